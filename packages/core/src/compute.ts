@@ -1,0 +1,110 @@
+/**
+ * CloudCompute: the hardware a work asks for. Locally it is recorded and
+ * shown; on hosts it selects where a work runs and which GPUs it sees.
+ */
+import { ComputeError } from "./errors.ts";
+import { registerStateType } from "./state-value.ts";
+
+/** The compute names lit-app knows. `default` and `cpu` are the same. */
+export const COMPUTE_NAMES = ["default", "cpu", "cpu-small", "cpu-medium", "gpu", "gpu-fast", "gpu-fast-multi"] as const;
+
+/** One of {@link COMPUTE_NAMES}. */
+export type ComputeName = (typeof COMPUTE_NAMES)[number];
+
+/** Options of a {@link CloudCompute}. */
+export interface CloudComputeOptions {
+  /** Disk space in GB for the work's storage root. */
+  diskSize?: number;
+  /** Seconds a finished work may stay idle before its machine is released. */
+  idleTimeout?: number;
+  /** Shared memory in MB. */
+  shmSize?: number;
+  /** How many GPUs the work sees; defaults to 1 for `gpu*` names (4 for `gpu-fast-multi`), else 0. */
+  gpus?: number;
+}
+
+const DEFAULT_GPUS: Record<ComputeName, number> = {
+  default: 0,
+  cpu: 0,
+  "cpu-small": 0,
+  "cpu-medium": 0,
+  gpu: 1,
+  "gpu-fast": 1,
+  "gpu-fast-multi": 4,
+};
+
+const OPTION_NAMES = ["diskSize", "idleTimeout", "shmSize", "gpus"] as const;
+
+/**
+ * The hardware a work runs on.
+ * @example
+ * class Train extends L.LightningWork { run() {} }
+ * const work = new Train({ cloudCompute: new L.CloudCompute("gpu", { diskSize: 100 }) });
+ */
+export class CloudCompute {
+  readonly name: ComputeName;
+  readonly diskSize: number;
+  readonly idleTimeout: number | null;
+  readonly shmSize: number;
+  readonly gpus: number;
+
+  constructor(name: ComputeName | (string & {}) = "default", options: CloudComputeOptions = {}) {
+    if (!(COMPUTE_NAMES as readonly string[]).includes(name)) {
+      throw new ComputeError(
+        "E_COMPUTE_NAME",
+        `CloudCompute: unknown compute name ${JSON.stringify(name)}. Valid names: ${COMPUTE_NAMES.join(", ")}.`,
+      );
+    }
+    if (options === null || typeof options !== "object") {
+      throw new ComputeError("E_COMPUTE_OPTION", `CloudCompute("${name}"): options must be an object.`);
+    }
+    for (const key of Object.keys(options)) {
+      if (!(OPTION_NAMES as readonly string[]).includes(key)) {
+        throw new ComputeError(
+          "E_COMPUTE_OPTION",
+          `CloudCompute("${name}"): unknown option "${key}". Valid options: ${OPTION_NAMES.join(", ")}.`,
+        );
+      }
+    }
+    const count = (key: (typeof OPTION_NAMES)[number], fallback: number, integer: boolean): number => {
+      const v = options[key];
+      if (v === undefined) return fallback;
+      if (typeof v !== "number" || !Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v))) {
+        throw new ComputeError(
+          "E_COMPUTE_OPTION",
+          `CloudCompute("${name}"): option "${key}" must be a non-negative ${integer ? "integer" : "number"}, got ${JSON.stringify(v)}.`,
+        );
+      }
+      return v;
+    };
+    this.name = name as ComputeName;
+    this.diskSize = count("diskSize", 0, true);
+    this.idleTimeout = options.idleTimeout === undefined ? null : count("idleTimeout", 0, false);
+    this.shmSize = count("shmSize", 0, true);
+    this.gpus = count("gpus", DEFAULT_GPUS[this.name], true);
+    Object.freeze(this);
+  }
+
+  /** True for the `gpu*` names. */
+  get isGpu(): boolean {
+    return this.name.startsWith("gpu");
+  }
+
+  /** The compute as plain data. */
+  toJSON(): { name: ComputeName; diskSize: number; idleTimeout: number | null; shmSize: number; gpus: number } {
+    return { name: this.name, diskSize: this.diskSize, idleTimeout: this.idleTimeout, shmSize: this.shmSize, gpus: this.gpus };
+  }
+}
+
+registerStateType<CloudCompute>({
+  tag: "CloudCompute",
+  type: CloudCompute,
+  toJSON: (c) => c.toJSON(),
+  fromJSON: (j) =>
+    new CloudCompute(j.name as string, {
+      diskSize: j.diskSize as number,
+      shmSize: j.shmSize as number,
+      gpus: j.gpus as number,
+      ...(j.idleTimeout === null || j.idleTimeout === undefined ? {} : { idleTimeout: j.idleTimeout as number }),
+    }),
+});

@@ -1,0 +1,136 @@
+/**
+ * Every error the core raises. Each has a literal `code` so callers can branch
+ * on it, and a message that says what was wrong, where, and what to do.
+ */
+
+/** The codes of {@link LitError}s raised by the core. */
+export type LitErrorCode =
+  | "E_STATE_VALUE"
+  | "E_RESERVED_FIELD"
+  | "E_COMPUTE_NAME"
+  | "E_COMPUTE_OPTION"
+  | "E_WORK_OPTION"
+  | "E_FLOW_ASYNC"
+  | "E_WORK_NO_RUN"
+  | "E_FLOW_NO_RUN"
+  | "E_ALREADY_ATTACHED"
+  | "E_CHILD_KEY"
+  | "E_CRON"
+  | "E_CALL_ARGUMENT"
+  | "E_PATCH"
+  | "E_WORK_FAILED"
+  | "E_FLOW_FAILED"
+  | "E_APP_FAILED"
+  | "E_APP_STATE"
+  | "E_NOT_SETTLED";
+
+/** Base class of every error lit-app raises on purpose. */
+export class LitError extends Error {
+  readonly code: LitErrorCode;
+  constructor(code: LitErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** A value that cannot be state: a function, a class instance, a cycle, a BigInt... */
+export class StateValueError extends LitError {
+  /** Dotted name (or class name) of the component. */
+  readonly component: string;
+  /** The offending field, as a user writes it: `results[2].fn`. */
+  readonly field: string;
+  /** What the value was, e.g. `holds a function.` */
+  readonly problem: string;
+  constructor(component: string, field: string, problem: string, message: string) {
+    super("E_STATE_VALUE", message);
+    this.component = component;
+    this.field = field;
+    this.problem = problem;
+  }
+}
+
+/** A field name that the framework uses itself. */
+export class ReservedFieldError extends LitError {
+  constructor(message: string) {
+    super("E_RESERVED_FIELD", message);
+  }
+}
+
+/** An unknown CloudCompute name or a bad CloudCompute option. */
+export class ComputeError extends LitError {}
+
+/** A bad option passed to a LightningWork constructor. */
+export class WorkOptionError extends LitError {
+  constructor(message: string) {
+    super("E_WORK_OPTION", message);
+  }
+}
+
+/** A mistake in how components are defined or attached. */
+export class ComponentError extends LitError {}
+
+/** An invalid cron string or schedule option. */
+export class CronError extends LitError {
+  constructor(message: string, cause?: unknown) {
+    super("E_CRON", message, { cause });
+  }
+}
+
+/** `work.run()` was called with an argument that cannot cross to a work. */
+export class CallArgumentError extends LitError {
+  constructor(message: string) {
+    super("E_CALL_ARGUMENT", message);
+  }
+}
+
+/** A malformed or forbidden JSON Patch. Nothing of it was applied. */
+export class PatchError extends LitError {
+  constructor(message: string) {
+    super("E_PATCH", message);
+  }
+}
+
+/** A work's `run()` threw, or its thread or process died. */
+export class WorkFailedError extends LitError {
+  /** Dotted name of the work, e.g. `root.workA`. */
+  readonly work: string;
+  constructor(work: string, message: string, stack?: string) {
+    super("E_WORK_FAILED", message);
+    this.work = work;
+    if (stack) this.stack = stack;
+  }
+}
+
+/** A flow's `run()` threw, or a flow called `fail()`. */
+export class FlowFailedError extends LitError {
+  readonly flow: string;
+  constructor(flow: string, message: string, options?: { cause?: unknown }) {
+    super("E_FLOW_FAILED", message, options);
+    this.flow = flow;
+  }
+}
+
+/** The app was used in a way its current stage does not allow. */
+export class AppStateError extends LitError {
+  constructor(message: string) {
+    super("E_APP_STATE", message);
+  }
+}
+
+/** A plain description of an error, as it crosses a thread or a network. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+}
+
+/** Turns anything thrown into a {@link SerializedError}. */
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const out: SerializedError = { name: error.name, message: error.message };
+    if (error.stack) out.stack = error.stack;
+    return out;
+  }
+  return { name: "Error", message: String(error) };
+}

@@ -1,0 +1,161 @@
+/**
+ * LightningFlow: the orchestrator. Its synchronous `run()` is re-executed from
+ * the top whenever something it may depend on changed.
+ */
+import { CORE, coreOf, reservedNames } from "./component.ts";
+import { AppStateError, ComponentError } from "./errors.ts";
+import { FlowCore } from "./flow-core.ts";
+import type { ComponentHost } from "./host.ts";
+import { currentOrigin } from "./origin.ts";
+import { parseCron, toEpoch, type ScheduleOptions } from "./schedule.ts";
+import { AppEnding } from "./signals.ts";
+import type { LightningWork } from "./work.ts";
+
+/** One tab of the app's UI; see the docs on layouts. */
+export interface LayoutTab {
+  name: string;
+  /** A child flow, a work (its `url` is embedded), a URL, or a frontend object. */
+  content: LightningFlow | LightningWork | string | object;
+}
+
+let reserved: ReadonlySet<string> | undefined;
+
+function fc(flow: LightningFlow): FlowCore {
+  return (flow as unknown as { [CORE]: FlowCore })[CORE];
+}
+
+function hostOf(flow: LightningFlow, what: string): ComponentHost {
+  const core = fc(flow);
+  if (!core.host) {
+    throw new AppStateError(`${core.name}.${what} needs a running app: wrap the root flow in new L.LightningApp(...) and start it.`);
+  }
+  return core.host;
+}
+
+function endApp(flow: LightningFlow, failed: boolean, message: string): void {
+  hostOf(flow, failed ? "fail()" : "stop()").end(failed, message, fc(flow).name);
+  if (currentOrigin() === "flow") throw new AppEnding(failed, message);
+}
+
+/**
+ * The orchestrator of an app. Define `run()`, synchronous, re-executed from the
+ * top whenever a work's state or status, the UI, a schedule or the flow's own
+ * state changed.
+ * @example
+ * class Workflow extends L.LightningFlow {
+ *   workA = new Worker({ cloudCompute: new L.CloudCompute("cpu") });
+ *   run() {
+ *     this.workA.run("hello");
+ *   }
+ * }
+ */
+export abstract class LightningFlow {
+  constructor() {
+    const className = new.target.name || "LightningFlow";
+    const run = (new.target.prototype as { run?: unknown }).run;
+    if (typeof run !== "function") {
+      throw new ComponentError("E_FLOW_NO_RUN", `${className} has no run() method. A LightningFlow subclass must define run().`);
+    }
+    if (run.constructor?.name === "AsyncFunction" || run.constructor?.name === "AsyncGeneratorFunction") {
+      throw new ComponentError(
+        "E_FLOW_ASYNC",
+        `${className}.run() is async. A flow's run() must be synchronous: it is re-executed on every change. ` +
+          `Move awaiting code into a LightningWork and call it from run().`,
+      );
+    }
+    reserved ??= reservedNames(LightningFlow.prototype);
+    const core = new FlowCore("flow", this, className, reserved);
+    return core.proxy as this;
+  }
+
+  /** The orchestration logic. Synchronous; re-executed from the top on every change. */
+  abstract run(): void;
+
+  /** Dotted name: `root`, `root.child`. */
+  get name(): string {
+    return fc(this).name;
+  }
+
+  /** Whether the flow's UI is ready to be shown; override to delay it. */
+  get ready(): boolean {
+    return true;
+  }
+
+  /** Every work below this flow, depth first, including those created at run time. */
+  works(): LightningWork[] {
+    const out: LightningWork[] = [];
+    for (const c of fc(this).descendants()) if (c.kind === "work") out.push(c.proxy as LightningWork);
+    return out;
+  }
+
+  /** Every flow below this one, by dotted name. */
+  get flows(): Record<string, LightningFlow> {
+    const out: Record<string, LightningFlow> = {};
+    for (const c of fc(this).descendants()) if (c.kind === "flow") out[c.name] = c.proxy as LightningFlow;
+    return out;
+  }
+
+  /** The app's current time in epoch ms (a fake clock's time in tests). Use it instead of `Date.now()`. */
+  now(): number {
+    return hostOf(this, "now()").now();
+  }
+
+  /** Asks for a re-run of `run()` at `time` (epoch ms or Date), e.g. to act after a delay. */
+  wakeAt(time: number | Date): void {
+    hostOf(this, "wakeAt()").wakeAt(time instanceof Date ? time.getTime() : time);
+  }
+
+  /**
+   * True on the first call, then once per firing of the cron schedule.
+   * Accepts 5-field cron, 6 fields with seconds first, and the aliases
+   * `hourly daily weekly monthly yearly annually midnight`.
+   * @example
+   * if (this.schedule("hourly")) this.report.run(this.now());
+   */
+  schedule(cron: string, options: ScheduleOptions = {}): boolean {
+    const core = fc(this);
+    const host = hostOf(this, "schedule()");
+    const key = `${cron}|${options.startTime === undefined ? "" : String(options.startTime)}|${options.tz ?? ""}`;
+    const now = host.now();
+    const pass = host.pass;
+    let state = core.schedules.get(key);
+    if (!state) {
+      const parsed = parseCron(cron, core.name, options.tz);
+      const start = options.startTime === undefined ? now : toEpoch(options.startTime, core.name);
+      state = { cron: parsed, next: parsed.nextAfter(Math.max(start, now) - 1), firedInPass: pass };
+      if (state.next <= now) state.next = parsed.nextAfter(now);
+      core.schedules.set(key, state);
+      host.wakeAt(state.next);
+      return true;
+    }
+    if (state.firedInPass === pass) return true;
+    if (now >= state.next) {
+      state.firedInPass = pass;
+      state.next = state.cron.nextAfter(now);
+      host.wakeAt(state.next);
+      return true;
+    }
+    host.wakeAt(state.next);
+    return false;
+  }
+
+  /** Ends the app cleanly (exit code 0). In `run()`, the rest of the pass is skipped. */
+  stop(message?: string): void {
+    endApp(this, false, message ?? `stopped by ${this.name}`);
+  }
+
+  /** Ends the app as failed (exit code 1) with `message`. */
+  fail(message: string): void {
+    endApp(this, true, message);
+  }
+
+  /** The UI tabs of this flow; see the docs on layouts. */
+  configureLayout(): LayoutTab[] | LayoutTab | undefined {
+    return undefined;
+  }
+}
+
+/** True when `value` is a LightningFlow. */
+export function isFlow(value: unknown): value is LightningFlow {
+  return coreOf(value)?.kind === "flow";
+}

@@ -1,0 +1,32 @@
+/**
+ * What a component tree needs from whoever hosts it: the app runtime on the
+ * flow's side, or a work host inside a worker thread or a remote process.
+ */
+import type { ComponentCore } from "./component.ts";
+import type { JsonValue } from "./state-value.ts";
+import type { VarOp } from "./var-ops.ts";
+import type { WorkCore } from "./work-core.ts";
+
+/** The host of a component tree. */
+export interface ComponentHost {
+  /** A component's public state changed. */
+  record(component: ComponentCore, op: VarOp): void;
+  /** A subtree was attached under a hosted component (a dynamic child). */
+  attached(component: ComponentCore): void;
+  /** A subtree was detached; its works are to be stopped. */
+  detached(component: ComponentCore): void;
+  /** A flow called `work.run(...)` and the call is to be sent. */
+  callWork(work: WorkCore, call: { id: number; hash: string; args: JsonValue[] }): void;
+  /** A flow called `work.stop()`. */
+  stopWork(work: WorkCore): void;
+  /** A work's status changed. */
+  statusChanged(work: WorkCore): void;
+  /** Counts flow passes; schedules use it to fire once per pass. */
+  readonly pass: number;
+  /** The host's current time, in epoch milliseconds. */
+  now(): number;
+  /** Asks for a flow pass at `time` (epoch milliseconds) or soon after. */
+  wakeAt(time: number): void;
+  /** A flow called `stop()` (`failed: false`) or `fail()` (`failed: true`). */
+  end(failed: boolean, message: string, flow: string): void;
+}

@@ -1,0 +1,44 @@
+/**
+ * @lit-app/core: flows, works, state and the reactive run loop. Pure: it
+ * does no I/O and owns no timers; it is driven through the ports in
+ * `ports.ts`, served by the other packages.
+ */
+export { LightningFlow, isFlow, type LayoutTab } from "./flow.ts";
+export { LightningWork, type WorkOptions } from "./work.ts";
+export { LightningApp, setAutoStart, type AppOptions } from "./app.ts";
+export { CloudCompute, COMPUTE_NAMES, type ComputeName, type CloudComputeOptions } from "./compute.ts";
+export { Dict, List, type Child } from "./structures.ts";
+export type { WorkStage, WorkStatus } from "./status.ts";
+export { CRON_ALIASES, type ScheduleOptions } from "./schedule.ts";
+export { isControlSignal } from "./signals.ts";
+export {
+  LitError,
+  StateValueError,
+  ReservedFieldError,
+  ComputeError,
+  WorkOptionError,
+  ComponentError,
+  CronError,
+  CallArgumentError,
+  PatchError,
+  WorkFailedError,
+  FlowFailedError,
+  AppStateError,
+  serializeError,
+  type LitErrorCode,
+  type SerializedError,
+} from "./errors.ts";
+export { AppRuntime, type AppResult, type AppStage, type LogLine } from "./runtime.ts";
+export type { WorkExecutor, WorkRef, WorkCall, WorkEvent, Clock, WakeScheduler, RuntimePorts } from "./ports.ts";
+export {
+  encodeState,
+  decodeState,
+  registerStateType,
+  toStateValue,
+  type JsonValue,
+  type StateType,
+} from "./state-value.ts";
+export { applyVarOp, type VarOp } from "./var-ops.ts";
+export { stateDocument, type PatchOp, type StateDocument, type ComponentDocument } from "./state-document.ts";
+export { callHash, stableStringify } from "./call-hash.ts";
+export { runMethodOf } from "./work-run.ts";

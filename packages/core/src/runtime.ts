@@ -1,0 +1,409 @@
+/**
+ * The run loop of an app on the flow's side. Event-driven: a pass of the
+ * root flow's `run()` is scheduled only when something changed (a work's
+ * state or status, a delta from outside, a wake-up, or the flow's own state
+ * in the previous pass), never on a timer of its own.
+ */
+import type { LightningApp } from "./app.ts";
+import { coreOf, type ComponentCore } from "./component.ts";
+import { AppStateError, FlowFailedError, LitError, PatchError, WorkFailedError } from "./errors.ts";
+import type { ComponentHost } from "./host.ts";
+import { escapeKey, toPointer } from "./json-pointer.ts";
+import { currentOrigin, withOrigin } from "./origin.ts";
+import type { RuntimePorts, WorkCall, WorkEvent, WorkRef } from "./ports.ts";
+import { AppEnding, WaitingForWork } from "./signals.ts";
+import { encodeState, type JsonValue } from "./state-value.ts";
+import { applyVarOp, type VarOp } from "./var-ops.ts";
+import { WakeTimer } from "./wake-timer.ts";
+import type { WorkCore } from "./work-core.ts";
+import { workRef } from "./work-ref.ts";
+import { applyStatePatch, componentDocument, stateDocument, type PatchOp, type StateDocument } from "./state-document.ts";
+
+/** Stages of an app. */
+export type AppStage = "not_started" | "running" | "stopping" | "stopped" | "failed";
+
+/** How an app ended. */
+export interface AppResult {
+  stage: "stopped" | "failed";
+  exitCode: 0 | 1;
+  message: string;
+  error?: Error;
+}
+
+/** A line a work printed. */
+export interface LogLine {
+  work: string;
+  stream: "stdout" | "stderr";
+  line: string;
+  time: number;
+}
+
+/** Runs one app: passes of its root flow, its works through the executor port. */
+export class AppRuntime implements ComponentHost {
+  readonly app: LightningApp;
+  stage: AppStage = "not_started";
+  pass = 0;
+  /** Ends with the app: resolved with how it ended, never rejected. */
+  readonly done: Promise<AppResult>;
+  result: AppResult | undefined;
+  private readonly ports: RuntimePorts;
+  private readonly rootCore: ComponentCore;
+  private readonly wakes: WakeTimer;
+  private readonly works = new Map<string, WorkCore>();
+  private readonly started = new Set<WorkCore>();
+  private readonly outbox = new Map<WorkCore, VarOp[]>();
+  private pendingCalls: { work: WorkCore; call: Omit<WorkCall, "delta"> }[] = [];
+  private feed: PatchOp[] = [];
+  private readonly listeners = new Set<(ops: PatchOp[]) => void>();
+  private readonly logListeners = new Set<(line: LogLine) => void>();
+  private dirty = false;
+  private scheduled = false;
+  private flowChanged = false;
+  private resolveDone!: (result: AppResult) => void;
+
+  constructor(app: LightningApp, ports: RuntimePorts) {
+    this.app = app;
+    this.ports = ports;
+    this.rootCore = coreOf(app.root)!;
+    this.wakes = new WakeTimer(ports.clock, () => ports.clock.now(), () => this.markDirty());
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    ports.executor.bind((event) => this.onEvent(event));
+  }
+
+  /** Starts the app: starts `startWithFlow` works and runs the first pass soon. */
+  start(): Promise<AppResult> {
+    if (this.stage !== "not_started") throw new AppStateError(`the app is already ${this.stage}; an AppRuntime runs once.`);
+    if (this.rootCore.host) throw new AppStateError("this app is already running in another runtime; construct a new app to run it again.");
+    this.rootCore.bind(this);
+    this.register(this.rootCore);
+    this.setStage("running");
+    for (const work of this.works.values()) if (work.options.startWithFlow) this.startWork(work);
+    this.markDirty();
+    this.flushFeed();
+    return this.done;
+  }
+
+  /** Ends the app from outside (Ctrl-C, a test): stops every work. */
+  stop(message = "stopped"): Promise<AppResult> {
+    this.finish({ stage: "stopped", exitCode: 0, message });
+    return this.done;
+  }
+
+  /** Subscribes to state changes, as JSON Patch operations on the state document. */
+  subscribe(listener: (ops: PatchOp[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Subscribes to the lines works print. */
+  onLog(listener: (line: LogLine) => void): () => void {
+    this.logListeners.add(listener);
+    return () => this.logListeners.delete(listener);
+  }
+
+  /** The work with this dotted name, if it is in the tree. */
+  work(name: string): WorkCore | undefined {
+    return this.works.get(name);
+  }
+
+  /** Every component of the app by dotted name (flows and works). */
+  *components(): Generator<ComponentCore> {
+    yield this.rootCore;
+    for (const c of this.rootCore.descendants()) if (c.kind === "flow" || c.kind === "work") yield c;
+  }
+
+  /** The state document: stage and every component's fields, status and compute. */
+  stateDocument(): StateDocument {
+    return stateDocument(this.stage, this.components());
+  }
+
+  /**
+   * Applies a JSON Patch on the state document from outside (UI, REST API),
+   * whole or not at all, and re-runs the flow.
+   * @throws PatchError saying what is wrong; nothing was changed then.
+   */
+  applyDelta(patch: unknown): void {
+    if (this.stage !== "running") throw new PatchError(`the app is ${this.stage}; its state no longer changes`);
+    applyStatePatch(patch, (name) => this.lookup(name), (core, op) => this.record(core, op));
+    this.flushFeed();
+  }
+
+  private lookup(name: string): ComponentCore | undefined {
+    if (name === this.rootCore.name) return this.rootCore;
+    const work = this.works.get(name);
+    if (work) return work;
+    for (const c of this.components()) if (c.name === name) return c;
+    return undefined;
+  }
+
+  /** Runs a pass now if one is due; returns whether one ran. For test drivers. */
+  runPendingPass(): boolean {
+    if (!this.dirty || this.stage !== "running") return false;
+    this.runPass();
+    return true;
+  }
+
+  /** True when a pass is due. */
+  get isDirty(): boolean {
+    return this.dirty;
+  }
+
+  // ---- ComponentHost ----
+
+  record(component: ComponentCore, op: VarOp): void {
+    if (component.kind !== "flow" && component.kind !== "work") return;
+    const origin = currentOrigin();
+    const path = `/components/${escapeKey(component.name)}/vars${toPointer(op.path)}`;
+    this.feed.push(op.op === "remove" ? { op: "remove", path } : { op: op.op, path, value: op.value as JsonValue });
+    if (component.kind === "work" && (origin === "flow" || origin === "external")) {
+      const queue = this.outbox.get(component as WorkCore);
+      if (queue) queue.push(op);
+      else this.outbox.set(component as WorkCore, [op]);
+    }
+    if (origin === "flow") this.flowChanged = true;
+    else this.markDirty();
+  }
+
+  attached(component: ComponentCore): void {
+    this.register(component);
+    if (currentOrigin() !== "flow") this.markDirty();
+  }
+
+  detached(component: ComponentCore): void {
+    for (const c of [component, ...component.descendants()]) {
+      if (c.kind !== "flow" && c.kind !== "work") continue;
+      if (c.kind === "work") {
+        const work = c as WorkCore;
+        this.stopWork(work);
+        this.works.delete(work.name);
+        this.outbox.delete(work);
+      }
+      this.feed.push({ op: "remove", path: `/components/${escapeKey(c.name)}` });
+    }
+    if (currentOrigin() === "flow") this.flowChanged = true;
+    else this.markDirty();
+  }
+
+  callWork(work: WorkCore, call: { id: number; hash: string; args: JsonValue[] }): void {
+    this.pendingCalls.push({ work, call });
+    if (currentOrigin() !== "flow") this.ports.clock.soon(() => this.flushCalls());
+  }
+
+  stopWork(work: WorkCore): void {
+    if (work.status.stage === "stopped") return;
+    for (const rec of work.calls.values()) if (rec.stage === "pending" || rec.stage === "running") rec.stage = "stopped";
+    work.setStatus({ stage: "stopped", timestamp: this.now(), reason: "stopped_by_flow" });
+    this.pendingCalls = this.pendingCalls.filter((p) => p.work !== work);
+    if (this.started.delete(work)) {
+      this.ports.executor.stop(workRef(work)).catch((error: unknown) => this.logError(work.name, error));
+    }
+  }
+
+  statusChanged(work: WorkCore): void {
+    this.feed.push({ op: "replace", path: `/components/${escapeKey(work.name)}/status`, value: { ...work.status } as JsonValue });
+  }
+
+  now(): number {
+    return this.ports.clock.now();
+  }
+
+  wakeAt(time: number): void {
+    if (this.stage !== "running") return;
+    if (time <= this.now()) this.markDirty();
+    else this.wakes.request(time);
+  }
+
+  end(failed: boolean, message: string, flow: string): void {
+    if (failed) this.finish({ stage: "failed", exitCode: 1, message, error: new FlowFailedError(flow, `${flow} failed the app: ${message}`) });
+    else this.finish({ stage: "stopped", exitCode: 0, message });
+  }
+
+  // ---- the loop ----
+
+  /** Marks that something changed: a pass will run soon. */
+  markDirty(): void {
+    this.dirty = true;
+    if (!this.scheduled && this.stage === "running") {
+      this.scheduled = true;
+      this.ports.clock.soon(() => this.runPass());
+    }
+  }
+
+  private runPass(): void {
+    this.scheduled = false;
+    if (!this.dirty || this.stage !== "running") return;
+    this.dirty = false;
+    this.flowChanged = false;
+    this.pass++;
+    try {
+      const result: unknown = withOrigin("flow", () => this.app.root.run());
+      if (result !== null && typeof (result as { then?: unknown })?.then === "function") {
+        (result as Promise<unknown>).then(undefined, () => undefined);
+        throw new FlowFailedError(
+          "root",
+          `root.run() returned a Promise. A flow's run() must be synchronous: it is re-executed on every change. ` +
+            `Move awaiting code into a LightningWork and call it from run().`,
+        );
+      }
+    } catch (error) {
+      if (!(error instanceof WaitingForWork) && !(error instanceof AppEnding)) this.failWith(flowError(error));
+    }
+    this.flushCalls();
+    if (this.flowChanged) this.markDirty();
+    this.flushFeed();
+  }
+
+  private flushCalls(): void {
+    const calls = this.pendingCalls;
+    this.pendingCalls = [];
+    if (this.stage !== "running") return;
+    for (const { work, call } of calls) {
+      const ref = workRef(work);
+      if (!this.started.has(work)) this.startWork(work);
+      const delta = this.outbox.get(work) ?? [];
+      this.outbox.delete(work);
+      this.ports.executor.call(ref, { ...call, delta });
+    }
+  }
+
+  private startWork(work: WorkCore): void {
+    this.started.add(work);
+    this.ports.executor.start(workRef(work)).catch((error: unknown) => {
+      this.onEvent({ type: "exited", work: work.name, error: serialize(error) });
+    });
+  }
+
+  private onEvent(event: WorkEvent): void {
+    const work = this.works.get(event.work);
+    if (!work || this.stage !== "running") return;
+    if (event.type === "log") {
+      const line: LogLine = { work: event.work, stream: event.stream, line: event.line, time: this.now() };
+      for (const l of this.logListeners) l(line);
+      return;
+    }
+    if (work.status.stage === "stopped") return;
+    switch (event.type) {
+      case "delta":
+        this.applyWorkDelta(work, event.ops);
+        break;
+      case "started": {
+        const rec = work.callsById.get(event.callId);
+        if (!rec || rec.stage !== "pending") return;
+        rec.stage = "running";
+        work.setStatus({ stage: "running", timestamp: this.now() });
+        break;
+      }
+      case "succeeded": {
+        const rec = work.callsById.get(event.callId);
+        if (!rec || (rec.stage !== "running" && rec.stage !== "pending")) return;
+        rec.stage = "succeeded";
+        work.numSuccesses++;
+        work.setStatus({ stage: "succeeded", timestamp: this.now() });
+        break;
+      }
+      case "failed": {
+        const rec = work.callsById.get(event.callId);
+        if (!rec || (rec.stage !== "running" && rec.stage !== "pending")) return;
+        rec.stage = "failed";
+        this.workFailed(work, "error", event.error);
+        break;
+      }
+      case "exited": {
+        for (const rec of work.calls.values()) if (rec.stage === "pending" || rec.stage === "running") rec.stage = "failed";
+        this.started.delete(work);
+        this.workFailed(work, "exited", event.error);
+        break;
+      }
+    }
+    this.markDirty();
+    this.flushFeed();
+  }
+
+  private workFailed(work: WorkCore, reason: string, error: { name: string; message: string; stack?: string }): void {
+    const status = { stage: "failed" as const, timestamp: this.now(), reason, message: error.message };
+    work.setStatus(status);
+    if (work.options.raiseException) {
+      this.failWith(new WorkFailedError(work.name, `${work.name} failed: ${error.message}`, error.stack));
+    }
+  }
+
+  private applyWorkDelta(work: WorkCore, ops: VarOp[]): void {
+    withOrigin("remote", () => {
+      for (const op of ops) {
+        try {
+          applyVarOp(work.fields, op, work.name);
+        } catch (error) {
+          if (!(error instanceof PatchError)) throw error;
+          this.logError(work.name, error);
+          continue;
+        }
+        this.record(work, op);
+      }
+    });
+  }
+
+  private register(component: ComponentCore): void {
+    for (const c of [component, ...component.descendants()]) {
+      if (c.kind === "work") this.works.set(c.name, c as WorkCore);
+      if (c.kind === "flow" || c.kind === "work") {
+        if (c !== this.rootCore || this.stage !== "not_started") {
+          this.feed.push({ op: "add", path: `/components/${escapeKey(c.name)}`, value: componentDocument(c) as unknown as JsonValue });
+        }
+      }
+    }
+  }
+
+  private failWith(error: Error): void {
+    this.finish({ stage: "failed", exitCode: 1, message: error.message, error });
+  }
+
+  private finish(result: AppResult): void {
+    if (this.stage !== "running" && this.stage !== "not_started") return;
+    this.result = result;
+    this.setStage("stopping");
+    this.wakes.clear();
+    this.pendingCalls = [];
+    this.flushFeed();
+    this.ports.executor
+      .close()
+      .catch((error: unknown) => this.logError("app", error))
+      .then(() => {
+        this.setStage(result.stage);
+        this.flushFeed();
+        this.rootCore.bind(undefined);
+        this.resolveDone(result);
+      });
+  }
+
+  private setStage(stage: AppStage): void {
+    this.stage = stage;
+    this.feed.push({ op: "replace", path: "/stage", value: stage });
+  }
+
+  private flushFeed(): void {
+    if (this.feed.length === 0) return;
+    const ops = this.feed;
+    this.feed = [];
+    for (const l of this.listeners) l(ops);
+  }
+
+  private logError(source: string, error: unknown): void {
+    const line: LogLine = { work: source, stream: "stderr", line: `[lit-app] ${String(error instanceof Error ? error.message : error)}`, time: this.now() };
+    for (const l of this.logListeners) l(line);
+  }
+}
+
+function serialize(error: unknown): { name: string; message: string; stack?: string } {
+  if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
+  return { name: "Error", message: String(error) };
+}
+
+function flowError(error: unknown): Error {
+  if (error instanceof LitError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const out = new FlowFailedError("root", `root.run() threw: ${message}`, { cause: error });
+  if (error instanceof Error && error.stack) out.stack = error.stack;
+  return out;
+}
+
+export type { WorkRef };

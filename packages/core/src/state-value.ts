@@ -1,0 +1,203 @@
+/**
+ * What may be state, and how it is copied in. State is JSON data plus a few
+ * framework value types (CloudCompute, Path, Drive, Payload) registered here.
+ * Everything stored is a private copy, so the state is always a tree.
+ */
+import { StateValueError } from "./errors.ts";
+
+/** JSON data as it is stored in state. */
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+/** Where a value is being stored, for error messages. */
+export interface StateLocation {
+  /** The component's dotted name, or its class name before it is attached. */
+  component: string;
+  /** Field path inside the component, e.g. `["results", "2"]`. */
+  path: readonly string[];
+}
+
+/** A framework class whose instances may be stored in state. */
+export interface StateType<T extends object> {
+  /** The tag written as `$lit` in serialized state. */
+  readonly tag: string;
+  readonly type: abstract new (...args: never[]) => T;
+  toJSON(value: T): { [key: string]: JsonValue };
+  fromJSON(json: { [key: string]: JsonValue }): T;
+}
+
+const stateTypes = new Map<string, StateType<object>>();
+
+/** Registers a class whose instances may be stored in state (CloudCompute, Path...). */
+export function registerStateType<T extends object>(type: StateType<T>): void {
+  stateTypes.set(type.tag, type as unknown as StateType<object>);
+}
+
+function stateTypeOf(value: object): StateType<object> | undefined {
+  for (const t of stateTypes.values()) if (value instanceof t.type) return t;
+  return undefined;
+}
+
+/** Symbol under which a state proxy exposes the object it wraps. */
+export const RAW = Symbol.for("lit-app.raw");
+
+/** Returns the plain object behind a state proxy, or the value itself. */
+export function unwrap<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    const raw = (value as { [RAW]?: T })[RAW];
+    if (raw !== undefined) return raw;
+  }
+  return value;
+}
+
+/** Formats a field path the way a user writes it: `results[2].name`. */
+export function formatField(path: readonly string[]): string {
+  let out = "";
+  for (const key of path) {
+    if (/^\d+$/.test(key)) out += `[${key}]`;
+    else if (/^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(key)}]`;
+  }
+  return out || "(root)";
+}
+
+function describe(value: unknown): string {
+  if (typeof value === "function") return "a function";
+  if (typeof value === "bigint") return "a BigInt";
+  if (typeof value === "symbol") return "a symbol";
+  if (typeof value === "number") return `the number ${value}`;
+  if (value === undefined) return "undefined";
+  const ctor = (value as { constructor?: { name?: string } }).constructor;
+  return `an instance of ${ctor?.name || "an unknown class"}`;
+}
+
+function hint(value: unknown): string {
+  if (value instanceof Date) return " Store date.toISOString() or date.getTime() instead.";
+  if (value instanceof Map) return " Store Object.fromEntries(map) instead.";
+  if (value instanceof Set) return " Store [...set] instead.";
+  if (typeof value === "bigint") return " Store it as a string instead.";
+  if (typeof value === "number") return " Only finite numbers are JSON.";
+  return "";
+}
+
+function refuse(where: StateLocation, path: readonly string[], why: string, value: unknown): never {
+  const field = formatField([...where.path, ...path]);
+  throw new StateValueError(
+    where.component,
+    field,
+    `${why}.${hint(value)}`,
+    `${where.component}: field "${field}" ${why}, which cannot be state.${hint(value)} ` +
+      `State is JSON data (objects, arrays, strings, finite numbers, booleans, null), ` +
+      `a Path, a Drive, a Payload or a CloudCompute; keep any other value in a field whose name ` +
+      `starts with "_" (it stays in its own process).`,
+  );
+}
+
+/**
+ * Validates `value` as state and returns a private deep copy of it.
+ * `undefined` is allowed as a whole field value (the field is absent) but not inside arrays.
+ * @throws StateValueError naming the component and the field.
+ */
+export function toStateValue(value: unknown, where: StateLocation): unknown {
+  const seen: object[] = [];
+  const path: string[] = [];
+  const copy = (v: unknown, inArray: boolean): unknown => {
+    v = unwrap(v);
+    switch (typeof v) {
+      case "string":
+      case "boolean":
+        return v;
+      case "number":
+        if (!Number.isFinite(v)) refuse(where, path, `holds ${describe(v)}`, v);
+        return v;
+      case "undefined":
+        if (inArray) refuse(where, path, "holds undefined inside an array (use null)", v);
+        return undefined;
+      case "object":
+        break;
+      default:
+        refuse(where, path, `holds ${describe(v)}`, v);
+    }
+    if (v === null) return null;
+    const obj = v as object;
+    if (seen.includes(obj)) refuse(where, path, "refers back to one of its own parents (a cycle)", v);
+    if (Array.isArray(obj)) {
+      seen.push(obj);
+      const out: unknown[] = new Array(obj.length);
+      for (let i = 0; i < obj.length; i++) {
+        path.push(String(i));
+        if (!(i in obj)) refuse(where, path, "is a hole in a sparse array (use null)", undefined);
+        out[i] = copy(obj[i], true);
+        path.pop();
+      }
+      seen.pop();
+      return out;
+    }
+    const proto = Object.getPrototypeOf(obj);
+    if (proto !== Object.prototype && proto !== null) {
+      if (stateTypeOf(obj)) return obj;
+      refuse(where, path, `holds ${describe(obj)}`, obj);
+    }
+    seen.push(obj);
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(obj)) {
+      path.push(key);
+      const item = copy((obj as Record<string, unknown>)[key], false);
+      if (item !== undefined) out[key] = item;
+      path.pop();
+    }
+    seen.pop();
+    return out;
+  };
+  return copy(value, false);
+}
+
+/** True when two state values are equal as JSON (framework values compare by their JSON). */
+export function stateEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== "object" || typeof b !== "object") return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!stateEquals(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ta = stateTypeOf(a);
+  if (ta) return ta === stateTypeOf(b) && JSON.stringify(ta.toJSON(a)) === JSON.stringify(ta.toJSON(b));
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!stateEquals((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
+}
+
+/** Encodes a stored value as plain JSON, framework values as `{ "$lit": tag, ... }`. */
+export function encodeState(value: unknown): JsonValue {
+  if (value === null || typeof value !== "object") return value as JsonValue;
+  if (Array.isArray(value)) return value.map(encodeState);
+  const t = stateTypeOf(value);
+  if (t) return { $lit: t.tag, ...t.toJSON(value) };
+  const out: { [key: string]: JsonValue } = {};
+  for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = encodeState(v);
+  return out;
+}
+
+/** The inverse of {@link encodeState}: revives framework values from their tags. */
+export function decodeState(json: unknown): unknown {
+  if (json === null || typeof json !== "object") return json;
+  if (Array.isArray(json)) return json.map(decodeState);
+  const tag = (json as { $lit?: unknown }).$lit;
+  if (typeof tag === "string") {
+    const t = stateTypes.get(tag);
+    if (!t) {
+      const why = `holds a value of unknown type "${tag}"`;
+      throw new StateValueError("(state)", "$lit", why, `${why}: is the package that defines it loaded?`);
+    }
+    const { $lit: _ignored, ...rest } = json as { [key: string]: JsonValue };
+    return t.fromJSON(rest);
+  }
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(json)) out[k] = decodeState(v);
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * The flow-side record of a work: its options, its calls and its status, and
+ * the rules of `work.run(...)` called from a flow.
+ */
+import { callHash } from "./call-hash.ts";
+import { ComponentCore, reservedNames } from "./component.ts";
+import type { CloudCompute } from "./compute.ts";
+import { AppStateError, CallArgumentError, StateValueError } from "./errors.ts";
+import { WaitingForWork } from "./signals.ts";
+import { encodeState, toStateValue, type JsonValue } from "./state-value.ts";
+import type { WorkStage, WorkStatus } from "./status.ts";
+
+/** Resolved options of a work. */
+export interface ResolvedWorkOptions {
+  parallel: boolean;
+  cacheCalls: boolean;
+  raiseException: boolean;
+  startWithFlow: boolean;
+  cloudCompute: CloudCompute;
+  port: number | undefined;
+}
+
+/** One call of a work, keyed by the hash of its arguments. */
+export interface CallRecord {
+  id: number;
+  hash: string;
+  stage: Exclude<WorkStage, "not_started">;
+}
+
+let nextCallId = 1;
+
+/** Encodes `run()` arguments, refusing anything that cannot cross to a work. */
+export function encodeArgs(work: string, args: readonly unknown[]): JsonValue[] {
+  let end = args.length;
+  while (end > 0 && args[end - 1] === undefined) end--;
+  const out: JsonValue[] = [];
+  for (let i = 0; i < end; i++) {
+    try {
+      out.push(encodeState(toStateValue(args[i] === undefined ? null : args[i], { component: work, path: [] })));
+    } catch (error) {
+      if (!(error instanceof StateValueError)) throw error;
+      const inner = error.field === "(root)" ? "" : ` (at ${error.field})`;
+      throw new CallArgumentError(
+        `${work}.run(): argument ${i + 1}${inner} ${error.problem} It cannot be sent to a work: ` +
+          `arguments must be JSON data, a Path or a Payload.`,
+      );
+    }
+  }
+  return out;
+}
+
+/** The framework's record of one work. */
+export class WorkCore extends ComponentCore {
+  readonly options: ResolvedWorkOptions;
+  readonly calls = new Map<string, CallRecord>();
+  readonly callsById = new Map<number, CallRecord>();
+  status: WorkStatus;
+  numSuccesses = 0;
+  /** The URL where the work serves HTTP, once known. */
+  url = "";
+  hostAddress = "127.0.0.1";
+  /** The options object the work was constructed with, to rebuild it elsewhere. */
+  constructorOptions: unknown;
+  private readonly dispatcher: (...args: unknown[]) => void;
+
+  constructor(target: object, className: string, reserved: ReadonlySet<string>, options: ResolvedWorkOptions, now: number) {
+    super("work", target, className, reserved);
+    this.options = options;
+    this.status = { stage: "not_started", timestamp: now };
+    this.dispatcher = (...args: unknown[]) => this.dispatch(args);
+  }
+
+  protected override runForFlow(): unknown {
+    return this.dispatcher;
+  }
+
+  /** `work.run(...args)` as called by a flow. */
+  dispatch(args: unknown[]): void {
+    const host = this.host;
+    if (!host) {
+      throw new AppStateError(
+        `${this.name}.run() was called by a flow that is not running in an app. ` +
+          `Wrap the root flow in new L.LightningApp(...) and start it (or drive it with lit-app/testing).`,
+      );
+    }
+    const encoded = encodeArgs(this.name, args);
+    if (this.status.stage === "stopped") return;
+    const hash = callHash(encoded);
+    const rec = this.calls.get(hash);
+    if (!rec) {
+      this.send(hash, encoded);
+    } else if (rec.stage === "succeeded" || rec.stage === "failed") {
+      if (!this.options.cacheCalls) this.send(hash, encoded);
+      return;
+    }
+    if (!this.options.parallel) throw new WaitingForWork(this.name);
+  }
+
+  private send(hash: string, args: JsonValue[]): void {
+    const old = this.calls.get(hash);
+    if (old) this.callsById.delete(old.id);
+    const rec: CallRecord = { id: nextCallId++, hash, stage: "pending" };
+    this.calls.set(hash, rec);
+    this.callsById.set(rec.id, rec);
+    this.setStatus({ stage: "pending", timestamp: this.host!.now() });
+    this.host!.callWork(this, { id: rec.id, hash, args });
+  }
+
+  /** Sets the status and tells the host. */
+  setStatus(status: WorkStatus): void {
+    this.status = status;
+    this.host?.statusChanged(this);
+  }
+}
+
+/** Names that work fields may not use. */
+export function workReserved(proto: object): ReadonlySet<string> {
+  return reservedNames(proto);
+}

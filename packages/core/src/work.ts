@@ -1,0 +1,161 @@
+/**
+ * LightningWork: a unit of code that runs on chosen hardware. Locally each
+ * work runs in its own worker thread; on hosts, in its own process.
+ */
+import { CORE } from "./component.ts";
+import { CloudCompute } from "./compute.ts";
+import { ComponentError, WorkOptionError } from "./errors.ts";
+import type { WorkStatus } from "./status.ts";
+import { WorkCore, workReserved, type ResolvedWorkOptions } from "./work-core.ts";
+
+/** Options of a {@link LightningWork}. */
+export interface WorkOptions {
+  /** `true`: the flow's `run()` goes on while the work runs. Default `false`. */
+  parallel?: boolean;
+  /** `true`: a call whose arguments already succeeded is a no-op. Default `true`. */
+  cacheCalls?: boolean;
+  /** `true`: a failure in `run()` fails the app. `false`: it only marks the work failed. Default `true`. */
+  raiseException?: boolean;
+  /** The hardware to run on. Default `new CloudCompute("default")`. */
+  cloudCompute?: CloudCompute;
+  /** The port the work serves HTTP on, if any. */
+  port?: number;
+  /** Start the work's thread or process when the app starts, before the first call. Default `true`. */
+  startWithFlow?: boolean;
+}
+
+const OPTION_NAMES = ["parallel", "cacheCalls", "raiseException", "cloudCompute", "port", "startWithFlow"] as const;
+
+function resolveOptions(className: string, options: WorkOptions): ResolvedWorkOptions {
+  if (options === null || typeof options !== "object") {
+    throw new WorkOptionError(`${className}: the work's options must be an object such as { parallel: true }.`);
+  }
+  for (const key of Object.keys(options)) {
+    if (!(OPTION_NAMES as readonly string[]).includes(key)) {
+      throw new WorkOptionError(`${className}: unknown work option "${key}". Valid options: ${OPTION_NAMES.join(", ")}.`);
+    }
+  }
+  const flag = (key: "parallel" | "cacheCalls" | "raiseException" | "startWithFlow", fallback: boolean): boolean => {
+    const v = options[key];
+    if (v === undefined) return fallback;
+    if (typeof v !== "boolean") throw new WorkOptionError(`${className}: option "${key}" must be true or false, got ${JSON.stringify(v)}.`);
+    return v;
+  };
+  const compute = options.cloudCompute ?? new CloudCompute("default");
+  if (!(compute instanceof CloudCompute)) {
+    throw new WorkOptionError(`${className}: option "cloudCompute" must be a CloudCompute, e.g. new L.CloudCompute("gpu").`);
+  }
+  const port = options.port;
+  if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+    throw new WorkOptionError(`${className}: option "port" must be an integer from 1 to 65535, got ${JSON.stringify(port)}.`);
+  }
+  return {
+    parallel: flag("parallel", false),
+    cacheCalls: flag("cacheCalls", true),
+    raiseException: flag("raiseException", true),
+    startWithFlow: flag("startWithFlow", true),
+    cloudCompute: compute,
+    port,
+  };
+}
+
+let reserved: ReadonlySet<string> | undefined;
+
+function wc(work: LightningWork): WorkCore {
+  return (work as unknown as { [CORE]: WorkCore })[CORE];
+}
+
+/**
+ * A unit of work. Subclass it and define `run(...args)`; its public fields are
+ * state that the flow sees change live.
+ * @example
+ * class Train extends L.LightningWork {
+ *   loss: number | null = null;
+ *   async run(epochs: number) {
+ *     for (let i = 0; i < epochs; i++) this.loss = 1 / (i + 1);
+ *   }
+ * }
+ * const train = new Train({ cloudCompute: new L.CloudCompute("gpu") });
+ */
+export abstract class LightningWork {
+  constructor(options: WorkOptions = {}) {
+    const className = new.target.name || "LightningWork";
+    if (typeof (new.target.prototype as { run?: unknown }).run !== "function") {
+      throw new ComponentError(
+        "E_WORK_NO_RUN",
+        `${className} has no run() method. A LightningWork subclass must define run(...args), the code the work runs.`,
+      );
+    }
+    reserved ??= workReserved(LightningWork.prototype);
+    const core = new WorkCore(this, className, reserved, resolveOptions(className, options), 0);
+    core.constructorOptions = options;
+    return core.proxy as this;
+  }
+
+  /** The work's code. Called from a flow, it returns at once; see the docs on blocking calls. */
+  abstract run(...args: any[]): unknown;
+
+  /** Dotted name, e.g. `root.workA`. */
+  get name(): string {
+    return wc(this).name;
+  }
+  /** The latest call's status. */
+  get status(): WorkStatus {
+    return { ...wc(this).status };
+  }
+  get hasStarted(): boolean {
+    return wc(this).status.stage !== "not_started";
+  }
+  get isPending(): boolean {
+    return wc(this).status.stage === "pending";
+  }
+  get isRunning(): boolean {
+    return wc(this).status.stage === "running";
+  }
+  get hasSucceeded(): boolean {
+    return wc(this).status.stage === "succeeded";
+  }
+  get hasFailed(): boolean {
+    return wc(this).status.stage === "failed";
+  }
+  get hasStopped(): boolean {
+    return wc(this).status.stage === "stopped";
+  }
+  /** How many calls have succeeded. */
+  get numSuccesses(): number {
+    return wc(this).numSuccesses;
+  }
+  get cloudCompute(): CloudCompute {
+    return wc(this).options.cloudCompute;
+  }
+  get parallel(): boolean {
+    return wc(this).options.parallel;
+  }
+  get cacheCalls(): boolean {
+    return wc(this).options.cacheCalls;
+  }
+  get raiseException(): boolean {
+    return wc(this).options.raiseException;
+  }
+  get startWithFlow(): boolean {
+    return wc(this).options.startWithFlow;
+  }
+  /** Where the work serves HTTP, once it does: `http://127.0.0.1:7000`, else `""`. */
+  get url(): string {
+    return wc(this).url;
+  }
+  /** The address the work binds to. */
+  get host(): string {
+    return wc(this).hostAddress;
+  }
+  /** The port the work serves on, if one was given or assigned. */
+  get port(): number | undefined {
+    return wc(this).options.port;
+  }
+
+  /** Ends the work's thread or process (called from a flow); its status becomes `stopped`. */
+  stop(): void {
+    const core = wc(this);
+    core.host?.stopWork(core);
+  }
+}
