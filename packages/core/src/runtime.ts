@@ -128,6 +128,26 @@ export class AppRuntime implements ComponentHost {
     this.flushFeed();
   }
 
+  /**
+   * Runs `fn` as part of the flow's loop, between passes: state it changes
+   * counts as the flow's (fields set on works reach them with their next
+   * call, work calls are sent) and the flow re-runs if anything changed.
+   * For API route and command handlers that are methods of a flow.
+   * A control signal (`stop()`, a blocking `work.run()`) ends `fn` early; it is rethrown.
+   * @throws AppStateError when the app is not running.
+   */
+  runInLoop<T>(fn: () => T): T {
+    if (this.stage !== "running") throw new AppStateError(`the app is ${this.stage}; its flows no longer run.`);
+    this.flowChanged = false;
+    try {
+      return withOrigin("flow", fn);
+    } finally {
+      this.flushCalls();
+      if (this.flowChanged) this.markDirty();
+      this.flushFeed();
+    }
+  }
+
   private lookup(name: string): ComponentCore | undefined {
     if (name === this.rootCore.name) return this.rootCore;
     const work = this.works.get(name);
@@ -268,6 +288,8 @@ export class AppRuntime implements ComponentHost {
 
   private startWork(work: WorkCore): void {
     this.started.add(work);
+    // The executor snapshots the work's fields now; changes before this are in the snapshot.
+    this.outbox.delete(work);
     this.ports.executor.start(workRef(work)).catch((error: unknown) => {
       this.onEvent({ type: "exited", work: work.name, error: serialize(error) });
     });
@@ -344,7 +366,12 @@ export class AppRuntime implements ComponentHost {
 
   private register(component: ComponentCore): void {
     for (const c of [component, ...component.descendants()]) {
-      if (c.kind === "work") this.works.set(c.name, c as WorkCore);
+      if (c.kind === "work") {
+        const work = c as WorkCore;
+        this.works.set(c.name, work);
+        // Built before any clock was known: stamp "not_started" with the time it joined the app.
+        if (work.status.stage === "not_started") work.status = { stage: "not_started", timestamp: this.now() };
+      }
       if (c.kind === "flow" || c.kind === "work") {
         if (c !== this.rootCore || this.stage !== "not_started") {
           this.feed.push({ op: "add", path: `/components/${escapeKey(c.name)}`, value: componentDocument(c) as unknown as JsonValue });
