@@ -12,6 +12,12 @@ export interface AppOptions {
 
 type AutoStart = (app: LightningApp) => void;
 let autoStart: AutoStart | undefined;
+let lastApp: LightningApp | undefined;
+
+/** The app constructed last in this thread: how a worker finds the app its module built. */
+export function lastConstructedApp(): LightningApp | undefined {
+  return lastApp;
+}
 
 /**
  * Sets what happens when an app is constructed. The `lit-app` package uses it
@@ -58,6 +64,7 @@ export class LightningApp {
     rootCore.rootName = "root";
     this.root = root as LightningFlow;
     this.name = options.name ?? "app";
+    lastApp = this;
     autoStart?.(this);
   }
 }

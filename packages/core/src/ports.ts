@@ -54,7 +54,11 @@ export type WorkEvent =
 export interface WorkExecutor {
   /** Called once, before anything else, with the function to report events to. */
   bind(emit: (event: WorkEvent) => void): void;
-  /** Starts the thread or process for a work. Calls may be given before it resolves. */
+  /**
+   * Starts the thread or process for a work. Reads `work.state()` before it
+   * returns: later changes to the work's fields arrive as call deltas.
+   * Calls may be given before it resolves.
+   */
   start(work: WorkRef): Promise<void>;
   /** Runs one call of the work's `run()`; its progress is reported as events. */
   call(work: WorkRef, call: WorkCall): void;

@@ -61,6 +61,20 @@ function resolveOptions(className: string, options: WorkOptions): ResolvedWorkOp
 
 let reserved: ReadonlySet<string> | undefined;
 
+/** A concrete LightningWork subclass. */
+export type WorkClass = new (options?: WorkOptions) => LightningWork;
+
+const workClasses = new Map<string, WorkClass>();
+
+function rememberWorkClass(cls: WorkClass): void {
+  if (cls.name && !workClasses.has(cls.name)) workClasses.set(cls.name, cls);
+}
+
+/** The work classes instantiated so far in this thread, by class name. */
+export function knownWorkClasses(): ReadonlyMap<string, WorkClass> {
+  return workClasses;
+}
+
 function wc(work: LightningWork): WorkCore {
   return (work as unknown as { [CORE]: WorkCore })[CORE];
 }
@@ -87,6 +101,7 @@ export abstract class LightningWork {
       );
     }
     reserved ??= workReserved(LightningWork.prototype);
+    rememberWorkClass(new.target as unknown as WorkClass);
     const core = new WorkCore(this, className, reserved, resolveOptions(className, options), 0);
     core.constructorOptions = options;
     return core.proxy as this;

@@ -6,4 +6,8 @@
  * class Root extends L.LightningFlow { hello = new Hello(); run() { this.hello.run("world"); } }
  * export default new L.LightningApp(new Root());
  */
+import "./runner/auto-start.ts";
+
 export * from "@lit-app/core";
+export { runApp, startApp, type RunAppOptions, type RunningApp } from "./runner/run-app.ts";
+export { systemClock } from "./runner/system-clock.ts";

@@ -7,6 +7,7 @@ import { serializeError } from "../errors.ts";
 import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "../ports.ts";
 import { decodeState } from "../state-value.ts";
 import { runMethodOf } from "../work-run.ts";
+import { runStopHooks } from "../stop-hooks.ts";
 
 interface Lane {
   queue: WorkCall[];
@@ -19,6 +20,7 @@ export class InProcessExecutor implements WorkExecutor {
   private emit: (event: WorkEvent) => void = () => {};
   private readonly lanes = new Map<string, Lane>();
   private inFlight = new Set<Promise<void>>();
+  private readonly works = new Map<string, WorkRef>();
 
   bind(emit: (event: WorkEvent) => void): void {
     this.emit = emit;
@@ -29,6 +31,7 @@ export class InProcessExecutor implements WorkExecutor {
   }
 
   call(work: WorkRef, call: WorkCall): void {
+    this.works.set(work.name, work);
     const lane = this.lane(work.name);
     lane.queue.push(call);
     this.pump(work, lane);
@@ -38,12 +41,15 @@ export class InProcessExecutor implements WorkExecutor {
     const lane = this.lane(work.name);
     lane.stopped = true;
     lane.queue.length = 0;
+    await runStopHooks(work.work);
   }
 
   async close(): Promise<void> {
-    for (const lane of this.lanes.values()) {
+    for (const [name, lane] of this.lanes) {
       lane.stopped = true;
       lane.queue.length = 0;
+      const work = this.works.get(name);
+      if (work) await runStopHooks(work.work);
     }
   }
 

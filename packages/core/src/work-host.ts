@@ -1,0 +1,120 @@
+/**
+ * The work's side of a work: finds (or rebuilds) one work of an app in a
+ * worker thread or a remote process, keeps its fields in step with the
+ * flow's view, and reports each change it makes as a {@link VarOp}.
+ */
+import type { LightningApp } from "./app.ts";
+import { coreOf, type ComponentCore } from "./component.ts";
+import { ComponentError } from "./errors.ts";
+import type { ComponentHost } from "./host.ts";
+import { decodeState, type JsonValue } from "./state-value.ts";
+import { applyVarOp, type VarOp } from "./var-ops.ts";
+import { knownWorkClasses, LightningWork, type WorkClass } from "./work.ts";
+import type { WorkCore } from "./work-core.ts";
+import { runMethodOf } from "./work-run.ts";
+
+/** What is needed to host one work. */
+export interface HostWorkOptions {
+  /** The app as its module built it here, if it did. */
+  app: LightningApp | undefined;
+  /** Dotted name of the work. */
+  name: string;
+  /** Class name, to rebuild a work created at run time. */
+  className: string;
+  /** The options object the work was constructed with on the flow's side. */
+  constructorOptions: unknown;
+  /** The work's fields as the flow sees them. */
+  state: { [key: string]: JsonValue };
+  /** Module exports to look for work classes in (the app module's). */
+  exports?: Record<string, unknown>;
+  /** Called for every change the work makes to its own fields. */
+  onOp(op: VarOp): void;
+  /** The host's clock. */
+  now(): number;
+}
+
+/** A work hosted on its own side. */
+export interface HostedWork {
+  readonly work: LightningWork;
+  /** Applies changes the flow made to the work's fields. */
+  applyOps(ops: readonly VarOp[]): void;
+  /** Runs the user's `run()` with encoded arguments. */
+  run(args: readonly JsonValue[]): Promise<unknown>;
+}
+
+function findInTree(app: LightningApp | undefined, name: string): ComponentCore | undefined {
+  if (!app) return undefined;
+  const keys = name.split(".");
+  let node = coreOf(app.root);
+  if (!node || keys[0] !== node.name) return undefined;
+  for (const key of keys.slice(1)) {
+    node = node.children.get(key);
+    if (!node) return undefined;
+  }
+  return node;
+}
+
+function findClass(className: string, exports: Record<string, unknown> | undefined): WorkClass | undefined {
+  const known = knownWorkClasses().get(className);
+  if (known) return known;
+  for (const value of Object.values(exports ?? {})) {
+    if (typeof value === "function" && value.prototype instanceof LightningWork && value.name === className) {
+      return value as WorkClass;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Finds the work `name` in the app built here, or rebuilds it from its class
+ * (for works created at run time), and binds it so its changes are reported.
+ */
+export function hostWork(options: HostWorkOptions): HostedWork {
+  let core = findInTree(options.app, options.name);
+  if (!core) {
+    const cls = findClass(options.className, options.exports);
+    if (!cls) {
+      throw new ComponentError(
+        "E_WORK_NO_RUN",
+        `${options.name}: the work's class ${options.className} was not found where the work runs. ` +
+          `A work created inside run() is rebuilt from its class: export ${options.className} from the app's module.`,
+      );
+    }
+    const work = new cls(options.constructorOptions as never);
+    core = coreOf(work)!;
+    core.rootName = options.name;
+  }
+  if (core.kind !== "work") {
+    throw new ComponentError("E_WORK_NO_RUN", `${options.name} is a ${core.kind}, not a work.`);
+  }
+  const workCore = core as WorkCore;
+  const host: ComponentHost = {
+    pass: 0,
+    record: (_c, op) => options.onOp(op),
+    attached: () => undefined,
+    detached: () => undefined,
+    callWork: () => {
+      throw new ComponentError("E_WORK_NO_RUN", `${options.name}: a work cannot call other works; call them from a flow.`);
+    },
+    stopWork: () => undefined,
+    statusChanged: () => undefined,
+    now: options.now,
+    wakeAt: () => undefined,
+    end: () => undefined,
+  };
+  for (const key of Object.keys(workCore.fields)) {
+    if (!key.startsWith("_") && !workCore.children.has(key) && !(key in options.state)) workCore.fields[key] = undefined;
+  }
+  for (const [key, value] of Object.entries(options.state)) workCore.fields[key] = decodeState(value);
+  workCore.bind(host);
+  const work = workCore.proxy as LightningWork;
+  return {
+    work,
+    applyOps(ops) {
+      for (const op of ops) applyVarOp(workCore.fields, op, options.name);
+    },
+    async run(args) {
+      return runMethodOf(work).apply(work, args.map(decodeState));
+    },
+  };
+}

@@ -1,0 +1,27 @@
+/** What the executor needs from a worker thread, whatever the runtime. */
+import type { Endpoint } from "comlink";
+
+/** How a worker thread ended. */
+export interface WorkerExit {
+  /** Exit code, when the runtime reports one. */
+  code?: number;
+  /** The error that ended it, when there was one (uncaught error, out of memory). */
+  error?: { name: string; message: string; stack?: string };
+}
+
+/** Options for starting a worker thread. */
+export interface SpawnOptions {
+  /** Thread name, shown in debuggers: the work's dotted name. */
+  name: string;
+  /** Heap limit in MB, where the runtime allows one (Node). */
+  heapLimitMb?: number;
+}
+
+/** A started worker thread. */
+export interface WorkerHandle {
+  readonly endpoint: Endpoint;
+  /** Calls `listener` once when the thread has ended, for whatever reason. */
+  onExit(listener: (exit: WorkerExit) => void): void;
+  /** Ends the thread. */
+  terminate(): Promise<void>;
+}

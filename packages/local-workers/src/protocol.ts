@@ -1,0 +1,60 @@
+/**
+ * Every message between a flow and a work, as one discriminated union per
+ * direction, validated with zod where it crosses a thread (or, through the
+ * agent, a network). The flow calls the work over comlink (`init`, `run`,
+ * `stop`); the work reports on one message port, in order, so a call's
+ * last state changes always arrive before its result.
+ */
+import { z } from "zod";
+
+const varOp = z.object({
+  op: z.enum(["add", "replace", "remove"]),
+  path: z.array(z.string()).min(1),
+  value: z.unknown().optional(),
+});
+
+const serializedError = z.object({ name: z.string(), message: z.string(), stack: z.string().optional() });
+
+/** Flow → work. */
+export const flowToWork = z.discriminatedUnion("type", [
+  z.object({
+    type: z.literal("init"),
+    /** URL of the app's module, loaded in the worker in embedded mode. */
+    appModule: z.string().min(1),
+    name: z.string().min(1),
+    className: z.string(),
+    constructorOptions: z.unknown(),
+    state: z.record(z.string(), z.unknown()),
+  }),
+  z.object({
+    type: z.literal("run"),
+    callId: z.number().int(),
+    args: z.array(z.unknown()),
+    delta: z.array(varOp),
+  }),
+  z.object({ type: z.literal("stop") }),
+]);
+
+/** Work → flow. */
+export const workToFlow = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("started"), callId: z.number().int() }),
+  z.object({ type: z.literal("delta"), ops: z.array(varOp) }),
+  z.object({ type: z.literal("log"), stream: z.enum(["stdout", "stderr"]), line: z.string() }),
+  z.object({ type: z.literal("succeeded"), callId: z.number().int() }),
+  z.object({ type: z.literal("failed"), callId: z.number().int(), error: serializedError }),
+]);
+
+export type FlowToWork = z.infer<typeof flowToWork>;
+export type WorkToFlow = z.infer<typeof workToFlow>;
+export type InitMessage = Extract<FlowToWork, { type: "init" }>;
+export type RunMessage = Extract<FlowToWork, { type: "run" }>;
+
+/** What a worker exposes over comlink. */
+export interface WorkerApi {
+  /** Loads the app module and finds the work; `events` is the port the work reports on. */
+  init(message: InitMessage, events: MessagePort): Promise<void>;
+  /** Queues one call; its progress and result come as events. */
+  run(message: RunMessage): Promise<void>;
+  /** Runs the work's stop hooks (ends child processes) before the thread ends. */
+  stop(message: { type: "stop" }): Promise<void>;
+}

@@ -1,0 +1,102 @@
+/**
+ * The program of a work's worker thread: loads the app's module in embedded
+ * mode (the app does not start itself), finds its work, and runs its calls
+ * one at a time, reporting state changes, output and results on one port.
+ */
+import {
+  hostWork,
+  lastConstructedApp,
+  LightningApp,
+  runStopHooks,
+  serializeError,
+  type HostedWork,
+  type VarOp,
+} from "@lit-app/core";
+import * as Comlink from "../comlink.ts";
+import { flowToWork, type RunMessage, type WorkerApi, type WorkToFlow } from "../protocol.ts";
+import { captureConsole } from "./console-capture.ts";
+import { parentEndpoint } from "./endpoint.ts";
+
+(globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
+
+let hosted: HostedWork | undefined;
+let events: MessagePort | undefined;
+let pendingOps: VarOp[] = [];
+let flushQueued = false;
+const queue: RunMessage[] = [];
+let busy = false;
+
+function post(message: WorkToFlow): void {
+  events?.postMessage(message);
+}
+
+function flushOps(): void {
+  flushQueued = false;
+  if (pendingOps.length === 0) return;
+  const ops = pendingOps;
+  pendingOps = [];
+  post({ type: "delta", ops });
+}
+
+function onOp(op: VarOp): void {
+  pendingOps.push(op);
+  if (!flushQueued) {
+    flushQueued = true;
+    queueMicrotask(flushOps);
+  }
+}
+
+function findApp(mod: Record<string, unknown>): LightningApp | undefined {
+  if (mod.default instanceof LightningApp) return mod.default;
+  for (const value of Object.values(mod)) if (value instanceof LightningApp) return value;
+  return lastConstructedApp();
+}
+
+async function pump(): Promise<void> {
+  if (busy || !hosted) return;
+  busy = true;
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    post({ type: "started", callId: next.callId });
+    try {
+      hosted.applyOps(next.delta as VarOp[]);
+      await hosted.run(next.args as never[]);
+      flushOps();
+      post({ type: "succeeded", callId: next.callId });
+    } catch (error) {
+      flushOps();
+      post({ type: "failed", callId: next.callId, error: serializeError(error) });
+    }
+  }
+  busy = false;
+}
+
+const api: WorkerApi = {
+  async init(message, port) {
+    const init = flowToWork.parse(message);
+    if (init.type !== "init") throw new TypeError(`expected an init message, got ${init.type}`);
+    events = port;
+    captureConsole((stream, line) => post({ type: "log", stream, line }));
+    const mod = (await import(init.appModule)) as Record<string, unknown>;
+    hosted = hostWork({
+      app: findApp(mod),
+      name: init.name,
+      className: init.className,
+      constructorOptions: init.constructorOptions,
+      state: init.state as never,
+      exports: mod,
+      onOp,
+      now: () => Date.now(),
+    });
+  },
+  async run(message) {
+    const run = flowToWork.parse(message);
+    if (run.type !== "run") throw new TypeError(`expected a run message, got ${run.type}`);
+    queue.push(run);
+    void pump();
+  },
+  async stop() {
+    if (hosted) await runStopHooks(hosted.work);
+  },
+};
+
+Comlink.expose(api, await parentEndpoint());
