@@ -1,0 +1,203 @@
+import { createHash } from "node:crypto";
+import { chmod, mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import type { BlobInfo, Driver, ReadOptions, WriteOptions } from "../driver.ts";
+import {
+  BlobNotFoundError,
+  IntegrityError,
+  RangeNotSatisfiableError,
+  ResumeError,
+  isErrno,
+} from "../errors.ts";
+import { syncDir, unlinkIfPresent } from "../fs-util.ts";
+import { assertBlobHash, isBlobHash } from "../hash.ts";
+import { readChunks, readFile, throwIfAborted, writeAt } from "../streams.ts";
+import { claimPartial, dropPartials, parkPartial, partialLength } from "./partials.ts";
+
+/** A driver over a directory of the local disk; also says where a blob's file is. */
+export interface LocalDiskDriver extends Driver {
+  /** The store's directory (absolute). */
+  readonly root: string;
+  /** The file that holds a stored blob (read-only; never write to it). */
+  blobPath(hash: string): string;
+}
+
+/** Options of {@link localDiskDriver}. */
+export interface LocalDiskOptions {
+  /** Name used in messages; `local` by default. */
+  readonly name?: string;
+}
+
+/**
+ * A blob store in a directory: blobs at `<root>/blobs/<2 hex>/<hash>` (read
+ * only), partial writes in `<root>/tmp`. Directories are made on first write.
+ *
+ * @example
+ * const store = localDiskDriver("/srv/lit/store");
+ * await store.write(hash, readFile("model.pt", 0));
+ * for await (const chunk of await store.read(hash)) process(chunk);
+ */
+export function localDiskDriver(root: string, options: LocalDiskOptions = {}): LocalDiskDriver {
+  const name = options.name ?? "local";
+  const base = resolve(root);
+  const tmpDir = join(base, "tmp");
+  const blobPath = (hash: string) => join(base, "blobs", hash.slice(0, 2), hash);
+
+  async function stat_(hash: string): Promise<BlobInfo | undefined> {
+    assertBlobHash(name, hash);
+    try {
+      return { hash, size: (await stat(blobPath(hash))).size };
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) return undefined;
+      throw err;
+    }
+  }
+
+  async function receive(
+    hash: string,
+    body: AsyncIterable<Uint8Array>,
+    options: WriteOptions,
+  ): Promise<BlobInfo> {
+    const offset = options.offset ?? 0;
+    const { size: expectedSize, signal } = options;
+    await mkdir(tmpDir, { recursive: true });
+    const owned = await claimPartial(tmpDir, hash);
+    if (owned.length < offset) {
+      if (owned.length > 0) await parkPartial(tmpDir, hash, owned.path);
+      throw new ResumeError(name, hash, base, offset, owned.length);
+    }
+    const fh = await open(owned.path, owned.length > 0 ? "r+" : "w");
+    const hasher = createHash("sha256");
+    let size = 0;
+    let mismatch: string | undefined;
+    try {
+      // The kept prefix is hashed again: only the whole blob's hash is trusted.
+      for await (const chunk of readChunks(fh, 0, signal, offset)) {
+        hasher.update(chunk);
+        size += chunk.byteLength;
+      }
+      await fh.truncate(offset);
+      for await (const chunk of body) {
+        throwIfAborted(signal);
+        if (expectedSize !== undefined && size + chunk.byteLength > expectedSize) {
+          mismatch = `more than the announced ${expectedSize} bytes arrived`;
+          break;
+        }
+        await writeAt(fh, chunk, size);
+        hasher.update(chunk);
+        size += chunk.byteLength;
+      }
+      throwIfAborted(signal);
+    } catch (err) {
+      await fh.close();
+      await parkPartial(tmpDir, hash, owned.path);
+      throw err;
+    }
+    const actual = hasher.digest("hex");
+    if (mismatch === undefined && expectedSize !== undefined && size !== expectedSize) {
+      mismatch = `${size} bytes arrived where ${expectedSize} were announced`;
+    }
+    if (mismatch !== undefined || actual !== hash) {
+      await fh.close();
+      await unlinkIfPresent(owned.path);
+      throw new IntegrityError(name, base, hash, actual, size, mismatch);
+    }
+    await fh.sync();
+    await fh.close();
+    await chmod(owned.path, 0o444);
+    const target = blobPath(hash);
+    await mkdir(dirname(target), { recursive: true });
+    // A concurrent writer of the same blob may have renamed first: the bytes are identical.
+    await rename(owned.path, target);
+    await syncDir(dirname(target));
+    return { hash, size };
+  }
+
+  return {
+    name,
+    location: base,
+    root: base,
+    blobPath(hash) {
+      assertBlobHash(name, hash);
+      return blobPath(hash);
+    },
+    stat: stat_,
+
+    async missing(hashes) {
+      const unique = [...new Set(hashes)];
+      const present = await Promise.all(unique.map(async (h) => (await stat_(h)) !== undefined));
+      return unique.filter((_, i) => !present[i]);
+    },
+
+    async read(hash: string, options: ReadOptions = {}) {
+      const info = await stat_(hash);
+      if (!info) throw new BlobNotFoundError(name, hash, base);
+      const offset = options.offset ?? 0;
+      if (!Number.isSafeInteger(offset) || offset < 0 || offset > info.size) {
+        throw new RangeNotSatisfiableError(name, hash, base, offset, info.size);
+      }
+      throwIfAborted(options.signal);
+      return (async function* () {
+        try {
+          yield* readFile(blobPath(hash), offset, options.signal);
+        } catch (err) {
+          if (isErrno(err, "ENOENT")) throw new BlobNotFoundError(name, hash, base);
+          throw err;
+        }
+      })();
+    },
+
+    async partialSize(hash) {
+      assertBlobHash(name, hash);
+      return partialLength(tmpDir, hash);
+    },
+
+    async write(hash, body, options = {}) {
+      assertBlobHash(name, hash);
+      const offset = options.offset ?? 0;
+      if (!Number.isSafeInteger(offset) || offset < 0) {
+        throw new ResumeError(name, hash, base, offset, 0);
+      }
+      throwIfAborted(options.signal);
+      const existing = await stat_(hash);
+      if (existing) return existing;
+      return receive(hash, body, options);
+    },
+
+    async *list() {
+      let shards: string[];
+      try {
+        shards = await readdir(join(base, "blobs"));
+      } catch (err) {
+        if (isErrno(err, "ENOENT")) return;
+        throw err;
+      }
+      for (const shard of shards.sort()) {
+        let names: string[];
+        try {
+          names = await readdir(join(base, "blobs", shard));
+        } catch (err) {
+          if (isErrno(err, "ENOENT") || isErrno(err, "ENOTDIR")) continue;
+          throw err;
+        }
+        for (const hash of names.sort()) {
+          if (!isBlobHash(hash) || !hash.startsWith(shard)) continue;
+          const info = await stat_(hash);
+          if (info) yield info;
+        }
+      }
+    },
+
+    async delete(hash) {
+      assertBlobHash(name, hash);
+      await dropPartials(tmpDir, hash);
+      try {
+        await unlink(blobPath(hash));
+        return true;
+      } catch (err) {
+        if (isErrno(err, "ENOENT")) return false;
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import type { FileHandle } from "node:fs/promises";
+import { open } from "node:fs/promises";
+
+/** Bytes per read: large enough for throughput, small enough to keep memory flat. */
+export const CHUNK_SIZE = 1 << 20;
+
+/** Throws the signal's reason if it has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason ?? new Error("aborted");
+}
+
+/**
+ * Reads `fh` from `start` up to `end` (or its end) in fresh chunks (a consumer
+ * may keep them), checking `signal` between reads. Does not close the handle.
+ */
+export async function* readChunks(
+  fh: FileHandle,
+  start: number,
+  signal?: AbortSignal,
+  end = Number.POSITIVE_INFINITY,
+): AsyncGenerator<Uint8Array> {
+  let position = start;
+  while (position < end) {
+    throwIfAborted(signal);
+    const want = Math.min(CHUNK_SIZE, end - position);
+    const buffer = Buffer.allocUnsafe(want);
+    const { bytesRead } = await fh.read(buffer, 0, want, position);
+    if (bytesRead === 0) return;
+    position += bytesRead;
+    yield bytesRead === want ? buffer : buffer.subarray(0, bytesRead);
+  }
+}
+
+/**
+ * Streams a file from `start`. The file is opened when the first chunk is
+ * asked for and closed when the stream ends or is abandoned, so a stream that
+ * is never read holds no file handle.
+ */
+export async function* readFile(path: string, start: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const fh = await open(path, "r");
+  try {
+    yield* readChunks(fh, start, signal);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Writes all of `chunk` at `position`, looping over short writes. */
+export async function writeAt(fh: FileHandle, chunk: Uint8Array, position: number): Promise<void> {
+  let done = 0;
+  while (done < chunk.byteLength) {
+    const { bytesWritten } = await fh.write(chunk, done, chunk.byteLength - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/** Passes chunks through, reporting each one's length to `onBytes`. */
+export async function* countBytes(
+  body: AsyncIterable<Uint8Array>,
+  onBytes: (n: number) => void,
+): AsyncGenerator<Uint8Array> {
+  for await (const chunk of body) {
+    onBytes(chunk.byteLength);
+    yield chunk;
+  }
+}
+
+/** Collects a stream into one buffer (for small blobs only). */
+export async function collect(body: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const chunk of body) parts.push(chunk);
+  return Buffer.concat(parts);
+}
