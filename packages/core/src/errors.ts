@@ -22,7 +22,8 @@ export type LitErrorCode =
   | "E_FLOW_FAILED"
   | "E_APP_FAILED"
   | "E_APP_STATE"
-  | "E_NOT_SETTLED";
+  | "E_NOT_SETTLED"
+  | "E_HTTP";
 
 /** Base class of every error lit-app raises on purpose. */
 export class LitError extends Error {
@@ -115,6 +116,20 @@ export class FlowFailedError extends LitError {
 export class AppStateError extends LitError {
   constructor(message: string) {
     super("E_APP_STATE", message);
+  }
+}
+
+/**
+ * Thrown by an API route or command handler to answer with an HTTP status.
+ * @example
+ * if (!this.models.includes(id)) throw new L.HttpError(404, `no model "${id}"; see GET /models`);
+ */
+export class HttpError extends LitError {
+  /** The HTTP status to answer with (400-599). */
+  readonly status: number;
+  constructor(status: number, message: string, options?: { cause?: unknown }) {
+    super("E_HTTP", message, options);
+    this.status = Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
   }
 }
 

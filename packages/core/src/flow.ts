@@ -2,6 +2,8 @@
  * LightningFlow: the orchestrator. Its synchronous `run()` is re-executed from
  * the top whenever something it may depend on changed.
  */
+import type { ApiRoute } from "./api.ts";
+import type { Command } from "./command.ts";
 import { CORE, coreOf, reservedNames } from "./component.ts";
 import { AppStateError, ComponentError } from "./errors.ts";
 import { FlowCore } from "./flow-core.ts";
@@ -151,6 +153,31 @@ export abstract class LightningFlow {
 
   /** The UI tabs of this flow; see the docs on layouts. */
   configureLayout(): LayoutTab[] | LayoutTab | undefined {
+    return undefined;
+  }
+
+  /**
+   * REST routes served by the app server next to its own API. A route whose
+   * handler is a method of this flow runs in the flow's loop and may change
+   * state; the flow re-runs after it.
+   * @example
+   * configureApi() {
+   *   return [new L.Post("/predict", this.predict, { body: z.object({ text: z.string() }) })];
+   * }
+   */
+  configureApi(): ApiRoute<any>[] | undefined {
+    return undefined;
+  }
+
+  /**
+   * Commands a user runs against the running app from another terminal:
+   * `lit <name> --key value`. Arguments are validated with the command's zod schema.
+   * @example
+   * configureCommands() {
+   *   return [new L.Command("stop-notebook", this.stopNotebook, { args: z.object({ username: z.string() }) })];
+   * }
+   */
+  configureCommands(): Command<any>[] | undefined {
     return undefined;
   }
 }

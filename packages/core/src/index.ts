@@ -5,6 +5,9 @@
  */
 export { LightningFlow, isFlow, type LayoutTab } from "./flow.ts";
 export { LightningWork, type WorkOptions } from "./work.ts";
+export { ApiRoute, Get, Post, Put, Delete, type ApiHandler, type ApiRequest, type HttpMethod, type RouteOptions } from "./api.ts";
+export { Command, type CommandHandler, type CommandOptions } from "./command.ts";
+export { StaticWebFrontend } from "./frontend.ts";
 export { LightningApp, setAutoStart, type AppOptions } from "./app.ts";
 export { CloudCompute, COMPUTE_NAMES, type ComputeName, type CloudComputeOptions } from "./compute.ts";
 export { Dict, List, type Child } from "./structures.ts";
@@ -24,6 +27,7 @@ export {
   WorkFailedError,
   FlowFailedError,
   AppStateError,
+  HttpError,
   serializeError,
   type LitErrorCode,
   type SerializedError,

@@ -1,0 +1,27 @@
+/** Serving on Deno through Deno.serve, WebSockets through hono/deno. */
+import { upgradeWebSocket } from "hono/deno";
+import type { ServeAdapter } from "./types.ts";
+
+interface DenoServer {
+  addr: { port: number };
+  shutdown(): Promise<void>;
+}
+declare const Deno: {
+  serve(options: { hostname: string; port: number; onListen?: () => void }, fetch: (r: Request) => Response | Promise<Response>): DenoServer;
+};
+
+/** The Deno adapter. */
+export function denoAdapter(): ServeAdapter {
+  return {
+    upgradeWebSocket,
+    async listen(fetch, hostname, port) {
+      try {
+        const server = Deno.serve({ hostname, port, onListen: () => {} }, fetch);
+        return { port: server.addr.port, close: () => server.shutdown() };
+      } catch (error) {
+        if ((error as { name?: string }).name === "AddrInUse") throw Object.assign(new Error(String(error)), { code: "EADDRINUSE" });
+        throw error;
+      }
+    },
+  };
+}

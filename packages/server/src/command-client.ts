@@ -1,0 +1,170 @@
+/**
+ * Running an app's commands from another process: what `lit <command> --key value`
+ * calls. Finds the app through its discovery file, reads `--key value` pairs
+ * with the types of the command's schema, and prints nothing itself.
+ */
+import type { CommandInfo } from "./command-routes.ts";
+import { findRunningApps, type RunningApp } from "./discovery.ts";
+import { AppNotFoundError, RemoteError } from "./errors.ts";
+
+/** What `GET /api/v1/commands` answers. */
+export interface CommandListing {
+  commands: CommandInfo[];
+}
+
+async function call(appUrl: string, path: string, init: RequestInit, token: string | undefined): Promise<unknown> {
+  const headers = new Headers(init.headers);
+  if (token) headers.set("authorization", `Bearer ${token}`);
+  let response: Response;
+  try {
+    response = await fetch(new URL(path, appUrl), { ...init, headers });
+  } catch (error) {
+    throw new AppNotFoundError(`cannot reach the app at ${appUrl}: ${(error as Error).message}. Is it still running (lit status)?`);
+  }
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    body = text;
+  }
+  if (!response.ok) {
+    const err = (body as { error?: { code?: string; message?: string } } | null)?.error;
+    throw new RemoteError(response.status, err?.message ?? `the app answered ${response.status}: ${text.slice(0, 200)}`, err?.code);
+  }
+  return body;
+}
+
+/** The commands a running app declares. */
+export async function listCommands(appUrl: string, token?: string): Promise<CommandInfo[]> {
+  return ((await call(appUrl, "/api/v1/commands", {}, token)) as CommandListing).commands;
+}
+
+/**
+ * Runs a command of a running app and returns what its handler returned.
+ * @throws RemoteError with the app's message (unknown command, invalid arguments, the handler's error).
+ * @example
+ * await runCommand("http://127.0.0.1:7501", "add-notebook", { username: "alice", useGpu: true });
+ */
+export async function runCommand(appUrl: string, name: string, args: Record<string, unknown> = {}, token?: string): Promise<unknown> {
+  const body = await call(
+    appUrl,
+    `/api/v1/commands/${encodeURIComponent(name)}`,
+    { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(args) },
+    token,
+  );
+  return (body as { result: unknown }).result;
+}
+
+type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema };
+
+function typeOf(schema: Schema | undefined): string | undefined {
+  const t = schema?.type;
+  return Array.isArray(t) ? t.find((x) => x !== "null") : t;
+}
+
+function coerce(key: string, value: string, schema: Schema | undefined): unknown {
+  switch (typeOf(schema)) {
+    case "number":
+    case "integer": {
+      const n = Number(value);
+      if (value.trim() === "" || Number.isNaN(n)) throw new TypeError(`--${key} must be a number, got "${value}".`);
+      return n;
+    }
+    case "boolean":
+      if (/^(true|1|yes)$/i.test(value)) return true;
+      if (/^(false|0|no)$/i.test(value)) return false;
+      throw new TypeError(`--${key} must be true or false, got "${value}".`);
+    case "object":
+      try {
+        return JSON.parse(value);
+      } catch {
+        throw new TypeError(`--${key} must be a JSON object, e.g. --${key} '{"a":1}'.`);
+      }
+    default:
+      return value;
+  }
+}
+
+/**
+ * Reads `--key value`, `--key=value`, `--flag` and `--no-flag` into an object,
+ * typed by the command's argument schema (JSON Schema from `listCommands`):
+ * numbers, booleans, JSON objects, and arrays from repeated keys.
+ * @throws TypeError saying which argument is wrong.
+ */
+export function parseCommandArgv(argv: readonly string[], schema?: unknown): Record<string, unknown> {
+  const props = (schema as Schema | undefined)?.properties ?? {};
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith("--") || arg === "--") throw new TypeError(`unexpected argument "${arg}": give arguments as --key value.`);
+    let key = arg.slice(2);
+    let value: string | undefined;
+    const eq = key.indexOf("=");
+    if (eq !== -1) {
+      value = key.slice(eq + 1);
+      key = key.slice(0, eq);
+    }
+    const camel = key.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
+    if (!(key in props) && camel in props) key = camel;
+    let prop = props[key];
+    if (value === undefined) {
+      if (key.startsWith("no-") && typeOf(props[key.slice(3)]) === "boolean") {
+        out[key.slice(3)] = false;
+        continue;
+      }
+      const next = argv[i + 1];
+      if (typeOf(prop) === "boolean" || next === undefined || next.startsWith("--")) {
+        if (typeOf(prop) === "boolean" && next !== undefined && /^(true|false)$/i.test(next)) value = argv[++i]!;
+        else {
+          out[key] = true;
+          continue;
+        }
+      } else value = argv[++i]!;
+    }
+    if (typeOf(prop) === "array") {
+      const list = (out[key] as unknown[] | undefined) ?? [];
+      list.push(coerce(key, value, prop?.items));
+      out[key] = list;
+    } else {
+      out[key] = coerce(key, value, prop);
+    }
+  }
+  return out;
+}
+
+/** Picks the running app a command goes to: the one named, else the only (or newest) one. */
+export async function pickApp(name?: string, dir?: string): Promise<RunningApp> {
+  const apps = await findRunningApps(dir);
+  if (name) {
+    const app = apps.find((a) => a.name === name || String(a.pid) === name || String(a.port) === name);
+    if (!app) {
+      throw new AppNotFoundError(
+        `no running app "${name}" on this machine. ${apps.length ? `Running: ${apps.map((a) => `${a.name} (${a.url})`).join(", ")}.` : "None is running: start one with lit run app.ts."}`,
+      );
+    }
+    return app;
+  }
+  const app = apps[0];
+  if (!app) throw new AppNotFoundError("no app is running on this machine: start one with `lit run app.ts`, then run the command again.");
+  return app;
+}
+
+/**
+ * `lit <name> --key value`: finds the app, reads the arguments with the
+ * command's schema, runs it and returns its result.
+ * @param options.app the app's name, pid or port when several run.
+ */
+export async function runCliCommand(name: string, argv: readonly string[], options: { app?: string; dir?: string } = {}): Promise<unknown> {
+  const app = await pickApp(options.app, options.dir);
+  const commands = await listCommands(app.url, app.token);
+  const info = commands.find((c) => c.name === name);
+  if (!info) {
+    throw new RemoteError(
+      404,
+      `the app "${app.name}" (${app.url}) has no command "${name}". ${commands.length ? `Its commands: ${commands.map((c) => c.name).join(", ")}.` : "It declares none."}`,
+      "E_NO_COMMAND",
+    );
+  }
+  return runCommand(app.url, name, parseCommandArgv(argv, info.args), app.token);
+}

@@ -1,0 +1,58 @@
+/** How errors become HTTP answers: `{ error: { code, message, issues? } }` with a fitting status. */
+import { AppStateError, HttpError, LitError, PatchError, isControlSignal } from "@lit-app/core";
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+
+/** A request the server refuses before any handler runs (bad JSON, a body not matching its schema). */
+export class BadRequest extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly code: string;
+  readonly issues: unknown;
+  constructor(message: string, code = "E_BAD_REQUEST", status: ContentfulStatusCode = 400, issues?: unknown) {
+    super(message);
+    this.code = code;
+    this.status = status;
+    this.issues = issues;
+  }
+}
+
+/** The JSON body of a request, or a {@link BadRequest} saying why it cannot be read. */
+export async function readJson(c: Context, where: string): Promise<unknown> {
+  const type = c.req.header("content-type") ?? "";
+  if (!/^application\/json\b/i.test(type)) {
+    throw new BadRequest(`${where}: send the body as JSON with the header 'Content-Type: application/json' (got "${type || "none"}").`, "E_CONTENT_TYPE", 415);
+  }
+  const text = await c.req.text();
+  if (text.trim() === "") return undefined;
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new BadRequest(`${where}: the body is not valid JSON: ${(error as Error).message}`, "E_JSON");
+  }
+}
+
+/** Validates `value` with a zod schema, or throws a {@link BadRequest} with zod's message. */
+export function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  throw new BadRequest(`${where} is invalid:\n${z.prettifyError(result.error)}`, "E_VALIDATION", 400, result.error.issues);
+}
+
+/** Turns anything thrown while answering a request into a JSON error response. */
+export function errorResponse(c: Context, error: unknown): Response {
+  if (error instanceof BadRequest) {
+    const body: { code: string; message: string; issues?: unknown } = { code: error.code, message: error.message };
+    if (error.issues !== undefined) body.issues = error.issues;
+    return c.json({ error: body }, error.status);
+  }
+  if (error instanceof HttpError) return c.json({ error: { code: error.code, message: error.message } }, error.status as ContentfulStatusCode);
+  if (error instanceof PatchError) return c.json({ error: { code: error.code, message: error.message } }, 400);
+  if (error instanceof AppStateError) return c.json({ error: { code: error.code, message: error.message } }, 409);
+  if (isControlSignal(error)) {
+    return c.json({ accepted: true, message: (error as { message: string }).message }, 202);
+  }
+  const code = error instanceof LitError ? error.code : "E_HANDLER";
+  const message = error instanceof Error ? error.message : String(error);
+  return c.json({ error: { code, message } }, 500);
+}

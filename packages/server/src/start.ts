@@ -1,0 +1,164 @@
+/**
+ * Starts the app server of a running app: its state API, live stream, layout,
+ * configureApi routes, commands, the browser client and the UI.
+ */
+import type { AppRuntime } from "@lit-app/core";
+import { Hono } from "hono";
+import { randomBytes } from "node:crypto";
+import { createAdapter } from "./adapters/runtime.ts";
+import type { Listening } from "./adapters/types.ts";
+import { authMiddleware, isLoopback } from "./auth.ts";
+import { commandRoutes, type CommandInfo } from "./command-routes.ts";
+import { registerApp, unregisterApp } from "./discovery.ts";
+import { PortInUseError, ServerOptionError } from "./errors.ts";
+import { LiveFeed } from "./feed.ts";
+import { liveRoutes } from "./live-routes.ts";
+import { stateRoutes } from "./state-routes.ts";
+import { uiRoutes } from "./ui-routes.ts";
+import { userRoutes, type ServedRoute } from "./user-api.ts";
+
+/** The default port of an app server. */
+export const DEFAULT_PORT = 7501;
+
+/** Options of {@link startAppServer}. */
+export interface AppServerOptions {
+  /** The port; default 7501. When taken, the next free one is used unless `strictPort`. 0 picks any free port. */
+  port?: number;
+  /** Fail instead of trying the next ports when `port` is taken. Default false. */
+  strictPort?: boolean;
+  /** The address to listen on; default `127.0.0.1`. Any non-loopback address requires a token. */
+  listen?: string;
+  /** The token every request must carry. Generated (and printed) when listening beyond loopback without one. */
+  token?: string;
+  /** The app's name in `lit` listings; default the LightningApp's name. */
+  name?: string;
+  /** The largest request body accepted, in bytes; default 1 MiB. */
+  maxBodySize?: number;
+  /** Write the discovery file `<lit home>/apps/<pid>-<port>.json` so `lit` commands find the app. Default true. */
+  register?: boolean;
+  /** Where a generated token is printed; default `console.log`. */
+  print?: (line: string) => void;
+}
+
+/** A running app server. */
+export interface AppServer {
+  /** Where to reach it from this machine, e.g. `http://127.0.0.1:7501`. */
+  readonly url: string;
+  readonly port: number;
+  /** The address it listens on. */
+  readonly listen: string;
+  /** The token requests must carry, when there is one. */
+  readonly token: string | undefined;
+  /** The routes served from flows' `configureApi()`. */
+  readonly routes: readonly ServedRoute[];
+  /** The commands served from flows' `configureCommands()`. */
+  readonly commands: readonly CommandInfo[];
+  /** Stops serving, closes live connections and removes the discovery file. */
+  close(): Promise<void>;
+}
+
+function hostForUrl(listen: string): string {
+  if (listen === "0.0.0.0" || listen === "::" || listen === "[::]") return "127.0.0.1";
+  return listen.includes(":") && !listen.startsWith("[") ? `[${listen}]` : listen;
+}
+
+async function bind(adapter: Awaited<ReturnType<typeof createAdapter>>, fetch: (r: Request) => Response | Promise<Response>, listen: string, port: number, strict: boolean): Promise<Listening> {
+  const tries = strict || port === 0 ? 1 : 100;
+  let last: unknown;
+  for (let p = port; p < port + tries && p <= 65535; p++) {
+    try {
+      return await adapter.listen(fetch, listen, p);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EADDRINUSE") throw error;
+      last = error;
+    }
+  }
+  throw new PortInUseError(
+    strict || tries === 1
+      ? `port ${port} on ${listen} is taken; stop what uses it or choose another port (--port).`
+      : `ports ${port}-${port + tries - 1} on ${listen} are all taken; choose another port (--port).`,
+    last,
+  );
+}
+
+/**
+ * Serves a running app.
+ * @example
+ * const runtime = new AppRuntime(app, { executor, clock });
+ * void runtime.start();
+ * const server = await startAppServer(runtime, { port: 7501 });
+ * console.log(`UI: ${server.url}`);
+ * await runtime.done;
+ * await server.close();
+ */
+export async function startAppServer(runtime: AppRuntime, options: AppServerOptions = {}): Promise<AppServer> {
+  const listen = options.listen ?? "127.0.0.1";
+  const port = options.port ?? DEFAULT_PORT;
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new ServerOptionError("E_SERVER_LISTEN", `the port must be an integer from 0 to 65535, got ${JSON.stringify(options.port)}.`);
+  }
+  if (options.token !== undefined && (typeof options.token !== "string" || options.token.length < 16 || /\s/.test(options.token))) {
+    throw new ServerOptionError("E_SERVER_TOKEN", "the token must be a string of at least 16 characters without spaces; leave it out to have one generated.");
+  }
+  let token = options.token;
+  const generated = token === undefined && !isLoopback(listen);
+  if (generated) token = randomBytes(24).toString("base64url");
+  const maxBodySize = options.maxBodySize ?? 1024 * 1024;
+
+  let boundPort = port;
+  const app = new Hono();
+  const adapter = await createAdapter(app);
+  const feed = new LiveFeed(runtime);
+  const closers = new Set<() => void>();
+  app.use("*", authMiddleware({ token, port: () => boundPort }));
+  app.use("*", async (c, next) => {
+    await next();
+    c.header("x-content-type-options", "nosniff");
+    c.header("referrer-policy", "same-origin");
+  });
+  stateRoutes(app, runtime, feed, maxBodySize);
+  liveRoutes(app, feed, adapter, closers);
+  uiRoutes(app, runtime);
+  const commands = commandRoutes(app, runtime, maxBodySize);
+  const routes = userRoutes(app, runtime, maxBodySize);
+  app.notFound((c) => c.json({ error: { code: "E_NOT_FOUND", message: `no route ${c.req.method} ${c.req.path} on this app; see /api/v1/state and the routes of configureApi().` } }, 404));
+
+  let listening: Listening;
+  try {
+    listening = await bind(adapter, app.fetch, listen, port, options.strictPort ?? false);
+  } catch (error) {
+    feed.close();
+    throw error;
+  }
+  boundPort = listening.port;
+  const url = `http://${hostForUrl(listen)}:${boundPort}`;
+  if (generated) {
+    (options.print ?? console.log)(`lit-app: the app server listens on ${listen}:${boundPort}; every request needs its token. Open ${url}/?token=${token}`);
+  }
+  let file: string | undefined;
+  const onExit = () => file && unregisterApp(file);
+  if (options.register ?? true) {
+    const entry = { pid: process.pid, name: options.name ?? runtime.app.name, url, port: boundPort, startedAt: Date.now(), cwd: process.cwd() };
+    file = await registerApp(token ? { ...entry, token } : entry);
+    process.once("exit", onExit);
+  }
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    port: boundPort,
+    listen,
+    token,
+    routes,
+    commands,
+    close() {
+      closed ??= (async () => {
+        if (file) unregisterApp(file);
+        process.off("exit", onExit);
+        for (const close of [...closers]) close();
+        feed.close();
+        await listening.close();
+      })();
+      return closed;
+    },
+  };
+}

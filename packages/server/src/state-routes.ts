@@ -1,0 +1,58 @@
+/** The state API: `/api/v1/state`, `/api/v1/delta`, `/api/v1/status`. */
+import type { AppRuntime } from "@lit-app/core";
+import type { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { z } from "zod";
+import type { LiveFeed } from "./feed.ts";
+import { BadRequest, errorResponse, readJson, validate } from "./responses.ts";
+
+const PatchOpSchema = z.object({
+  op: z.enum(["add", "remove", "replace", "test", "move", "copy"]),
+  path: z.string(),
+  value: z.unknown().optional(),
+  from: z.string().optional(),
+});
+
+/** The body of `POST /api/v1/delta`. */
+export const DeltaSchema = z.object({ patch: z.array(PatchOpSchema) });
+
+/** A 413 answer for bodies over the limit. */
+export function limitBody(maxSize: number) {
+  return bodyLimit({
+    maxSize,
+    onError: (c) =>
+      c.json({ error: { code: "E_TOO_LARGE", message: `the body is larger than ${maxSize} bytes; send smaller changes (or raise maxBodySize).` } }, 413),
+  });
+}
+
+/** Adds the state routes. */
+export function stateRoutes(app: Hono<any>, runtime: AppRuntime, feed: LiveFeed, maxBodySize: number): void {
+  app.get("/api/v1/state", (c) => {
+    const { seq, state } = feed.snapshot();
+    c.header("x-lit-seq", String(seq));
+    return c.json(state);
+  });
+
+  app.post("/api/v1/delta", limitBody(maxBodySize), async (c) => {
+    try {
+      const body = validate(DeltaSchema, await readJson(c, "POST /api/v1/delta"), "the delta");
+      const ack = c.req.header("x-lit-ack");
+      feed.withAck(ack && /^[\w:.-]{1,100}$/.test(ack) ? ack : undefined, () => runtime.applyDelta(body.patch));
+      return c.json({ ok: true, seq: feed.seq });
+    } catch (error) {
+      if (runtime.stage !== "running" && !(error instanceof BadRequest)) {
+        return c.json({ error: { code: "E_APP_STATE", message: `the app is ${runtime.stage}; its state no longer changes.` } }, 409);
+      }
+      return errorResponse(c, error);
+    }
+  });
+
+  app.get("/api/v1/status", (c) => {
+    const doc = runtime.stateDocument();
+    const works: Record<string, unknown> = {};
+    for (const [name, comp] of Object.entries(doc.components)) {
+      if (comp.kind === "work") works[name] = { status: comp.status, compute: comp.compute?.name, url: comp.url || undefined };
+    }
+    return c.json({ name: runtime.app.name, stage: doc.stage, works });
+  });
+}
