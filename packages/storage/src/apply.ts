@@ -1,0 +1,203 @@
+import { randomBytes } from "node:crypto";
+import type { Stats } from "node:fs";
+import { chmod, copyFile, lstat, readlink, rename, symlink, utimes } from "node:fs/promises";
+import { join } from "node:path";
+import type { LocalDiskDriver } from "./drivers/local-disk.ts";
+import { BlobNotFoundError, PathConflictError, UnsafePathError, isErrno } from "./errors.ts";
+import { syncDir, syncFile, unlinkIfPresent } from "./fs-util.ts";
+import type { HashIndex } from "./hash-index.ts";
+import { parseManifest } from "./manifest.ts";
+import type { FileEntry, SymlinkEntry } from "./manifest.ts";
+import { eachLimited } from "./pool.ts";
+import { checkLinkTarget, checkRelativePath, ensureDirInside, joinRelative } from "./safe-path.ts";
+import { copyVerified, hashFileAt } from "./verified-copy.ts";
+import { throwIfAborted } from "./streams.ts";
+
+/** The receiving root, as the apply step sees it. */
+export interface ApplyContext {
+  /** The root's real path. */
+  readonly root: string;
+  readonly store: LocalDiskDriver;
+  readonly index: HashIndex;
+}
+
+/** Options of {@link applyManifest}. */
+export interface ApplyOptions {
+  /** Files written at once; 8 by default. */
+  readonly concurrency?: number;
+  readonly signal?: AbortSignal;
+  /** Brings a blob into the store when neither the store nor the tree has it. */
+  readonly fetch?: (hash: string) => Promise<void>;
+}
+
+/** What applying a manifest changed. */
+export interface ApplyReport {
+  /** Files whose bytes were (re)written; unchanged files are left as they are. */
+  readonly filesWritten: number;
+  readonly bytesWritten: number;
+}
+
+const where = "apply";
+
+/**
+ * Makes the tree at `target` (relative to the root) match `manifest`: each
+ * file appears whole or not at all (written under a temp name in its folder,
+ * flushed, given its mode and mtime, then renamed into place). The manifest is
+ * validated as coming from outside: no name or link may lead out of the root.
+ */
+export async function applyManifest(
+  ctx: ApplyContext,
+  manifestValue: unknown,
+  target: string,
+  options: ApplyOptions = {},
+): Promise<ApplyReport> {
+  const manifest = await parseManifest(where, manifestValue);
+  const targetParts = checkRelativePath(where, target, true);
+  const base = manifest.entries[0]!;
+  if (target === "" && base.type !== "dir") {
+    throw new UnsafePathError(where, target, `a ${base.type} cannot replace the root; give it a name`);
+  }
+  const at = (path: string) => joinRelative(target, path);
+  for (const entry of manifest.entries) {
+    if (entry.type === "symlink") checkLinkTarget(where, ctx.root, at(entry.path), entry.target);
+  }
+  await ctx.index.load();
+  const known = new Set<string>();
+  const touched = new Set<string>();
+  await ensureDirInside(where, ctx.root, targetParts.slice(0, -1), known);
+
+  const dirs = manifest.entries.filter((e) => e.type === "dir");
+  for (const dir of dirs) await ensureDirInside(where, ctx.root, splitRel(at(dir.path)), known);
+
+  let filesWritten = 0;
+  let bytesWritten = 0;
+  const files = manifest.entries.filter((e): e is FileEntry => e.type === "file");
+  await eachLimited(files, options.concurrency ?? 8, async (entry) => {
+    throwIfAborted(options.signal);
+    if (await writeFile(ctx, entry, at(entry.path), known, touched, options)) {
+      filesWritten += 1;
+      bytesWritten += entry.size;
+    }
+  });
+  for (const link of manifest.entries.filter((e): e is SymlinkEntry => e.type === "symlink")) {
+    await writeLink(ctx, link, at(link.path), known, touched);
+  }
+  // Folders last and deepest first: writing into a folder changes its mtime.
+  for (const dir of [...dirs].reverse()) {
+    const abs = join(ctx.root, at(dir.path));
+    await chmod(abs, dir.mode & 0o777);
+    await utimes(abs, dir.mtimeMs / 1000, dir.mtimeMs / 1000);
+  }
+  for (const dir of touched) await syncDir(dir);
+  await ctx.index.save();
+  return { filesWritten, bytesWritten };
+}
+
+function splitRel(rel: string): string[] {
+  return rel === "" ? [] : rel.split("/");
+}
+
+async function lstatIfAny(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return undefined;
+    throw err;
+  }
+}
+
+/** Where a temp file for `name` goes: beside it, so the final rename stays on one file system. */
+function tempBeside(dir: string, name: string): string {
+  return join(dir, `.${name}.${randomBytes(6).toString("hex")}.lit-tmp`);
+}
+
+/** Writes one file unless an identical one is there; returns whether bytes were written. */
+async function writeFile(
+  ctx: ApplyContext,
+  entry: FileEntry,
+  rel: string,
+  known: Set<string>,
+  touched: Set<string>,
+  options: ApplyOptions,
+): Promise<boolean> {
+  const parts = splitRel(rel);
+  const name = parts.at(-1)!;
+  const dir = await ensureDirInside(where, ctx.root, parts.slice(0, -1), known);
+  const dest = join(dir, name);
+  const existing = await lstatIfAny(dest);
+  if (existing?.isDirectory()) throw new PathConflictError(where, rel, ctx.root, "a folder is there where a file goes");
+  if (existing?.isFile() && existing.size === entry.size) {
+    const have = ctx.index.get(rel, existing) ?? (await hashFileAt(dest));
+    if (have === entry.hash) {
+      await setMeta(dest, existing, entry);
+      ctx.index.set(rel, await lstat(dest), entry.hash);
+      return false;
+    }
+  }
+  const tmp = tempBeside(dir, name);
+  try {
+    await fillTemp(ctx, entry.hash, tmp, options);
+    await chmod(tmp, entry.mode & 0o777);
+    await utimes(tmp, entry.mtimeMs / 1000, entry.mtimeMs / 1000);
+    await rename(tmp, dest);
+  } catch (err) {
+    await unlinkIfPresent(tmp);
+    throw err;
+  }
+  touched.add(dir);
+  ctx.index.set(rel, await lstat(dest), entry.hash);
+  return true;
+}
+
+/** Puts the blob's bytes in `tmp`, flushed: from the store, else a file of the tree, else fetched. */
+async function fillTemp(ctx: ApplyContext, hash: string, tmp: string, options: ApplyOptions): Promise<void> {
+  const fromStore = async () => {
+    if (!(await ctx.store.stat(hash))) return false;
+    await copyFile(ctx.store.blobPath(hash), tmp);
+    await syncFile(tmp);
+    return true;
+  };
+  if (await fromStore()) return;
+  for (const path of ctx.index.pathsOf(hash)) {
+    const abs = join(ctx.root, path);
+    const st = await lstatIfAny(abs);
+    if (st?.isFile() && ctx.index.likely(path, st) === hash && (await copyVerified(abs, tmp, hash, options.signal))) return;
+  }
+  if (options.fetch) {
+    await options.fetch(hash);
+    if (await fromStore()) return;
+  }
+  throw new BlobNotFoundError(ctx.store.name, hash, ctx.store.location);
+}
+
+/** Gives an identical file the manifest's mode and mtime if it lacks them. */
+async function setMeta(dest: string, st: Stats, entry: FileEntry): Promise<void> {
+  if ((st.mode & 0o777) !== (entry.mode & 0o777)) await chmod(dest, entry.mode & 0o777);
+  if (Math.abs(st.mtimeMs - entry.mtimeMs) >= 1) await utimes(dest, entry.mtimeMs / 1000, entry.mtimeMs / 1000);
+}
+
+async function writeLink(
+  ctx: ApplyContext,
+  link: SymlinkEntry,
+  rel: string,
+  known: Set<string>,
+  touched: Set<string>,
+): Promise<void> {
+  const parts = splitRel(rel);
+  const name = parts.at(-1)!;
+  const dir = await ensureDirInside(where, ctx.root, parts.slice(0, -1), known);
+  const dest = join(dir, name);
+  const existing = await lstatIfAny(dest);
+  if (existing?.isDirectory()) throw new PathConflictError(where, rel, ctx.root, "a folder is there where a link goes");
+  if (existing?.isSymbolicLink() && (await readlink(dest)) === link.target) return;
+  const tmp = tempBeside(dir, name);
+  try {
+    await symlink(link.target, tmp);
+    await rename(tmp, dest);
+  } catch (err) {
+    await unlinkIfPresent(tmp);
+    throw err;
+  }
+  ctx.index.delete(rel);
+  touched.add(dir);
+}

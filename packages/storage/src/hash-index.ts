@@ -1,0 +1,125 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import type { Stats } from "node:fs";
+import { isErrno } from "./errors.ts";
+import { unlinkIfPresent } from "./fs-util.ts";
+
+/** What a file looked like when it was hashed. */
+interface IndexRecord {
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
+  readonly hash: string;
+  /** When the file was looked at; a change in the same clock tick would not show in its times. */
+  readonly checkedAt: number;
+}
+
+/**
+ * A change is trusted to show in a file's ctime only if the file was looked
+ * at well after its last change: file system clocks tick coarsely, and a write
+ * in the same tick as the previous one leaves the times unchanged.
+ */
+const RACY_MS = 2000;
+
+/**
+ * Remembers the sha256 of the files of a tree, keyed by relative path and
+ * checked against size, mtime, ctime and inode, so that an unchanged file is
+ * not read again. Only a cache: a record whose file changed is ignored, and
+ * losing the index only costs hashing again.
+ */
+export class HashIndex {
+  readonly #file: string;
+  #records = new Map<string, IndexRecord>();
+  #byHash: Map<string, Set<string>> | undefined;
+  #loaded: Promise<void> | undefined;
+  #dirty = false;
+
+  constructor(file: string) {
+    this.#file = file;
+  }
+
+  /** Reads the index from disk once; a missing or unreadable index starts empty. */
+  load(): Promise<void> {
+    this.#loaded ??= readFile(this.#file, "utf8").then(
+      (text) => {
+        const data = JSON.parse(text) as { version?: number; records?: Record<string, IndexRecord> };
+        if (data.version === 1 && data.records) this.#records = new Map(Object.entries(data.records));
+      },
+      (err: unknown) => {
+        if (!isErrno(err, "ENOENT")) return; // an unreadable cache is rebuilt, never fatal
+      },
+    ).catch(() => {});
+    return this.#loaded;
+  }
+
+  /**
+   * The hash of the file at `path` if it is recorded and surely unchanged
+   * since: good enough to skip reading the file.
+   */
+  get(path: string, st: Stats): string | undefined {
+    const r = this.#records.get(path);
+    if (!r || r.checkedAt - r.ctimeMs < RACY_MS) return undefined;
+    return this.likely(path, st);
+  }
+
+  /**
+   * The hash of the file at `path` if it is recorded and its times, size and
+   * inode have not changed; a change in the same clock tick as the hashing may
+   * not show, so only use this where the bytes are verified as they are read.
+   */
+  likely(path: string, st: Stats): string | undefined {
+    const r = this.#records.get(path);
+    if (!r) return undefined;
+    const same = r.size === st.size && r.mtimeMs === st.mtimeMs && r.ctimeMs === st.ctimeMs && r.ino === st.ino;
+    return same ? r.hash : undefined;
+  }
+
+  /** Records the hash of the file at `path`, as `st` describes it (taken before it was read). */
+  set(path: string, st: Stats, hash: string, checkedAt = Date.now()): void {
+    this.#forgetReverse(path);
+    this.#records.set(path, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, hash, checkedAt });
+    this.#byHash?.get(hash)?.add(path) ?? this.#byHash?.set(hash, new Set([path]));
+    this.#dirty = true;
+  }
+
+  /** Forgets `path`. */
+  delete(path: string): void {
+    this.#forgetReverse(path);
+    this.#dirty = this.#records.delete(path) || this.#dirty;
+  }
+
+  /** Paths recorded with this hash (their files may have changed since: check with {@link get}). */
+  pathsOf(hash: string): string[] {
+    if (!this.#byHash) {
+      this.#byHash = new Map();
+      for (const [path, r] of this.#records) {
+        const set = this.#byHash.get(r.hash);
+        if (set) set.add(path);
+        else this.#byHash.set(r.hash, new Set([path]));
+      }
+    }
+    return [...(this.#byHash.get(hash) ?? [])];
+  }
+
+  /** Writes the index if it changed (temp name and rename: never half written). */
+  async save(): Promise<void> {
+    if (!this.#dirty) return;
+    this.#dirty = false;
+    const tmp = `${this.#file}.${randomBytes(6).toString("hex")}.tmp`;
+    await mkdir(dirname(this.#file), { recursive: true });
+    try {
+      await writeFile(tmp, JSON.stringify({ version: 1, records: Object.fromEntries(this.#records) }));
+      await rename(tmp, this.#file);
+    } catch (err) {
+      await unlinkIfPresent(tmp);
+      throw err;
+    }
+  }
+
+  #forgetReverse(path: string): void {
+    const old = this.#records.get(path);
+    if (old) this.#byHash?.get(old.hash)?.delete(path);
+  }
+}
