@@ -61,12 +61,18 @@ function resolveOptions(className: string, options: WorkOptions): ResolvedWorkOp
 
 let reserved: ReadonlySet<string> | undefined;
 
-/** A concrete LightningWork subclass. */
-export type WorkClass = new (options?: WorkOptions) => LightningWork;
+/** A concrete LightningWork subclass, whatever its constructor takes (see `rebuildWith`). */
+export type WorkClass = new (options: never) => LightningWork;
 
 const workClasses = new Map<string, WorkClass>();
 
-function rememberWorkClass(cls: WorkClass): void {
+/**
+ * Makes a work class known in this thread by its name, so that a work of it
+ * created at run time can be rebuilt where it runs even when the app's module
+ * does not export the class. A library that ships work classes calls it when
+ * loaded; classes are also remembered when first instantiated.
+ */
+export function registerWorkClass(cls: WorkClass): void {
   if (cls.name && !workClasses.has(cls.name)) workClasses.set(cls.name, cls);
 }
 
@@ -92,7 +98,14 @@ function wc(work: LightningWork): WorkCore {
  * const train = new Train({ cloudCompute: new L.CloudCompute("gpu") });
  */
 export abstract class LightningWork {
-  constructor(options: WorkOptions = {}) {
+  /**
+   * @param options the work's options.
+   * @param rebuildWith what a worker passes to this class's constructor to
+   *   rebuild the work where it runs (a work created at run time). Default:
+   *   `options`. A subclass whose constructor takes more than the work options
+   *   passes its whole argument here. It must survive a structured clone.
+   */
+  constructor(options: WorkOptions = {}, rebuildWith: unknown = options) {
     const className = new.target.name || "LightningWork";
     if (typeof (new.target.prototype as { run?: unknown }).run !== "function") {
       throw new ComponentError(
@@ -101,9 +114,9 @@ export abstract class LightningWork {
       );
     }
     reserved ??= workReserved(LightningWork.prototype);
-    rememberWorkClass(new.target as unknown as WorkClass);
+    registerWorkClass(new.target as unknown as WorkClass);
     const core = new WorkCore(this, className, reserved, resolveOptions(className, options), 0);
-    core.constructorOptions = options;
+    core.constructorOptions = rebuildWith;
     return core.proxy as this;
   }
 
