@@ -136,7 +136,7 @@ async function writeFile(
   }
   const tmp = tempBeside(dir, name);
   try {
-    await fillTemp(ctx, entry.hash, tmp, options);
+    await fillTemp(ctx, entry.hash, rel, tmp, options);
     await chmod(tmp, entry.mode & 0o777);
     await utimes(tmp, entry.mtimeMs / 1000, entry.mtimeMs / 1000);
     await rename(tmp, dest);
@@ -150,7 +150,7 @@ async function writeFile(
 }
 
 /** Puts the blob's bytes in `tmp`, flushed: from the store, else a file of the tree, else fetched. */
-async function fillTemp(ctx: ApplyContext, hash: string, tmp: string, options: ApplyOptions): Promise<void> {
+async function fillTemp(ctx: ApplyContext, hash: string, rel: string, tmp: string, options: ApplyOptions): Promise<void> {
   const fromStore = async () => {
     if (!(await ctx.store.stat(hash))) return false;
     await copyFile(ctx.store.blobPath(hash), tmp);
@@ -167,7 +167,7 @@ async function fillTemp(ctx: ApplyContext, hash: string, tmp: string, options: A
     await options.fetch(hash);
     if (await fromStore()) return;
   }
-  throw new BlobNotFoundError(ctx.store.name, hash, ctx.store.location);
+  throw new BlobNotFoundError(ctx.store.name, hash, ctx.store.location, rel);
 }
 
 /** Gives an identical file the manifest's mode and mtime if it lacks them. */

@@ -45,10 +45,10 @@ export class InvalidHashError extends StorageError {
 /** The blob is not in the store. */
 export class BlobNotFoundError extends StorageError {
   readonly hash: string;
-  constructor(driver: string, hash: string, location: string) {
+  constructor(driver: string, hash: string, location: string, file?: string) {
     super(
       "E_BLOB_NOT_FOUND",
-      `[storage] [${driver}] blob not found: ${hash} in ${location}. ` +
+      `[storage] [${driver}] blob not found: ${hash}${file === undefined ? "" : ` (for ${JSON.stringify(file)})`} in ${location}. ` +
         "Write it first, or sync the file that holds it from the root that has it.",
     );
     this.hash = hash;

@@ -18,10 +18,14 @@ interface IndexRecord {
 
 /**
  * A change is trusted to show in a file's ctime only if the file was looked
- * at well after its last change: file system clocks tick coarsely, and a write
- * in the same tick as the previous one leaves the times unchanged.
+ * at a clock tick after its last change: a write in the same tick as the
+ * previous one leaves the times unchanged. File systems with sub-second times
+ * tick every few milliseconds; those with whole seconds (FAT, some network
+ * file systems) every one or two seconds.
  */
-const RACY_MS = 2000;
+function racyWindowMs(ctimeMs: number): number {
+  return ctimeMs % 1000 === 0 ? 2000 : 50;
+}
 
 /**
  * Remembers the sha256 of the files of a tree, keyed by relative path and
@@ -60,7 +64,7 @@ export class HashIndex {
    */
   get(path: string, st: Stats): string | undefined {
     const r = this.#records.get(path);
-    if (!r || r.checkedAt - r.ctimeMs < RACY_MS) return undefined;
+    if (!r || r.checkedAt - r.ctimeMs < racyWindowMs(r.ctimeMs)) return undefined;
     return this.likely(path, st);
   }
 

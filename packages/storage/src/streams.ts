@@ -32,14 +32,16 @@ export async function* readChunks(
 }
 
 /**
- * Streams a file from `start`. The file is opened when the first chunk is
- * asked for and closed when the stream ends or is abandoned, so a stream that
- * is never read holds no file handle.
+ * Streams a file from `start` to the end it has when opened. The file is
+ * opened when the first chunk is asked for and closed when the stream ends or
+ * is abandoned, so a stream that is never read holds no file handle.
  */
 export async function* readFile(path: string, start: number, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
   const fh = await open(path, "r");
   try {
-    yield* readChunks(fh, start, signal);
+    // Knowing the end keeps buffers no larger than the file: small files are many.
+    const { size } = await fh.stat();
+    yield* readChunks(fh, start, signal, size);
   } finally {
     await fh.close();
   }

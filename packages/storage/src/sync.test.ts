@@ -77,7 +77,7 @@ describe("sync", () => {
     await writeTree(b, { "old/original.bin": { content, mtime: old } });
     // A hash is trusted without reading the file again only once the file has been
     // still for a while (a write in the same clock tick would not show in its times).
-    await new Promise((r) => setTimeout(r, 2100));
+    await new Promise((r) => setTimeout(r, 200));
     await localRoot(b).manifest("old");
     const report = await sync(localRoot(a), localRoot(b), "new");
     expect(report.bytesSent).toBe(0);

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { chmod, mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
+import { mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import type { BlobInfo, Driver, ReadOptions, WriteOptions } from "../driver.ts";
 import {
@@ -9,7 +9,7 @@ import {
   ResumeError,
   isErrno,
 } from "../errors.ts";
-import { syncDir, unlinkIfPresent } from "../fs-util.ts";
+import { unlinkIfPresent } from "../fs-util.ts";
 import { assertBlobHash, isBlobHash } from "../hash.ts";
 import { readChunks, readFile, throwIfAborted, writeAt } from "../streams.ts";
 import { claimPartial, dropPartials, parkPartial, partialLength } from "./partials.ts";
@@ -42,6 +42,13 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
   const base = resolve(root);
   const tmpDir = join(base, "tmp");
   const blobPath = (hash: string) => join(base, "blobs", hash.slice(0, 2), hash);
+  // Folders known to exist: each write would otherwise ask again.
+  const made = new Set<string>();
+  const ensureDir = async (dir: string) => {
+    if (made.has(dir)) return;
+    await mkdir(dir, { recursive: true });
+    made.add(dir);
+  };
 
   async function stat_(hash: string): Promise<BlobInfo | undefined> {
     assertBlobHash(name, hash);
@@ -60,7 +67,7 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
   ): Promise<BlobInfo> {
     const offset = options.offset ?? 0;
     const { size: expectedSize, signal } = options;
-    await mkdir(tmpDir, { recursive: true });
+    await ensureDir(tmpDir);
     const owned = await claimPartial(tmpDir, hash);
     if (owned.length < offset) {
       if (owned.length > 0) await parkPartial(tmpDir, hash, owned.path);
@@ -76,7 +83,7 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
         hasher.update(chunk);
         size += chunk.byteLength;
       }
-      await fh.truncate(offset);
+      if (owned.length > offset) await fh.truncate(offset);
       for await (const chunk of body) {
         throwIfAborted(signal);
         if (expectedSize !== undefined && size + chunk.byteLength > expectedSize) {
@@ -102,14 +109,22 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
       await unlinkIfPresent(owned.path);
       throw new IntegrityError(name, base, hash, actual, size, mismatch);
     }
+    // Flushed before the rename, so the blob's name never points at missing bytes. The
+    // folder is not flushed: after a crash a blob may be absent, never partial.
     await fh.sync();
+    await fh.chmod(0o444);
     await fh.close();
-    await chmod(owned.path, 0o444);
     const target = blobPath(hash);
-    await mkdir(dirname(target), { recursive: true });
+    await ensureDir(dirname(target));
     // A concurrent writer of the same blob may have renamed first: the bytes are identical.
-    await rename(owned.path, target);
-    await syncDir(dirname(target));
+    try {
+      await rename(owned.path, target);
+    } catch (err) {
+      if (!isErrno(err, "ENOENT")) throw err;
+      made.clear(); // the store was removed under us: make its folders again
+      await ensureDir(dirname(target));
+      await rename(owned.path, target);
+    }
     return { hash, size };
   }
 
