@@ -47,7 +47,9 @@ export interface Manifest {
 let schema: Promise<{ z: typeof import("zod").z; manifest: import("zod").ZodType<Manifest> }> | undefined;
 
 function manifestSchema() {
-  schema ??= import("zod").then(({ z }) => {
+  schema ??= import("zod").then((mod) => {
+    // Some loaders (vitest under Bun) hand back the namespace itself rather than its `z` export.
+    const z = (mod.z as typeof mod.z | undefined) ?? (mod as unknown as typeof mod.z);
     const mode = z.number().int().min(0).max(0o7777);
     const time = z.number().finite();
     const manifest = z.object({
