@@ -1,0 +1,141 @@
+/**
+ * Storage benchmarks: the transfer engine between two storage roots on the
+ * same disk, each figure beside a system tool doing the same job in the same
+ * run (`cp` for one large file, `rsync -a` for a tree of small files).
+ * Temp data lives under the system temp folder and is removed afterwards.
+ *
+ * Run alone: node --import tsx bench/storage.bench.ts
+ */
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { localRoot, sync } from "@lit-app/storage";
+
+/** One printed figure and its baseline. */
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  baselineName: string;
+  baseline: number;
+  note?: string;
+}
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+
+function hasCommand(cmd: string): boolean {
+  return spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+/** Runs a command to its end and returns the wall time in ms. */
+function timeCommand(cmd: string, args: string[]): number {
+  const start = performance.now();
+  const result = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
+  if (result.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${result.stderr?.toString()}`);
+  return performance.now() - start;
+}
+
+async function timeIt<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - start, value };
+}
+
+/** A file of varied bytes, written 1 MiB at a time. */
+async function bigFile(path: string, size: number): Promise<void> {
+  const block = randomBytes(MiB);
+  const fh = await open(path, "w");
+  try {
+    for (let at = 0, i = 0; at < size; at += MiB, i++) {
+      block.writeUInt32LE(i, 0);
+      await fh.write(block, 0, Math.min(MiB, size - at), at);
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+/** `count` files of 1–19 KiB (about `count` × 10 KiB in all) in 100 folders. */
+async function smallFiles(dir: string, count: number): Promise<number> {
+  let total = 0;
+  const pool = randomBytes(20 * 1024 + count);
+  for (let i = 0; i < count; i++) {
+    const size = 1024 + ((i * 7919) % (18 * 1024 + 1));
+    const sub = join(dir, `d${i % 100}`);
+    if (i < 100) await mkdir(sub, { recursive: true });
+    await writeFile(join(sub, `f${i}.bin`), pool.subarray(i, i + size));
+    total += size;
+  }
+  return total;
+}
+
+async function oneLargeFile(work: string): Promise<BenchRow[]> {
+  const a = join(work, "large-a");
+  const b = join(work, "large-b");
+  const c = join(work, "large-cp");
+  await mkdir(a, { recursive: true });
+  await mkdir(c, { recursive: true });
+  await bigFile(join(a, "model.bin"), GiB);
+  timeCommand("cat", [join(a, "model.bin")]); // same start for both: the source in the page cache
+  const cp = timeCommand("cp", [join(a, "model.bin"), join(c, "model.bin")]);
+  await rm(join(c, "model.bin"));
+  const cpSync = timeCommand("sh", ["-c", `cp "$1" "$2" && sync "$2"`, "sh", join(a, "model.bin"), join(c, "model.bin")]);
+  await rm(c, { recursive: true });
+  const first = await timeIt(() => sync(localRoot(a), localRoot(b), "model.bin"));
+  if (first.value.bytesSent !== GiB) throw new Error(`expected 1 GiB sent, got ${first.value.bytesSent}`);
+  const again = await timeIt(() => sync(localRoot(a), localRoot(b), "model.bin"));
+  const mbps = (ms: number) => GiB / MiB / (ms / 1000);
+  return [
+    { name: "1 GiB file, first sync between two roots (verified, flushed)", value: first.ms, unit: "ms", baselineName: "cp", baseline: cp, note: `${mbps(first.ms).toFixed(0)} MiB/s` },
+    { name: "1 GiB file, first sync between two roots (verified, flushed)", value: first.ms, unit: "ms", baselineName: "cp && sync FILE", baseline: cpSync },
+    { name: "1 GiB file, unchanged re-sync", value: again.ms, unit: "ms", baselineName: "cp", baseline: cp, note: `${again.value.bytesSent} bytes sent` },
+  ];
+}
+
+async function manySmallFiles(work: string): Promise<BenchRow[]> {
+  const a = join(work, "small-a");
+  const b = join(work, "small-b");
+  const r = join(work, "small-rsync");
+  const count = 10_000;
+  const total = await smallFiles(join(a, "tree"), count);
+  await mkdir(r, { recursive: true });
+  const hasRsync = hasCommand("rsync");
+  const note = hasRsync ? undefined : "rsync is not installed (apt-get install rsync): no baseline";
+  const rsync = () => (hasRsync ? timeCommand("rsync", ["-a", `${join(a, "tree")}/`, `${join(r, "tree")}/`]) : Number.NaN);
+  const rsyncFirst = rsync();
+  const first = await timeIt(() => sync(localRoot(a), localRoot(b), "tree"));
+  const rsyncAgain = rsync();
+  const again = await timeIt(() => sync(localRoot(a), localRoot(b), "tree"));
+  const label = `${count.toLocaleString("en")} files, ${(total / MiB).toFixed(0)} MiB`;
+  return [
+    { name: `${label}, first sync`, value: first.ms, unit: "ms", baselineName: "rsync -a", baseline: rsyncFirst, note: note ?? `${first.value.bytesSent} bytes sent` },
+    { name: `${label}, unchanged re-sync`, value: again.ms, unit: "ms", baselineName: "rsync -a", baseline: rsyncAgain, note: note ?? `${again.value.bytesSent} bytes sent` },
+  ];
+}
+
+/** Runs the storage benchmarks; every temp file is removed, even on failure. */
+export async function benchStorage(): Promise<BenchRow[]> {
+  const work = await mkdtemp(join(tmpdir(), "lit-bench-storage-"));
+  try {
+    return [...(await oneLargeFile(work)), ...(await manySmallFiles(work))];
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** Prints rows: figure, baseline, ratio. */
+export function printStorageRows(rows: BenchRow[]): void {
+  console.log("\n## storage (transfer engine between two roots on one disk)");
+  for (const r of rows) {
+    const ratio = r.baseline > 0 ? `${(r.value / r.baseline).toFixed(2)}×` : "n/a";
+    console.log(`${r.name}\n    ${r.value.toFixed(1)} ${r.unit}   vs ${r.baselineName}: ${r.baseline.toFixed(1)} ${r.unit}   ratio ${ratio}${r.note ? `   (${r.note})` : ""}`);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  printStorageRows(await benchStorage());
+}
