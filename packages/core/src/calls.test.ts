@@ -10,6 +10,7 @@ import {
   type WorkCall,
   type WorkStatus,
 } from "./index.ts";
+import { begin } from "./test-support/begin.ts";
 import { deferred, flushMicrotasks } from "./test-support/deferred.ts";
 import { FakeClock, TestApp } from "./testing/index.ts";
 
@@ -119,7 +120,7 @@ describe("status", () => {
     });
     expect(t.root.slow.status.stage).toBe("not_started");
     expect(t.root.slow.hasStarted).toBe(false);
-    void t.runtime.start();
+    await begin(t);
     clock.runSoon();
     expect(t.root.slow.status).toEqual({ stage: "pending", timestamp: t0 });
     expect(t.root.slow.isPending).toBe(true);
@@ -271,7 +272,7 @@ describe("work.stop()", () => {
       }
     }
     const t = new TestApp<Root>(new LightningApp(new Root()));
-    void t.runtime.start();
+    await begin(t);
     t.clock.runSoon();
     await flushMicrotasks();
     expect(t.root.server.isRunning).toBe(true);

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { CloudCompute, LightningApp, LightningFlow, LightningWork } from "./index.ts";
+import { begin } from "./test-support/begin.ts";
 import { deferred, flushMicrotasks, type Deferred } from "./test-support/deferred.ts";
 import { FakeClock, TestApp } from "./testing/index.ts";
 
@@ -62,7 +63,7 @@ describe("the toy workflow: A then B", () => {
       }
     }
     const t = new TestApp<Workflow>(new LightningApp(new Workflow()), { clock });
-    void t.runtime.start();
+    await begin(t);
     clock.runSoon();
     await flushMicrotasks();
     expect(t.root.workA.isRunning).toBe(true);
@@ -98,7 +99,7 @@ describe("parallel: true", () => {
       }
     }
     const t = new TestApp<LitWorkflow>(new LightningApp(new LitWorkflow()), { clock });
-    void t.runtime.start();
+    await begin(t);
     clock.runSoon();
     await flushMicrotasks();
 
@@ -130,7 +131,7 @@ describe("parallel: true", () => {
       }
     }
     const t = new TestApp<LitWorkflow>(new LightningApp(new LitWorkflow()), { clock });
-    void t.runtime.start();
+    await begin(t);
     clock.runSoon();
     await flushMicrotasks();
     expect(journal.map((j) => j.event)).toEqual(["start machine A counting"]);

@@ -43,10 +43,10 @@ export class FakeClock implements Clock, WakeScheduler {
     this.queue.push(fn);
   }
 
-  /** Runs the callbacks queued with `soon()` (and those they queue); returns how many ran. */
-  runSoon(): number {
+  /** Runs the callbacks queued with `soon()` (and those they queue), at most `limit`; returns how many ran. */
+  runSoon(limit = Infinity): number {
     let n = 0;
-    while (this.queue.length) {
+    while (this.queue.length && n < limit) {
       const fn = this.queue.shift()!;
       fn();
       n++;
