@@ -56,8 +56,8 @@ export class WorkCore extends ComponentCore {
   readonly callsById = new Map<number, CallRecord>();
   status: WorkStatus;
   numSuccesses = 0;
-  /** The URL where the work serves HTTP, once known. */
-  url = "";
+  /** The URL where the work serves HTTP, set by whoever runs it; see {@link url}. */
+  servedUrl = "";
   hostAddress = "127.0.0.1";
   /** The options object the work was constructed with, to rebuild it elsewhere. */
   constructorOptions: unknown;
@@ -68,6 +68,12 @@ export class WorkCore extends ComponentCore {
     this.options = options;
     this.status = { stage: "not_started", timestamp: now };
     this.dispatcher = (...args: unknown[]) => this.dispatch(args);
+  }
+
+  /** Where the work serves HTTP: the URL its runner reported, else `http://<host>:<port>` when it has a port, else `""`. */
+  get url(): string {
+    if (this.servedUrl) return this.servedUrl;
+    return this.options.port === undefined ? "" : `http://${this.hostAddress}:${this.options.port}`;
   }
 
   protected override runForFlow(): unknown {

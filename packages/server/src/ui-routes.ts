@@ -21,7 +21,9 @@ function frontendRoot(dir: string): string {
 export function uiRoutes(app: Hono<any>, runtime: AppRuntime): void {
   app.get("/", () => serveFile(UI_DIR, "index.html"));
   app.get("/ui/*", (c) => serveFile(UI_DIR, new URL(c.req.url).pathname.slice("/ui/".length)));
-  app.get("/client.js", () => serveFile(CLIENT_DIR, "client.js"));
+  // /client.js redirects so that the module's own relative imports resolve under /client/
+  app.get("/client.js", (c) => c.redirect(`/client/client.js${new URL(c.req.url).search}`, 302));
+  app.get("/client/*", (c) => serveFile(CLIENT_DIR, new URL(c.req.url).pathname.slice("/client/".length)));
   app.get("/favicon.ico", () => serveFile(UI_DIR, "favicon.svg"));
 
   app.get("/api/v1/layout", (c) => c.json({ name: runtime.app.name, tabs: appLayout(runtime) }));

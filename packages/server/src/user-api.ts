@@ -11,7 +11,7 @@ import { bindHandler, callHandler, flowsOf, type BoundHandler } from "./handlers
 import { errorResponse, readJson, validate } from "./responses.ts";
 import { limitBody } from "./state-routes.ts";
 
-const RESERVED_PREFIXES = ["/api/v1/", "/ui/", "/frontends/"];
+const RESERVED_PREFIXES = ["/api/v1/", "/ui/", "/frontends/", "/client/"];
 const RESERVED = new Set(["/", "/client.js", "/client.d.ts", "/favicon.ico", "/api/v1"]);
 
 /** A route as served: where it came from and how its handler is called. */
@@ -27,7 +27,7 @@ function check(route: ApiRoute, flow: string, seen: Map<string, string>): void {
   if (RESERVED.has(route.route) || RESERVED_PREFIXES.some((p) => route.route.startsWith(p))) {
     throw new RouteConfigError(
       "E_SERVER_ROUTE",
-      `${where} clashes with the app server's own routes (/, /client.js, /api/v1/..., /ui/..., /frontends/...); choose another path, e.g. /api${route.route}.`,
+      `${where} clashes with the app server's own routes (/, /client.js, /client/..., /api/v1/..., /ui/..., /frontends/...); choose another path, e.g. /api${route.route}.`,
     );
   }
   const key = `${route.method} ${route.route}`;

@@ -71,6 +71,8 @@ export class AppClient {
     /** @type {Promise<void>} */
     this.sending = Promise.resolve();
     this.closed = false;
+    /** True while the live connection is open. */
+    this.connected = false;
     /** @type {() => void} */
     this.stopStream = () => {};
     /** @type {(value?: any) => void} */
@@ -356,8 +358,14 @@ export class AppClient {
       const ws = new WS(`${this.url.replace(/^http/, "ws")}/api/v1/ws${qs}`);
       this.stopStream = () => ws.close();
       ws.onmessage = (/** @type {{ data: any }} */ e) => this.receive(JSON.parse(String(e.data)));
-      ws.onopen = () => (attempt = 0);
-      ws.onclose = retry;
+      ws.onopen = () => {
+        attempt = 0;
+        this.connected = true;
+      };
+      ws.onclose = () => {
+        this.connected = false;
+        retry();
+      };
       return;
     }
     const abort = new AbortController();
@@ -366,10 +374,14 @@ export class AppClient {
       .then(async (response) => {
         if (!response.ok || !response.body) throw new Error(`the app answered ${response.status}`);
         attempt = 0;
+        this.connected = true;
         await readEvents(response.body, (data) => this.receive(JSON.parse(data)));
       })
       .catch(() => undefined)
-      .finally(retry);
+      .finally(() => {
+        this.connected = false;
+        retry();
+      });
   }
 }
 

@@ -1,0 +1,68 @@
+// @ts-check
+/** Small DOM helpers for the UI. */
+
+/**
+ * Creates an element.
+ * @param {string} tag e.g. `span.chip`
+ * @param {Record<string, any>} [attrs]
+ * @param {...(Node | string | null | undefined | false)} children
+ * @returns {HTMLElement}
+ */
+export function h(tag, attrs = {}, ...children) {
+  const [name, ...classes] = tag.split(".");
+  const el = document.createElement(name || "div");
+  if (classes.length) el.className = classes.join(" ");
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
+    else if (key === "text") el.textContent = String(value);
+    else el.setAttribute(key, String(value));
+  }
+  for (const child of children) if (child) el.append(child);
+  return el;
+}
+
+/**
+ * A status chip.
+ * @param {string} stage
+ */
+export function chip(stage) {
+  return h("span.chip", { "data-stage": stage, text: stage.replace("_", " ") });
+}
+
+/**
+ * A compute badge.
+ * @param {{ name: string } | undefined} compute
+ */
+export function computeBadge(compute) {
+  if (!compute) return null;
+  return h("span.badge", { "data-gpu": compute.name.startsWith("gpu"), title: "compute", text: compute.name });
+}
+
+/**
+ * JSON with a little colour.
+ * @param {unknown} value
+ */
+export function jsonView(value) {
+  const pre = h("pre.json");
+  const text = JSON.stringify(value, null, 2) ?? "undefined";
+  const re = /("(?:\\.|[^"\\])*")(\s*:)?|\b(true|false|null)\b|(-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)/g;
+  let last = 0;
+  for (const m of text.matchAll(re)) {
+    pre.append(text.slice(last, m.index));
+    const cls = m[1] ? (m[2] ? "k" : "s") : m[3] ? "b" : "n";
+    pre.append(h(`span.${cls}`, { text: m[1] ?? m[0] }));
+    if (m[2]) pre.append(m[2]);
+    last = (m.index ?? 0) + m[0].length;
+  }
+  pre.append(text.slice(last));
+  return pre;
+}
+
+/**
+ * The last segment of a dotted name.
+ * @param {string} name
+ */
+export function shortName(name) {
+  return name.slice(name.lastIndexOf(".") + 1);
+}
