@@ -147,7 +147,7 @@ describe("a value that cannot be state", () => {
 describe("a flow run() that returns a Promise", () => {
   it("async run() is refused when the flow is constructed", () => {
     class AsyncFlow extends LightningFlow {
-      // @ts-expect-error: run() must be synchronous; this is the mistake under test.
+      // The mistake under test: TypeScript accepts it, since a Promise is assignable to void.
       async run() {}
     }
     const error = thrown(() => new AsyncFlow());
@@ -294,6 +294,7 @@ describe("work.run() with an argument that cannot be sent", () => {
 describe("other misuse", () => {
   it("a field named like a framework property", () => {
     class Clash extends LightningWork {
+      // @ts-expect-error: shadowing a framework property is the mistake under test.
       status = "mine";
       async run() {}
     }
