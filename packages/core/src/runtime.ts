@@ -15,6 +15,7 @@ import { AppEnding, WaitingForWork } from "./signals.ts";
 import { encodeState, type JsonValue } from "./state-value.ts";
 import { applyVarOp, type VarOp } from "./var-ops.ts";
 import { WakeTimer } from "./wake-timer.ts";
+import { preloadCron } from "./schedule.ts";
 import type { WorkCore } from "./work-core.ts";
 import { workRef } from "./work-ref.ts";
 import { applyStatePatch, componentDocument, stateDocument, type PatchOp, type StateDocument } from "./state-document.ts";
@@ -50,12 +51,13 @@ export class AppRuntime implements ComponentHost {
   private readonly rootCore: ComponentCore;
   private readonly wakes: WakeTimer;
   private readonly works = new Map<string, WorkCore>();
-  private readonly started = new Set<WorkCore>();
+  private readonly startedWorks = new Set<WorkCore>();
   private readonly outbox = new Map<WorkCore, VarOp[]>();
   private pendingCalls: { work: WorkCore; call: Omit<WorkCall, "delta"> }[] = [];
   private feed: PatchOp[] = [];
   private readonly listeners = new Set<(ops: PatchOp[]) => void>();
   private readonly logListeners = new Set<(line: LogLine) => void>();
+  private starting: Promise<void> | undefined;
   private dirty = false;
   private scheduled = false;
   private flowChanged = false;
@@ -70,17 +72,30 @@ export class AppRuntime implements ComponentHost {
     ports.executor.bind((event) => this.onEvent(event));
   }
 
-  /** Starts the app: starts `startWithFlow` works and runs the first pass soon. */
+  /**
+   * Starts the app: loads what flows need, starts `startWithFlow` works and
+   * runs the first pass soon. Resolves when the app has ended.
+   */
   start(): Promise<AppResult> {
-    if (this.stage !== "not_started") throw new AppStateError(`the app is already ${this.stage}; an AppRuntime runs once.`);
+    if (this.stage !== "not_started" || this.starting) throw new AppStateError(`the app is already ${this.stage}; an AppRuntime runs once.`);
     if (this.rootCore.host) throw new AppStateError("this app is already running in another runtime; construct a new app to run it again.");
+    this.starting = preloadCron().then(() => this.begin());
+    return this.done;
+  }
+
+  /** Resolves once the app is running (after `start()`). */
+  get started(): Promise<void> {
+    return this.starting ?? Promise.reject(new AppStateError("the app was not started; call start() first"));
+  }
+
+  private begin(): void {
+    if (this.stage !== "not_started") return;
     this.rootCore.bind(this);
     this.register(this.rootCore);
     this.setStage("running");
     for (const work of this.works.values()) if (work.options.startWithFlow) this.startWork(work);
     this.markDirty();
     this.flushFeed();
-    return this.done;
   }
 
   /** Ends the app from outside (Ctrl-C, a test): stops every work. */
@@ -214,7 +229,7 @@ export class AppRuntime implements ComponentHost {
     for (const rec of work.calls.values()) if (rec.stage === "pending" || rec.stage === "running") rec.stage = "stopped";
     work.setStatus({ stage: "stopped", timestamp: this.now(), reason: "stopped_by_flow" });
     this.pendingCalls = this.pendingCalls.filter((p) => p.work !== work);
-    if (this.started.delete(work)) {
+    if (this.startedWorks.delete(work)) {
       this.ports.executor.stop(workRef(work)).catch((error: unknown) => this.logError(work.name, error));
     }
   }
@@ -279,7 +294,7 @@ export class AppRuntime implements ComponentHost {
     if (this.stage !== "running") return;
     for (const { work, call } of calls) {
       const ref = workRef(work);
-      if (!this.started.has(work)) this.startWork(work);
+      if (!this.startedWorks.has(work)) this.startWork(work);
       const delta = this.outbox.get(work) ?? [];
       this.outbox.delete(work);
       this.ports.executor.call(ref, { ...call, delta });
@@ -287,7 +302,7 @@ export class AppRuntime implements ComponentHost {
   }
 
   private startWork(work: WorkCore): void {
-    this.started.add(work);
+    this.startedWorks.add(work);
     // The executor snapshots the work's fields now; changes before this are in the snapshot.
     this.outbox.delete(work);
     this.ports.executor.start(workRef(work)).catch((error: unknown) => {
@@ -332,7 +347,7 @@ export class AppRuntime implements ComponentHost {
       }
       case "exited": {
         for (const rec of work.calls.values()) if (rec.stage === "pending" || rec.stage === "running") rec.stage = "failed";
-        this.started.delete(work);
+        this.startedWorks.delete(work);
         this.workFailed(work, "exited", event.error);
         break;
       }

@@ -1,8 +1,22 @@
 /**
  * Cron schedules for `flow.schedule(...)`, computed with cron-parser.
  */
-import { CronExpressionParser } from "cron-parser";
+import type { CronExpressionParser as Parser } from "cron-parser";
 import { CronError } from "./errors.ts";
+
+let CronExpressionParser: typeof Parser | undefined;
+let loading: Promise<void> | undefined;
+
+/**
+ * Loads the cron parser. It is loaded only where flows run (the app runtime
+ * awaits this before its first pass), not in every work's thread.
+ */
+export function preloadCron(): Promise<void> {
+  loading ??= import("cron-parser").then((m) => {
+    CronExpressionParser = m.CronExpressionParser;
+  });
+  return loading;
+}
 
 /** Aliases accepted by `schedule()`, with or without a leading `@`. */
 export const CRON_ALIASES: Readonly<Record<string, string>> = {
@@ -44,9 +58,13 @@ export function parseCron(cron: string, where: string, tz?: string): CronSchedul
   if (fields !== 5 && fields !== 6) {
     throw new CronError(`${where}: invalid cron string ${JSON.stringify(cron)}: it has ${fields} field(s). ${help}`);
   }
+  const parser = CronExpressionParser;
+  if (!parser) {
+    throw new CronError(`${where}: schedule() was called before the app started; call it from a flow's run().`);
+  }
   const options = (time: number) => ({ currentDate: new Date(time), strict: false, ...(tz ? { tz } : {}) });
   try {
-    CronExpressionParser.parse(expression, options(0));
+    parser.parse(expression, options(0));
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new CronError(`${where}: invalid cron string ${JSON.stringify(cron)}: ${reason}. ${help}`, error);
@@ -54,7 +72,7 @@ export function parseCron(cron: string, where: string, tz?: string): CronSchedul
   return {
     expression,
     nextAfter(time: number): number {
-      return CronExpressionParser.parse(expression, options(time)).next().getTime();
+      return parser.parse(expression, options(time)).next().getTime();
     },
   };
 }

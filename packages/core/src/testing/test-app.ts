@@ -72,6 +72,7 @@ export class TestApp<F extends LightningFlow = LightningFlow> {
   /** Starts the app and settles it. */
   async start(): Promise<void> {
     void this.runtime.start();
+    await this.runtime.started;
     await this.settle();
   }
 

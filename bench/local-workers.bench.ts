@@ -1,0 +1,179 @@
+/// <reference path="../packages/local-workers/src/vendor.d.ts" />
+/**
+ * Local mode benchmarks (worker threads): call latency beside a raw comlink
+ * round trip, many dynamic works, cold start on Bun beside `bun -e ''`, and
+ * the CPU an idle app uses. Each figure is printed beside its baseline.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Worker } from "node:worker_threads";
+import * as Comlink from "comlink/dist/esm/comlink.mjs";
+import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "..");
+const require = createRequire(import.meta.url);
+const BUN = join(dirname(require.resolve("bun/package.json")), "bin", "bun.exe");
+const LIT = join(root, "packages/lit-app/bin/lit.mjs");
+
+/** One printed figure and its baseline. */
+export interface BenchRow {
+  name: string;
+  value: number;
+  unit: string;
+  baselineName: string;
+  baseline: number;
+  note?: string;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? NaN;
+}
+
+async function rawComlinkRoundTrip(n: number): Promise<number> {
+  const worker = new Worker(new URL("./fixtures/ping-worker.mjs", import.meta.url));
+  const remote = Comlink.wrap<{ ping(x: number): number }>(nodeEndpoint(worker));
+  for (let i = 0; i < 100; i++) await remote.ping(i);
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await remote.ping(i);
+    times.push(performance.now() - t);
+  }
+  await worker.terminate();
+  return median(times);
+}
+
+async function workCallLatency(n: number): Promise<number> {
+  process.env.LIT_BENCH_CALLS = String(n);
+  (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
+  const url = pathToFileURL(join(here, "fixtures/calls-app.ts")).href;
+  const mod = (await import(url)) as { default: import("lit-app").LightningApp };
+  const { startApp } = await import("lit-app");
+  const running = await startApp(mod.default, { appModule: url, handleSignals: false, color: false });
+  const stamps: number[] = [];
+  running.runtime.subscribe((ops) => {
+    for (const op of ops) {
+      if (op.path === "/components/root.echo/status" && (op.value as { stage?: string })?.stage === "pending") {
+        stamps.push(performance.now());
+      }
+    }
+  });
+  const result = await running.done;
+  if (result.exitCode !== 0) throw new Error(`calls app failed: ${result.message}`);
+  const cycles = stamps.slice(1).map((t, i) => t - (stamps[i] as number)).slice(50);
+  return median(cycles);
+}
+
+/** Runs a command, sampling its peak RSS from /proc; returns wall ms and peak RSS bytes. */
+function measureProcess(cmd: string, args: string[], env: Record<string, string>): Promise<{ ms: number; peak: number; code: number }> {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+    let peak = 0;
+    const sample = () => {
+      try {
+        const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, "utf8"));
+        if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+      } catch {
+        // the process has just ended
+      }
+    };
+    const timer = setInterval(sample, 50);
+    child.on("exit", (code) => {
+      clearInterval(timer);
+      resolve({ ms: performance.now() - start, peak, code: code ?? 1 });
+    });
+  });
+}
+
+function medianRun(cmd: string, args: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    const r = spawnSync(cmd, args, { cwd: root, stdio: "ignore" });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}`);
+    times.push(performance.now() - t);
+  }
+  return median(times);
+}
+
+function cpuTicks(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+async function idleCpu(cmd: string, args: string[], readyText: string, seconds: number): Promise<number> {
+  const child = spawn(cmd, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes(readyText)) resolve();
+    });
+    child.on("exit", (code) => reject(new Error(`${cmd} exited ${code} before it was ready`)));
+  });
+  await new Promise((r) => setTimeout(r, 1000));
+  const before = cpuTicks(child.pid!);
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  const used = cpuTicks(child.pid!) - before;
+  child.kill("SIGTERM");
+  await new Promise((r) => child.on("exit", r));
+  return (used * 1000) / 100; // clock ticks (100/s) to ms
+}
+
+/** Runs the local-mode benchmarks and returns their rows. */
+export async function benchLocalWorkers(): Promise<BenchRow[]> {
+  const rows: BenchRow[] = [];
+  const raw = await rawComlinkRoundTrip(1000);
+  const call = await workCallLatency(1000);
+  rows.push({
+    name: "non-parallel work call, flow → worker → succeeded seen (median of 1,000)",
+    value: call,
+    unit: "ms",
+    baselineName: "raw comlink round trip",
+    baseline: raw,
+    note: "target ≤ 5×",
+  });
+
+  const works = Number(process.env.LIT_BENCH_WORKS ?? 1000);
+  const one = await measureProcess(BUN, ["run", "bench/fixtures/many-app.ts"], { LIT_BENCH_WORKS: "1" });
+  const many = await measureProcess(BUN, ["run", "bench/fixtures/many-app.ts"], { LIT_BENCH_WORKS: String(works) });
+  if (many.code !== 0) throw new Error(`${works} dynamic works: the app exited ${many.code}`);
+  rows.push({ name: `${works} dynamic parallel works started and finished (Bun): wall`, value: many.ms, unit: "ms", baselineName: "same app with 1 work", baseline: one.ms });
+  rows.push({ name: `${works} dynamic parallel works: peak RSS`, value: many.peak / 2 ** 20, unit: "MiB", baselineName: "same app with 1 work", baseline: one.peak / 2 ** 20 });
+  rows.push({
+    name: `${works} dynamic parallel works: RSS per work`,
+    value: (many.peak - one.peak) / (works - 1) / 2 ** 20,
+    unit: "MiB",
+    baselineName: "RSS of the 1-work app",
+    baseline: one.peak / 2 ** 20,
+  });
+
+  const toy = medianRun(BUN, ["run", "examples/workflow/app.ts"], 10);
+  const bare = medianRun(BUN, ["-e", ""], 10);
+  rows.push({ name: "toy app cold start to exit (Bun, median of 10)", value: toy, unit: "ms", baselineName: "bun -e ''", baseline: bare, note: `${(toy - bare).toFixed(0)} ms above; target ≤ 300 ms` });
+
+  const idle = await idleCpu("node", [LIT, "run", "bench/fixtures/idle-app.ts"], "ready", 10);
+  const idleNode = await idleCpu("node", ["-e", "console.log('ready'); setInterval(() => {}, 1 << 30)"], "ready", 10);
+  rows.push({ name: "CPU used by an idle running app over 10 s (lit run, Node)", value: idle, unit: "ms", baselineName: "idle node process", baseline: idleNode, note: "target ~0" });
+  return rows;
+}
+
+/** Prints rows as a table: figure, baseline, ratio. */
+export function printRows(title: string, rows: BenchRow[]): void {
+  console.log(`\n## ${title}`);
+  for (const r of rows) {
+    const ratio = r.baseline > 0 ? `${(r.value / r.baseline).toFixed(2)}×` : "n/a";
+    console.log(`${r.name}\n    ${r.value.toFixed(3)} ${r.unit}   vs ${r.baselineName}: ${r.baseline.toFixed(3)} ${r.unit}   ratio ${ratio}${r.note ? `   (${r.note})` : ""}`);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  printRows("local mode (worker threads)", await benchLocalWorkers());
+  process.exit(0);
+}
