@@ -30,6 +30,13 @@ describe("call keys", () => {
     expect(callHash([])).toMatch(/^run:[0-9a-f]{16}$/);
   });
 
+  it("keys are the same on every machine and every version (pinned values)", () => {
+    expect(callHash([])).toBe("run:741638a53ed472fc");
+    expect(callHash(["running code A on a CPU machine"])).toBe("run:deadf30d8b423074");
+    expect(callHash([{ a: [1, null, "é"], b: 2 }])).toBe("run:3c0cefa9f483b952");
+    expect(callHash([0xffffffff, -1, 1.5])).toBe("run:b0483fee74e8dfee");
+  });
+
   it("trailing undefined arguments do not make a new call", async () => {
     class Root extends LightningFlow {
       echo = new Echo();
