@@ -46,3 +46,7 @@ export { applyVarOp, type VarOp } from "./var-ops.ts";
 export { stateDocument, type PatchOp, type StateDocument, type ComponentDocument } from "./state-document.ts";
 export { callHash, stableStringify } from "./call-hash.ts";
 export { runMethodOf } from "./work-run.ts";
+export { hostWork, type HostWorkOptions, type HostedWork } from "./work-host.ts";
+export { knownWorkClasses, type WorkClass } from "./work.ts";
+export { lastConstructedApp } from "./app.ts";
+export { onWorkStop, runStopHooks } from "./stop-hooks.ts";
