@@ -70,7 +70,7 @@ export function commandRoutes(app: Hono<any>, runtime: AppRuntime, maxBodySize: 
         );
       }
       const raw = (await readJson(c, `command ${name}`)) ?? {};
-      const args = served.command.args ? validate(served.command.args, raw, `the arguments of "${name}"`) : raw;
+      const args = served.command.args ? validate(served.command.args, raw, `arguments of the command "${name}"`) : raw;
       const result = await callHandler(runtime, served.handler, [args]);
       return c.json({ result: result === undefined ? null : result });
     } catch (error) {

@@ -36,7 +36,7 @@ export async function readJson(c: Context, where: string): Promise<unknown> {
 export function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  throw new BadRequest(`${where} is invalid:\n${z.prettifyError(result.error)}`, "E_VALIDATION", 400, result.error.issues);
+  throw new BadRequest(`invalid ${where}:\n${z.prettifyError(result.error)}`, "E_VALIDATION", 400, result.error.issues);
 }
 
 /** Turns anything thrown while answering a request into a JSON error response. */

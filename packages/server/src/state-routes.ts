@@ -35,7 +35,7 @@ export function stateRoutes(app: Hono<any>, runtime: AppRuntime, feed: LiveFeed,
 
   app.post("/api/v1/delta", limitBody(maxBodySize), async (c) => {
     try {
-      const body = validate(DeltaSchema, await readJson(c, "POST /api/v1/delta"), "the delta");
+      const body = validate(DeltaSchema, await readJson(c, "POST /api/v1/delta"), "delta (POST /api/v1/delta)");
       const ack = c.req.header("x-lit-ack");
       feed.withAck(ack && /^[\w:.-]{1,100}$/.test(ack) ? ack : undefined, () => runtime.applyDelta(body.patch));
       return c.json({ ok: true, seq: feed.seq });

@@ -67,9 +67,9 @@ async function answerRoute(c: Context, runtime: AppRuntime, route: ApiRoute, han
     let body: unknown;
     if (route.method === "POST" || route.method === "PUT") {
       const raw = await readJson(c, where);
-      body = route.body ? validate(route.body, raw, `the body of ${where}`) : raw;
+      body = route.body ? validate(route.body, raw, `body of ${where}`) : raw;
     } else if (route.body) {
-      body = validate(route.body, query, `the query of ${where}`);
+      body = validate(route.body, query, `query of ${where}`);
     }
     const result = await callHandler(runtime, handler, [body, request]);
     if (result instanceof Response) return result;
