@@ -115,6 +115,11 @@ describe("applyDelta: malformed or forbidden patches", () => {
     ["a path through a number", [{ op: "add", path: "/components/root/vars/settings/lr/x", value: 2 }], '"/settings/lr" is not an object or array'],
     ["a failing test", [{ op: "test", path: "/components/root/vars/title", value: "other" }], "test failed, the value differs"],
     ["a value that cannot be state", [{ op: "replace", path: "/components/root/vars/title", value: 1e400 }], 'field "title" holds the number Infinity'],
+    ["a flow's method", [{ op: "add", path: "/components/root/vars/run", value: 1 }], '"run" is a method or property of Root, not a state field'],
+    ["a work's status accessor", [{ op: "add", path: "/components/root.model/vars/status", value: "succeeded" }], '"status" is a method or property of Model, not a state field'],
+    ["the constructor", [{ op: "add", path: "/components/root/vars/constructor", value: {} }], '"constructor" is a method or property of Root'],
+    ["a __proto__ key in the path", [{ op: "add", path: "/components/root/vars/settings/__proto__", value: { polluted: true } }], '"__proto__" cannot be a key in state'],
+    ["a __proto__ key in the value", [{ op: "add", path: "/components/root/vars/extra", value: JSON.parse('{"a":{"__proto__":{"polluted":true}}}') }], 'field "extra.a.__proto__" is named "__proto__"'],
   ];
 
   for (const [what, patch, message] of cases) {
@@ -131,6 +136,17 @@ describe("applyDelta: malformed or forbidden patches", () => {
       expect(t.changes.length).toBe(feed);
     });
   }
+
+  it("no patch reaches an object's prototype", async () => {
+    const t = await app();
+    for (const path of ["/components/root/vars/settings/__proto__/polluted", "/components/root/vars/settings/constructor/prototype/polluted"]) {
+      expect(() => t.runtime.applyDelta([{ op: "add", path, value: true }])).toThrow(PatchError);
+    }
+    expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
+    expect((t.root.settings as { polluted?: boolean }).polluted).toBeUndefined();
+    await t.settle();
+    expect(t.runtime.stage).toBe("running");
+  });
 
   it("a multi-op patch whose last op fails is rolled back whole", async () => {
     const t = await app();

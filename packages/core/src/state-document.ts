@@ -91,6 +91,10 @@ function target(pointer: unknown, find: (name: string) => ComponentCore | undefi
     throw new PatchError(`"${pointer}": ${core.name}.${path[0]} is a component, not a field`);
   }
   if ((path[0] as string).startsWith("_")) throw new PatchError(`"${pointer}": fields starting with "_" are private`);
+  // Methods and accessors (run, status, ...) live on the prototype; a patch may only touch data fields.
+  if (!Object.prototype.hasOwnProperty.call(core.fields, path[0] as string) && (path[0] as string) in core.fields) {
+    throw new PatchError(`"${pointer}": "${path[0]}" is a method or property of ${core.className}, not a state field`);
+  }
   return { core, path };
 }
 

@@ -141,6 +141,7 @@ export function toStateValue(value: unknown, where: StateLocation): unknown {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(obj)) {
       path.push(key);
+      if (key === "__proto__") refuse(where, path, 'is named "__proto__" (it would change the object\'s prototype)', undefined);
       const item = copy((obj as Record<string, unknown>)[key], false);
       if (item !== undefined) out[key] = item;
       path.pop();

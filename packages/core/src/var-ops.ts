@@ -68,6 +68,7 @@ export function applyVarOp(
   wantInverse = false,
 ): VarOp | undefined {
   if (op.path.length === 0) throw new PatchError(`${where}: an operation must name a field, not the whole component`);
+  if (op.path.includes("__proto__")) throw new PatchError(`${where}: "/${op.path.join("/")}": "__proto__" cannot be a key in state`);
   const parent = resolveParent(fields, op.path, where);
   const key = op.path[op.path.length - 1] as string;
   let inverse: VarOp | undefined;
