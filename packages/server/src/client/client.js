@@ -202,6 +202,11 @@ export class AppClient {
           if (key in node) client.queue({ op: "remove", path: pointer([...base, key]) });
           return true;
         }
+        if (Array.isArray(node) && Number(key) === node.length) {
+          // an append: "-" keeps appends from several clients from clashing
+          client.queue({ op: "add", path: pointer([...base, "-"]), value: plain });
+          return true;
+        }
         const exists = Array.isArray(node) ? Number(key) < node.length : Object.prototype.hasOwnProperty.call(node, key);
         client.queue({ op: exists ? "replace" : "add", path: pointer([...base, key]), value: plain });
         return true;
@@ -239,13 +244,10 @@ export class AppClient {
       const open = batch;
       this.sending = this.sending.catch(() => undefined).then(() => new Promise((r) => setTimeout(r, 0))).then(() => this.send(open));
     }
+    // the view must be a copy before it is changed: with nothing pending it is the confirmed state itself
+    if (this.view === undefined || this.view === this.confirmed.state) this.view = this.rebuild();
+    applyOps(this.view, [op]);
     batch.ops.push(op);
-    try {
-      applyOps(this.document, [op]);
-    } catch (error) {
-      batch.ops.pop();
-      throw error;
-    }
     this.notify([op]);
   }
 
