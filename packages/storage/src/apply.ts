@@ -28,6 +28,11 @@ export interface ApplyOptions {
   readonly signal?: AbortSignal;
   /** Brings a blob into the store when neither the store nor the tree has it. */
   readonly fetch?: (hash: string) => Promise<void>;
+  /**
+   * Leave the blobs in the store. By default a blob is moved into the tree
+   * (no second copy of its bytes); the tree's index still knows the content.
+   */
+  readonly keepBlobs?: boolean;
 }
 
 /** What applying a manifest changed. */
@@ -71,10 +76,22 @@ export async function applyManifest(
 
   let filesWritten = 0;
   let bytesWritten = 0;
-  const files = manifest.entries.filter((e): e is FileEntry => e.type === "file");
-  await eachLimited(files, options.concurrency ?? 8, async (entry) => {
-    throwIfAborted(options.signal);
-    if (await writeFile(ctx, entry, at(entry.path), known, touched, options)) {
+  // Files with the same content are written one after the other: the first may
+  // take the blob, the next ones copy the file the first one wrote.
+  const groups = new Map<string, FileEntry[]>();
+  for (const entry of manifest.entries) {
+    if (entry.type !== "file") continue;
+    const group = groups.get(entry.hash);
+    if (group) group.push(entry);
+    else groups.set(entry.hash, [entry]);
+  }
+  await eachLimited(groups.values(), options.concurrency ?? 8, async (group) => {
+    let written: string | undefined;
+    for (const entry of group) {
+      throwIfAborted(options.signal);
+      const dest = await writeFile(ctx, entry, at(entry.path), known, touched, options, written);
+      if (dest === undefined) continue;
+      written = dest;
       filesWritten += 1;
       bytesWritten += entry.size;
     }
@@ -111,7 +128,10 @@ function tempBeside(dir: string, name: string): string {
   return join(dir, `.${name}.${randomBytes(6).toString("hex")}.lit-tmp`);
 }
 
-/** Writes one file unless an identical one is there; returns whether bytes were written. */
+/**
+ * Writes one file unless an identical one is there; returns where it wrote.
+ * `sibling` is a file this apply just wrote with the same content.
+ */
 async function writeFile(
   ctx: ApplyContext,
   entry: FileEntry,
@@ -119,24 +139,30 @@ async function writeFile(
   known: Set<string>,
   touched: Set<string>,
   options: ApplyOptions,
-): Promise<boolean> {
+  sibling: string | undefined,
+): Promise<string | undefined> {
   const parts = splitRel(rel);
   const name = parts.at(-1)!;
   const dir = await ensureDirInside(where, ctx.root, parts.slice(0, -1), known);
   const dest = join(dir, name);
+  const lookedAt = Date.now();
   const existing = await lstatIfAny(dest);
   if (existing?.isDirectory()) throw new PathConflictError(where, rel, ctx.root, "a folder is there where a file goes");
   if (existing?.isFile() && existing.size === entry.size) {
-    const have = ctx.index.get(rel, existing) ?? (await hashFileAt(dest));
+    const trusted = ctx.index.get(rel, existing);
+    const have = trusted ?? (await hashFileAt(dest));
     if (have === entry.hash) {
-      await setMeta(dest, existing, entry);
-      ctx.index.set(rel, await lstat(dest), entry.hash);
-      return false;
+      const fixedAt = Date.now();
+      if (await setMeta(dest, existing, entry)) ctx.index.set(rel, await lstat(dest), entry.hash, fixedAt);
+      else if (trusted === undefined) ctx.index.set(rel, existing, entry.hash, lookedAt);
+      return undefined;
     }
   }
   const tmp = tempBeside(dir, name);
+  let writtenAt = 0;
   try {
-    await fillTemp(ctx, entry.hash, rel, tmp, options);
+    await fillTemp(ctx, entry.hash, rel, tmp, options, sibling);
+    writtenAt = Date.now();
     await chmod(tmp, entry.mode & 0o777);
     await utimes(tmp, entry.mtimeMs / 1000, entry.mtimeMs / 1000);
     await rename(tmp, dest);
@@ -145,35 +171,63 @@ async function writeFile(
     throw err;
   }
   touched.add(dir);
-  ctx.index.set(rel, await lstat(dest), entry.hash);
-  return true;
+  ctx.index.set(rel, await lstat(dest), entry.hash, writtenAt);
+  return dest;
 }
 
-/** Puts the blob's bytes in `tmp`, flushed: from the store, else a file of the tree, else fetched. */
-async function fillTemp(ctx: ApplyContext, hash: string, rel: string, tmp: string, options: ApplyOptions): Promise<void> {
+/**
+ * Puts the blob's bytes in `tmp`, flushed: from the store (moving the blob,
+ * which is already flushed, or copying it), else from a file of the tree,
+ * else fetched into the store first.
+ */
+async function fillTemp(
+  ctx: ApplyContext,
+  hash: string,
+  rel: string,
+  tmp: string,
+  options: ApplyOptions,
+  sibling: string | undefined,
+): Promise<void> {
   const fromStore = async () => {
-    if (!(await ctx.store.stat(hash))) return false;
-    await copyFile(ctx.store.blobPath(hash), tmp);
-    await syncFile(tmp);
-    return true;
+    const blob = ctx.store.blobPath(hash);
+    try {
+      if (options.keepBlobs) {
+        await copyFile(blob, tmp);
+        await syncFile(tmp);
+      } else await rename(blob, tmp);
+      return true;
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) return false; // not stored, or another apply took it first
+      throw err;
+    }
   };
+  if (sibling && (await copyVerified(sibling, tmp, hash, options.signal))) return;
   if (await fromStore()) return;
   for (const path of ctx.index.pathsOf(hash)) {
     const abs = join(ctx.root, path);
     const st = await lstatIfAny(abs);
     if (st?.isFile() && ctx.index.likely(path, st) === hash && (await copyVerified(abs, tmp, hash, options.signal))) return;
   }
-  if (options.fetch) {
+  // Another apply into this root may take a fetched blob before we do: fetch again.
+  for (let attempt = 0; options.fetch && attempt < 3; attempt++) {
     await options.fetch(hash);
     if (await fromStore()) return;
   }
   throw new BlobNotFoundError(ctx.store.name, hash, ctx.store.location, rel);
 }
 
-/** Gives an identical file the manifest's mode and mtime if it lacks them. */
-async function setMeta(dest: string, st: Stats, entry: FileEntry): Promise<void> {
-  if ((st.mode & 0o777) !== (entry.mode & 0o777)) await chmod(dest, entry.mode & 0o777);
-  if (Math.abs(st.mtimeMs - entry.mtimeMs) >= 1) await utimes(dest, entry.mtimeMs / 1000, entry.mtimeMs / 1000);
+/** Gives an identical file the manifest's mode and mtime if it lacks them; whether it changed anything. */
+async function setMeta(dest: string, st: Stats, entry: FileEntry): Promise<boolean> {
+  let changed = false;
+  if ((st.mode & 0o777) !== (entry.mode & 0o777)) {
+    await chmod(dest, entry.mode & 0o777);
+    changed = true;
+  }
+  if (Math.abs(st.mtimeMs - entry.mtimeMs) >= 1) {
+    await utimes(dest, entry.mtimeMs / 1000, entry.mtimeMs / 1000);
+    changed = true;
+  }
+  return changed;
 }
 
 async function writeLink(

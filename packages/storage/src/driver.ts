@@ -16,6 +16,12 @@
  * - Errors are the classes of `errors.ts`, with `[storage] [<name>]` messages.
  */
 
+/**
+ * Blobs smaller than this are sent again whole rather than resumed: asking
+ * for the partial costs more than it saves. Drivers keep partials of any size.
+ */
+export const PARTIAL_WORTH_KEEPING = 1 << 20;
+
 /** A stored blob: its sha256 (64 lowercase hex characters) and its size in bytes. */
 export interface BlobInfo {
   readonly hash: string;

@@ -12,19 +12,20 @@ interface IndexRecord {
   readonly ctimeMs: number;
   readonly ino: number;
   readonly hash: string;
-  /** When the file was looked at; a change in the same clock tick would not show in its times. */
+  /** When the file was looked at (no later than its stat); see {@link tickMs}. */
   readonly checkedAt: number;
 }
 
 /**
- * A change is trusted to show in a file's ctime only if the file was looked
- * at a clock tick after its last change: a write in the same tick as the
- * previous one leaves the times unchanged. File systems with sub-second times
- * tick every few milliseconds; those with whole seconds (FAT, some network
- * file systems) every one or two seconds.
+ * A recorded hash is trusted without reading the file again only if the file
+ * was looked at a clock tick after its last write: an ordinary write later on
+ * then sets the mtime to a later tick, so the record no longer matches, while
+ * a write in the same tick as the previous one would leave the times as they
+ * were. File systems with sub-second times tick every few milliseconds; those
+ * with whole seconds (FAT, some network file systems) every one or two seconds.
  */
-function racyWindowMs(ctimeMs: number): number {
-  return ctimeMs % 1000 === 0 ? 2000 : 50;
+function tickMs(timeMs: number): number {
+  return timeMs % 1000 === 0 ? 2000 : 50;
 }
 
 /**
@@ -64,7 +65,7 @@ export class HashIndex {
    */
   get(path: string, st: Stats): string | undefined {
     const r = this.#records.get(path);
-    if (!r || r.checkedAt - r.ctimeMs < racyWindowMs(r.ctimeMs)) return undefined;
+    if (!r || r.checkedAt - r.mtimeMs < tickMs(r.mtimeMs)) return undefined;
     return this.likely(path, st);
   }
 
@@ -80,12 +81,22 @@ export class HashIndex {
     return same ? r.hash : undefined;
   }
 
-  /** Records the hash of the file at `path`, as `st` describes it (taken before it was read). */
-  set(path: string, st: Stats, hash: string, checkedAt = Date.now()): void {
+  /**
+   * Records the hash of the file at `path` as `st` describes it. `lookedAt`
+   * is a time no later than when `st` was taken, and `st` was taken before
+   * the bytes were read (or written by us).
+   */
+  set(path: string, st: Stats, hash: string, lookedAt: number): void {
+    const checkedAt = lookedAt;
     this.#forgetReverse(path);
     this.#records.set(path, { size: st.size, mtimeMs: st.mtimeMs, ctimeMs: st.ctimeMs, ino: st.ino, hash, checkedAt });
     this.#byHash?.get(hash)?.add(path) ?? this.#byHash?.set(hash, new Set([path]));
     this.#dirty = true;
+  }
+
+  /** The size recorded for `path`, if any. */
+  recordedSize(path: string): number | undefined {
+    return this.#records.get(path)?.size;
   }
 
   /** Forgets `path`. */

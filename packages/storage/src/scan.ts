@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Stats } from "node:fs";
-import { lstat, readdir, readlink, realpath } from "node:fs/promises";
+import { lstat, readFile as readWhole, readdir, readlink, realpath } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { PathNotFoundError, SourceChangedError, isErrno } from "./errors.ts";
 import type { HashIndex } from "./hash-index.ts";
@@ -31,6 +31,7 @@ export async function scan(ctx: ScanContext, path: string): Promise<Manifest> {
   await ctx.index.load();
   const abs = join(ctx.root, path);
   const parent = await realpath(dirname(abs)).catch(() => undefined);
+  const topLookedAt = Date.now();
   const top = await lstat(abs).catch((err: unknown) => {
     if (isErrno(err, "ENOENT") || isErrno(err, "ENOTDIR")) return undefined;
     throw err;
@@ -40,31 +41,30 @@ export async function scan(ctx: ScanContext, path: string): Promise<Manifest> {
   if (path !== "" && !isInside(ctx.root, parent)) throw new PathNotFoundError(where, path, ctx.root);
 
   const entries: ManifestEntry[] = [];
-  const files: { path: string; rel: string; st: Stats }[] = [];
-  async function visit(rel: string, st: Stats): Promise<void> {
+  const files: { path: string; rel: string; st: Stats; lookedAt: number }[] = [];
+  async function visit(rel: string, st: Stats, lookedAt: number): Promise<void> {
     const at = joinRelative(path, rel);
     if (st.isSymbolicLink()) {
       const target = await readlink(join(ctx.root, at));
       checkLinkTarget(where, ctx.root, at, target);
       entries.push({ type: "symlink", path: rel, target });
     } else if (st.isFile()) {
-      files.push({ path: rel, rel: at, st });
+      files.push({ path: rel, rel: at, st, lookedAt });
     } else if (st.isDirectory()) {
       entries.push({ type: "dir", path: rel, mode: st.mode & 0o7777, mtimeMs: st.mtimeMs });
-      const children = await readdir(join(ctx.root, at), { withFileTypes: true });
-      for (const child of children) {
-        if (at === "" && child.name === META_DIR) continue;
-        throwIfAborted(ctx.signal);
-        await visit(joinRelative(rel, child.name), await lstat(join(ctx.root, at, child.name)));
-      }
+      throwIfAborted(ctx.signal);
+      const names = (await readdir(join(ctx.root, at))).filter((name) => at !== "" || name !== META_DIR);
+      const childrenLookedAt = Date.now();
+      const stats = await Promise.all(names.map((name) => lstat(join(ctx.root, at, name))));
+      for (const [i, name] of names.entries()) await visit(joinRelative(rel, name), stats[i]!, childrenLookedAt);
     }
     // Sockets, pipes and devices are not content; they are left out.
   }
-  await visit("", top);
+  await visit("", top, topLookedAt);
 
   const hashed: FileEntry[] = [];
   await eachLimited(files, ctx.concurrency, async (entry) => {
-    const hash = ctx.index.get(entry.rel, entry.st) ?? (await hashFile(ctx, entry.rel, entry.st));
+    const hash = ctx.index.get(entry.rel, entry.st) ?? (await hashFile(ctx, entry.rel, entry.st, entry.lookedAt));
     hashed.push({
       type: "file",
       path: entry.path,
@@ -79,22 +79,32 @@ export async function scan(ctx: ScanContext, path: string): Promise<Manifest> {
   return { version: 1, entries: all };
 }
 
-/** Hashes a file, making sure it did not change while it was read, and records it. */
-async function hashFile(ctx: ScanContext, rel: string, before: Stats): Promise<string> {
-  const checkedAt = Date.now();
-  const hasher = createHash("sha256");
+/** Files up to this size are read in one call: most files of a tree are small. */
+const SMALL_FILE = 1 << 20;
+
+/**
+ * Hashes a file and records it under the stat taken before reading: if the
+ * file changes meanwhile, its times no longer match that stat and the record
+ * is not used again. A large file is checked after reading too, since a long
+ * read is more likely to overlap a writer.
+ */
+async function hashFile(ctx: ScanContext, rel: string, before: Stats, lookedAt: number): Promise<string> {
   const abs = join(ctx.root, rel);
-  for await (const chunk of readFile(abs, 0, ctx.signal)) hasher.update(chunk);
-  const after = await lstat(abs);
-  const same =
-    after.size === before.size &&
-    after.mtimeMs === before.mtimeMs &&
-    after.ctimeMs === before.ctimeMs &&
-    after.ino === before.ino;
-  if (!same) {
-    throw new SourceChangedError("scan", rel, ctx.root);
+  let hash: string;
+  if (before.size <= SMALL_FILE) {
+    hash = createHash("sha256").update(await readWhole(abs)).digest("hex");
+  } else {
+    const hasher = createHash("sha256");
+    for await (const chunk of readFile(abs, 0, ctx.signal)) hasher.update(chunk);
+    hash = hasher.digest("hex");
+    const after = await lstat(abs);
+    const same =
+      after.size === before.size &&
+      after.mtimeMs === before.mtimeMs &&
+      after.ctimeMs === before.ctimeMs &&
+      after.ino === before.ino;
+    if (!same) throw new SourceChangedError("scan", rel, ctx.root);
   }
-  const hash = hasher.digest("hex");
-  ctx.index.set(rel, before, hash, checkedAt);
+  ctx.index.set(rel, before, hash, lookedAt);
   return hash;
 }

@@ -1,5 +1,5 @@
-import { closeSync, openSync, writeSync } from "node:fs";
-import { chmod, open, readdir } from "node:fs/promises";
+import { closeSync, openSync, truncateSync, writeSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fileHash, useTempDirs, writeBigFile, writeTree } from "../test/helpers.ts";
@@ -76,21 +76,24 @@ describe("corruption", () => {
     await expectNothingArrived(b, hash);
   });
 
-  it("is detected when a stored blob of the sender went bad on disk", async () => {
-    const origin = await tempDir();
+  it("is detected when a file is cut short while it is sent", async () => {
     const a = await tempDir();
     const b = await tempDir();
-    await writeTree(origin, { "w.bin": "weights".repeat(200_000) });
-    await sync(localRoot(origin), localRoot(a), "w.bin");
-    const hash = await fileHash(join(a, "w.bin"));
-    const blob = localRoot(a).store.blobPath(hash);
-    await chmod(blob, 0o644);
-    const fh = await open(blob, "r+");
-    await fh.write(Buffer.from("X"), 0, 1, 500_000);
-    await fh.close();
-    const err = await sync(localRoot(a), localRoot(b), "w.bin").catch((e: unknown) => e);
+    const size = 16 * MiB;
+    await writeBigFile(join(a, "log.bin"), size);
+    const hash = await fileHash(join(a, "log.bin"));
+    let cut = false;
+    const err = await sync(localRoot(a), localRoot(b), "log.bin", {
+      onProgress: (p) => {
+        if (cut || p.bytesSent < 4 * MiB) return;
+        cut = true; // another program truncates the file under the reader
+        truncateSync(join(a, "log.bin"), 6 * MiB);
+      },
+    }).catch((e: unknown) => e);
+    expect(cut).toBe(true);
     expect(err).toBeInstanceOf(CorruptionError);
-    expect((err as Error).message).toContain('"w.bin"');
+    expect((err as Error).message).toContain('"log.bin"');
+    expect((err as Error).message).toContain(`where ${size} were announced`);
     await expectNothingArrived(b, hash);
   });
 });

@@ -5,7 +5,9 @@ import {
   ResumeError,
   SourceChangedError,
   TransferAbortedError,
+  isErrno,
 } from "./errors.ts";
+import { PARTIAL_WORTH_KEEPING } from "./driver.ts";
 import type { Manifest } from "./manifest.ts";
 import { eachLimited } from "./pool.ts";
 import type { StorageRoot } from "./root.ts";
@@ -149,13 +151,16 @@ async function sendBlob(
 ): Promise<void> {
   const path = blob.paths[0]!;
   for (let attempt = 0; ; attempt++) {
-    const held = attempt === 0 ? await to.store.partialSize(blob.hash) : 0;
+    // Small blobs are sent whole: asking for a partial would cost more than it saves.
+    const held = attempt === 0 && blob.size >= PARTIAL_WORTH_KEEPING ? await to.store.partialSize(blob.hash) : 0;
     const offset = held <= blob.size ? held : 0;
     let body: AsyncIterable<Uint8Array>;
     try {
       body = await from.open(blob.hash, offset, signal);
     } catch (err) {
-      if (err instanceof BlobNotFoundError) throw new SourceChangedError("sync", path, from.location);
+      if (err instanceof BlobNotFoundError || isErrno(err, "ENOENT")) {
+        throw new SourceChangedError("sync", path, from.location);
+      }
       throw err;
     }
     let sent = 0;

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
+import { PARTIAL_WORTH_KEEPING } from "../driver.ts";
 import type { BlobInfo, Driver, ReadOptions, WriteOptions } from "../driver.ts";
 import {
   BlobNotFoundError,
@@ -12,7 +13,7 @@ import {
 import { unlinkIfPresent } from "../fs-util.ts";
 import { assertBlobHash, isBlobHash } from "../hash.ts";
 import { readChunks, readFile, throwIfAborted, writeAt } from "../streams.ts";
-import { claimPartial, dropPartials, parkPartial, partialLength } from "./partials.ts";
+import { claimPartial, dropPartials, ownedName, parkPartial, partialLength } from "./partials.ts";
 
 /** A driver over a directory of the local disk; also says where a blob's file is. */
 export interface LocalDiskDriver extends Driver {
@@ -68,7 +69,8 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
     const offset = options.offset ?? 0;
     const { size: expectedSize, signal } = options;
     await ensureDir(tmpDir);
-    const owned = await claimPartial(tmpDir, hash);
+    // Starting from byte 0 needs no partial: take a fresh file, and skip looking for one.
+    const owned = offset > 0 ? await claimPartial(tmpDir, hash) : { path: ownedName(tmpDir, hash), length: 0 };
     if (owned.length < offset) {
       if (owned.length > 0) await parkPartial(tmpDir, hash, owned.path);
       throw new ResumeError(name, hash, base, offset, owned.length);
@@ -125,6 +127,8 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
       await ensureDir(dirname(target));
       await rename(owned.path, target);
     }
+    // A large blob sent again from byte 0 may have left an older partial behind.
+    if (offset === 0 && size >= PARTIAL_WORTH_KEEPING) await dropPartials(tmpDir, hash);
     return { hash, size };
   }
 
