@@ -27,6 +27,11 @@ const SUITES: BenchSuite[] = [
     run: async () => (await import("./local-workers.bench.ts")).benchLocalWorkers(),
   },
   {
+    id: "server",
+    title: "app server (state change to a client; deltas from 4 clients)",
+    run: async () => (await import("./server.bench.ts")).benchServer(),
+  },
+  {
     id: "storage",
     title: "storage (transfer engine between two roots on one disk)",
     run: async () => (await import("./storage.bench.ts")).benchStorage(),

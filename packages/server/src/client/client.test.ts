@@ -19,7 +19,7 @@ async function client(options: Parameters<typeof connect>[1] = {}): Promise<AppC
   return c;
 }
 
-const appState = () => served!.runtime.stateDocument().components.root!.vars;
+const appState = () => served!.runtime.stateDocument().components.root!.vars as { requests: { name: string }[]; [k: string]: unknown };
 
 describe("the browser client", () => {
   for (const transport of ["WebSocket", "server-sent events"] as const) {
