@@ -3,7 +3,7 @@
  * comlink; the work reports started/delta/log/succeeded/failed on a message
  * port, validated with zod here.
  */
-import { serializeError, type WorkCall, type WorkEvent, type WorkExecutor, type WorkRef } from "@lit-app/core";
+import { encodeState, serializeError, type WorkCall, type WorkEvent, type WorkExecutor, type WorkRef } from "@lit-app/core";
 import { spawnWorker } from "./adapters/spawn.ts";
 import type { WorkerExit, WorkerHandle } from "./adapters/worker-handle.ts";
 import * as Comlink from "./comlink.ts";
@@ -28,6 +28,8 @@ interface Lane {
   stopping: boolean;
   /** The thread has ended. */
   ended?: boolean;
+  /** Called when the work reports that its stop hooks have run (all its output came before). */
+  onStopped?: () => void;
 }
 
 const ENTRY = new URL("./worker/entry.ts", import.meta.url);
@@ -115,7 +117,8 @@ export class WorkerThreadExecutor implements WorkExecutor {
         appModule: this.appModule,
         name: work.name,
         className: work.className,
-        constructorOptions: work.constructorOptions,
+        // Encoded like state: a CloudCompute in the options must cross the thread as one.
+        constructorOptions: encodeState(work.constructorOptions),
         state,
       },
       Comlink.transfer(port2, [port2]),
@@ -131,10 +134,17 @@ export class WorkerThreadExecutor implements WorkExecutor {
   }
 
   private onMessage(lane: Lane, data: unknown): void {
-    if (lane.stopping) return;
+    if ((data as { type?: unknown } | null)?.type === "stopped") return void lane.onStopped?.();
+    // A stopping work's output (its stop hooks print) is still shown; its results no longer count.
+    if (lane.stopping && (data as { type?: unknown } | null)?.type !== "log") return;
     const parsed = workToFlow.safeParse(data);
     if (!parsed.success) {
       this.emit({ type: "log", work: lane.name, stream: "stderr", line: `[lit-app] bad message from the work's thread: ${parsed.error.message}` });
+      return;
+    }
+    if (parsed.data.type === "exiting") {
+      this.exited(lane, parsed.data.code === undefined ? {} : { code: parsed.data.code });
+      void lane.handle?.terminate();
       return;
     }
     this.emit(toEvent(lane.name, parsed.data));
@@ -160,8 +170,9 @@ export class WorkerThreadExecutor implements WorkExecutor {
       await lane.ready;
       if (lane.ended) return;
       let timer: ReturnType<typeof setTimeout> | undefined;
+      const stopped = new Promise<void>((resolve) => (lane.onStopped = resolve));
       await Promise.race([
-        lane.remote!.stop({ type: "stop" }),
+        Promise.all([lane.remote!.stop({ type: "stop" }), stopped]),
         new Promise((resolve) => (timer = setTimeout(resolve, grace))),
       ]).finally(() => clearTimeout(timer));
     } catch {
@@ -185,5 +196,8 @@ function toEvent(work: string, message: WorkToFlow): WorkEvent {
       return { type: "delta", work, ops: message.ops as never };
     case "log":
       return { type: "log", work, stream: message.stream, line: message.line };
+    case "stopped":
+    case "exiting":
+      throw new TypeError(`a ${message.type} message is handled by the executor, not sent on as an event`);
   }
 }

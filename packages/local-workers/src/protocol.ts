@@ -42,6 +42,10 @@ export const workToFlow = z.discriminatedUnion("type", [
   z.object({ type: z.literal("log"), stream: z.enum(["stdout", "stderr"]), line: z.string() }),
   z.object({ type: z.literal("succeeded"), callId: z.number().int() }),
   z.object({ type: z.literal("failed"), callId: z.number().int(), error: serializedError }),
+  /** The work's stop hooks have run: the last message of a stopping work, after all its output. */
+  z.object({ type: z.literal("stopped") }),
+  /** The work's thread is ending by itself (`process.exit()`), for runtimes that do not tell the parent (Deno). */
+  z.object({ type: z.literal("exiting"), code: z.number().int().optional() }),
 ]);
 
 export type FlowToWork = z.infer<typeof flowToWork>;

@@ -5,6 +5,7 @@
 import process from "node:process";
 import { AppRuntime, type AppResult, type LightningApp } from "@lit-app/core";
 import { WorkerThreadExecutor } from "@lit-app/local-workers";
+import type { AppServer } from "@lit-app/server";
 import { logPrinter } from "./log-printer.ts";
 import { systemClock } from "./system-clock.ts";
 
@@ -18,11 +19,21 @@ export interface RunAppOptions {
   color?: boolean;
   /** Handle SIGINT/SIGTERM by stopping the app. Default true. */
   handleSignals?: boolean;
+  /** Serve the app's UI and API. Default true (`LIT_NO_SERVER=1` turns it off). */
+  server?: boolean;
+  /** The app server's port: default 7501, or the next free one; given, it must be free. */
+  port?: number;
+  /** Address to listen on. Default 127.0.0.1; anything else requires a token (generated and printed). */
+  listen?: string;
+  /** The token every request must carry when listening beyond loopback. */
+  token?: string;
 }
 
 /** A running app. */
 export interface RunningApp {
   runtime: AppRuntime;
+  /** The app server, once it listens (undefined when there is none). */
+  server: Promise<AppServer | undefined>;
   /** Resolves with how the app ended. */
   done: Promise<AppResult>;
 }
@@ -50,15 +61,40 @@ export function startApp(app: LightningApp, options: RunAppOptions): RunningApp 
       signals.push({ name, handler });
     }
   }
-  const done = runtime.start().then((result) => {
+  const ended = runtime.start();
+  const server = serve(runtime, options);
+  const done = ended.then(async (result) => {
+    await (await server.catch(() => undefined))?.close();
     for (const { name, handler } of signals) process.off(name, handler);
     if (result.stage === "failed") {
-      const detail = result.error?.stack && !result.error.stack.includes(result.message) ? `\n${result.error.stack}` : "";
-      process.stderr.write(`[lit-app] the app failed: ${result.error?.stack ?? result.message}${detail}\n`);
+      // The message names the component; the stack (the user's, for a work) says where.
+      const stack = result.error?.stack;
+      const body = stack === undefined ? result.message : stack.includes(result.message) ? stack : `${result.message}\n${stack}`;
+      process.stderr.write(`[lit-app] the app failed: ${body}\n`);
     }
     return result;
   });
-  return { runtime, done };
+  return { runtime, done, server };
+}
+
+async function serve(runtime: AppRuntime, options: RunAppOptions): Promise<AppServer | undefined> {
+  if (options.server === false || (options.server === undefined && process.env.LIT_NO_SERVER === "1")) return undefined;
+  try {
+    const { startAppServer } = await import("@lit-app/server");
+    if (runtime.stage !== "running" && runtime.stage !== "not_started") return undefined;
+    const server = await startAppServer(runtime, {
+      ...(options.port !== undefined ? { port: options.port, strictPort: true } : {}),
+      ...(options.listen ? { listen: options.listen } : {}),
+      ...(options.token ? { token: options.token } : {}),
+      name: runtime.app.name,
+    });
+    process.stderr.write(`[lit-app] the app's UI: ${server.url}\n`);
+    return server;
+  } catch (error) {
+    process.stderr.write(`[lit-app] the app server did not start: ${error instanceof Error ? error.message : String(error)}\n`);
+    void runtime.stop("the app server did not start");
+    return undefined;
+  }
 }
 
 /** Runs `app` until it ends and returns how it ended. */

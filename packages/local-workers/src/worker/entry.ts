@@ -4,6 +4,7 @@
  * one at a time, reporting state changes, output and results on one port.
  */
 import {
+  decodeState,
   hostWork,
   lastConstructedApp,
   LightningApp,
@@ -81,7 +82,7 @@ const api: WorkerApi = {
       app: findApp(mod),
       name: init.name,
       className: init.className,
-      constructorOptions: init.constructorOptions,
+      constructorOptions: decodeState(init.constructorOptions),
       state: init.state as never,
       exports: mod,
       onOp,
@@ -95,8 +96,18 @@ const api: WorkerApi = {
     void pump();
   },
   async stop() {
-    if (hosted) await runStopHooks(hosted.work);
+    try {
+      if (hosted) await runStopHooks(hosted.work);
+    } finally {
+      post({ type: "stopped" });
+    }
   },
 };
+
+// Deno ends a worker that calls process.exit() or Deno.exit() without telling its parent: say so first.
+(globalThis as { addEventListener?: (type: string, fn: () => void) => void }).addEventListener?.("unload", () => {
+  const code = (globalThis as { Deno?: { exitCode?: number } }).Deno?.exitCode;
+  post({ type: "exiting", ...(code === undefined ? {} : { code }) });
+});
 
 Comlink.expose(api, await parentEndpoint());
