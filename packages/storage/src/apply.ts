@@ -44,6 +44,13 @@ export interface ApplyReport {
 
 const where = "apply";
 
+/** Folders seen during one apply: checked, made by it (so empty), and written into. */
+interface Dirs {
+  readonly known: Set<string>;
+  readonly created: Set<string>;
+  readonly touched: Set<string>;
+}
+
 /**
  * Makes the tree at `target` (relative to the root) match `manifest`: each
  * file appears whole or not at all (written under a temp name in its folder,
@@ -67,12 +74,11 @@ export async function applyManifest(
     if (entry.type === "symlink") checkLinkTarget(where, ctx.root, at(entry.path), entry.target);
   }
   await ctx.index.load();
-  const known = new Set<string>();
-  const touched = new Set<string>();
-  await ensureDirInside(where, ctx.root, targetParts.slice(0, -1), known);
+  const folders: Dirs = { known: new Set(), created: new Set(), touched: new Set() };
+  await ensureDirInside(where, ctx.root, targetParts.slice(0, -1), folders.known, folders.created);
 
   const dirs = manifest.entries.filter((e) => e.type === "dir");
-  for (const dir of dirs) await ensureDirInside(where, ctx.root, splitRel(at(dir.path)), known);
+  for (const dir of dirs) await ensureDirInside(where, ctx.root, splitRel(at(dir.path)), folders.known, folders.created);
 
   let filesWritten = 0;
   let bytesWritten = 0;
@@ -89,7 +95,7 @@ export async function applyManifest(
     let written: string | undefined;
     for (const entry of group) {
       throwIfAborted(options.signal);
-      const dest = await writeFile(ctx, entry, at(entry.path), known, touched, options, written);
+      const dest = await writeFile(ctx, entry, at(entry.path), folders, options, written);
       if (dest === undefined) continue;
       written = dest;
       filesWritten += 1;
@@ -97,7 +103,7 @@ export async function applyManifest(
     }
   });
   for (const link of manifest.entries.filter((e): e is SymlinkEntry => e.type === "symlink")) {
-    await writeLink(ctx, link, at(link.path), known, touched);
+    await writeLink(ctx, link, at(link.path), folders);
   }
   // Folders last and deepest first: writing into a folder changes its mtime.
   for (const dir of [...dirs].reverse()) {
@@ -105,7 +111,7 @@ export async function applyManifest(
     await chmod(abs, dir.mode & 0o777);
     await utimes(abs, dir.mtimeMs / 1000, dir.mtimeMs / 1000);
   }
-  for (const dir of touched) await syncDir(dir);
+  for (const dir of folders.touched) await syncDir(dir);
   await ctx.index.save();
   return { filesWritten, bytesWritten };
 }
@@ -136,17 +142,17 @@ async function writeFile(
   ctx: ApplyContext,
   entry: FileEntry,
   rel: string,
-  known: Set<string>,
-  touched: Set<string>,
+  dirs: Dirs,
   options: ApplyOptions,
   sibling: string | undefined,
 ): Promise<string | undefined> {
   const parts = splitRel(rel);
   const name = parts.at(-1)!;
-  const dir = await ensureDirInside(where, ctx.root, parts.slice(0, -1), known);
+  const dir = await ensureDirInside(where, ctx.root, parts.slice(0, -1), dirs.known, dirs.created);
   const dest = join(dir, name);
   const lookedAt = Date.now();
-  const existing = await lstatIfAny(dest);
+  // In a folder this apply made, nothing is there yet.
+  const existing = dirs.created.has(dir) ? undefined : await lstatIfAny(dest);
   if (existing?.isDirectory()) throw new PathConflictError(where, rel, ctx.root, "a folder is there where a file goes");
   if (existing?.isFile() && existing.size === entry.size) {
     const trusted = ctx.index.get(rel, existing);
@@ -170,7 +176,7 @@ async function writeFile(
     await unlinkIfPresent(tmp);
     throw err;
   }
-  touched.add(dir);
+  dirs.touched.add(dir);
   ctx.index.set(rel, await lstat(dest), entry.hash, writtenAt);
   return dest;
 }
@@ -234,12 +240,11 @@ async function writeLink(
   ctx: ApplyContext,
   link: SymlinkEntry,
   rel: string,
-  known: Set<string>,
-  touched: Set<string>,
+  dirs: Dirs,
 ): Promise<void> {
   const parts = splitRel(rel);
   const name = parts.at(-1)!;
-  const dir = await ensureDirInside(where, ctx.root, parts.slice(0, -1), known);
+  const dir = await ensureDirInside(where, ctx.root, parts.slice(0, -1), dirs.known, dirs.created);
   const dest = join(dir, name);
   const existing = await lstatIfAny(dest);
   if (existing?.isDirectory()) throw new PathConflictError(where, rel, ctx.root, "a folder is there where a link goes");
@@ -253,5 +258,5 @@ async function writeLink(
     throw err;
   }
   ctx.index.delete(rel);
-  touched.add(dir);
+  dirs.touched.add(dir);
 }

@@ -94,11 +94,6 @@ export class HashIndex {
     this.#dirty = true;
   }
 
-  /** The size recorded for `path`, if any. */
-  recordedSize(path: string): number | undefined {
-    return this.#records.get(path)?.size;
-  }
-
   /** Forgets `path`. */
   delete(path: string): void {
     this.#forgetReverse(path);

@@ -11,7 +11,6 @@ import type { Manifest } from "./manifest.ts";
 import { META_DIR } from "./safe-path.ts";
 import { scan } from "./scan.ts";
 import { readFile } from "./streams.ts";
-import { hashFileAt } from "./verified-copy.ts";
 
 /** Files up to this size are read in one call. */
 const SMALL_FILE = 1 << 20;
@@ -33,7 +32,11 @@ export interface StorageRoot {
   readonly store: Driver;
   /** The manifest of a file, folder or link (relative to the root; `""` for all of it). */
   manifest(path: string, options?: { signal?: AbortSignal }): Promise<Manifest>;
-  /** Of these hashes, the contents this root has neither in its store nor in its tree. */
+  /**
+   * Of these hashes, the contents this root has neither in its store nor in
+   * its tree. May be optimistic: `apply` fetches (through its `fetch` option)
+   * any content that turns out to be absent after all.
+   */
   missing(hashes: readonly string[]): Promise<string[]>;
   /** The bytes of content this root holds (in its store or its tree), from `offset` on. */
   open(hash: string, offset: number, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
@@ -78,24 +81,15 @@ export function localRoot(dir: string, options: LocalRootOptions = {}): LocalRoo
   /**
    * A file of the tree that, by its recorded hash and unchanged times, holds
    * `hash`. Whoever reads it verifies the bytes (the receiver of a blob, the
-   * verified copy of apply), so a record too fresh to be trusted blindly will
-   * do. With `recheck`, a file whose times changed but not its size is hashed
-   * again (a touched file need not be sent again).
+   * verified copy of apply), so a record too fresh to be trusted blindly will do.
    */
-  async function treeFile(hash: string, recheck = false): Promise<{ path: string; size: number } | undefined> {
+  async function treeFile(hash: string): Promise<{ path: string; size: number } | undefined> {
     await index.load();
     const root = await rootPath();
     for (const path of index.pathsOf(hash)) {
       const abs = join(root, path);
-      const lookedAt = Date.now();
       const st = await lstat(abs).catch(() => undefined);
-      if (!st?.isFile()) continue;
-      if (index.likely(path, st) === hash) return { path: abs, size: st.size };
-      if (recheck && st.size === index.recordedSize(path)) {
-        const now = await hashFileAt(abs).catch(() => undefined);
-        if (now !== undefined) index.set(path, st, now, lookedAt);
-        if (now === hash) return { path: abs, size: st.size };
-      }
+      if (st?.isFile() && index.likely(path, st) === hash) return { path: abs, size: st.size };
     }
     return undefined;
   }
@@ -108,11 +102,11 @@ export function localRoot(dir: string, options: LocalRootOptions = {}): LocalRoo
       return scan({ root: await rootPath(), index, concurrency, signal: opts.signal }, path);
     },
     async missing(hashes) {
+      // Content the index saw in the tree counts as present without looking at the
+      // files again: apply checks each file it relies on, and fetches what changed.
+      await index.load();
       const unique = [...new Set(hashes)];
-      const inTree = await Promise.all(unique.map(async (hash) => (await treeFile(hash, true)) !== undefined));
-      const missing = await store.missing(unique.filter((_, i) => !inTree[i]));
-      await index.save();
-      return missing;
+      return store.missing(unique.filter((hash) => index.pathsOf(hash).length === 0));
     },
     async open(hash, offset, signal) {
       const file = await treeFile(hash);

@@ -65,13 +65,15 @@ export function isInside(root: string, path: string): boolean {
  * Makes sure the folder `parts` exists under `root` (a real path), creating
  * missing parts one at a time. A part that is a symlink is followed only if it
  * leads to a folder inside the root, so nothing is ever written outside it.
- * `known` remembers folders already checked during one operation.
+ * `known` remembers folders already checked during one operation, and
+ * `created` (if given) those this call made, which are known to be empty.
  */
 export async function ensureDirInside(
   where: string,
   root: string,
   parts: readonly string[],
   known: Set<string>,
+  created?: Set<string>,
 ): Promise<string> {
   let current = root;
   let rel = "";
@@ -88,6 +90,7 @@ export async function ensureDirInside(
     if (!st) {
       try {
         await mkdir(current);
+        created?.add(current);
       } catch (err) {
         if (!isErrno(err, "EEXIST")) throw err;
         st = await lstat(current);

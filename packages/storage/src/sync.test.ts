@@ -87,6 +87,18 @@ describe("sync", () => {
     expect(await readFile(join(b, "new/copy.bin"), "utf8")).toBe(content);
   });
 
+  it("sends content after all when the receiver's copy changed since it was seen", async () => {
+    const { a, b } = await twoRoots();
+    const content = "dataset ".repeat(50_000);
+    await writeTree(a, { "new/copy.bin": content });
+    await writeTree(b, { "old/original.bin": { content, mtime: old } });
+    await localRoot(b).manifest("old");
+    await writeFile(join(b, "old/original.bin"), "replaced since");
+    const report = await sync(localRoot(a), localRoot(b), "new");
+    expect(report.bytesSent).toBe(content.length);
+    expect(await readFile(join(b, "new/copy.bin"), "utf8")).toBe(content);
+  });
+
   it("syncs a single file, to another name if asked", async () => {
     const { a, b } = await twoRoots();
     await writeTree(a, { "out/result.json": { content: '{"acc":0.93}', mode: 0o644, mtime: old } });

@@ -20,7 +20,7 @@ export interface SyncOptions {
   readonly target?: string;
   /** Stops the sync; what arrived is kept, and the next sync resumes from it. */
   readonly signal?: AbortSignal;
-  /** Blobs sent at once; 4 by default. */
+  /** Blobs sent at once; 8 by default. */
   readonly concurrency?: number;
   /** Called as bytes are sent. */
   readonly onProgress?: (progress: SyncProgress) => void;
@@ -107,7 +107,7 @@ export async function sync(
     const missing = (await to.missing([...blobs.keys()])).map((hash) => blobs.get(hash)!);
     counters.bytesToSend = missing.reduce((sum, b) => sum + b.size, 0);
     const send = (blob: Blob) => sendBlob(from, to, blob, counters, signal, options.onProgress);
-    await eachLimited(missing, options.concurrency ?? 4, async (blob) => {
+    await eachLimited(missing, options.concurrency ?? 8, async (blob) => {
       try {
         await send(blob);
       } catch (err) {

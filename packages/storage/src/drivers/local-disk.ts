@@ -75,7 +75,9 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
       if (owned.length > 0) await parkPartial(tmpDir, hash, owned.path);
       throw new ResumeError(name, hash, base, offset, owned.length);
     }
-    const fh = await open(owned.path, owned.length > 0 ? "r+" : "w");
+    // A fresh file is made read-only from the start (the descriptor can still write),
+    // which saves changing its mode later; a parked partial is made writable again.
+    const fh = owned.length > 0 ? await open(owned.path, "r+") : await open(owned.path, "w", 0o444);
     const hasher = createHash("sha256");
     let size = 0;
     let mismatch: string | undefined;
@@ -98,6 +100,7 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
       }
       throwIfAborted(signal);
     } catch (err) {
+      await fh.chmod(0o644);
       await fh.close();
       await parkPartial(tmpDir, hash, owned.path);
       throw err;
@@ -114,7 +117,7 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
     // Flushed before the rename, so the blob's name never points at missing bytes. The
     // folder is not flushed: after a crash a blob may be absent, never partial.
     await fh.sync();
-    await fh.chmod(0o444);
+    if (owned.length > 0) await fh.chmod(0o444);
     await fh.close();
     const target = blobPath(hash);
     await ensureDir(dirname(target));
