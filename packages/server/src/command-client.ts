@@ -156,15 +156,32 @@ export async function pickApp(name?: string, dir?: string): Promise<RunningApp> 
  * @param options.app the app's name, pid or port when several run.
  */
 export async function runCliCommand(name: string, argv: readonly string[], options: { app?: string; dir?: string } = {}): Promise<unknown> {
-  const app = await pickApp(options.app, options.dir);
-  const commands = await listCommands(app.url, app.token);
-  const info = commands.find((c) => c.name === name);
-  if (!info) {
-    throw new RemoteError(
-      404,
-      `the app "${app.name}" (${app.url}) has no command "${name}". ${commands.length ? `Its commands: ${commands.map((c) => c.name).join(", ")}.` : "It declares none."}`,
-      "E_NO_COMMAND",
+  if (options.app) {
+    const app = await pickApp(options.app, options.dir);
+    const info = (await listCommands(app.url, app.token)).find((c) => c.name === name);
+    if (!info) throw noCommand(name, [app]);
+    return runCommand(app.url, name, parseCommandArgv(argv, info.args), app.token);
+  }
+  // Without --app: the running app that declares this command; several are ambiguous.
+  const apps = await findRunningApps(options.dir);
+  if (apps.length === 0) throw new AppNotFoundError("no app is running on this machine: start one with `lit run app.ts`, then run the command again.");
+  const offering: { app: RunningApp; info: CommandInfo }[] = [];
+  for (const app of apps) {
+    const commands = await listCommands(app.url, app.token).catch(() => [] as CommandInfo[]);
+    const info = commands.find((c) => c.name === name);
+    if (info) offering.push({ app, info });
+  }
+  if (offering.length === 0) throw noCommand(name, apps);
+  if (offering.length > 1) {
+    throw new AppNotFoundError(
+      `several running apps declare "${name}": ${offering.map((o) => `${o.app.name} (port ${o.app.port})`).join(", ")}. Choose one with --app <name or port>.`,
     );
   }
+  const { app, info } = offering[0]!;
   return runCommand(app.url, name, parseCommandArgv(argv, info.args), app.token);
+}
+
+function noCommand(name: string, apps: readonly RunningApp[]): RemoteError {
+  const listed = apps.map((a) => `${a.name} (${a.url})`).join(", ");
+  return new RemoteError(404, `no running app declares the command "${name}" (running: ${listed}). Run "lit --help" for the lit command's own commands.`, "E_NO_COMMAND");
 }

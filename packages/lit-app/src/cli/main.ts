@@ -14,12 +14,20 @@ import { rerunOn } from "./runtimes.ts";
 const USAGE = `Usage: lit <command> [options]
 
 Commands:
-  run <app.ts>     run an app here: the flow in this process, each work in a worker thread
+  run <app.ts>            run an app here: the flow in this process, each work in a worker thread
+  <command> [--key value] run a command an app running on this machine declares (configureCommands)
 
 Options of run:
   --runtime <bun|node|deno>   the JavaScript runtime to run on (default: this one)
+  --port <N>                  the app server's port (default 7501, or the next free one)
+  --listen <address>          listen beyond loopback (a token is then required, and printed)
+  --token <token>             the token requests must carry
+  --no-server                 run without the app server and UI
   --heap-mb <N>               heap limit per work's thread, in MB (Node)
   -h, --help                  show this help
+
+Options of app commands:
+  --app <name|url>            which running app, when several run
 `;
 
 const RUNTIMES: readonly RuntimeKind[] = ["bun", "node", "deno"];
@@ -31,6 +39,10 @@ async function run(args: string[]): Promise<number> {
     options: {
       runtime: { type: "string" },
       "heap-mb": { type: "string" },
+      port: { type: "string" },
+      listen: { type: "string" },
+      token: { type: "string" },
+      "no-server": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -55,9 +67,42 @@ async function run(args: string[]): Promise<number> {
       throw new UsageError(`lit run: --heap-mb takes a whole number of MB (at least 16), got "${values["heap-mb"]}".`);
     }
   }
+  let port: number | undefined;
+  if (values.port !== undefined) {
+    port = Number(values.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new UsageError(`lit run: --port takes a port number (0-65535), got "${values.port}".`);
+    }
+  }
   const { app, url } = await loadApp(file);
-  const result = await runApp(app, { appModule: url, ...(heapLimitMb ? { heapLimitMb } : {}) });
+  const result = await runApp(app, {
+    appModule: url,
+    ...(heapLimitMb ? { heapLimitMb } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(values.listen ? { listen: values.listen } : {}),
+    ...(values.token ? { token: values.token } : {}),
+    ...(values["no-server"] ? { server: false } : {}),
+  });
   return result.exitCode;
+}
+
+/** `lit <command> --key value`: a command of an app running on this machine. */
+async function appCommand(name: string, argv: string[]): Promise<number> {
+  const { runCliCommand } = await import("@lit-app/server");
+  const rest = [...argv];
+  let app: string | undefined;
+  const at = rest.findIndex((a) => a === "--app" || a.startsWith("--app="));
+  if (at >= 0) {
+    const arg = rest[at] as string;
+    app = arg.includes("=") ? arg.slice(arg.indexOf("=") + 1) : rest[at + 1];
+    rest.splice(at, arg.includes("=") ? 1 : 2);
+    if (!app) throw new UsageError(`lit ${name}: --app takes the name or URL of a running app.`);
+  }
+  const result = await runCliCommand(name, rest, app ? { app } : {});
+  if (result !== undefined && result !== null) {
+    process.stdout.write(typeof result === "string" ? `${result}\n` : `${JSON.stringify(result, null, 2)}\n`);
+  }
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -72,14 +117,17 @@ async function main(argv: string[]): Promise<number> {
     case "run":
       return run(rest);
     default:
-      throw new UsageError(`lit: unknown command "${command}". Run "lit --help" for the commands.`);
+      return appCommand(command, rest);
   }
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (error instanceof UsageError || (error instanceof Error && error.name === "TypeError" && "code" in error)) {
+    if (
+      error instanceof UsageError ||
+      (error instanceof Error && (error.name === "TypeError" || error.name.endsWith("Error")) && "code" in error)
+    ) {
       process.stderr.write(`${error.message}\n`);
       process.exit(2);
     }

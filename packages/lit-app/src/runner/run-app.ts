@@ -87,8 +87,9 @@ async function serve(runtime: AppRuntime, options: RunAppOptions): Promise<AppSe
       ...(options.listen ? { listen: options.listen } : {}),
       ...(options.token ? { token: options.token } : {}),
       name: runtime.app.name,
+      print: (line) => void process.stderr.write(`${line}\n`),
     });
-    process.stderr.write(`[lit-app] the app's UI: ${server.url}\n`);
+    if (runtime.stage === "running") process.stderr.write(`[lit-app] the app's UI: ${server.url}\n`);
     return server;
   } catch (error) {
     process.stderr.write(`[lit-app] the app server did not start: ${error instanceof Error ? error.message : String(error)}\n`);
