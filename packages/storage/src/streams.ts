@@ -11,7 +11,8 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /**
  * Reads `fh` from `start` up to `end` (or its end) in fresh chunks (a consumer
- * may keep them), checking `signal` between reads. Does not close the handle.
+ * may keep them), checking `signal` between reads. One read runs ahead while
+ * the consumer works on the current chunk. Does not close the handle.
  */
 export async function* readChunks(
   fh: FileHandle,
@@ -19,15 +20,26 @@ export async function* readChunks(
   signal?: AbortSignal,
   end = Number.POSITIVE_INFINITY,
 ): AsyncGenerator<Uint8Array> {
-  let position = start;
-  while (position < end) {
-    throwIfAborted(signal);
+  const readAt = async (position: number): Promise<Uint8Array> => {
     const want = Math.min(CHUNK_SIZE, end - position);
     const buffer = Buffer.allocUnsafe(want);
     const { bytesRead } = await fh.read(buffer, 0, want, position);
-    if (bytesRead === 0) return;
-    position += bytesRead;
-    yield bytesRead === want ? buffer : buffer.subarray(0, bytesRead);
+    return bytesRead === want ? buffer : buffer.subarray(0, bytesRead);
+  };
+  let position = start;
+  let next = position < end ? readAt(position) : undefined;
+  try {
+    while (next) {
+      throwIfAborted(signal);
+      const chunk = await next;
+      if (chunk.byteLength === 0) return;
+      position += chunk.byteLength;
+      next = position < end ? readAt(position) : undefined;
+      yield chunk;
+    }
+  } finally {
+    // A stream abandoned early leaves a read in flight: let it end before the handle closes.
+    await next?.catch(() => {});
   }
 }
 

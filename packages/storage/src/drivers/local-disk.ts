@@ -94,8 +94,10 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
           mismatch = `more than the announced ${expectedSize} bytes arrived`;
           break;
         }
-        await writeAt(fh, chunk, size);
+        // Hash while the write runs in the background.
+        const writing = writeAt(fh, chunk, size);
         hasher.update(chunk);
+        await writing;
         size += chunk.byteLength;
       }
       throwIfAborted(signal);
