@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Stats } from "node:fs";
-import { isErrno } from "./errors.ts";
 import { unlinkIfPresent } from "./fs-util.ts";
 
 /** What a file looked like when it was hashed. */
@@ -45,17 +44,14 @@ export class HashIndex {
     this.#file = file;
   }
 
-  /** Reads the index from disk once; a missing or unreadable index starts empty. */
+  /** Reads the index from disk once; a missing or unreadable index starts empty (it is only a cache). */
   load(): Promise<void> {
-    this.#loaded ??= readFile(this.#file, "utf8").then(
-      (text) => {
+    this.#loaded ??= readFile(this.#file, "utf8")
+      .then((text) => {
         const data = JSON.parse(text) as { version?: number; records?: Record<string, IndexRecord> };
         if (data.version === 1 && data.records) this.#records = new Map(Object.entries(data.records));
-      },
-      (err: unknown) => {
-        if (!isErrno(err, "ENOENT")) return; // an unreadable cache is rebuilt, never fatal
-      },
-    ).catch(() => {});
+      })
+      .catch(() => {});
     return this.#loaded;
   }
 
