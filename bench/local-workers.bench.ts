@@ -12,27 +12,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import * as Comlink from "comlink/dist/esm/comlink.mjs";
 import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
+import { median, type BenchRow } from "./harness.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const require = createRequire(import.meta.url);
 const BUN = join(dirname(require.resolve("bun/package.json")), "bin", "bun.exe");
 const LIT = join(root, "packages/lit-app/bin/lit.mjs");
-
-/** One printed figure and its baseline. */
-export interface BenchRow {
-  name: string;
-  value: number;
-  unit: string;
-  baselineName: string;
-  baseline: number;
-  note?: string;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] ?? NaN;
-}
 
 async function rawComlinkRoundTrip(n: number): Promise<number> {
   const worker = new Worker(new URL("./fixtures/ping-worker.mjs", import.meta.url));
@@ -54,7 +40,7 @@ async function workCallLatency(n: number): Promise<number> {
   const url = pathToFileURL(join(here, "fixtures/calls-app.ts")).href;
   const mod = (await import(url)) as { default: import("lit-app").LightningApp };
   const { startApp } = await import("lit-app");
-  const running = await startApp(mod.default, { appModule: url, handleSignals: false, color: false });
+  const running = await startApp(mod.default, { appModule: url, handleSignals: false, color: false, server: false });
   const stamps: number[] = [];
   running.runtime.subscribe((ops) => {
     for (const op of ops) {
@@ -117,7 +103,7 @@ async function idleCpu(cmd: string, args: string[], readyText: string, seconds: 
     });
     child.on("exit", (code) => reject(new Error(`${cmd} exited ${code} before it was ready`)));
   });
-  await new Promise((r) => setTimeout(r, 1000));
+  await new Promise((r) => setTimeout(r, 3000));
   const before = cpuTicks(child.pid!);
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const used = cpuTicks(child.pid!) - before;
@@ -164,16 +150,3 @@ export async function benchLocalWorkers(): Promise<BenchRow[]> {
   return rows;
 }
 
-/** Prints rows as a table: figure, baseline, ratio. */
-export function printRows(title: string, rows: BenchRow[]): void {
-  console.log(`\n## ${title}`);
-  for (const r of rows) {
-    const ratio = r.baseline > 0 ? `${(r.value / r.baseline).toFixed(2)}×` : "n/a";
-    console.log(`${r.name}\n    ${r.value.toFixed(3)} ${r.unit}   vs ${r.baselineName}: ${r.baseline.toFixed(3)} ${r.unit}   ratio ${ratio}${r.note ? `   (${r.note})` : ""}`);
-  }
-}
-
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  printRows("local mode (worker threads)", await benchLocalWorkers());
-  process.exit(0);
-}

@@ -7,7 +7,10 @@ import { encodeState, serializeError, type WorkCall, type WorkEvent, type WorkEx
 import { spawnWorker } from "./adapters/spawn.ts";
 import type { WorkerExit, WorkerHandle } from "./adapters/worker-handle.ts";
 import * as Comlink from "./comlink.ts";
-import { workToFlow, type WorkerApi, type WorkToFlow } from "./protocol.ts";
+import type { WorkerApi, WorkToFlow } from "./protocol.ts";
+
+/** The zod schemas, loaded while the first thread starts (zod is costly to load). */
+let protocol: typeof import("./protocol.ts") | undefined;
 
 /** Options of a {@link WorkerThreadExecutor}. */
 export interface WorkerExecutorOptions {
@@ -93,10 +96,15 @@ export class WorkerThreadExecutor implements WorkExecutor {
   }
 
   private async boot(lane: Lane, work: WorkRef, state: Record<string, unknown>): Promise<void> {
-    const handle = await spawnWorker(ENTRY, {
-      name: work.name,
-      ...(this.options.heapLimitMb ? { heapLimitMb: this.options.heapLimitMb } : {}),
-    });
+    const [handle, schemas] = await Promise.all([
+      spawnWorker(ENTRY, {
+        name: work.name,
+        appModule: this.appModule,
+        ...(this.options.heapLimitMb ? { heapLimitMb: this.options.heapLimitMb } : {}),
+      }),
+      import("./protocol.ts"),
+    ]);
+    protocol = schemas;
     lane.handle = handle;
     const ended = new Promise<never>((_, reject) =>
       handle.onExit((exit) => {
@@ -137,7 +145,7 @@ export class WorkerThreadExecutor implements WorkExecutor {
     if ((data as { type?: unknown } | null)?.type === "stopped") return void lane.onStopped?.();
     // A stopping work's output (its stop hooks print) is still shown; its results no longer count.
     if (lane.stopping && (data as { type?: unknown } | null)?.type !== "log") return;
-    const parsed = workToFlow.safeParse(data);
+    const parsed = protocol!.workToFlow.safeParse(data);
     if (!parsed.success) {
       this.emit({ type: "log", work: lane.name, stream: "stderr", line: `[lit-app] bad message from the work's thread: ${parsed.error.message}` });
       return;

@@ -3,6 +3,6 @@
  * (Web `Worker` on Bun and Deno, `worker_threads` on Node), over comlink.
  */
 export { WorkerThreadExecutor, type WorkerExecutorOptions } from "./executor.ts";
-export { flowToWork, workToFlow, type FlowToWork, type WorkToFlow, type WorkerApi } from "./protocol.ts";
+export type { FlowToWork, WorkToFlow, WorkerApi } from "./protocol.ts";
 export { runtimeKind, type RuntimeKind } from "./runtime-kind.ts";
 export { WorkerStartError } from "./errors.ts";

@@ -1,11 +1,12 @@
-/** Worker threads on Node: `worker_threads`, with TypeScript loaded by tsx and a heap limit. */
+/** Worker threads on Node: `worker_threads` running one bundled JavaScript file, with a heap limit. */
 import { Worker } from "node:worker_threads";
 import { nodeEndpoint } from "../comlink.ts";
+import { workerBundle } from "./node-bundle.ts";
 import type { SpawnOptions, WorkerExit, WorkerHandle } from "./worker-handle.ts";
 
-/** Starts `url` in a Node worker thread; a `.ts` program is started through its `node-entry.mjs`. */
-export function spawnNodeWorker(url: URL, options: SpawnOptions): WorkerHandle {
-  const program = url.pathname.endsWith("/entry.ts") ? new URL("./node-entry.mjs", url) : url;
+/** Starts the work program for `options.appModule` in a Node worker thread. */
+export async function spawnNodeWorker(options: SpawnOptions): Promise<WorkerHandle> {
+  const program = new URL(await workerBundle(options.appModule));
   const worker = new Worker(program, {
     name: options.name,
     ...(options.heapLimitMb ? { resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb } } : {}),

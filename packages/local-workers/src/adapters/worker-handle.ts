@@ -13,6 +13,8 @@ export interface WorkerExit {
 export interface SpawnOptions {
   /** Thread name, shown in debuggers: the work's dotted name. */
   name: string;
+  /** URL of the app's module (Node bundles it with the worker program). */
+  appModule: string;
   /** Heap limit in MB, where the runtime allows one (Node). */
   heapLimitMb?: number;
 }

@@ -1,0 +1,121 @@
+/**
+ * The program of a work's worker thread: loads the app's module in embedded
+ * mode (the app does not start itself), finds its work, and runs its calls
+ * one at a time, reporting state changes, output and results on one port.
+ * Messages from the flow come from this process's own main thread and are
+ * not validated again here (the flow validates what comes back).
+ */
+import {
+  decodeState,
+  hostWork,
+  lastConstructedApp,
+  LightningApp,
+  runStopHooks,
+  serializeError,
+  type HostedWork,
+  type VarOp,
+} from "@lit-app/core";
+import * as Comlink from "../comlink.ts";
+import type { RunMessage, WorkerApi, WorkToFlow } from "../protocol.ts";
+import { captureConsole } from "./console-capture.ts";
+import { parentEndpoint } from "./endpoint.ts";
+
+(globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
+
+let hosted: HostedWork | undefined;
+let events: MessagePort | undefined;
+let pendingOps: VarOp[] = [];
+let flushQueued = false;
+const queue: RunMessage[] = [];
+let busy = false;
+
+function post(message: WorkToFlow): void {
+  events?.postMessage(message);
+}
+
+function flushOps(): void {
+  flushQueued = false;
+  if (pendingOps.length === 0) return;
+  const ops = pendingOps;
+  pendingOps = [];
+  post({ type: "delta", ops });
+}
+
+function onOp(op: VarOp): void {
+  pendingOps.push(op);
+  if (!flushQueued) {
+    flushQueued = true;
+    queueMicrotask(flushOps);
+  }
+}
+
+function findApp(mod: Record<string, unknown>): LightningApp | undefined {
+  if (mod.default instanceof LightningApp) return mod.default;
+  for (const value of Object.values(mod)) if (value instanceof LightningApp) return value;
+  return lastConstructedApp();
+}
+
+async function pump(): Promise<void> {
+  if (busy || !hosted) return;
+  busy = true;
+  for (let next = queue.shift(); next; next = queue.shift()) {
+    post({ type: "started", callId: next.callId });
+    try {
+      hosted.applyOps(next.delta as VarOp[]);
+      await hosted.run(next.args as never[]);
+      flushOps();
+      post({ type: "succeeded", callId: next.callId });
+    } catch (error) {
+      flushOps();
+      post({ type: "failed", callId: next.callId, error: serializeError(error) });
+    }
+  }
+  busy = false;
+}
+
+let loadApp: (url: string) => Promise<unknown> = (url) => import(url);
+
+const api: WorkerApi = {
+  async init(init, port) {
+    if (init.type !== "init") throw new TypeError(`expected an init message, got ${String(init.type)}`);
+    events = port;
+    captureConsole((stream, line) => post({ type: "log", stream, line }));
+    const mod = (await loadApp(init.appModule)) as Record<string, unknown>;
+    hosted = hostWork({
+      app: findApp(mod),
+      name: init.name,
+      className: init.className,
+      constructorOptions: decodeState(init.constructorOptions),
+      state: init.state as never,
+      exports: mod,
+      onOp,
+      now: () => Date.now(),
+    });
+  },
+  async run(run) {
+    if (run.type !== "run") throw new TypeError(`expected a run message, got ${String(run.type)}`);
+    queue.push(run);
+    void pump();
+  },
+  async stop() {
+    try {
+      if (hosted) await runStopHooks(hosted.work);
+    } finally {
+      post({ type: "stopped" });
+    }
+  },
+};
+
+/**
+ * Starts serving the flow. `load` imports the app's module; the default
+ * imports its URL, a bundle passes the module it was built with.
+ */
+export async function bootWorker(load?: (url: string) => Promise<unknown>): Promise<void> {
+  if (load) loadApp = load;
+  // Deno ends a worker that calls process.exit() or Deno.exit() without telling its parent: say so first.
+  (globalThis as { addEventListener?: (type: string, fn: () => void) => void }).addEventListener?.("unload", () => {
+    const code = (globalThis as { Deno?: { exitCode?: number } }).Deno?.exitCode;
+    post({ type: "exiting", ...(code === undefined ? {} : { code }) });
+  });
+  Comlink.expose(api, await parentEndpoint());
+}
