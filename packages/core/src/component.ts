@@ -158,7 +158,7 @@ export class ComponentCore implements TrackingOwner {
         return true;
       }
     }
-    const copy = toStateValue(value, { component: this.name, path: [key] });
+    const copy = toStateValue(value, { component: this.name, path: [key], owner: this });
     const fields = this.fields;
     const had = Object.prototype.hasOwnProperty.call(fields, key) && fields[key] !== undefined;
     if (copy === undefined) {

@@ -23,7 +23,15 @@ export type LitErrorCode =
   | "E_APP_FAILED"
   | "E_APP_STATE"
   | "E_NOT_SETTLED"
-  | "E_HTTP";
+  | "E_HTTP"
+  | "E_PATH"
+  | "E_PATH_MISSING"
+  | "E_NO_STORAGE"
+  | "E_DRIVE"
+  | "E_DRIVE_CONFLICT"
+  | "E_DRIVE_OWNER"
+  | "E_DRIVE_NOT_FOUND"
+  | "E_PAYLOAD";
 
 /** Base class of every error lit-app raises on purpose. */
 export class LitError extends Error {
@@ -130,6 +138,103 @@ export class HttpError extends LitError {
   constructor(status: number, message: string, options?: { cause?: unknown }) {
     super("E_HTTP", message, options);
     this.status = Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500;
+  }
+}
+
+/** A file or folder name that cannot be a Path or a Drive entry: absolute, climbing out with `..`, reserved... */
+export class PathError extends LitError {
+  /** The name as it was given. */
+  readonly path: string;
+  constructor(path: string, message: string) {
+    super("E_PATH", message);
+    this.path = path;
+  }
+}
+
+/** A Path was handed to a work, but its origin never wrote it (it failed, has not run yet, or wrote elsewhere). */
+export class MissingPathError extends LitError {
+  readonly path: string;
+  /** The work that wrote (or was to write) the Path. */
+  readonly origin: string;
+  /** The work that was to receive it. */
+  readonly receiver: string;
+  constructor(path: string, origin: string, receiver: string) {
+    super(
+      "E_PATH_MISSING",
+      `${receiver} was handed the Path "${path}" from ${origin}, but ${origin} has not written it: ` +
+        `there is no "${path}" in ${origin}'s storage root (${origin} failed, has not run yet, or wrote the file elsewhere). ` +
+        `Write the file at String(path) in ${origin}'s run() before the flow hands the Path to ${receiver}.`,
+    );
+    this.path = path;
+    this.origin = origin;
+    this.receiver = receiver;
+  }
+}
+
+/** A Path, Drive or Payload was used where there is no storage: in a flow, or under an executor given none. */
+export class StorageUnavailableError extends LitError {
+  constructor(message: string) {
+    super("E_NO_STORAGE", message);
+  }
+}
+
+/** A bad Drive id or option, or a Drive used where it cannot be (in a flow). */
+export class DriveError extends LitError {
+  constructor(message: string) {
+    super("E_DRIVE", message);
+  }
+}
+
+/** Two works put the same name in a Drive that does not allow duplicates. */
+export class DriveConflictError extends LitError {
+  readonly drive: string;
+  readonly path: string;
+  /** The work that put the name first. */
+  readonly owner: string;
+  constructor(drive: string, path: string, owner: string, work: string) {
+    super(
+      "E_DRIVE_CONFLICT",
+      `${work} cannot put "${path}" in the Drive ${drive}: ${owner} already put it there. ` +
+        `Put it under another name, delete it from ${owner} first, or create the Drive with { allowDuplicates: true }.`,
+    );
+    this.drive = drive;
+    this.path = path;
+    this.owner = owner;
+  }
+}
+
+/** A work tried to delete a Drive file that another work put. */
+export class DriveOwnershipError extends LitError {
+  readonly drive: string;
+  readonly path: string;
+  readonly owner: string;
+  constructor(drive: string, path: string, owner: string, work: string) {
+    super(
+      "E_DRIVE_OWNER",
+      `${work} cannot delete "${path}" from the Drive ${drive}: ${owner} put it there, and a work deletes only its own files. ` +
+        `Delete it from ${owner}'s run().`,
+    );
+    this.drive = drive;
+    this.path = path;
+    this.owner = owner;
+  }
+}
+
+/** A name that no work (or not the work asked for) put in a Drive. */
+export class DriveNotFoundError extends LitError {
+  readonly drive: string;
+  readonly path: string;
+  constructor(drive: string, path: string, message: string) {
+    super("E_DRIVE_NOT_FOUND", message);
+    this.drive = drive;
+    this.path = path;
+  }
+}
+
+/** A Payload that cannot be made, stored or read here. */
+export class PayloadError extends LitError {
+  constructor(message: string) {
+    super("E_PAYLOAD", message);
   }
 }
 

@@ -11,6 +11,12 @@ export { StaticWebFrontend } from "./frontend.ts";
 export { LightningApp, setAutoStart, type AppOptions } from "./app.ts";
 export { CloudCompute, COMPUTE_NAMES, type ComputeName, type CloudComputeOptions } from "./compute.ts";
 export { Dict, List, type Child } from "./structures.ts";
+export { Path } from "./storage/path.ts";
+export { Drive, type DriveOptions, type DriveFromOptions } from "./storage/drive.ts";
+export { Payload, type PayloadValue } from "./storage/payload.ts";
+export { prepareRun } from "./storage/prepare.ts";
+export { bindStorage } from "./storage/context.ts";
+export { normalizePath } from "./storage/relative-path.ts";
 export type { WorkStage, WorkStatus } from "./status.ts";
 export { CRON_ALIASES, type ScheduleOptions } from "./schedule.ts";
 export { isControlSignal } from "./signals.ts";
@@ -28,12 +34,30 @@ export {
   FlowFailedError,
   AppStateError,
   HttpError,
+  PathError,
+  MissingPathError,
+  StorageUnavailableError,
+  DriveError,
+  DriveConflictError,
+  DriveOwnershipError,
+  DriveNotFoundError,
+  PayloadError,
   serializeError,
   type LitErrorCode,
   type SerializedError,
 } from "./errors.ts";
 export { AppRuntime, type AppResult, type AppStage, type LogLine } from "./runtime.ts";
-export type { WorkExecutor, WorkRef, WorkCall, WorkEvent, Clock, WakeScheduler, RuntimePorts } from "./ports.ts";
+export type {
+  WorkExecutor,
+  WorkRef,
+  WorkCall,
+  WorkEvent,
+  Clock,
+  WakeScheduler,
+  RuntimePorts,
+  StoragePort,
+  DriveSpec,
+} from "./ports.ts";
 export {
   encodeState,
   decodeState,

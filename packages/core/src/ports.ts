@@ -2,7 +2,8 @@
  * The ports through which the core is driven. The core does no I/O and owns
  * no timers: a worker-thread executor, an agent on a remote host, or the
  * in-process test executor serve {@link WorkExecutor}; the system clock or a
- * fake clock serve {@link Clock} and {@link WakeScheduler}.
+ * fake clock serve {@link Clock} and {@link WakeScheduler}; each work's side
+ * serves {@link StoragePort} (its files, Drives and Payloads).
  */
 import type { SerializedError } from "./errors.ts";
 import type { JsonValue } from "./state-value.ts";
@@ -86,4 +87,55 @@ export interface WakeScheduler {
 export interface RuntimePorts {
   executor: WorkExecutor;
   clock: Clock & WakeScheduler;
+}
+
+/** A Drive as the storage port sees it. */
+export interface DriveSpec {
+  /** The Drive's name, without `lit://`. */
+  readonly id: string;
+  /** Whether two works may put the same name. */
+  readonly allowDuplicates: boolean;
+}
+
+/**
+ * The files of works: where a work's Paths live, and how a file or folder of
+ * one work is made present where another work runs. Served on each work's
+ * side: by `@lit-app/local-workers` (storage roots on this machine) and by
+ * the agent on remote hosts (the same roots, files fetched over HTTP). Work
+ * names are dotted names (`root.train`); paths are relative, `/`-separated,
+ * already checked (no `..`, not absolute).
+ */
+export interface StoragePort {
+  /** The absolute local path of `path` in `work`'s storage root; the root folder is made if missing. */
+  localPath(work: string, path: string): string;
+  /** Whether a file or folder is at `path` in `work`'s storage root on this machine, now. */
+  exists(work: string, path: string): boolean;
+  /**
+   * Makes the file or folder `path.path` of `path.origin`'s root present (and
+   * up to date) in `intoWork`'s root: only what changed is copied, verified,
+   * each file whole or not at all.
+   * @throws MissingPathError when the origin's root has no such path.
+   */
+  materialize(path: { readonly path: string; readonly origin: string }, intoWork: string): Promise<void>;
+  /** Writes a Payload's bytes in `work`'s storage, whole, before returning; returns their id (sha256, hex). */
+  savePayload(work: string, bytes: Uint8Array): string;
+  /** The bytes of a Payload `origin` saved, fetched into `intoWork`'s storage first when they are elsewhere. */
+  loadPayload(payload: { readonly hash: string; readonly origin: string }, intoWork: string): Promise<Uint8Array>;
+  /**
+   * Copies `path` of `work`'s root into the Drive, under `work`'s name.
+   * @throws DriveConflictError when another work put the same name and the Drive does not allow duplicates.
+   */
+  drivePut(drive: DriveSpec, work: string, path: string): Promise<void>;
+  /**
+   * Copies `path` from the Drive into `work`'s root, from the work that put it
+   * (or from `from`). @throws DriveNotFoundError when no work put it, or several did and `from` is not given.
+   */
+  driveGet(drive: DriveSpec, work: string, path: string, from: string | undefined): Promise<void>;
+  /** The files in the Drive whose names start with `prefix` (put by any work, or by `from`), sorted. */
+  driveList(drive: DriveSpec, prefix: string, from: string | undefined): Promise<string[]>;
+  /**
+   * Removes `path` that `work` put. @throws DriveOwnershipError when another work put it,
+   * DriveNotFoundError when no work did.
+   */
+  driveDelete(drive: DriveSpec, work: string, path: string): Promise<void>;
 }

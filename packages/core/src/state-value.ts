@@ -14,6 +14,14 @@ export interface StateLocation {
   component: string;
   /** Field path inside the component, e.g. `["results", "2"]`. */
   path: readonly string[];
+  /** The component the value is stored in (or the work a call goes to), when known. */
+  owner?: StateOwner;
+}
+
+/** A component as state types see it: its kind and dotted name (read when needed; it changes when attached). */
+export interface StateOwner {
+  readonly kind: string;
+  readonly name: string;
 }
 
 /** A framework class whose instances may be stored in state. */
@@ -23,6 +31,8 @@ export interface StateType<T extends object> {
   readonly type: abstract new (...args: never[]) => T;
   toJSON(value: T): { [key: string]: JsonValue };
   fromJSON(json: { [key: string]: JsonValue }): T;
+  /** The value to store at `where` (e.g. a Path bound to the work storing it); default: the value itself. */
+  adopt?(value: T, where: StateLocation): T;
 }
 
 const stateTypes = new Map<string, StateType<object>>();
@@ -134,7 +144,8 @@ export function toStateValue(value: unknown, where: StateLocation): unknown {
     }
     const proto = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
-      if (stateTypeOf(obj)) return obj;
+      const type = stateTypeOf(obj);
+      if (type) return type.adopt ? type.adopt(obj, { ...where, path: [...where.path, ...path] }) : obj;
       refuse(where, path, `holds ${describe(obj)}`, obj);
     }
     seen.push(obj);

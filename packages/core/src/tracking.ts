@@ -15,6 +15,9 @@ export interface TrackingOwner {
   readonly fields: Record<string, unknown>;
   /** The component's name for messages. */
   readonly label: string;
+  /** The component's kind and dotted name (state types bind to the work that stores them). */
+  readonly kind: string;
+  readonly name: string;
   /** Records one change made through a tracked value. */
   record(op: VarOp): void;
 }
@@ -57,7 +60,7 @@ const handler: ProxyHandler<Record<string, unknown>> = {
     const loc = locations.get(raw) as Location;
     if (!stillAttached(raw, loc)) return Reflect.set(raw, key, value);
     const path = [...loc.path, key];
-    const where = { component: loc.owner.label, path };
+    const where = { component: loc.owner.label, path, owner: loc.owner };
     if (Array.isArray(raw)) return setInArray(raw, key, value, loc, path, where);
     const copy = toStateValue(value, where);
     const had = Object.prototype.hasOwnProperty.call(raw, key) && raw[key] !== undefined;
@@ -95,7 +98,7 @@ function setInArray(
   value: unknown,
   loc: Location,
   path: string[],
-  where: { component: string; path: string[] },
+  where: { component: string; path: string[]; owner: TrackingOwner },
 ): boolean {
   if (key === "length") {
     const n = Number(value);
@@ -115,7 +118,7 @@ function setInArray(
   if (i > raw.length) {
     throw new StateValueError(where.component, key, "would leave holes", `${where.component}: setting index ${i} of an array of length ${raw.length} leaves holes, which are not state; push values instead.`);
   }
-  const copy = toStateValue(value, { component: where.component, path }) ;
+  const copy = toStateValue(value, where);
   if (copy === undefined) {
     throw new StateValueError(where.component, key, "holds undefined inside an array", `${where.component}: an array in state cannot hold undefined; use null.`);
   }

@@ -7,7 +7,7 @@ import { ComponentCore, reservedNames } from "./component.ts";
 import type { CloudCompute } from "./compute.ts";
 import { AppStateError, CallArgumentError, StateValueError } from "./errors.ts";
 import { WaitingForWork } from "./signals.ts";
-import { encodeState, toStateValue, type JsonValue } from "./state-value.ts";
+import { encodeState, toStateValue, type JsonValue, type StateOwner } from "./state-value.ts";
 import type { WorkStage, WorkStatus } from "./status.ts";
 
 /** Resolved options of a work. */
@@ -30,13 +30,14 @@ export interface CallRecord {
 let nextCallId = 1;
 
 /** Encodes `run()` arguments, refusing anything that cannot cross to a work. */
-export function encodeArgs(work: string, args: readonly unknown[]): JsonValue[] {
+export function encodeArgs(work: string, args: readonly unknown[], owner?: StateOwner): JsonValue[] {
   let end = args.length;
   while (end > 0 && args[end - 1] === undefined) end--;
   const out: JsonValue[] = [];
   for (let i = 0; i < end; i++) {
     try {
-      out.push(encodeState(toStateValue(args[i] === undefined ? null : args[i], { component: work, path: [] })));
+      const where = owner ? { component: work, path: [], owner } : { component: work, path: [] };
+      out.push(encodeState(toStateValue(args[i] === undefined ? null : args[i], where)));
     } catch (error) {
       if (!(error instanceof StateValueError)) throw error;
       const inner = error.field === "(root)" ? "" : ` (at ${error.field})`;
@@ -89,7 +90,7 @@ export class WorkCore extends ComponentCore {
           `Wrap the root flow in new L.LightningApp(...) and start it (or drive it with lit-app/testing).`,
       );
     }
-    const encoded = encodeArgs(this.name, args);
+    const encoded = encodeArgs(this.name, args, this);
     if (this.status.stage === "stopped") return;
     const hash = callHash(encoded);
     const rec = this.calls.get(hash);

@@ -7,6 +7,9 @@ import type { LightningApp } from "./app.ts";
 import { coreOf, type ComponentCore } from "./component.ts";
 import { ComponentError } from "./errors.ts";
 import type { ComponentHost } from "./host.ts";
+import type { StoragePort } from "./ports.ts";
+import { bindStorage } from "./storage/context.ts";
+import { prepareRun } from "./storage/prepare.ts";
 import { decodeState, type JsonValue } from "./state-value.ts";
 import { applyVarOp, type VarOp } from "./var-ops.ts";
 import { knownWorkClasses, LightningWork, type WorkClass } from "./work.ts";
@@ -31,6 +34,8 @@ export interface HostWorkOptions {
   onOp(op: VarOp): void;
   /** The host's clock. */
   now(): number;
+  /** The storage of this side: Paths the work receives are made present through it before `run()`. */
+  storage?: StoragePort;
 }
 
 /** A work hosted on its own side. */
@@ -107,6 +112,7 @@ export function hostWork(options: HostWorkOptions): HostedWork {
   }
   for (const [key, value] of Object.entries(options.state)) workCore.fields[key] = decodeState(value);
   workCore.bind(host);
+  bindStorage(workCore, options.storage, true);
   const work = workCore.proxy as LightningWork;
   return {
     work,
@@ -114,7 +120,9 @@ export function hostWork(options: HostWorkOptions): HostedWork {
       for (const op of ops) applyVarOp(workCore.fields, op, options.name);
     },
     async run(args) {
-      return runMethodOf(work).apply(work, args.map(decodeState));
+      const decoded = args.map(decodeState);
+      await prepareRun(workCore, workCore.fields, decoded, options.storage);
+      return runMethodOf(work).apply(work, decoded);
     },
   };
 }

@@ -4,7 +4,10 @@
  * holds, so its state changes are seen directly.
  */
 import { serializeError } from "../errors.ts";
-import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "../ports.ts";
+import { coreOf } from "../component.ts";
+import type { StoragePort, WorkCall, WorkEvent, WorkExecutor, WorkRef } from "../ports.ts";
+import { bindStorage } from "../storage/context.ts";
+import { prepareRun } from "../storage/prepare.ts";
 import { decodeState } from "../state-value.ts";
 import { runMethodOf } from "../work-run.ts";
 import { runStopHooks } from "../stop-hooks.ts";
@@ -15,12 +18,23 @@ interface Lane {
   stopped: boolean;
 }
 
+/** Options of an {@link InProcessExecutor}. */
+export interface InProcessExecutorOptions {
+  /** Where works keep their files (Paths, Drives, Payloads); without it, handing a file between works fails. */
+  storage?: StoragePort;
+}
+
 /** An executor that runs every work in this thread. */
 export class InProcessExecutor implements WorkExecutor {
   private emit: (event: WorkEvent) => void = () => {};
+  private readonly storage: StoragePort | undefined;
   private readonly lanes = new Map<string, Lane>();
   private inFlight = new Set<Promise<void>>();
   private readonly works = new Map<string, WorkRef>();
+
+  constructor(options: InProcessExecutorOptions = {}) {
+    this.storage = options.storage;
+  }
 
   bind(emit: (event: WorkEvent) => void): void {
     this.emit = emit;
@@ -28,6 +42,7 @@ export class InProcessExecutor implements WorkExecutor {
 
   async start(work: WorkRef): Promise<void> {
     this.lane(work.name).stopped = false;
+    bindStorage(coreOf(work.work)!, this.storage);
   }
 
   call(work: WorkRef, call: WorkCall): void {
@@ -80,7 +95,11 @@ export class InProcessExecutor implements WorkExecutor {
       if (lane.stopped) return;
       this.emit({ type: "started", work: name, callId: call.id });
       try {
-        await runMethodOf(work.work).apply(work.work, call.args.map(decodeState));
+        const core = coreOf(work.work)!;
+        bindStorage(core, this.storage);
+        const args = call.args.map(decodeState);
+        await prepareRun(core, core.fields, args, this.storage);
+        await runMethodOf(work.work).apply(work.work, args);
         if (!lane.stopped) this.emit({ type: "succeeded", work: name, callId: call.id });
       } catch (error) {
         if (!lane.stopped) this.emit({ type: "failed", work: name, callId: call.id, error: serializeError(error) });

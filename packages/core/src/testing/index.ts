@@ -3,5 +3,5 @@
  * fake clock. Re-exported by `lit-app/testing`.
  */
 export { FakeClock } from "./fake-clock.ts";
-export { InProcessExecutor } from "./in-process-executor.ts";
+export { InProcessExecutor, type InProcessExecutorOptions } from "./in-process-executor.ts";
 export { TestApp, NotSettledError, type TestAppOptions } from "./test-app.ts";

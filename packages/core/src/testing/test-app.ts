@@ -6,6 +6,7 @@ import type { LightningApp } from "../app.ts";
 import { LitError } from "../errors.ts";
 import type { LightningFlow } from "../flow.ts";
 import { AppRuntime, type AppResult, type LogLine } from "../runtime.ts";
+import type { StoragePort } from "../ports.ts";
 import type { PatchOp } from "../state-document.ts";
 import { FakeClock } from "./fake-clock.ts";
 import { InProcessExecutor } from "./in-process-executor.ts";
@@ -26,6 +27,8 @@ export interface TestAppOptions {
   clock?: FakeClock;
   /** How many passes `settle()` may run before giving up. Default 10,000. */
   maxPasses?: number;
+  /** Where works keep their files (Paths, Drives, Payloads), e.g. lit-app/testing's `new LocalStorage(dir)`. */
+  storage?: StoragePort;
 }
 
 /**
@@ -38,7 +41,7 @@ export interface TestAppOptions {
  */
 export class TestApp<F extends LightningFlow = LightningFlow> {
   readonly clock: FakeClock;
-  readonly executor = new InProcessExecutor();
+  readonly executor: InProcessExecutor;
   readonly runtime: AppRuntime;
   /** Every state change, as JSON Patch operations, in order. */
   readonly changes: PatchOp[] = [];
@@ -49,6 +52,7 @@ export class TestApp<F extends LightningFlow = LightningFlow> {
   constructor(app: LightningApp, options: TestAppOptions = {}) {
     this.clock = options.clock ?? new FakeClock();
     this.maxPasses = options.maxPasses ?? 10_000;
+    this.executor = new InProcessExecutor({ storage: options.storage });
     this.runtime = new AppRuntime(app, { executor: this.executor, clock: this.clock });
     this.runtime.subscribe((ops) => this.changes.push(...ops));
     this.runtime.onLog((line) => this.logs.push(line));
