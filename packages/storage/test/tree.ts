@@ -2,7 +2,8 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, open, readdir, readlink, symlink, utimes, writeFile } from "node:fs/promises";
-import { dirname, join } from "node:path";
+import { realpathSync } from "node:fs";
+import { delimiter, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** What to put at a path: text, bytes, a link, or a file with a mode and mtime. */
@@ -86,9 +87,28 @@ export const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const cliFixture = join(packageDir, "test", "fixtures", "storage-cli.ts");
 export const binDir = join(packageDir, "..", "..", "node_modules", ".bin");
 
+/**
+ * Node's binary when running under `bun --bun` (npm run test:bun), where
+ * execPath and the first `node` on the PATH are bun itself.
+ */
+function realNode(): string {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = join(dir, "node");
+    try {
+      if (!realpathSync(candidate).includes("bun")) return candidate;
+    } catch {
+      // not in this folder
+    }
+  }
+  return "node";
+}
+
 /** The command that runs a TypeScript file under a runtime. */
 export function runtimeCommand(runtime: "node" | "bun" | "deno", script: string): [string, string[]] {
-  if (runtime === "node") return [process.execPath, ["--import", "tsx", script]];
+  if (runtime === "node") {
+    const node = process.versions.bun === undefined ? process.execPath : realNode();
+    return [node, ["--import", "tsx", script]];
+  }
   if (runtime === "bun") return [join(binDir, "bun"), ["run", script]];
   return [join(binDir, "deno"), ["run", "-A", script]];
 }
