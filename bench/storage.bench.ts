@@ -23,8 +23,17 @@ function hasCommand(cmd: string): boolean {
   return spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
 }
 
+/**
+ * Writes dirty pages out before each measurement, so that one figure does not
+ * pay for the writeback of the data of the one before.
+ */
+function flushDisk(): void {
+  spawnSync("sync", [], { stdio: "ignore" });
+}
+
 /** Runs a command to its end and returns the wall time in ms. */
 function timeCommand(cmd: string, args: string[]): number {
+  flushDisk();
   const start = performance.now();
   const result = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "pipe"] });
   if (result.status !== 0) throw new Error(`${cmd} ${args.join(" ")} failed: ${result.stderr?.toString()}`);
@@ -32,6 +41,7 @@ function timeCommand(cmd: string, args: string[]): number {
 }
 
 async function timeIt<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  flushDisk();
   const start = performance.now();
   const value = await fn();
   return { ms: performance.now() - start, value };
