@@ -20,6 +20,8 @@ export interface WorkerExecutorOptions {
   heapLimitMb?: number;
   /** How long a stopping work may take to run its cleanup before its thread is ended, ms. Default 3000. */
   stopGraceMs?: number;
+  /** The folder of the works' storage roots. Default: `appStorageDir(appModule, app.name)`. */
+  storageDir?: string;
 }
 
 interface Lane {
@@ -128,6 +130,7 @@ export class WorkerThreadExecutor implements WorkExecutor {
         // Encoded like state: a CloudCompute in the options must cross the thread as one.
         constructorOptions: encodeState(work.constructorOptions),
         state,
+        ...(this.options.storageDir ? { storageDir: this.options.storageDir } : {}),
       },
       Comlink.transfer(port2, [port2]),
     );

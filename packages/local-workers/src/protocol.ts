@@ -25,6 +25,8 @@ export const flowToWork = z.discriminatedUnion("type", [
     className: z.string(),
     constructorOptions: z.unknown(),
     state: z.record(z.string(), z.unknown()),
+    /** The folder of the app's storage roots; by default next to the app's module (see appStorageDir). */
+    storageDir: z.string().min(1).optional(),
   }),
   z.object({
     type: z.literal("run"),

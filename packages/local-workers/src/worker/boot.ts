@@ -17,6 +17,8 @@ import {
 } from "@lit-app/core";
 import * as Comlink from "../comlink.ts";
 import type { RunMessage, WorkerApi, WorkToFlow } from "../protocol.ts";
+import { LocalStorage } from "../storage/local-storage.ts";
+import { appStorageDir } from "../storage/storage-dir.ts";
 import { captureConsole } from "./console-capture.ts";
 import { parentEndpoint } from "./endpoint.ts";
 
@@ -81,8 +83,9 @@ const api: WorkerApi = {
     events = port;
     captureConsole((stream, line) => post({ type: "log", stream, line }));
     const mod = (await loadApp(init.appModule)) as Record<string, unknown>;
+    const app = findApp(mod);
     hosted = hostWork({
-      app: findApp(mod),
+      app,
       name: init.name,
       className: init.className,
       constructorOptions: decodeState(init.constructorOptions),
@@ -90,6 +93,7 @@ const api: WorkerApi = {
       exports: mod,
       onOp,
       now: () => Date.now(),
+      storage: new LocalStorage(init.storageDir ?? appStorageDir(init.appModule, app?.name ?? "app")),
     });
   },
   async run(run) {
