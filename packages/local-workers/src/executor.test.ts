@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import type { AppRuntime, LightningApp, WorkEvent } from "@lit-app/core";
+import { testClock } from "../test/clock.ts";
+
+const APP = new URL("../test/fixtures/sync-app.ts", import.meta.url).href;
+(globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
+
+type Root = import("../test/fixtures/sync-app.ts").Root;
+
+let runtime: AppRuntime | undefined;
+afterEach(async () => {
+  await runtime?.stop();
+  runtime = undefined;
+});
+
+/** Loads a fresh copy of the fixture app (a new module instance per test). */
+type Fixture = typeof import("../test/fixtures/sync-app.ts");
+
+type Loaded = Fixture & { core: typeof import("@lit-app/core"); executors: typeof import("./executor.ts") };
+
+/** A fresh module graph per test: the fixture app, and the core and executor it goes with. */
+async function loadModule(): Promise<Loaded> {
+  vi.resetModules();
+  const fixture = (await import("../test/fixtures/sync-app.ts")) as Fixture;
+  return { ...fixture, core: await import("@lit-app/core"), executors: await import("./executor.ts") };
+}
+
+async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function start(mod: Loaded): { runtime: AppRuntime; events: WorkEvent[]; root: Root } {
+  const app: LightningApp = mod.default;
+  const executor = new mod.executors.WorkerThreadExecutor({ appModule: APP });
+  const events: WorkEvent[] = [];
+  const bind = executor.bind.bind(executor);
+  executor.bind = (emit) => bind((e) => (events.push(e), emit(e)));
+  runtime = new mod.core.AppRuntime(app, { executor, clock: testClock });
+  void runtime.start();
+  return { runtime, events, root: app.root as Root };
+}
+
+describe("WorkerThreadExecutor", () => {
+  it("brings a work's nested changes to the flow as small deltas, and the flow's changes to the work before its call", async () => {
+    const { root, events, runtime: rt } = start(await loadModule());
+    await rt.started;
+    rt.applyDelta([
+      { op: "replace", path: "/components/root.recorder/vars/message", value: "hello from the flow" },
+      { op: "replace", path: "/components/root/vars/record", value: 3 },
+    ]);
+    await until(() => root.recorder.hasSucceeded, "the call to succeed");
+    expect(root.recorder.results).toEqual([0, 1, 2]);
+    expect(root.recorder.config).toEqual({ lr: 0.05, tags: ["run-3"] });
+    expect(root.recorder.seenFromFlow).toBe("hello from the flow");
+    const ops = events.flatMap((e) => (e.type === "delta" ? e.ops : []));
+    expect(ops).toContainEqual({ op: "add", path: ["results", "2"], value: 2 });
+    expect(ops).toContainEqual({ op: "add", path: ["config", "tags", "0"], value: "run-3" });
+    // The last delta arrives before the result: once succeeded, nothing of the call is missing.
+    const lastDelta = events.map((e) => e.type).lastIndexOf("delta");
+    expect(lastDelta).toBeLessThan(events.map((e) => e.type).indexOf("succeeded"));
+  });
+
+  it("marks a work whose thread exits as failed and keeps the app running", async () => {
+    const { root, runtime: rt } = start(await loadModule());
+    await rt.started;
+    rt.applyDelta([{ op: "replace", path: "/components/root/vars/exit", value: true }]);
+    await until(() => root.exiter.hasFailed, "the exiting work to fail");
+    expect(root.exiter.status.reason).toBe("exited");
+    expect(root.exiter.status.message).toMatch(/exit code 3/);
+    expect(rt.stage).toBe("running");
+  });
+
+  it("rebuilds a work created at run time from its exported class, and names a class it cannot find", async () => {
+    const mod = await loadModule();
+    const { root, events, runtime: rt } = start(mod);
+    await rt.started;
+    rt.applyDelta([{ op: "replace", path: "/components/root/vars/spawn", value: true }]);
+    await until(() => root.late !== undefined, "the flow to create the works");
+    expect(root.late).toBeInstanceOf(mod.Late);
+    await until(() => root.late!.hasSucceeded && root.hidden!.hasFailed, "the run-time works to finish");
+    expect(root.late!.label).toBe("late:hi");
+    expect(events).toContainEqual({ type: "log", work: "root.late", stream: "stdout", line: "late says hi" });
+    expect(root.hidden!.status.message).toMatch(/class Hidden was not found.*export Hidden/);
+  });
+});
