@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { DriveConflictError, DriveError, DriveNotFoundError, DriveOwnershipError, type DriveSpec } from "@lit-app/core";
 import type { LocalRoot } from "@lit-app/storage";
 import { claim, claimOwner, release } from "./drive-claims.ts";
-import { listFiles } from "./fs-walk.ts";
+import { listFiles } from "./fs-util.ts";
 import { workKey, workOfKey } from "./work-key.ts";
 
 /** What drive operations need from the local storage. */

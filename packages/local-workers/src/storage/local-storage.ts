@@ -18,7 +18,7 @@ import {
 } from "@lit-app/core";
 import type { LocalRoot } from "@lit-app/storage";
 import { driveDelete, driveGet, driveList, drivePut, type DriveContext } from "./drive-store.ts";
-import { writeFileAtomicSync } from "./fs-walk.ts";
+import { writeFileAtomicSync } from "./fs-util.ts";
 import { workKey } from "./work-key.ts";
 
 /** The transfer engine, loaded on first use (it is not needed by works that hand no files on). */
@@ -56,6 +56,8 @@ export class LocalStorage implements StoragePort {
   /** The folder holding every work's root (absolute). */
   readonly dir: string;
   private readonly roots = new Map<string, Promise<LocalRoot>>();
+  /** Roots known to exist (String(path) is called often). */
+  private readonly made = new Set<string>();
   private readonly onTransfer: LocalStorageOptions["onTransfer"];
   private readonly drives: DriveContext;
 
@@ -78,7 +80,10 @@ export class LocalStorage implements StoragePort {
 
   localPath(work: string, path: string): string {
     const root = this.workDir(work);
-    mkdirSync(root, { recursive: true });
+    if (!this.made.has(root)) {
+      mkdirSync(root, { recursive: true });
+      this.made.add(root);
+    }
     return join(root, ...normalizePath("storage", path).split("/"));
   }
 

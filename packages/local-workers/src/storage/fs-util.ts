@@ -1,4 +1,4 @@
-/** Small file-system helpers of local storage. */
+/** Small file-system helpers of local storage: listing a tree, writing a file whole or not at all. */
 import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
