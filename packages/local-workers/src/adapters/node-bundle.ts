@@ -16,6 +16,7 @@ import type { Plugin } from "esbuild";
 const BOOT = fileURLToPath(new URL("../worker/boot.ts", import.meta.url));
 const TS = /\.(c|m)?tsx?$/;
 const bundles = new Map<string, Promise<string>>();
+let building = 0;
 
 const keepJsPackagesOutside: Plugin = {
   name: "lit-external-js-packages",
@@ -51,7 +52,8 @@ async function build(appModule: string): Promise<string> {
   const name = `worker-${appPath.replace(/[^A-Za-z0-9]+/g, "_").slice(-60)}-${process.pid}`;
   const outdir = join(dir, name);
   const temp = join(dir, `${name}.${Date.now()}.tmp`);
-  const { build: esbuild } = await import("esbuild");
+  const { build: esbuild, stop } = await import("esbuild");
+  building++;
   await esbuild({
     stdin: {
       contents:
@@ -74,7 +76,9 @@ async function build(appModule: string): Promise<string> {
     sourcemap: "inline",
     logLevel: "silent",
     plugins: [keepJsPackagesOutside],
-  });
+  }).finally(() => building--);
+  // The esbuild service process is not needed any more (it would wake up to ping).
+  if (building === 0) await stop();
   await rm(outdir, { recursive: true, force: true });
   await rename(temp, outdir);
   process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
