@@ -50,7 +50,8 @@ function plainCopy(value: unknown): JsonValue {
 /**
  * A value handed between works through storage. Make it in a work's `run()`
  * and store it in the work's state; works that receive it (as a `run()`
- * argument, or in a field the flow sets) read `payload.value`.
+ * argument, or in a field the flow sets) read `payload.value`. The value is
+ * written when the Payload is stored: to send a changed value, store a new Payload.
  * @example
  * class Embed extends L.LightningWork {
  *   vectors: L.Payload<number[][]> | null = null;
