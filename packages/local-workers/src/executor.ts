@@ -49,6 +49,7 @@ function toUrl(module: string | URL): string {
 export class WorkerThreadExecutor implements WorkExecutor {
   private emit: (event: WorkEvent) => void = () => {};
   private readonly lanes = new Map<string, Lane>();
+  private readonly stopping = new Set<Promise<void>>();
   private readonly options: WorkerExecutorOptions;
   private readonly appModule: string;
 
@@ -88,13 +89,16 @@ export class WorkerThreadExecutor implements WorkExecutor {
     const lane = this.lanes.get(work.name);
     if (!lane) return;
     this.lanes.delete(work.name);
-    await this.shutdown(lane);
+    const done = this.shutdown(lane);
+    this.stopping.add(done);
+    await done.finally(() => this.stopping.delete(done));
   }
 
   async close(): Promise<void> {
     const lanes = [...this.lanes.values()];
     this.lanes.clear();
-    await Promise.all(lanes.map((lane) => this.shutdown(lane)));
+    // Works stopped just before the app ended are still finishing (their last output included).
+    await Promise.all([...lanes.map((lane) => this.shutdown(lane)), ...this.stopping]);
   }
 
   private async boot(lane: Lane, work: WorkRef, state: Record<string, unknown>): Promise<void> {
