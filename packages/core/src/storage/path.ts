@@ -93,7 +93,7 @@ export class Path {
     return holder && storage ? storage.localPath(holder.name, this.path) : this.path;
   }
 
-  /** Shown by console.log on Node, Bun and Deno. */
+  /** What console.log shows for it (on every runtime). */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     const origin = this.origin;
     return `Path(${JSON.stringify(this.path)}${origin ? ` from ${origin}` : ""})`;

@@ -108,7 +108,7 @@ export class Payload<T extends PayloadValue = PayloadValue> {
     return m.value as T;
   }
 
-  /** Shown by console.log on Node, Bun and Deno. */
+  /** What console.log shows for it (on every runtime). */
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return describe(this);
   }
