@@ -75,7 +75,7 @@ export class ComponentCore implements TrackingOwner {
   }
 
   get label(): string {
-    return this.kind === "work" || this.kind === "flow" ? this.name : `${this.name}`;
+    return this.name;
   }
 
   /** Every component below this one, depth first. */

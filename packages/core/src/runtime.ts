@@ -178,11 +178,6 @@ export class AppRuntime implements ComponentHost {
     return true;
   }
 
-  /** True when a pass is due. */
-  get isDirty(): boolean {
-    return this.dirty;
-  }
-
   // ---- ComponentHost ----
 
   record(component: ComponentCore, op: VarOp): void {

@@ -65,9 +65,8 @@ export class FakeClock implements Clock, WakeScheduler {
   }
 
   /**
-   * Moves the time to `time`, firing due timers in order; time stops at each
-   * timer so that what it triggers sees the right time. Returns after the last.
-   * Use `TestApp.advance()` to also let the app react between timers.
+   * Moves the time forward to `time` without firing timers (use `fireNext`,
+   * or `TestApp.advance()`, which fires them in order and lets the app react).
    */
   setTime(time: number): void {
     this.time = Math.max(this.time, time);
