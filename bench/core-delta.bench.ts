@@ -11,11 +11,14 @@
 import { pathToFileURL } from "node:url";
 import { AppRuntime, hostWork, LightningApp, LightningFlow, LightningWork, type VarOp, type WorkEvent, type WorkExecutor } from "@lit-app/core";
 import { FakeClock } from "@lit-app/core/testing";
-import { median, printTable, type BenchRow } from "./harness.ts";
+import { FULL, median, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
 
-const SIZES = [100, 10_000, 100_000] as const;
-const ITERATIONS = 20_000;
-const WARMUP = 2_000;
+/** State sizes, changes timed and changes before timing (multiples of 100), full and tiny. */
+const RUNS = {
+  full: { sizes: [100, 10_000, 100_000], iterations: 20_000, warmup: 2_000 },
+  tiny: { sizes: [100, 1_000], iterations: 200, warmup: 100 },
+} as const;
+type Run = (typeof RUNS)[keyof typeof RUNS];
 
 /** A work with `n` top-level fields `f0..f{n-1}` and a `table` object of `n` keys. */
 class Wide extends LightningWork {
@@ -127,16 +130,16 @@ async function subject(n: number, variant: Variant): Promise<Subject> {
  * Median µs per change at each size. The sizes take turns in blocks of 100
  * changes, so that load on the machine weighs on each size alike.
  */
-async function measure(variant: Variant): Promise<Map<number, { us: number; fullJsonMs: number }>> {
+async function measure(variant: Variant, run: Run): Promise<Map<number, { us: number; fullJsonMs: number }>> {
   const subjects = [];
-  for (const n of SIZES) subjects.push(await subject(n, variant));
+  for (const n of run.sizes) subjects.push(await subject(n, variant));
   const times = subjects.map(() => [] as number[]);
   const BLOCK = 100;
-  for (let done = 0; done < WARMUP + ITERATIONS; done += BLOCK) {
+  for (let done = 0; done < run.warmup + run.iterations; done += BLOCK) {
     subjects.forEach((s, i) => {
       for (let j = 0; j < BLOCK; j++) {
         const ms = s.step();
-        if (done >= WARMUP) times[i]!.push(ms);
+        if (done >= run.warmup) times[i]!.push(ms);
       }
     });
   }
@@ -146,19 +149,20 @@ async function measure(variant: Variant): Promise<Map<number, { us: number; full
 }
 
 /** The delta figures: each size beside the 100-field one. */
-export async function benchCoreDelta(): Promise<BenchRow[]> {
+export async function benchCoreDelta(options: BenchOptions = FULL): Promise<BenchRow[]> {
+  const run = options.tiny ? RUNS.tiny : RUNS.full;
   const rows: BenchRow[] = [];
   for (const variant of ["field", "nested"] as const) {
-    const results = await measure(variant);
-    const base = results.get(SIZES[0])!.us;
-    for (const n of SIZES) {
+    const results = await measure(variant, run);
+    const base = results.get(run.sizes[0])!.us;
+    for (const n of run.sizes) {
       const r = results.get(n)!;
       const what = variant === "field" ? `one of ${n.toLocaleString("en")} top-level fields` : `one key of a ${n.toLocaleString("en")}-key object field`;
       rows.push({
-        name: `change ${what}: record + apply + decide to re-run (median of ${ITERATIONS.toLocaleString("en")})`,
+        name: `change ${what}: record + apply + decide to re-run (median of ${run.iterations.toLocaleString("en")})`,
         value: r.us,
         unit: "µs",
-        baselineName: `same, ${SIZES[0]} fields`,
+        baselineName: `same, ${run.sizes[0]} fields`,
         baseline: base,
         note: `${r.us / base <= 2 ? "within 2×" : "NOT within 2×"}; whole state as JSON instead: ${r.fullJsonMs.toFixed(2)} ms`,
       });

@@ -12,13 +12,19 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
 import * as Comlink from "comlink/dist/esm/comlink.mjs";
 import nodeEndpoint from "comlink/dist/esm/node-adapter.mjs";
-import { median, type BenchRow } from "./harness.ts";
+import { childEnv, FULL, median, type BenchOptions, type BenchRow } from "./harness.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const require = createRequire(import.meta.url);
 const BUN = join(dirname(require.resolve("bun/package.json")), "bin", "bun.exe");
 const LIT = join(root, "packages/lit-app/bin/lit.mjs");
+
+/** Samples, works, runs and seconds of each figure, full and tiny. */
+const RUNS = {
+  full: { calls: 1000, skipCalls: 50, works: 1000, coldRuns: 10, idleSettleS: 20, idleS: 10 },
+  tiny: { calls: 40, skipCalls: 5, works: 10, coldRuns: 1, idleSettleS: 0.5, idleS: 1 },
+} as const;
 
 async function rawComlinkRoundTrip(n: number): Promise<number> {
   const worker = new Worker(new URL("./fixtures/ping-worker.mjs", import.meta.url));
@@ -34,7 +40,7 @@ async function rawComlinkRoundTrip(n: number): Promise<number> {
   return median(times);
 }
 
-async function workCallLatency(n: number): Promise<number> {
+async function workCallLatency(n: number, skip: number): Promise<number> {
   process.env.LIT_BENCH_CALLS = String(n);
   (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
   const url = pathToFileURL(join(here, "fixtures/calls-app.ts")).href;
@@ -51,15 +57,17 @@ async function workCallLatency(n: number): Promise<number> {
   });
   const result = await running.done;
   if (result.exitCode !== 0) throw new Error(`calls app failed: ${result.message}`);
-  const cycles = stamps.slice(1).map((t, i) => t - (stamps[i] as number)).slice(50);
+  const cycles = stamps.slice(1).map((t, i) => t - (stamps[i] as number)).slice(skip);
   return median(cycles);
 }
 
-/** Runs a command, sampling its peak RSS from /proc; returns wall ms and peak RSS bytes. */
-function measureProcess(cmd: string, args: string[], env: Record<string, string>): Promise<{ ms: number; peak: number; code: number }> {
+/** Runs a command, sampling its peak RSS from /proc; returns wall ms, peak RSS bytes, exit code and what it printed. */
+function measureProcess(cmd: string, args: string[], env: Record<string, string>): Promise<{ ms: number; peak: number; code: number; stdout: string }> {
   return new Promise((resolve) => {
     const start = performance.now();
-    const child = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+    const child = spawn(cmd, args, { cwd: root, env: childEnv(env), stdio: ["ignore", "pipe", "inherit"] });
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     let peak = 0;
     const sample = () => {
       try {
@@ -69,10 +77,10 @@ function measureProcess(cmd: string, args: string[], env: Record<string, string>
         // the process has just ended
       }
     };
-    const timer = setInterval(sample, 50);
+    const timer = setInterval(sample, 10);
     child.on("exit", (code) => {
       clearInterval(timer);
-      resolve({ ms: performance.now() - start, peak, code: code ?? 1 });
+      resolve({ ms: performance.now() - start, peak, code: code ?? 1, stdout });
     });
   });
 }
@@ -81,7 +89,7 @@ function medianRun(cmd: string, args: string[], runs: number): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t = performance.now();
-    const r = spawnSync(cmd, args, { cwd: root, stdio: "ignore" });
+    const r = spawnSync(cmd, args, { cwd: root, env: childEnv(), stdio: "ignore" });
     if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}`);
     times.push(performance.now() - t);
   }
@@ -93,8 +101,8 @@ function cpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-async function idleCpu(cmd: string, args: string[], readyText: string, seconds: number): Promise<number> {
-  const child = spawn(cmd, args, { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
+async function idleCpu(cmd: string, args: string[], readyText: string, settleSeconds: number, seconds: number): Promise<number> {
+  const child = spawn(cmd, args, { cwd: root, env: childEnv(), stdio: ["ignore", "pipe", "inherit"] });
   await new Promise<void>((resolve, reject) => {
     let out = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -104,7 +112,7 @@ async function idleCpu(cmd: string, args: string[], readyText: string, seconds: 
     child.on("exit", (code) => reject(new Error(`${cmd} exited ${code} before it was ready`)));
   });
   // V8 settles after start-up (GC, memory reducer) for some seconds: measure after that.
-  await new Promise((r) => setTimeout(r, 20_000));
+  await new Promise((r) => setTimeout(r, settleSeconds * 1000));
   const before = cpuTicks(child.pid!);
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const used = cpuTicks(child.pid!) - before;
@@ -114,12 +122,13 @@ async function idleCpu(cmd: string, args: string[], readyText: string, seconds: 
 }
 
 /** Runs the local-mode benchmarks and returns their rows. */
-export async function benchLocalWorkers(): Promise<BenchRow[]> {
+export async function benchLocalWorkers(options: BenchOptions = FULL): Promise<BenchRow[]> {
+  const run = options.tiny ? RUNS.tiny : RUNS.full;
   const rows: BenchRow[] = [];
-  const raw = await rawComlinkRoundTrip(1000);
-  const call = await workCallLatency(1000);
+  const raw = await rawComlinkRoundTrip(run.calls);
+  const call = await workCallLatency(run.calls, run.skipCalls);
   rows.push({
-    name: "non-parallel work call, flow → worker → succeeded seen (median of 1,000)",
+    name: `non-parallel work call, flow → worker → succeeded seen (median of ${run.calls.toLocaleString("en")})`,
     value: call,
     unit: "ms",
     baselineName: "raw comlink round trip",
@@ -127,10 +136,13 @@ export async function benchLocalWorkers(): Promise<BenchRow[]> {
     note: "target ≤ 5×",
   });
 
-  const works = Number(process.env.LIT_BENCH_WORKS ?? 1000);
+  const works = Number(process.env.LIT_BENCH_WORKS ?? run.works);
   const one = await measureProcess(BUN, ["run", "bench/fixtures/many-app.ts"], { LIT_BENCH_WORKS: "1" });
   const many = await measureProcess(BUN, ["run", "bench/fixtures/many-app.ts"], { LIT_BENCH_WORKS: String(works) });
-  if (many.code !== 0) throw new Error(`${works} dynamic works: the app exited ${many.code}`);
+  for (const [n, r] of [[1, one], [works, many]] as const) {
+    if (r.code !== 0 || !r.stdout.includes(`${n} works finished`)) throw new Error(`${n} dynamic works: the app exited ${r.code} and printed ${JSON.stringify(r.stdout.slice(-300))}, not "${n} works finished"`);
+    if (r.peak === 0) throw new Error(`${n} dynamic works: the app ended in ${r.ms.toFixed(0)} ms, before its memory was sampled`);
+  }
   rows.push({ name: `${works} dynamic parallel works started and finished (Bun): wall`, value: many.ms, unit: "ms", baselineName: "same app with 1 work", baseline: one.ms });
   rows.push({ name: `${works} dynamic parallel works: peak RSS`, value: many.peak / 2 ** 20, unit: "MiB", baselineName: "same app with 1 work", baseline: one.peak / 2 ** 20 });
   rows.push({
@@ -141,13 +153,13 @@ export async function benchLocalWorkers(): Promise<BenchRow[]> {
     baseline: one.peak / 2 ** 20,
   });
 
-  const toy = medianRun(BUN, ["run", "examples/workflow/app.ts"], 10);
-  const bare = medianRun(BUN, ["-e", ""], 10);
-  rows.push({ name: "toy app cold start to exit (Bun, median of 10)", value: toy, unit: "ms", baselineName: "bun -e ''", baseline: bare, note: `${(toy - bare).toFixed(0)} ms above; target ≤ 300 ms` });
+  const toy = medianRun(BUN, ["run", "examples/workflow/app.ts"], run.coldRuns);
+  const bare = medianRun(BUN, ["-e", ""], run.coldRuns);
+  rows.push({ name: `toy app cold start to exit (Bun, median of ${run.coldRuns})`, value: toy, unit: "ms", baselineName: "bun -e ''", baseline: bare, note: `${(toy - bare).toFixed(0)} ms above; target ≤ 300 ms` });
 
-  const idle = await idleCpu("node", [LIT, "run", "bench/fixtures/idle-app.ts"], "ready", 10);
-  const idleNode = await idleCpu("node", ["-e", "console.log('ready'); setInterval(() => {}, 1 << 30)"], "ready", 10);
-  rows.push({ name: "CPU used by an idle running app over 10 s, 20 s after start (lit run, Node, app server on)", value: idle, unit: "ms", baselineName: "idle node process", baseline: idleNode, note: "target ~0" });
+  const idle = await idleCpu("node", [LIT, "run", "bench/fixtures/idle-app.ts"], "ready", run.idleSettleS, run.idleS);
+  const idleNode = await idleCpu("node", ["-e", "console.log('ready'); setInterval(() => {}, 1 << 30)"], "ready", run.idleSettleS, run.idleS);
+  rows.push({ name: `CPU used by an idle running app over ${run.idleS} s, ${run.idleSettleS} s after start (lit run, Node, app server on)`, value: idle, unit: "ms", baselineName: "idle node process", baseline: idleNode, note: "target ~0" });
   return rows;
 }
 

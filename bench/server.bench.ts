@@ -18,7 +18,13 @@ import { join } from "node:path";
 import WebSocket, { WebSocketServer } from "ws";
 import { connect } from "../packages/server/src/client/client.js";
 import { startAppServer } from "../packages/server/src/index.ts";
-import { median, type BenchRow } from "./harness.ts";
+import { FULL, median, type BenchOptions, type BenchRow } from "./harness.ts";
+
+/** Samples of the latency figures and deltas posted, full and tiny (`npm run bench -- --tiny`). */
+const RUNS = {
+  full: { samples: 300, deltas: 10_000, warmupDeltas: 1000 },
+  tiny: { samples: 40, deltas: 200, warmupDeltas: 40 },
+} as const;
 
 const clock: Clock & WakeScheduler = {
   now: () => Date.now(),
@@ -170,13 +176,14 @@ async function bareHono(total: number, clients: number): Promise<number> {
 }
 
 /** The server's figures. */
-export async function benchServer(): Promise<BenchRow[]> {
-  const latency = await workToClient(300);
-  const wsBaseline = await bareWebSocket(300);
-  await bareHono(1000, 4); // warm-up
-  const baseRate = await bareHono(10_000, 4);
-  const { rate, lost } = await deltas(10_000, 4);
-  if (lost) throw new Error(`${lost} of 10,000 deltas were lost`);
+export async function benchServer(options: BenchOptions = FULL): Promise<BenchRow[]> {
+  const run = options.tiny ? RUNS.tiny : RUNS.full;
+  const latency = await workToClient(run.samples);
+  const wsBaseline = await bareWebSocket(run.samples);
+  await bareHono(run.warmupDeltas, 4); // warm-up
+  const baseRate = await bareHono(run.deltas, 4);
+  const { rate, lost } = await deltas(run.deltas, 4);
+  if (lost) throw new Error(`${lost} of ${run.deltas.toLocaleString("en")} deltas were lost`);
   return [
     {
       name: "work state change → client sees it (median)",
@@ -187,7 +194,7 @@ export async function benchServer(): Promise<BenchRow[]> {
       note: "in-process work, flow pass, JSON Patch, WebSocket, client",
     },
     {
-      name: "10,000 deltas by 4 clients",
+      name: `${run.deltas.toLocaleString("en")} deltas by 4 clients`,
       value: rate,
       unit: "deltas/s",
       baselineName: "bare Hono server appending bodies",

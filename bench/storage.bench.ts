@@ -14,10 +14,21 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { localRoot, sync } from "@lit-app/storage";
-import { printTable, type BenchRow } from "./harness.ts";
+import { FULL, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
+
+/** The large file's size and the number of small files, full and tiny. */
+const RUNS = {
+  full: { largeBytes: GiB, smallFiles: 10_000 },
+  tiny: { largeBytes: 8 * MiB, smallFiles: 200 },
+} as const;
+
+/** "1 GiB", "8 MiB". */
+function sizeLabel(bytes: number): string {
+  return bytes >= GiB ? `${bytes / GiB} GiB` : `${bytes / MiB} MiB`;
+}
 
 function hasCommand(cmd: string): boolean {
   return spawnSync(cmd, ["--version"], { stdio: "ignore" }).status === 0;
@@ -75,38 +86,38 @@ async function smallFiles(dir: string, count: number): Promise<number> {
   return total;
 }
 
-async function oneLargeFile(work: string): Promise<BenchRow[]> {
+async function oneLargeFile(work: string, size: number): Promise<BenchRow[]> {
   const a = join(work, "large-a");
   const b = join(work, "large-b");
   const c = join(work, "large-cp");
   await mkdir(a, { recursive: true });
   await mkdir(c, { recursive: true });
-  await bigFile(join(a, "model.bin"), GiB);
+  await bigFile(join(a, "model.bin"), size);
   timeCommand("cat", [join(a, "model.bin")]); // same start for both: the source in the page cache
   const cp = timeCommand("cp", [join(a, "model.bin"), join(c, "model.bin")]);
   await rm(join(c, "model.bin"));
   const cpSync = timeCommand("sh", ["-c", `cp "$1" "$2" && sync "$2"`, "sh", join(a, "model.bin"), join(c, "model.bin")]);
   await rm(join(c, "model.bin"));
   const first = await timeIt(() => sync(localRoot(a), localRoot(b), "model.bin"));
-  if (first.value.bytesSent !== GiB) throw new Error(`expected 1 GiB sent, got ${first.value.bytesSent}`);
+  if (first.value.bytesSent !== size) throw new Error(`expected ${sizeLabel(size)} (${size} bytes) sent, got ${first.value.bytesSent}`);
   const again = await timeIt(() => sync(localRoot(a), localRoot(b), "model.bin"));
   // The unchanged re-sync is set beside rsync's own quick check of a copy it made.
   const rsyncArgs = ["-a", join(a, "model.bin"), join(c, "model.bin")];
   const rsyncAgain = hasCommand("rsync") ? (timeCommand("rsync", rsyncArgs), timeCommand("rsync", rsyncArgs)) : Number.NaN;
   await rm(c, { recursive: true });
-  const mbps = (ms: number) => GiB / MiB / (ms / 1000);
+  const mbps = (ms: number) => size / MiB / (ms / 1000);
+  const label = `${sizeLabel(size)} file`;
   return [
-    { name: "1 GiB file, first sync between two roots (verified, flushed)", value: first.ms, unit: "ms", baselineName: "cp", baseline: cp, note: `${mbps(first.ms).toFixed(0)} MiB/s` },
-    { name: "1 GiB file, first sync between two roots (verified, flushed)", value: first.ms, unit: "ms", baselineName: "cp && sync FILE", baseline: cpSync },
-    { name: "1 GiB file, unchanged re-sync", value: again.ms, unit: "ms", baselineName: "rsync -a (unchanged)", baseline: rsyncAgain, note: Number.isNaN(rsyncAgain) ? "rsync is not installed (apt-get install rsync): no baseline" : `${again.value.bytesSent} bytes sent` },
+    { name: `${label}, first sync between two roots (verified, flushed)`, value: first.ms, unit: "ms", baselineName: "cp", baseline: cp, note: `${mbps(first.ms).toFixed(0)} MiB/s` },
+    { name: `${label}, first sync between two roots (verified, flushed)`, value: first.ms, unit: "ms", baselineName: "cp && sync FILE", baseline: cpSync },
+    { name: `${label}, unchanged re-sync`, value: again.ms, unit: "ms", baselineName: "rsync -a (unchanged)", baseline: rsyncAgain, note: Number.isNaN(rsyncAgain) ? "rsync is not installed (apt-get install rsync): no baseline" : `${again.value.bytesSent} bytes sent` },
   ];
 }
 
-async function manySmallFiles(work: string): Promise<BenchRow[]> {
+async function manySmallFiles(work: string, count: number): Promise<BenchRow[]> {
   const a = join(work, "small-a");
   const b = join(work, "small-b");
   const r = join(work, "small-rsync");
-  const count = 10_000;
   const total = await smallFiles(join(a, "tree"), count);
   await mkdir(r, { recursive: true });
   const hasRsync = hasCommand("rsync");
@@ -124,10 +135,11 @@ async function manySmallFiles(work: string): Promise<BenchRow[]> {
 }
 
 /** Runs the storage benchmarks; every temp file is removed, even on failure. */
-export async function benchStorage(): Promise<BenchRow[]> {
+export async function benchStorage(options: BenchOptions = FULL): Promise<BenchRow[]> {
+  const run = options.tiny ? RUNS.tiny : RUNS.full;
   const work = await mkdtemp(join(tmpdir(), "lit-bench-storage-"));
   try {
-    return [...(await oneLargeFile(work)), ...(await manySmallFiles(work))];
+    return [...(await oneLargeFile(work, run.largeBytes)), ...(await manySmallFiles(work, run.smallFiles))];
   } finally {
     await rm(work, { recursive: true, force: true });
   }

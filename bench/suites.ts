@@ -1,0 +1,38 @@
+/**
+ * Every bench suite, in the order `npm run bench` runs them. Each is loaded
+ * only when it runs.
+ *
+ * To add a suite: write `bench/<name>.bench.ts` exporting a function that
+ * takes BenchOptions and returns `BenchRow[]` (see harness.ts), make it run
+ * in seconds with `{ tiny: true }`, and add it here; bench/suites.test.ts
+ * then runs it at that size in `npm test`.
+ */
+import type { BenchSuite } from "./harness.ts";
+
+export const SUITES: readonly BenchSuite[] = [
+  {
+    id: "core-delta",
+    title: "core: one state change, by state size (must stay within 2× of the 100-field figure)",
+    run: async (o) => (await import("./core-delta.bench.ts")).benchCoreDelta(o),
+  },
+  {
+    id: "core-calls",
+    title: "core: work calls through the test driver (in-process works)",
+    run: async (o) => (await import("./core-calls.bench.ts")).benchCoreCalls(o),
+  },
+  {
+    id: "local-workers",
+    title: "local mode (worker threads)",
+    run: async (o) => (await import("./local-workers.bench.ts")).benchLocalWorkers(o),
+  },
+  {
+    id: "server",
+    title: "app server (state change to a client; deltas from 4 clients)",
+    run: async (o) => (await import("./server.bench.ts")).benchServer(o),
+  },
+  {
+    id: "storage",
+    title: "storage (transfer engine between two roots on one disk)",
+    run: async (o) => (await import("./storage.bench.ts")).benchStorage(o),
+  },
+];
