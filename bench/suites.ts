@@ -31,6 +31,11 @@ export const SUITES: readonly BenchSuite[] = [
     run: async (o) => (await import("./server.bench.ts")).benchServer(o),
   },
   {
+    id: "server-limits",
+    title: "app server: patches over the limits (lit run, Node)",
+    run: async (o) => (await import("./server-limits.bench.ts")).benchServerLimits(o),
+  },
+  {
     id: "storage",
     title: "storage (transfer engine between two roots on one disk)",
     run: async (o) => (await import("./storage.bench.ts")).benchStorage(o),
