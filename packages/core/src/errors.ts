@@ -18,6 +18,8 @@ export type LitErrorCode =
   | "E_CRON"
   | "E_CALL_ARGUMENT"
   | "E_PATCH"
+  | "E_STATE_LIMIT"
+  | "E_STATE_SHAPE"
   | "E_WORK_FAILED"
   | "E_FLOW_FAILED"
   | "E_APP_FAILED"
@@ -100,6 +102,49 @@ export class PatchError extends LitError {
   }
 }
 
+/** Which of an app's {@link StateLimits} a change would pass. */
+export type StateLimitName = "stateBytes" | "patchOps" | "patchBytes" | "depth";
+
+/**
+ * A patch, a request body or a handler's change that would pass one of the
+ * app's state limits. Nothing of a refused patch was applied; a handler's
+ * refused write was not made. The app server answers 413 (`depth`: 400).
+ */
+export class StateLimitError extends LitError {
+  /** The limit that would be passed. */
+  readonly limit: StateLimitName;
+  /** The component concerned, when one is. */
+  readonly component: string | undefined;
+  /** The field concerned, as a user writes it (`results[2].name`), when one is. */
+  readonly field: string | undefined;
+  constructor(limit: StateLimitName, message: string, where: { component?: string; field?: string } = {}) {
+    super("E_STATE_LIMIT", message);
+    this.limit = limit;
+    this.component = where.component;
+    this.field = where.field;
+  }
+}
+
+/**
+ * A patch that would change the shape of a component's state: remove a
+ * declared field, add an undeclared one, change a field's JSON type, or break
+ * the component's `clientSchema`. Nothing of it was applied.
+ */
+export class StateShapeError extends LitError {
+  /** Dotted name of the component. */
+  readonly component: string;
+  /** The field, as a user writes it (`tags[0]`). */
+  readonly field: string;
+  /** Why, e.g. `a patch cannot remove a declared field`. */
+  readonly reason: string;
+  constructor(component: string, field: string, reason: string, message: string) {
+    super("E_STATE_SHAPE", message);
+    this.component = component;
+    this.field = field;
+    this.reason = reason;
+  }
+}
+
 /** A work's `run()` threw, or its thread or process died. */
 export class WorkFailedError extends LitError {
   /** Dotted name of the work, e.g. `root.workA`. */
@@ -107,7 +152,8 @@ export class WorkFailedError extends LitError {
   constructor(work: string, message: string, stack?: string) {
     super("E_WORK_FAILED", message);
     this.work = work;
-    if (stack) this.stack = stack;
+    // Without the work's own stack, the message alone: the framework's frames would say nothing about where.
+    this.stack = stack || message;
   }
 }
 
@@ -245,12 +291,50 @@ export interface SerializedError {
   stack?: string;
 }
 
-/** Turns anything thrown into a {@link SerializedError}. */
+/**
+ * Turns anything thrown into a {@link SerializedError}. A thrown string is the
+ * message; any other value that is not an Error (`throw null`, `throw 42`,
+ * `throw {}`) gets a message that shows the value and says why there is no stack.
+ */
 export function serializeError(error: unknown): SerializedError {
   if (error instanceof Error) {
     const out: SerializedError = { name: error.name, message: error.message };
     if (error.stack) out.stack = error.stack;
     return out;
   }
-  return { name: "Error", message: String(error) };
+  if (typeof error === "string" && error.trim() !== "") return { name: "Error", message: error };
+  return {
+    name: "Error",
+    message:
+      `${describeThrown(error)} was thrown, not an Error, so there is no stack to show where. ` +
+      `Throw an Error instead: throw new Error("what went wrong").`,
+  };
+}
+
+function describeThrown(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  switch (typeof value) {
+    case "string":
+      return `the empty string ${JSON.stringify(value)}`;
+    case "symbol":
+      return `the symbol ${value.toString()}`;
+    case "bigint":
+      return `the bigint ${value}n`;
+    case "function":
+      return value.name ? `the function ${value.name}` : "a function";
+    case "object": {
+      const cls = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
+      const kind = Array.isArray(value) ? "the array" : cls && cls !== "Object" ? `a ${cls} object` : "the object";
+      let json: string | undefined;
+      try {
+        json = JSON.stringify(value);
+      } catch {
+        // A cycle or a BigInt: the kind alone says enough.
+      }
+      if (json === undefined) return kind;
+      return `${kind} ${json.length > 200 ? `${json.slice(0, 200)}…` : json}`;
+    }
+    default:
+      return `the ${typeof value} ${String(value)}`;
+  }
 }

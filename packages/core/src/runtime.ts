@@ -6,7 +6,7 @@
  */
 import type { LightningApp } from "./app.ts";
 import { coreOf, type ComponentCore } from "./component.ts";
-import { AppStateError, FlowFailedError, LitError, PatchError, WorkFailedError } from "./errors.ts";
+import { AppStateError, FlowFailedError, LitError, PatchError, serializeError, WorkFailedError } from "./errors.ts";
 import type { ComponentHost } from "./host.ts";
 import { escapeKey, toPointer } from "./json-pointer.ts";
 import { currentOrigin, withOrigin } from "./origin.ts";
@@ -301,7 +301,7 @@ export class AppRuntime implements ComponentHost {
     // The executor snapshots the work's fields now; changes before this are in the snapshot.
     this.outbox.delete(work);
     this.ports.executor.start(workRef(work)).catch((error: unknown) => {
-      this.onEvent({ type: "exited", work: work.name, error: serialize(error) });
+      this.onEvent({ type: "exited", work: work.name, error: serializeError(error) });
     });
   }
 
@@ -430,16 +430,12 @@ export class AppRuntime implements ComponentHost {
   }
 }
 
-function serialize(error: unknown): { name: string; message: string; stack?: string } {
-  if (error instanceof Error) return { name: error.name, message: error.message, ...(error.stack ? { stack: error.stack } : {}) };
-  return { name: "Error", message: String(error) };
-}
-
 function flowError(error: unknown): Error {
   if (error instanceof LitError) return error;
-  const message = error instanceof Error ? error.message : String(error);
+  const { message, stack } = serializeError(error);
   const out = new FlowFailedError("root", `root.run() threw: ${message}`, { cause: error });
-  if (error instanceof Error && error.stack) out.stack = error.stack;
+  // Without the user's stack, the message alone: the framework's frames would say nothing about where.
+  out.stack = stack ?? out.message;
   return out;
 }
 
