@@ -3,7 +3,7 @@ import type { Stats } from "node:fs";
 import { chmod, copyFile, lstat, readlink, rename, symlink, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import type { LocalDiskDriver } from "./drivers/local-disk.ts";
-import { BlobNotFoundError, PathConflictError, UnsafePathError, isErrno } from "./errors.ts";
+import { BlobNotFoundError, NoSpaceError, PathConflictError, UnsafePathError, isErrno, isNoSpace } from "./errors.ts";
 import { syncDir, syncFile, unlinkIfPresent } from "./fs-util.ts";
 import type { HashIndex } from "./hash-index.ts";
 import { parseManifest } from "./manifest.ts";
@@ -174,6 +174,7 @@ async function writeFile(
     await rename(tmp, dest);
   } catch (err) {
     await unlinkIfPresent(tmp);
+    if (isNoSpace(err) && !(err instanceof NoSpaceError)) throw new NoSpaceError(where, rel, ctx.root, err, { bytes: entry.size });
     throw err;
   }
   dirs.touched.add(dir);

@@ -12,6 +12,8 @@
  *   keyed by the hash; `partialSize` tells how many, and a later write with
  *   `offset` equal to that number sends only the rest. The whole blob is
  *   hashed before it becomes visible, so a bad partial is never accepted.
+ * - A write that fails because the disk is full keeps nothing (`NoSpaceError`):
+ *   partial bytes would only hold on to the space that ran out.
  * - Several writers of the same blob at once all succeed, and the blob is whole.
  * - Errors are the classes of `errors.ts`, with `[storage] [<name>]` messages.
  */
@@ -75,8 +77,9 @@ export interface Driver {
   /**
    * Stores a blob from `body`, verifying that its bytes hash to `hash` before it
    * becomes visible (atomically: temp name, flush, rename). Resolves at once if
-   * the blob is already stored. Rejects with `IntegrityError` on a mismatch (and
-   * keeps nothing), or with the abort reason / body error (and keeps what arrived).
+   * the blob is already stored. Rejects with `IntegrityError` on a mismatch or
+   * `NoSpaceError` when the disk is full (and keeps nothing), or with the abort
+   * reason / body error (and keeps what arrived).
    */
   write(hash: string, body: AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<BlobInfo>;
 

@@ -19,6 +19,7 @@ export type StorageErrorCode =
   | "E_SOURCE_CHANGED"
   | "E_CORRUPT"
   | "E_ABORTED"
+  | "E_NO_SPACE"
   | "E_IO";
 
 /** Base class of every error this package raises on purpose. */
@@ -193,6 +194,54 @@ export class TransferAbortedError extends StorageError {
     );
     this.bytesSent = bytesSent;
   }
+}
+
+/**
+ * The disk ran out of space (or the user's quota) while a file was written.
+ * Nothing partial of that write was kept: neither a temp file nor a partial
+ * blob, which would only hold on to the space that ran out.
+ */
+export class NoSpaceError extends StorageError {
+  /** The file that was being written, relative to its root. */
+  readonly path: string;
+  /** The folder it was being written in. */
+  readonly location: string;
+  /** Its size, when known. */
+  readonly bytes: number | undefined;
+  /**
+   * `hint` says what to do, in place of the default: free space on that disk.
+   * @example new NoSpaceError("sync", "model.pt", "/runs/b", err, { bytes: 4e9 })
+   */
+  constructor(where: string, path: string, location: string, cause: unknown, options: { bytes?: number; hint?: string } = {}) {
+    const size = options.bytes === undefined ? "" : ` (${formatBytes(options.bytes)})`;
+    super(
+      "E_NO_SPACE",
+      `[storage] [${where}] no space left on the disk: cannot write ${JSON.stringify(path)}${size} in ${location}. ` +
+        `Nothing partial was kept. ${options.hint ?? "Free space on that disk, then sync again."}`,
+      { cause },
+    );
+    this.path = path;
+    this.location = location;
+    this.bytes = options.bytes;
+  }
+}
+
+/** Whether `err` says the disk or the user's quota is full (ENOSPC, EDQUOT), or is a {@link NoSpaceError}. */
+export function isNoSpace(err: unknown): boolean {
+  return err instanceof NoSpaceError || isErrno(err, "ENOSPC") || isErrno(err, "EDQUOT");
+}
+
+/** A size for people: `512 B`, `3.0 MB`, `1.2 GB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /** A file system call failed; says which one, on what, and why. */

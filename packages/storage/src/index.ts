@@ -28,6 +28,7 @@ export {
   IntegrityError,
   InvalidHashError,
   ManifestError,
+  NoSpaceError,
   PathConflictError,
   PathNotFoundError,
   RangeNotSatisfiableError,
@@ -38,5 +39,6 @@ export {
   SymlinkEscapeError,
   TransferAbortedError,
   UnsafePathError,
+  isNoSpace,
 } from "./errors.ts";
 export type { StorageErrorCode } from "./errors.ts";

@@ -2,10 +2,12 @@ import {
   BlobNotFoundError,
   CorruptionError,
   IntegrityError,
+  NoSpaceError,
   ResumeError,
   SourceChangedError,
   TransferAbortedError,
   isErrno,
+  isNoSpace,
 } from "./errors.ts";
 import { PARTIAL_WORTH_KEEPING } from "./driver.ts";
 import type { Manifest } from "./manifest.ts";
@@ -106,7 +108,15 @@ export async function sync(
     }
     const missing = (await to.missing([...blobs.keys()])).map((hash) => blobs.get(hash)!);
     counters.bytesToSend = missing.reduce((sum, b) => sum + b.size, 0);
-    const send = (blob: Blob) => sendBlob(from, to, blob, counters, signal, options.onProgress);
+    const send = async (blob: Blob) => {
+      try {
+        await sendBlob(from, to, blob, counters, signal, options.onProgress);
+      } catch (err) {
+        // Aborted, the reason is another blob's failure, already named.
+        if (!isNoSpace(err) || signal.aborted) throw err;
+        throw new NoSpaceError("sync", blob.paths[0]!, to.location, err, { bytes: blob.size });
+      }
+    };
     await eachLimited(missing, options.concurrency ?? 8, async (blob) => {
       try {
         await send(blob);
@@ -134,6 +144,8 @@ export async function sync(
     };
   } catch (err) {
     if (options.signal?.aborted) throw new TransferAbortedError("sync", counters.bytesSent, options.signal.reason);
+    // A full disk met elsewhere than in a file's bytes (a folder, the index): the synced path is named.
+    if (isNoSpace(err) && !(err instanceof NoSpaceError)) throw new NoSpaceError("sync", path, to.location, err);
     throw err;
   } finally {
     options.signal?.removeEventListener("abort", forward);

@@ -6,9 +6,11 @@ import type { BlobInfo, Driver, ReadOptions, WriteOptions } from "../driver.ts";
 import {
   BlobNotFoundError,
   IntegrityError,
+  NoSpaceError,
   RangeNotSatisfiableError,
   ResumeError,
   isErrno,
+  isNoSpace,
 } from "../errors.ts";
 import { unlinkIfPresent } from "../fs-util.ts";
 import { assertBlobHash, isBlobHash } from "../hash.ts";
@@ -104,8 +106,13 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
     } catch (err) {
       await fh.chmod(0o644);
       await fh.close();
-      await parkPartial(tmpDir, hash, owned.path);
-      throw err;
+      // Out of space, the bytes that arrived would only hold on to the space that ran out: drop them.
+      if (!isNoSpace(err)) {
+        await parkPartial(tmpDir, hash, owned.path);
+        throw err;
+      }
+      await unlinkIfPresent(owned.path);
+      throw err instanceof NoSpaceError ? err : new NoSpaceError(name, `blob ${hash}`, base, err, { bytes: expectedSize ?? size });
     }
     const actual = hasher.digest("hex");
     if (mismatch === undefined && expectedSize !== undefined && size !== expectedSize) {
@@ -118,7 +125,14 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
     }
     // Flushed before the rename, so the blob's name never points at missing bytes. The
     // folder is not flushed: after a crash a blob may be absent, never partial.
-    await fh.sync();
+    try {
+      await fh.sync();
+    } catch (err) {
+      // Some file systems report a full disk only when the data is flushed.
+      await fh.close();
+      await unlinkIfPresent(owned.path);
+      throw isNoSpace(err) ? new NoSpaceError(name, `blob ${hash}`, base, err, { bytes: size }) : err;
+    }
     if (owned.length > 0) await fh.chmod(0o444);
     await fh.close();
     const target = blobPath(hash);
