@@ -2,12 +2,19 @@
 import { coreOf } from "./component.ts";
 import { ComponentError } from "./errors.ts";
 import { LightningFlow } from "./flow.ts";
+import { resolveLimits, type StateLimits } from "./state-limits.ts";
 import type { LightningWork } from "./work.ts";
 
 /** Options of a {@link LightningApp}. */
 export interface AppOptions {
   /** A name for the app (shown in the UI and used by `lit` commands). */
   name?: string;
+  /**
+   * Bounds on the state and on what clients change at once; each one left
+   * out keeps its default (see {@link StateLimits}: 16 MiB of state, 1,000
+   * operations and 1 MiB written per patch, values 64 levels deep).
+   */
+  limits?: Partial<StateLimits>;
 }
 
 type AutoStart = (app: LightningApp) => void;
@@ -47,8 +54,11 @@ class SingleWorkFlow extends LightningFlow {
 export class LightningApp {
   readonly root: LightningFlow;
   readonly name: string;
+  /** The app's state limits: its `limits` option over the defaults. */
+  readonly limits: Readonly<StateLimits>;
 
   constructor(root: LightningFlow | LightningWork, options: AppOptions = {}) {
+    const limits = resolveLimits(options.limits);
     const core = coreOf(root);
     if (!core || (core.kind !== "flow" && core.kind !== "work")) {
       throw new ComponentError("E_ALREADY_ATTACHED", "LightningApp takes a LightningFlow or a LightningWork as its root.");
@@ -64,6 +74,7 @@ export class LightningApp {
     rootCore.rootName = "root";
     this.root = root as LightningFlow;
     this.name = options.name ?? "app";
+    this.limits = limits;
     lastApp = this;
     autoStart?.(this);
   }

@@ -24,6 +24,8 @@ export type LitErrorCode =
   | "E_FLOW_FAILED"
   | "E_APP_FAILED"
   | "E_APP_STATE"
+  | "E_APP_OPTION"
+  | "E_CLIENT_SCHEMA"
   | "E_NOT_SETTLED"
   | "E_HTTP"
   | "E_PATH"

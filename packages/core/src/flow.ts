@@ -10,6 +10,7 @@ import { FlowCore } from "./flow-core.ts";
 import type { ComponentHost } from "./host.ts";
 import { currentOrigin } from "./origin.ts";
 import { parseCron, toEpoch, type ScheduleOptions } from "./schedule.ts";
+import type { ClientSchema } from "./state-shape.ts";
 import { AppEnding } from "./signals.ts";
 import type { LightningWork } from "./work.ts";
 
@@ -52,6 +53,26 @@ function endApp(flow: LightningFlow, failed: boolean, message: string): void {
  * }
  */
 export abstract class LightningFlow {
+  /**
+   * A schema for the fields clients write (`POST /api/v1/delta`, the UI),
+   * checked against the flow's public fields after every patch that changes
+   * them; a patch it refuses answers 400 naming the field, and nothing of it
+   * is applied. Any Standard Schema (zod 4, valibot, arktype) or an object
+   * with zod's `safeParse`; synchronous; only judges (its output is not
+   * stored). The fields it covers may take the types it allows; without one,
+   * a patch keeps each field's JSON type (a field that held only null takes
+   * any). Either way a patch never removes a declared field nor adds one.
+   * A work class may declare one too.
+   * @example
+   * class Settings extends L.LightningFlow {
+   *   static clientSchema = z.object({ threshold: z.number().min(0).max(1), label: z.string().nullable() });
+   *   threshold = 0.5;
+   *   label: string | null = null;
+   *   run() {}
+   * }
+   */
+  static clientSchema?: ClientSchema;
+
   constructor() {
     const className = new.target.name || "LightningFlow";
     const run = (new.target.prototype as { run?: unknown }).run;

@@ -9,6 +9,8 @@ export { ApiRoute, Get, Post, Put, Delete, type ApiHandler, type ApiRequest, typ
 export { Command, type CommandHandler, type CommandOptions } from "./command.ts";
 export { StaticWebFrontend } from "./frontend.ts";
 export { LightningApp, setAutoStart, type AppOptions } from "./app.ts";
+export { DEFAULT_LIMITS, type StateLimits } from "./state-limits.ts";
+export type { ClientSchema } from "./state-shape.ts";
 export { CloudCompute, COMPUTE_NAMES, type ComputeName, type CloudComputeOptions } from "./compute.ts";
 export { Dict, List, type Child } from "./structures.ts";
 export { Path } from "./storage/path.ts";
@@ -30,6 +32,8 @@ export {
   CronError,
   CallArgumentError,
   PatchError,
+  StateLimitError,
+  StateShapeError,
   WorkFailedError,
   FlowFailedError,
   AppStateError,
@@ -45,6 +49,7 @@ export {
   serializeError,
   type LitErrorCode,
   type SerializedError,
+  type StateLimitName,
 } from "./errors.ts";
 export { AppRuntime, type AppResult, type AppStage, type LogLine } from "./runtime.ts";
 export type {
@@ -63,6 +68,7 @@ export {
   decodeState,
   registerStateType,
   toStateValue,
+  type DecodeContext,
   type JsonValue,
   type StateType,
 } from "./state-value.ts";

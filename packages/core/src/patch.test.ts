@@ -70,12 +70,12 @@ describe("applyDelta: valid patches", () => {
     t.runtime.applyDelta([
       { op: "test", path: "/components/root/vars/title", value: "demo" },
       { op: "copy", from: "/components/root/vars/settings/lr", path: "/components/root.model/vars/threshold" },
-      { op: "move", from: "/components/root.model/vars/labels", path: "/components/root/vars/labels" },
+      { op: "move", from: "/components/root.model/vars/labels/0", path: "/components/root/vars/settings/tags" },
     ]);
     await t.settle();
     expect(t.root.model.threshold).toBe(0.1);
-    expect((t.root as unknown as { labels: string[] }).labels).toEqual(["cat"]);
-    expect(t.runtime.stateDocument().components["root.model"]?.vars).toEqual({ threshold: 0.1 });
+    expect(t.root.settings.tags).toBe("cat");
+    expect(t.runtime.stateDocument().components["root.model"]?.vars).toEqual({ threshold: 0.1, labels: [] });
     expect(replay(before, t.changes)).toEqual(t.runtime.stateDocument());
   });
 
@@ -110,7 +110,7 @@ describe("applyDelta: malformed or forbidden patches", () => {
     ["an unknown component", [{ op: "replace", path: "/components/root.nope/vars/a", value: 1 }], 'there is no component named "root.nope"'],
     ["a child component", [{ op: "replace", path: "/components/root/vars/model", value: 1 }], "root.model is a component, not a field"],
     ["a private field", [{ op: "replace", path: "/components/root/vars/_private", value: 2 }], 'fields starting with "_" are private'],
-    ["a missing field", [{ op: "replace", path: "/components/root/vars/nope", value: 2 }], 'there is no value at "/nope" to replace'],
+    ["a missing key", [{ op: "replace", path: "/components/root/vars/settings/nope", value: 2 }], 'there is no value at "/settings/nope" to replace'],
     ["an index out of range", [{ op: "replace", path: "/components/root/vars/settings/layers/5", value: 2 }], "index 5 is out of range (array length 2)"],
     ["a path through a number", [{ op: "add", path: "/components/root/vars/settings/lr/x", value: 2 }], '"/settings/lr" is not an object or array'],
     ["a failing test", [{ op: "test", path: "/components/root/vars/title", value: "other" }], "test failed, the value differs"],
@@ -158,11 +158,11 @@ describe("applyDelta: malformed or forbidden patches", () => {
       { op: "remove", path: "/components/root/vars/settings/layers/2" },
       { op: "add", path: "/components/root/vars/settings/extra", value: { a: [1] } },
       { op: "replace", path: "/components/root.model/vars/labels/0", value: "dog" },
-      { op: "move", from: "/components/root/vars/settings/lr", path: "/components/root/vars/lr" },
-      { op: "replace", path: "/components/root/vars/missing", value: 1 },
+      { op: "move", from: "/components/root/vars/settings/lr", path: "/components/root/vars/settings/rate" },
+      { op: "replace", path: "/components/root/vars/settings/missing", value: 1 },
     ];
     const error = patchError(t, patch);
-    expect(error.message).toBe('operation 6 (/components/root/vars/missing): there is no value at "/missing" to replace');
+    expect(error.message).toBe('operation 6 (/components/root/vars/settings/missing): there is no value at "/settings/missing" to replace');
     await t.settle();
     expect(t.runtime.stateDocument()).toEqual(doc);
     expect(t.root.settings).toEqual({ lr: 0.1, layers: [4, 8] });

@@ -6,19 +6,25 @@
  */
 import type { LightningApp } from "./app.ts";
 import { coreOf, type ComponentCore } from "./component.ts";
-import { AppStateError, FlowFailedError, LitError, PatchError, serializeError, WorkFailedError } from "./errors.ts";
+import { AppStateError, FlowFailedError, LitError, PatchError, serializeError, StateLimitError, WorkFailedError } from "./errors.ts";
 import type { ComponentHost } from "./host.ts";
 import { escapeKey, toPointer } from "./json-pointer.ts";
 import { currentOrigin, withOrigin } from "./origin.ts";
 import type { RuntimePorts, WorkCall, WorkEvent, WorkRef } from "./ports.ts";
 import { AppEnding, WaitingForWork } from "./signals.ts";
-import { encodeState, type JsonValue } from "./state-value.ts";
-import { applyVarOp, type VarOp } from "./var-ops.ts";
+import { tooDeep } from "./client-value.ts";
+import { StateLedger } from "./state-ledger.ts";
+import { formatBytes, type StateLimits } from "./state-limits.ts";
+import { applyStatePatch } from "./state-patch.ts";
+import { entryOverhead, jsonSize } from "./state-size.ts";
+import { type DecodeContext, type JsonValue, type StateLocation } from "./state-value.ts";
+import { applyChange, type VarOp } from "./var-ops.ts";
+import { withWriteGuard, type WriteGuard } from "./write-guard.ts";
 import { WakeTimer } from "./wake-timer.ts";
 import { preloadCron } from "./schedule.ts";
 import type { WorkCore } from "./work-core.ts";
 import { workRef } from "./work-ref.ts";
-import { applyStatePatch, componentDocument, stateDocument, type PatchOp, type StateDocument } from "./state-document.ts";
+import { componentDocument, stateDocument, type PatchOp, type StateDocument } from "./state-document.ts";
 
 /** Stages of an app. */
 export type AppStage = "not_started" | "running" | "stopping" | "stopped" | "failed";
@@ -47,7 +53,15 @@ export class AppRuntime implements ComponentHost {
   /** Ends with the app: resolved with how it ended, never rejected. */
   readonly done: Promise<AppResult>;
   result: AppResult | undefined;
+  /** The app's state limits (its `limits` option over the defaults). */
+  readonly limits: Readonly<StateLimits>;
   private readonly ports: RuntimePorts;
+  private readonly ledger = new StateLedger();
+  /** Every work that has been part of the app: the origins a Path or Payload may name. */
+  private readonly workNames = new Set<string>();
+  private readonly decodeContext: DecodeContext = { isWork: (name) => this.workNames.has(name) };
+  private readonly guard: WriteGuard;
+  private overLimitReported = false;
   private readonly rootCore: ComponentCore;
   private readonly wakes: WakeTimer;
   private readonly works = new Map<string, WorkCore>();
@@ -66,6 +80,8 @@ export class AppRuntime implements ComponentHost {
   constructor(app: LightningApp, ports: RuntimePorts) {
     this.app = app;
     this.ports = ports;
+    this.limits = app.limits;
+    this.guard = this.handlerGuard();
     this.rootCore = coreOf(app.root)!;
     this.wakes = new WakeTimer(ports.clock, () => ports.clock.now(), () => this.markDirty());
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
@@ -132,14 +148,27 @@ export class AppRuntime implements ComponentHost {
     return stateDocument(this.stage, this.components());
   }
 
+  /** The JSON size of the whole state, as counted against `limits.maxStateBytes`. */
+  stateSize(): number {
+    return this.ledger.total();
+  }
+
   /**
    * Applies a JSON Patch on the state document from outside (UI, REST API),
-   * whole or not at all, and re-runs the flow.
-   * @throws PatchError saying what is wrong; nothing was changed then.
+   * whole or not at all, and re-runs the flow. Its values are data (never a
+   * Path, Drive or Payload); it keeps the shape of the state and the app's
+   * limits; see state-patch.ts.
+   * @throws PatchError saying what is wrong, StateShapeError for a change of shape,
+   *   StateLimitError for a patch over the limits; nothing was changed then.
    */
   applyDelta(patch: unknown): void {
     if (this.stage !== "running") throw new PatchError(`the app is ${this.stage}; its state no longer changes`);
-    applyStatePatch(patch, (name) => this.lookup(name), (core, op) => this.record(core, op));
+    applyStatePatch(patch, {
+      find: (name) => this.lookup(name),
+      limits: this.limits,
+      ledger: this.ledger,
+      record: (core, op, removed) => this.record(core, op, removed),
+    });
     this.flushFeed();
   }
 
@@ -149,13 +178,17 @@ export class AppRuntime implements ComponentHost {
    * call, work calls are sent) and the flow re-runs if anything changed.
    * For API route and command handlers that are methods of a flow.
    * A control signal (`stop()`, a blocking `work.run()`) ends `fn` early; it is rethrown.
+   * The app's limits hold for what `fn` stores: a value nested past
+   * `limits.maxDepth`, or one that would take the state past
+   * `limits.maxStateBytes`, throws a StateLimitError where it is stored, and
+   * is not stored (changes `fn` made before stay).
    * @throws AppStateError when the app is not running.
    */
   runInLoop<T>(fn: () => T): T {
     if (this.stage !== "running") throw new AppStateError(`the app is ${this.stage}; its flows no longer run.`);
     this.flowChanged = false;
     try {
-      return withOrigin("flow", fn);
+      return withWriteGuard(this.guard, () => withOrigin("flow", fn));
     } finally {
       this.flushCalls();
       if (this.flowChanged) this.markDirty();
@@ -180,8 +213,13 @@ export class AppRuntime implements ComponentHost {
 
   // ---- ComponentHost ----
 
-  record(component: ComponentCore, op: VarOp): void {
+  /**
+   * @param removed the JSON size of the value the change replaced or removed, when the caller
+   *   knows it (for the state's size accounting).
+   */
+  record(component: ComponentCore, op: VarOp, removed?: number): void {
     if (component.kind !== "flow" && component.kind !== "work") return;
+    this.ledger.note(component, op, removed);
     const origin = currentOrigin();
     const path = `/components/${escapeKey(component.name)}/vars${toPointer(op.path)}`;
     this.feed.push(op.op === "remove" ? { op: "remove", path } : { op: op.op, path, value: op.value as JsonValue });
@@ -208,6 +246,7 @@ export class AppRuntime implements ComponentHost {
         this.works.delete(work.name);
         this.outbox.delete(work);
       }
+      this.ledger.remove(c);
       this.feed.push({ op: "remove", path: `/components/${escapeKey(c.name)}` });
     }
     if (currentOrigin() === "flow") this.flowChanged = true;
@@ -359,26 +398,83 @@ export class AppRuntime implements ComponentHost {
     }
   }
 
+  /**
+   * Applies a work's changes to the flow's copy of it. A change that does not
+   * fit, or that names an origin that is no work of the app, is refused and
+   * reported; the others apply. Works' changes are counted in the state's
+   * size but never refused for it: passing the limit is reported once.
+   */
   private applyWorkDelta(work: WorkCore, ops: VarOp[]): void {
     withOrigin("remote", () => {
       for (const op of ops) {
+        let removed: number | undefined;
         try {
-          applyVarOp(work.fields, op, work.name);
+          const change = applyChange(work.fields, op, work.name, this.decodeContext);
+          if (change.had && op.path.length > 1) removed = jsonSize(change.old);
         } catch (error) {
-          if (!(error instanceof PatchError)) throw error;
-          this.logError(work.name, error);
+          if (error instanceof PatchError) this.logError(work.name, error);
+          else if (error instanceof LitError) this.logError(work.name, `${work.name}: its change of "/${op.path.join("/")}" was refused: ${error.message}`);
+          else throw error;
           continue;
         }
-        this.record(work, op);
+        this.record(work, op, removed);
       }
     });
+    this.checkStateSize();
+  }
+
+  private checkStateSize(): void {
+    const size = this.ledger.estimate();
+    if (size <= this.limits.maxStateBytes) {
+      this.overLimitReported = false;
+      return;
+    }
+    if (this.overLimitReported || this.ledger.total() <= this.limits.maxStateBytes) return;
+    this.overLimitReported = true;
+    this.logError(
+      "app",
+      `the app's state is ${this.ledger.total()} bytes, over its limit of ${formatBytes(this.limits.maxStateBytes)} (maxStateBytes): ` +
+        `clients' patches and handlers that add to it are refused until it shrinks. Hand large values between works as an L.Payload or an L.Path, ` +
+        `or raise the app's limits.maxStateBytes.`,
+    );
+  }
+
+  /** The guard that holds handlers' writes to the app's limits (see write-guard.ts). */
+  private handlerGuard(): WriteGuard {
+    const limits = this.limits;
+    return {
+      maxDepth: limits.maxDepth,
+      tooDeep: (where: StateLocation) => {
+        throw tooDeep(where, limits.maxDepth);
+      },
+      admit: (where: StateLocation, value: unknown) => {
+        const owner = where.owner as ComponentCore | undefined;
+        if (!owner || (owner.kind !== "flow" && owner.kind !== "work") || owner.host !== this) return;
+        const size = jsonSize(value) + entryOverhead(where.path[where.path.length - 1] as string);
+        const old = where.path.length === 1 ? this.ledger.fieldSize(owner, where.path[0] as string) : 0;
+        if (size <= old) return;
+        const max = limits.maxStateBytes;
+        if (this.ledger.estimate() + size - old <= max) return;
+        const total = this.ledger.total() + size - old;
+        if (total <= max) return;
+        const field = where.path.join(".");
+        throw new StateLimitError(
+          "stateBytes",
+          `${where.component}: storing ${size} bytes in "${field}" would take the app's state to ${total} bytes, over its limit of ` +
+            `${formatBytes(max)} (maxStateBytes); it was not stored. Remove data first, or raise the app's limits.maxStateBytes.`,
+          { component: where.component, field },
+        );
+      },
+    };
   }
 
   private register(component: ComponentCore): void {
     for (const c of [component, ...component.descendants()]) {
+      if (c.kind === "flow" || c.kind === "work") this.ledger.add(c);
       if (c.kind === "work") {
         const work = c as WorkCore;
         this.works.set(c.name, work);
+        this.workNames.add(c.name);
         // Built before any clock was known: stamp "not_started" with the time it joined the app.
         if (work.status.stage === "not_started") work.status = { stage: "not_started", timestamp: this.now() };
       }
@@ -425,6 +521,7 @@ export class AppRuntime implements ComponentHost {
   }
 
   private logError(source: string, error: unknown): void {
+    if (typeof error === "string") error = new Error(error);
     const line: LogLine = { work: source, stream: "stderr", line: `[lit-app] ${String(error instanceof Error ? error.message : error)}`, time: this.now() };
     for (const l of this.logListeners) l(line);
   }

@@ -4,6 +4,7 @@
  * Everything stored is a private copy, so the state is always a tree.
  */
 import { StateValueError } from "./errors.ts";
+import { activeWriteGuard } from "./write-guard.ts";
 
 /** JSON data as it is stored in state. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -24,25 +25,44 @@ export interface StateOwner {
   readonly name: string;
 }
 
+/** What {@link decodeState} knows about where the values it decodes come from. */
+export interface DecodeContext {
+  /**
+   * Whether a dotted name is a work of this app. When given, a value naming
+   * an origin (a Path, a Payload) that is not one is refused.
+   */
+  isWork?(name: string): boolean;
+}
+
 /** A framework class whose instances may be stored in state. */
 export interface StateType<T extends object> {
   /** The tag written as `$lit` in serialized state. */
   readonly tag: string;
   readonly type: abstract new (...args: never[]) => T;
   toJSON(value: T): { [key: string]: JsonValue };
-  fromJSON(json: { [key: string]: JsonValue }): T;
+  /** @throws a LitError for JSON that does not make a valid value (e.g. an origin `context` says is no work). */
+  fromJSON(json: { [key: string]: JsonValue }, context?: DecodeContext): T;
   /** The value to store at `where` (e.g. a Path bound to the work storing it); default: the value itself. */
   adopt?(value: T, where: StateLocation): T;
 }
 
 const stateTypes = new Map<string, StateType<object>>();
 
+/**
+ * The tag of an escaped plain object: user data that has its own `$lit` key is
+ * encoded as `{ "$lit": "Object", "value": { ...its entries } }`, so that no
+ * data can pass for a framework value. Only {@link encodeState} writes tags.
+ */
+export const OBJECT_TAG = "Object";
+
 /** Registers a class whose instances may be stored in state (CloudCompute, Path...). */
 export function registerStateType<T extends object>(type: StateType<T>): void {
+  if (type.tag === OBJECT_TAG) throw new TypeError(`registerStateType: the tag "${OBJECT_TAG}" is the framework's own (escaped user data); choose another.`);
   stateTypes.set(type.tag, type as unknown as StateType<object>);
 }
 
-function stateTypeOf(value: object): StateType<object> | undefined {
+/** The registered state type of a framework value, or undefined for anything else. */
+export function stateTypeOf(value: object): StateType<object> | undefined {
   for (const t of stateTypes.values()) if (value instanceof t.type) return t;
   return undefined;
 }
@@ -110,6 +130,9 @@ function refuse(where: StateLocation, path: readonly string[], why: string, valu
 export function toStateValue(value: unknown, where: StateLocation): unknown {
   const seen: object[] = [];
   const path: string[] = [];
+  // Inside a handler (see write-guard.ts) the app's limits hold for what it stores.
+  const guard = where.owner && where.path.length > 0 ? activeWriteGuard() : undefined;
+  const maxLevel = guard ? guard.maxDepth - where.path.length : Infinity;
   const copy = (v: unknown, inArray: boolean): unknown => {
     v = unwrap(v);
     switch (typeof v) {
@@ -130,6 +153,7 @@ export function toStateValue(value: unknown, where: StateLocation): unknown {
     if (v === null) return null;
     const obj = v as object;
     if (seen.includes(obj)) refuse(where, path, "refers back to one of its own parents (a cycle)", v);
+    if (path.length > maxLevel && (Array.isArray(obj) || isPlain(obj))) guard!.tooDeep(where, path);
     if (Array.isArray(obj)) {
       seen.push(obj);
       const out: unknown[] = new Array(obj.length);
@@ -160,7 +184,14 @@ export function toStateValue(value: unknown, where: StateLocation): unknown {
     seen.pop();
     return out;
   };
-  return copy(value, false);
+  const out = copy(value, false);
+  if (guard && out !== undefined) guard.admit(where, out);
+  return out;
+}
+
+function isPlain(obj: object): boolean {
+  const proto = Object.getPrototypeOf(obj);
+  return proto === Object.prototype || proto === null;
 }
 
 /** True when two state values are equal as JSON (framework values compare by their JSON). */
@@ -184,7 +215,12 @@ export function stateEquals(a: unknown, b: unknown): boolean {
   return true;
 }
 
-/** Encodes a stored value as plain JSON, framework values as `{ "$lit": tag, ... }`. */
+/**
+ * Encodes a stored value as plain JSON: framework values as
+ * `{ "$lit": tag, ...fields }`, and a plain object that has its own `$lit`
+ * key escaped as `{ "$lit": "Object", "value": {...} }` (see {@link OBJECT_TAG}),
+ * so that whatever data holds, it decodes as data.
+ */
 export function encodeState(value: unknown): JsonValue {
   if (value === null || typeof value !== "object") return value as JsonValue;
   if (Array.isArray(value)) return value.map(encodeState);
@@ -192,24 +228,53 @@ export function encodeState(value: unknown): JsonValue {
   if (t) return { $lit: t.tag, ...t.toJSON(value) };
   const out: { [key: string]: JsonValue } = {};
   for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = encodeState(v);
-  return out;
+  return Object.prototype.hasOwnProperty.call(value, "$lit") ? { $lit: OBJECT_TAG, value: out } : out;
 }
 
-/** The inverse of {@link encodeState}: revives framework values from their tags. */
+function malformed(why: string): never {
+  throw new StateValueError("(state)", "$lit", why, `encoded state ${why}; it was not written by encodeState.`);
+}
+
+/**
+ * The inverse of {@link encodeState}: revives framework values from their
+ * tags and unescapes escaped objects.
+ * @throws StateValueError for an unknown or malformed tag; the state type's error for a bad value.
+ */
 export function decodeState(json: unknown): unknown {
+  return decodeStateFrom(json, undefined);
+}
+
+/**
+ * {@link decodeState} with what is known of where the values come from: with
+ * `context.isWork`, a Path or Payload whose origin is no work of the app is refused.
+ */
+export function decodeStateFrom(json: unknown, context: DecodeContext | undefined): unknown {
   if (json === null || typeof json !== "object") return json;
-  if (Array.isArray(json)) return json.map(decodeState);
-  const tag = (json as { $lit?: unknown }).$lit;
-  if (typeof tag === "string") {
+  if (Array.isArray(json)) return json.map((item) => decodeStateFrom(item, context));
+  if (Object.prototype.hasOwnProperty.call(json, "$lit")) {
+    const tag = (json as { $lit?: unknown }).$lit;
+    if (tag === OBJECT_TAG) {
+      const inner = (json as { value?: unknown }).value;
+      if (inner === null || typeof inner !== "object" || Array.isArray(inner)) malformed(`holds an escaped object without its "value"`);
+      return decodeEntries(inner, context);
+    }
+    if (typeof tag !== "string") malformed(`holds a "$lit" tag that is not a string`);
     const t = stateTypes.get(tag);
     if (!t) {
       const why = `holds a value of unknown type "${tag}"`;
       throw new StateValueError("(state)", "$lit", why, `${why}: is the package that defines it loaded?`);
     }
     const { $lit: _ignored, ...rest } = json as { [key: string]: JsonValue };
-    return t.fromJSON(rest);
+    return t.fromJSON(rest, context);
   }
+  return decodeEntries(json, context);
+}
+
+function decodeEntries(json: object, context: DecodeContext | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(json)) out[k] = decodeState(v);
+  for (const [k, v] of Object.entries(json)) {
+    if (k === "__proto__") malformed('holds a key named "__proto__"');
+    out[k] = decodeStateFrom(v, context);
+  }
   return out;
 }

@@ -3,8 +3,8 @@
  * work that wrote it (its origin), so that it can follow the data to the works
  * that receive it, wherever they run.
  */
-import { StorageUnavailableError } from "../errors.ts";
-import { registerStateType, type JsonValue, type StateLocation, type StateOwner } from "../state-value.ts";
+import { PathError, StorageUnavailableError } from "../errors.ts";
+import { registerStateType, type DecodeContext, type JsonValue, type StateLocation, type StateOwner } from "../state-value.ts";
 import { hostedWork, isWork, nameOf, storageOf, type WorkName } from "./context.ts";
 import { normalizePath } from "./relative-path.ts";
 import { markStorageValue } from "./seen.ts";
@@ -133,10 +133,17 @@ function adoptPath(path: Path, where: StateLocation): Path {
   return copy;
 }
 
-function fromJSON(json: { [key: string]: JsonValue }): Path {
+function fromJSON(json: { [key: string]: JsonValue }, context?: DecodeContext): Path {
+  const origin = json.origin;
+  if (typeof origin === "string" && origin !== "" && context?.isWork && !context.isWork(origin)) {
+    throw new PathError(
+      String(json.path),
+      `the Path ${JSON.stringify(json.path)} was refused: its origin ${JSON.stringify(origin)} is not a work of this app. ` +
+        `A Path's origin is recorded by the framework when a work stores it; it cannot name anything else.`,
+    );
+  }
   const path = new Path(json.path as string);
   const m = metaOf(path);
-  const origin = json.origin;
   m.origin = typeof origin === "string" && origin !== "" ? origin : null;
   m.consumers = Array.isArray(json.consumers) ? json.consumers.filter((c): c is string => typeof c === "string") : [];
   return path;

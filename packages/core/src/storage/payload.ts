@@ -6,7 +6,7 @@
  */
 import { PayloadError, StorageUnavailableError } from "../errors.ts";
 import { currentOrigin } from "../origin.ts";
-import { registerStateType, toStateValue, type JsonValue, type StateLocation, type StateOwner } from "../state-value.ts";
+import { registerStateType, toStateValue, type DecodeContext, type JsonValue, type StateLocation, type StateOwner } from "../state-value.ts";
 import { hostedWork, isWork, nameOf, storageOf, type WorkName } from "./context.ts";
 import { markStorageValue } from "./seen.ts";
 import { decodeUtf8, encodeUtf8 } from "./text-codec.ts";
@@ -186,10 +186,16 @@ function toJSON(payload: Payload): { [key: string]: JsonValue } {
   return { origin: nameOf(m.origin), hash: m.hash, size: m.size, kind: m.kind };
 }
 
-function fromJSON(json: { [key: string]: JsonValue }): Payload {
+function fromJSON(json: { [key: string]: JsonValue }, context?: DecodeContext): Payload {
   const { origin, hash, size, kind } = json;
   if (typeof origin !== "string" || origin === "" || typeof hash !== "string" || !HASH.test(hash)) {
     throw new PayloadError(`a Payload in state has a bad origin or hash (${JSON.stringify({ origin, hash })}); it cannot be read.`);
+  }
+  if (context?.isWork && !context.isWork(origin)) {
+    throw new PayloadError(
+      `a Payload was refused: its origin ${JSON.stringify(origin)} is not a work of this app. ` +
+        `A Payload's origin is recorded by the framework when a work stores it; it cannot name anything else.`,
+    );
   }
   if (typeof size !== "number" || !Number.isInteger(size) || size < 0 || (kind !== "json" && kind !== "bytes")) {
     throw new PayloadError(`a Payload in state has a bad size or kind (${JSON.stringify({ size, kind })}); it cannot be read.`);
