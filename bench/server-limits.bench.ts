@@ -3,7 +3,7 @@
  * patch's round trip to the same app in the same run:
  * - 40 `copy` ops, each copying a 10,000-item array into itself (it would
  *   double the state 40 times);
- * - more operations than one patch may carry (each one small).
+ * - twice the operations one patch may carry by default (each one small).
  * The app is a real `lit run` on Node, in a child process with a 512 MB heap,
  * so that an app without limits fails the benchmark (no answer within 10 s,
  * or the app ends) instead of taking the machine's memory. Each refusal must
@@ -18,14 +18,15 @@ import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { DEFAULT_LIMITS } from "@lit-app/core";
 import { childEnv, FULL, median, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "..");
 const LIT = join(root, "packages/lit-app/bin/lit.mjs");
 const ITEMS = 10_000;
-/** Over any sensible limit on one patch's operations, under the 1 MiB body limit (about 63 bytes an op). */
-const MANY_OPS = 15_000;
+/** Twice the operations one patch may carry by default (about 70 bytes an op: far under the 1 MiB body limit). */
+const MANY_OPS = 2 * DEFAULT_LIMITS.maxPatchOps;
 const ANSWER_TIMEOUT_MS = 10_000;
 const START_TIMEOUT_MS = 60_000;
 
@@ -131,6 +132,16 @@ function send(app: App, agent: Agent, method: "GET" | "POST", path: string, body
   });
 }
 
+/** The `error.code` of an error answer, or "" when it has none. */
+function errorCode(text: string): string {
+  try {
+    const code = (JSON.parse(text) as { error?: { code?: unknown } }).error?.code;
+    return typeof code === "string" ? code : "";
+  } catch {
+    return "";
+  }
+}
+
 /** POSTs a patch that must be refused with 413 or 400; returns the round trip in ms. */
 async function refused(app: App, agent: Agent, what: string, body: string): Promise<Answer> {
   const answer = await send(app, agent, "POST", "/api/v1/delta", body);
@@ -171,7 +182,7 @@ export async function benchServerLimits(options: BenchOptions = FULL): Promise<B
       valid.push(await accepted(app, agent, (last = `u${i}`)));
       const m = await refused(app, agent, `${MANY_OPS.toLocaleString("en")} ops`, manyOps);
       many.push(m.ms);
-      statuses.add(`copies ${b.status}, ops ${m.status}`);
+      statuses.add(`copies ${b.status} ${errorCode(b.text)}, ops ${m.status} ${errorCode(m.text)}`);
     }
 
     // Nothing of the refused patches is in the state, and the app still answers.
