@@ -79,11 +79,11 @@ export function unwrap<T>(value: T): T {
   return value;
 }
 
-/** Formats a field path the way a user writes it: `results[2].name`. */
+/** Formats a field path the way a user writes it: `results[2].name` (a JSON Patch append, `/-`, as `[-]`). */
 export function formatField(path: readonly string[]): string {
   let out = "";
   for (const key of path) {
-    if (/^\d+$/.test(key)) out += `[${key}]`;
+    if (/^\d+$/.test(key) || (key === "-" && out)) out += `[${key}]`;
     else if (/^[A-Za-z_$][\w$]*$/.test(key)) out += out ? `.${key}` : key;
     else out += `[${JSON.stringify(key)}]`;
   }

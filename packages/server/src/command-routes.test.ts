@@ -8,6 +8,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { findRunningApps, listCommands, parseCommandArgv, runCommand } from "./index.ts";
 import { RemoteError } from "./errors.ts";
 import { RequestsFlow } from "./test-support/fixtures.ts";
+import { post } from "./test-support/http.ts";
 import { serveApp, tempLitHome, until, type ServedApp } from "./test-support/serve-app.ts";
 
 const run = promisify(execFile);
@@ -116,5 +117,41 @@ describe("parseCommandArgv", () => {
     expect(() => parseCommandArgv(["--count", "x"], schema)).toThrow('--count must be a number, got "x".');
     expect(() => parseCommandArgv(["alice"], schema)).toThrow('unexpected argument "alice": give arguments as --key value.');
     expect(() => parseCommandArgv(["--opts", "{"], schema)).toThrow("--opts must be a JSON object");
+  });
+});
+
+/** A flow whose command stores what it is given. */
+class Store extends L.LightningFlow {
+  items: unknown[] = [];
+  count = 0;
+  run() {
+    this.count = this.items.length;
+  }
+  add(args: Record<string, unknown>) {
+    this.items.push(args.item);
+    return this.items.length;
+  }
+  override configureCommands() {
+    return [new L.Command("add", this.add)];
+  }
+}
+
+describe("command bodies and what handlers store are bounded like state", () => {
+  test("arguments nested deeper than the app's maxDepth are 400; a handler's write past maxStateBytes is 413 and not made", async () => {
+    served = await serveApp(new L.LightningApp(new Store(), { limits: { maxDepth: 16, maxStateBytes: 64 * 1024 } }));
+    const url = `${served.url}/api/v1/commands/add`;
+    const deep = await post(url, `{"item":${"[".repeat(100_000)}${"]".repeat(100_000)}}`);
+    expect(deep.status).toBe(400);
+    expect(deep.body.error).toMatchObject({ code: "E_STATE_LIMIT", limit: "depth" });
+    expect(deep.body.error.message).toContain("command add: the body nests arrays and objects more than 16 levels deep");
+
+    expect(await post(url, { item: "x".repeat(40_000) })).toEqual({ status: 200, body: { result: 1 } });
+    const over = await post(url, { item: "y".repeat(40_000) });
+    expect(over.status).toBe(413);
+    expect(over.body.error).toMatchObject({ code: "E_STATE_LIMIT", limit: "stateBytes", component: "root" });
+    expect(over.body.error.message).toMatch(/over its limit of 64 KiB \(maxStateBytes\); it was not stored/);
+    expect(served.runtime.stateDocument().components.root!.vars.items).toEqual(["x".repeat(40_000)]);
+    expect(await post(url, { item: "small" })).toEqual({ status: 200, body: { result: 2 } });
+    await until(() => served!.runtime.stateDocument().components.root!.vars.count === 2, "the flow to re-run");
   });
 });

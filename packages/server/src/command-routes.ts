@@ -35,7 +35,12 @@ function jsonSchema(schema: z.ZodType): unknown {
   }
 }
 
-/** Reads every flow's commands and adds the command routes. */
+/**
+ * Reads every flow's commands and adds the command routes. Arguments are
+ * bounded like state: a body over `maxBodySize` is 413, one nesting deeper
+ * than the app's `limits.maxDepth` is 400, and what the handler stores is held
+ * to the app's limits (413 when it would pass `maxStateBytes`).
+ */
 export function commandRoutes(app: Hono<any>, runtime: AppRuntime, maxBodySize: number): CommandInfo[] {
   const commands = new Map<string, Served>();
   for (const flow of flowsOf(runtime)) {
@@ -69,7 +74,7 @@ export function commandRoutes(app: Hono<any>, runtime: AppRuntime, maxBodySize: 
           404,
         );
       }
-      const raw = (await readJson(c, `command ${name}`)) ?? {};
+      const raw = (await readJson(c, `command ${name}`, runtime.limits.maxDepth)) ?? {};
       const args = served.command.args ? validate(served.command.args, raw, `arguments of the command "${name}"`) : raw;
       const result = await callHandler(runtime, served.handler, [args]);
       return c.json({ result: result === undefined ? null : result });

@@ -34,6 +34,12 @@ export interface AppServerOptions {
   name?: string;
   /** The largest request body accepted, in bytes; default 1 MiB. */
   maxBodySize?: number;
+  /**
+   * The bytes that may wait for one live client (WebSocket or server-sent events) beyond the state it was
+   * first sent; a client that reads more slowly is dropped and gets the state anew when it reconnects.
+   * Default 4 MiB.
+   */
+  maxClientBuffer?: number;
   /** Write the discovery file `<lit home>/apps/<pid>-<port>.json` so `lit` commands find the app. Default true. */
   register?: boolean;
   /** Where a generated token is printed; default `console.log`. */
@@ -117,7 +123,7 @@ export async function startAppServer(runtime: AppRuntime, options: AppServerOpti
     c.header("referrer-policy", "same-origin");
   });
   stateRoutes(app, runtime, feed, maxBodySize);
-  liveRoutes(app, feed, adapter, closers);
+  liveRoutes(app, feed, { adapter, closers, maxBuffer: options.maxClientBuffer ?? 4 * 1024 * 1024 });
   uiRoutes(app, runtime);
   const commands = commandRoutes(app, runtime, maxBodySize);
   const routes = userRoutes(app, runtime, maxBodySize);

@@ -1,6 +1,7 @@
 import * as L from "@lit-app/core";
 import { afterEach, describe, expect, test } from "vitest";
 import { RequestsFlow } from "./test-support/fixtures.ts";
+import { nestsDeeperThan } from "./responses.ts";
 import { get, post } from "./test-support/http.ts";
 import { serveApp, until, type ServedApp } from "./test-support/serve-app.ts";
 
@@ -43,7 +44,7 @@ describe("POST /api/v1/delta", () => {
     const res = await post(`${served.url}/api/v1/delta`, {
       patch: [
         { op: "add", path: "/components/root/vars/requests/-", value: { name: "a" } },
-        { op: "replace", path: "/components/root/vars/nothing/here", value: 1 },
+        { op: "replace", path: "/components/root/vars/handled/here", value: 1 },
       ],
     });
     expect(res.status).toBe(400);
@@ -98,5 +99,132 @@ describe("POST /api/v1/delta", () => {
     expect(res.status).toBe(409);
     expect(res.body.error.message).toContain("stopped");
     expect((await stateOf()).stage).toBe("stopped");
+  });
+});
+
+/** A work that reports what it received in its field `input`. */
+class Receiver extends L.LightningWork {
+  input: unknown = null;
+  received: { isPath: boolean; json: string } | null = null;
+  async run(_round: number) {
+    this.received = { isPath: this.input instanceof L.Path, json: JSON.stringify(this.input) };
+  }
+}
+
+/** A flow with a big array and fields of several types, whose pass relies on their types. */
+class Holder extends L.LightningFlow {
+  items: number[] = Array.from({ length: 10_000 }, (_, i) => i);
+  note = "";
+  tags: string[] = [];
+  round = 0;
+  seen = "";
+  receiver = new Receiver();
+  run() {
+    this.seen = `${this.note.toUpperCase()}|${this.items.length}|${this.tags.join(",")}`;
+    this.receiver.run(this.round);
+  }
+}
+
+const ITEMS = "/components/root/vars/items";
+
+describe("POST /api/v1/delta: a patch's cost is bounded", () => {
+  test("40 copies of an array into itself are refused at once with 413; nothing is applied and the app goes on", async () => {
+    served = await serveApp(new L.LightningApp(new Holder()));
+    const before = await stateOf();
+    const t0 = performance.now();
+    const res = await post(`${served.url}/api/v1/delta`, { patch: Array.from({ length: 40 }, () => ({ op: "copy", from: ITEMS, path: `${ITEMS}/-` })) });
+    const ms = performance.now() - t0;
+    expect(res.status).toBe(413);
+    expect(res.body.error).toMatchObject({ code: "E_STATE_LIMIT", limit: "patchBytes" });
+    expect(ms).toBeLessThan(2000);
+    expect(await stateOf()).toEqual(before);
+    const ok = await post(`${served.url}/api/v1/delta`, { patch: [{ op: "replace", path: "/components/root/vars/note", value: "still here" }] });
+    expect(ok.status).toBe(200);
+    await until(async () => (await stateOf()).components.root.vars.seen === "STILL HERE|10000|", "the flow to re-run");
+  });
+
+  test("too many operations are 413 before the body is read further; values nested too deep are 400", async () => {
+    served = await serveApp(new L.LightningApp(new Holder(), { limits: { maxPatchOps: 50, maxDepth: 8 } }));
+    const before = await stateOf();
+    const many = await post(`${served.url}/api/v1/delta`, { patch: Array.from({ length: 51 }, () => ({ op: "replace", path: "/components/root/vars/note", value: "x" })) });
+    expect(many.status).toBe(413);
+    expect(many.body.error).toMatchObject({ code: "E_STATE_LIMIT", limit: "patchOps" });
+    expect(many.body.error.message).toContain("more than the 50 one patch may carry (maxPatchOps)");
+
+    const body = `{"patch":[{"op":"replace","path":"/components/root/vars/tags","value":${"[".repeat(200_000)}${"]".repeat(200_000)}}]}`;
+    const deep = await post(`${served.url}/api/v1/delta`, body);
+    expect(deep.status).toBe(400);
+    expect(deep.body.error).toMatchObject({ code: "E_STATE_LIMIT", limit: "depth" });
+    const nested = await post(`${served.url}/api/v1/delta`, { patch: [{ op: "add", path: "/components/root/vars/tags/-", value: [[[[[[[["x"]]]]]]]] }] });
+    expect(nested.status).toBe(400);
+    expect(nested.body.error, JSON.stringify(nested.body)).toMatchObject({ code: "E_STATE_LIMIT", limit: "depth", field: "tags[-]" });
+    expect(await stateOf()).toEqual(before);
+  });
+
+  test("a patch that would pass the state's size limit is 413; a large patch within the limits applies", async () => {
+    served = await serveApp(new L.LightningApp(new Holder(), { limits: { maxStateBytes: 1536 * 1024 } }));
+    const big = Array.from({ length: 1000 }, (_, i) => ({ op: "add", path: "/components/root/vars/tags/-", value: `${i}`.padEnd(900, "v") }));
+    const t0 = performance.now();
+    const ok = await post(`${served.url}/api/v1/delta`, { patch: big });
+    const ms = performance.now() - t0;
+    expect(ok.status).toBe(200);
+    expect(ms).toBeLessThan(2000);
+    await until(async () => (await stateOf()).components.root.vars.tags.length === 1000, "the tags");
+    const tags = "/components/root/vars/tags";
+    const over = await post(`${served.url}/api/v1/delta`, { patch: [{ op: "copy", from: tags, path: `${tags}/-` }, { op: "copy", from: tags, path: `${tags}/-` }] });
+    expect(over.status).toBe(413);
+    expect(over.body.error).toMatchObject({ code: "E_STATE_LIMIT", limit: "patchBytes" });
+    const again = await post(`${served.url}/api/v1/delta`, { patch: big });
+    expect(again.status).toBe(413);
+    expect(again.body.error).toMatchObject({ code: "E_STATE_LIMIT", limit: "stateBytes" });
+    expect((await stateOf()).components.root.vars.tags.length).toBe(1000);
+  });
+});
+
+describe("POST /api/v1/delta: clients keep the shape of the state", () => {
+  test("removing a declared field or changing its type is 400 naming the field; the app goes on", async () => {
+    served = await serveApp(new L.LightningApp(new Holder()));
+    const before = await stateOf();
+    for (const [op, field, reason] of [
+      [{ op: "remove", path: "/components/root/vars/tags" }, "tags", "a patch cannot remove a declared field"],
+      [{ op: "replace", path: "/components/root/vars/items", value: { a: 1 } }, "items", "it holds an array; a patch cannot make it an object"],
+      [{ op: "replace", path: "/components/root/vars/note", value: ["a"] }, "note", "it holds a string; a patch cannot make it an array"],
+      [{ op: "add", path: "/components/root/vars/extra", value: 1 }, "extra", 'Holder declares no field "extra"'],
+    ] as const) {
+      const res = await post(`${served.url}/api/v1/delta`, { patch: [op] });
+      expect(res.status, field).toBe(400);
+      expect(res.body.error, field).toMatchObject({ code: "E_STATE_SHAPE", component: "root", field });
+      expect(res.body.error.message, field).toContain(reason);
+    }
+    expect(await stateOf()).toEqual(before);
+    await post(`${served.url}/api/v1/delta`, { patch: [{ op: "add", path: "/components/root/vars/tags/-", value: "ok" }] });
+    await until(async () => (await stateOf()).components.root.vars.seen === "|10000|ok", "the flow to re-run");
+    expect(served.runtime.stage).toBe("running");
+  });
+});
+
+describe("POST /api/v1/delta: framework values cannot be forged", () => {
+  test("a Path's tag written by a client reaches the work as plain data", async () => {
+    served = await serveApp(new L.LightningApp(new Holder()));
+    const forged = { $lit: "Path", path: "secret.txt", origin: "root.receiver", consumers: [] };
+    const res = await post(`${served.url}/api/v1/delta`, {
+      patch: [
+        { op: "replace", path: "/components/root.receiver/vars/input", value: forged },
+        { op: "replace", path: "/components/root/vars/round", value: 1 },
+      ],
+    });
+    expect(res.status).toBe(200);
+    await until(async () => (await stateOf()).components["root.receiver"].vars.received !== null, "the work to run");
+    const vars = (await stateOf()).components["root.receiver"].vars;
+    expect(vars.received).toEqual({ isPath: false, json: JSON.stringify(forged) });
+    expect(vars.input).toEqual({ $lit: "Object", value: forged });
+  });
+});
+
+describe("nestsDeeperThan", () => {
+  test("counts arrays and objects, not brackets inside strings", () => {
+    expect(nestsDeeperThan('{"a":[1,{"b":2}]}', 3)).toBe(false);
+    expect(nestsDeeperThan('{"a":[1,{"b":2}]}', 2)).toBe(true);
+    expect(nestsDeeperThan('["[[[[", "\\"", "{{{"]', 1)).toBe(false);
   });
 });

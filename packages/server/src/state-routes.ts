@@ -1,5 +1,5 @@
 /** The state API: `/api/v1/state`, `/api/v1/delta`, `/api/v1/status`. */
-import type { AppRuntime } from "@lit-app/core";
+import { StateLimitError, type AppRuntime } from "@lit-app/core";
 import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";
@@ -25,7 +25,14 @@ export function limitBody(maxSize: number) {
   });
 }
 
-/** Adds the state routes. */
+/**
+ * Adds the state routes. `POST /api/v1/delta` refuses, before applying
+ * anything: a body over `maxBodySize` (413), one nesting deeper than the
+ * app's `limits.maxDepth` allows (400), a patch of more than
+ * `limits.maxPatchOps` operations (413, before the body is validated); the
+ * runtime then refuses a patch over its other limits (413) or one that
+ * changes the state's shape (400), see `AppRuntime.applyDelta`.
+ */
 export function stateRoutes(app: Hono<any>, runtime: AppRuntime, feed: LiveFeed, maxBodySize: number): void {
   app.get("/api/v1/state", (c) => {
     const { seq, state } = feed.snapshot();
@@ -33,9 +40,21 @@ export function stateRoutes(app: Hono<any>, runtime: AppRuntime, feed: LiveFeed,
     return c.json(state);
   });
 
+  // The body is { patch: [ { value } ] }: three levels above the values, whose depth the app limits.
+  const maxDepth = runtime.limits.maxDepth + 3;
+  const maxOps = runtime.limits.maxPatchOps;
   app.post("/api/v1/delta", limitBody(maxBodySize), async (c) => {
     try {
-      const body = validate(DeltaSchema, await readJson(c, "POST /api/v1/delta"), "delta (POST /api/v1/delta)");
+      const raw = await readJson(c, "POST /api/v1/delta", maxDepth);
+      const ops = (raw as { patch?: unknown } | null)?.patch;
+      if (Array.isArray(ops) && ops.length > maxOps) {
+        throw new StateLimitError(
+          "patchOps",
+          `the patch has ${ops.length} operations, more than the ${maxOps} one patch may carry (maxPatchOps). Nothing was applied. ` +
+            `Send it as several patches, or raise the app's limits.maxPatchOps.`,
+        );
+      }
+      const body = validate(DeltaSchema, raw, "delta (POST /api/v1/delta)");
       const ack = c.req.header("x-lit-ack");
       feed.withAck(ack && /^[\w:.-]{1,100}$/.test(ack) ? ack : undefined, () => runtime.applyDelta(body.patch));
       return c.json({ ok: true, seq: feed.seq });

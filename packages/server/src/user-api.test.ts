@@ -96,3 +96,39 @@ describe("configureApi() routes", () => {
     await expect(serveApp(new L.LightningApp(new Clash()))).rejects.toThrow(/root\.configureApi\(\): GET \/api\/v1\/state clashes/);
   });
 });
+
+describe("configureApi() bodies and what handlers store are bounded like state", () => {
+  class Notes extends L.LightningFlow {
+    notes: unknown[] = [];
+    run() {}
+    add(body: unknown) {
+      this.notes.push(body);
+      return { count: this.notes.length };
+    }
+    override configureApi() {
+      return [new L.Post("/api/notes", this.add)];
+    }
+  }
+
+  test("a body nested deeper than maxDepth is 400 before it is parsed; a handler nesting a value too deep in state throws 400 there", async () => {
+    served = await serveApp(new L.LightningApp(new Notes(), { limits: { maxDepth: 6 } }));
+    const deep = await post(`${served.url}/api/notes`, "[".repeat(50_000) + "]".repeat(50_000));
+    expect(deep.status).toBe(400);
+    expect(deep.body.error).toMatchObject({ code: "E_STATE_LIMIT", limit: "depth" });
+    // Six levels are a valid body, but stored one level down (in notes[0]) they pass the limit.
+    const stored = await post(`${served.url}/api/notes`, [[[[[["x"]]]]]]);
+    expect(stored.status).toBe(400);
+    expect(stored.body.error).toMatchObject({ code: "E_STATE_LIMIT", limit: "depth", component: "root", field: "notes[0]" });
+    expect(await post(`${served.url}/api/notes`, { a: 1 })).toEqual({ status: 200, body: { count: 1 } });
+    expect((await stateOf()).components.root.vars.notes).toEqual([{ a: 1 }]);
+  });
+
+  test("a handler's write that would take the state past maxStateBytes is 413, and is not made", async () => {
+    served = await serveApp(new L.LightningApp(new Notes(), { limits: { maxStateBytes: 32 * 1024 } }));
+    expect((await post(`${served.url}/api/notes`, { text: "a".repeat(20_000) })).status).toBe(200);
+    const over = await post(`${served.url}/api/notes`, { text: "b".repeat(20_000) });
+    expect(over.status).toBe(413);
+    expect(over.body.error).toMatchObject({ code: "E_STATE_LIMIT", limit: "stateBytes" });
+    expect((await stateOf()).components.root.vars.notes).toHaveLength(1);
+  });
+});

@@ -36,7 +36,12 @@ function check(route: ApiRoute, flow: string, seen: Map<string, string>): void {
   seen.set(key, flow);
 }
 
-/** Reads every flow's routes and adds them to `app`; returns what was added. */
+/**
+ * Reads every flow's routes and adds them to `app`; returns what was added.
+ * Bodies are bounded like state: over `maxBodySize` is 413, nesting deeper
+ * than the app's `limits.maxDepth` is 400, and what a handler stores is held
+ * to the app's limits (413 when it would pass `maxStateBytes`).
+ */
 export function userRoutes(app: Hono<any>, runtime: AppRuntime, maxBodySize: number): ServedRoute[] {
   const served: ServedRoute[] = [];
   const seen = new Map<string, string>();
@@ -66,7 +71,7 @@ async function answerRoute(c: Context, runtime: AppRuntime, route: ApiRoute, han
     const request = { params: c.req.param() as Record<string, string>, query, headers: c.req.header() };
     let body: unknown;
     if (route.method === "POST" || route.method === "PUT") {
-      const raw = await readJson(c, where);
+      const raw = await readJson(c, where, runtime.limits.maxDepth);
       body = route.body ? validate(route.body, raw, `body of ${where}`) : raw;
     } else if (route.body) {
       body = validate(route.body, query, `query of ${where}`);

@@ -23,5 +23,10 @@ export function denoAdapter(): ServeAdapter {
         throw error;
       }
     },
+    bufferedAmount: (ws) => (ws.raw as WebSocket).bufferedAmount,
+    // Deno's WebSocket has no abrupt close: the closing frame goes after what is queued (at most the bound)
+    terminate: (ws, code, reason) => (ws.raw as WebSocket).close(code, reason),
+    // an errored body would reset the connection but Deno prints whatever error it is given: end it instead
+    abortResponse: (_c, body) => body.close(),
   };
 }

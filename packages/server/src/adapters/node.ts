@@ -3,7 +3,8 @@ import { serve } from "@hono/node-server";
 import { createNodeWebSocket } from "@hono/node-ws";
 import type { Hono } from "hono";
 import type { AddressInfo } from "node:net";
-import type { Server } from "node:http";
+import type { Server, ServerResponse } from "node:http";
+import type { WebSocket } from "ws";
 import type { ServeAdapter } from "./types.ts";
 
 /** The Node adapter; `app` is the Hono app whose upgrade requests it handles. */
@@ -30,5 +31,10 @@ export function nodeAdapter(app: Hono<any>): ServeAdapter {
         });
       });
     },
+    bufferedAmount: (socket) => (socket.raw as WebSocket).bufferedAmount,
+    terminate: (socket) => (socket.raw as WebSocket).terminate(),
+    // @hono/node-server reads a streamed body only when the socket drains: an errored stream would wait too;
+    // the closed socket cancels the stream
+    abortResponse: (c) => (c.env as { outgoing?: ServerResponse } | undefined)?.outgoing?.destroy(),
   };
 }

@@ -1,5 +1,6 @@
-/** The port a runtime adapter serves: WebSocket upgrades and listening on a socket. */
-import type { UpgradeWebSocket } from "hono/ws";
+/** The port a runtime adapter serves: WebSocket upgrades, listening on a socket, and live clients' buffers. */
+import type { Context } from "hono";
+import type { UpgradeWebSocket, WSContext } from "hono/ws";
 
 /** A bound server. */
 export interface Listening {
@@ -18,4 +19,18 @@ export interface ServeAdapter {
    * @throws an error whose `code` is `EADDRINUSE` when the port is taken.
    */
   listen(fetch: (request: Request) => Response | Promise<Response>, hostname: string, port: number): Promise<Listening>;
+  /** Bytes sent to a WebSocket that its connection has not taken yet (queued in this process). */
+  bufferedAmount(ws: WSContext): number;
+  /**
+   * Ends a WebSocket whose client reads too slowly: at once, dropping what is
+   * queued for it, where the runtime can (Node, Bun); else (Deno) with a
+   * closing frame after what is queued, and nothing more is sent.
+   */
+  terminate(ws: WSContext, code: number, reason: string): void;
+  /**
+   * Ends a streamed response (server-sent events) whose client reads too
+   * slowly, quietly: at once, dropping what is queued, where the runtime can
+   * (Node, Bun); else (Deno) after what is queued, and nothing more is sent.
+   */
+  abortResponse(c: Context, body: ReadableStreamDefaultController<Uint8Array>): void;
 }

@@ -91,3 +91,36 @@ describe("the browser client", () => {
     expect(new Set(appState().requests.map((r: { name: string }) => r.name)).size).toBe(40);
   });
 });
+
+class Blob extends L.LightningFlow {
+  blob = "";
+  run() {}
+}
+
+describe("a client that reads too slowly", () => {
+  test("is dropped by the app past its bound, and gets the whole state again when it reconnects", async () => {
+    served = await serveApp(new L.LightningApp(new Blob()), { maxClientBuffer: 64 * 1024 });
+    const sockets: WebSocket[] = [];
+    class Recorded extends WebSocket {
+      constructor(url: string) {
+        super(url);
+        sockets.push(this);
+      }
+    }
+    const app = await client({ WebSocket: Recorded });
+    const first = sockets[0]!;
+    // the page stops reading (a frozen tab, a slow link): what the app sends piles up on the server's side
+    first.pause();
+    for (let i = 0; i < 400; i++) {
+      served.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/blob", value: String(i).padEnd(64 * 1024, ".") }]);
+      if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    first.resume();
+    await until(() => sockets.length === 2 && app.connected && app.state.blob.startsWith("399."), "the client to reconnect and see the last change", 10_000);
+    expect(first.readyState).toBe(WebSocket.CLOSED);
+    expect(JSON.stringify(app.document)).toBe(JSON.stringify(served.runtime.stateDocument()));
+    // and it follows changes as before
+    served.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/blob", value: "small" }]);
+    await until(() => app.state.blob === "small", "the next change");
+  });
+});
