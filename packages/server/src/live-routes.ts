@@ -41,6 +41,7 @@ export function liveRoutes(app: Hono<any>, feed: LiveFeed, options: LiveOptions)
           if (withLogs) for (const log of feed.logsSince(0, component)) ws.send(JSON.stringify({ type: "log", log }));
           const bound = maxBuffer + adapter.bufferedAmount(ws);
           const send = (json: string) => {
+            if (ws.readyState !== 1) return;
             const queued = adapter.bufferedAmount(ws);
             if (queued <= bound) return ws.send(json);
             stop?.();
