@@ -106,3 +106,37 @@ describe("configureLayout()", () => {
     expect((await get(`${served.url}/api/v1/layout`)).body.tabs).toEqual([{ name: "Link 0", kind: "url", url: "http://127.0.0.1:1/a" }]);
   });
 });
+
+describe("configureLayout() URLs", () => {
+  test("only http: and https: URLs and the app's own paths are tabs; others are refused with the reason", async () => {
+    class Root extends L.LightningFlow {
+      server = new Server1();
+      run() {}
+      override configureLayout() {
+        return [
+          { name: "Web", content: "https://example.com/a" },
+          { name: "Own", content: "/frontends/root/0/" },
+          { name: "Script", content: "javascript:alert(document.cookie)" },
+          { name: "Spaced", content: "  JavaScript:alert(1)" },
+          { name: "Data", content: "data:text/html,<script>alert(1)</script>" },
+          { name: "File", content: "file:///etc/passwd" },
+          { name: "Server", content: this.server },
+        ];
+      }
+    }
+    served = await serveApp(new L.LightningApp(new Root()));
+    // the URL a work's runner reports is held to the same rule
+    served.runtime.work("root.server")!.servedUrl = "javascript:alert(1)";
+    const tabs = (await get(`${served.url}/api/v1/layout`)).body.tabs;
+    expect(tabs.slice(0, 2)).toEqual([
+      { name: "Web", kind: "url", url: "https://example.com/a" },
+      { name: "Own", kind: "url", url: "/frontends/root/0/" },
+    ]);
+    for (const [i, name] of ["Script", "Spaced", "Data", "File", "Server"].entries()) {
+      const tab = tabs[i + 2];
+      expect(tab, name).toEqual({ name, kind: "invalid", message: expect.stringContaining(`root.configureLayout(): tab "${name}" is not shown`) });
+      expect(tab.message).toContain("is not an http: or https: address or a path of the app");
+    }
+    expect(tabs[6].message).toContain('the URL of root.server, "javascript:alert(1)"');
+  });
+});

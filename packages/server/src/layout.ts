@@ -5,6 +5,10 @@
  */
 import { LightningWork, StaticWebFrontend, isFlow, type AppRuntime, type LayoutTab, type LightningFlow } from "@lit-app/core";
 import { flowsOf } from "./handlers.ts";
+import { embeddableUrl, quoteUrl } from "./ui/urls.js";
+
+// relative URLs are the app's own paths, whatever host the UI is opened on
+const APP_BASE = "http://app.localhost/";
 
 /** One resolved tab. */
 export type ResolvedTab =
@@ -48,14 +52,29 @@ export function resolveLayout(flow: LightningFlow, depth = 0): ResolvedTab[] {
     if (content instanceof StaticWebFrontend) {
       return { name: tab.name, kind: "frontend", flow: flow.name, url: `/frontends/${encodeURIComponent(flow.name)}/${index}/` };
     }
-    if (typeof content === "string") return { name: tab.name, kind: "url", url: content };
-    if (content instanceof LightningWork) return { name: tab.name, kind: "work", work: content.name, url: content.url };
+    if (typeof content === "string") {
+      if (embeddableUrl(content, APP_BASE)) return { name: tab.name, kind: "url", url: content };
+      return { name: tab.name, kind: "invalid", message: refused(flow, tab.name, content) };
+    }
+    if (content instanceof LightningWork) {
+      const url = content.url;
+      if (url === "" || embeddableUrl(url, APP_BASE)) return { name: tab.name, kind: "work", work: content.name, url };
+      return { name: tab.name, kind: "invalid", message: refused(flow, tab.name, url, content.name) };
+    }
     return {
       name: tab.name,
       kind: "invalid",
       message: `${flow.name}.configureLayout(): the content of tab "${tab.name}" is not a flow, a work, a URL or a frontend such as new L.StaticWebFrontend(dir).`,
     };
   });
+}
+
+function refused(flow: LightningFlow, tab: string, url: string, work?: string): string {
+  const whose = work ? `the URL of ${work}` : "its URL";
+  return (
+    `${flow.name}.configureLayout(): tab "${tab}" is not shown: ${whose}, ${quoteUrl(url)}, is not an http: or https: address or a path of the app. ` +
+    `Only those are embedded, so that no script from state runs in the UI.`
+  );
 }
 
 /** The app's layout: the root flow's tabs. */

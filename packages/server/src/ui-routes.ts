@@ -2,6 +2,11 @@
  * What browsers load: the UI at `/` (files of `src/ui`), the browser client at
  * `/client.js`, the layout at `/api/v1/layout`, and static frontends at
  * `/frontends/<flow>/<tab index>/...`.
+ *
+ * The UI is sent with a Content-Security-Policy that allows only its own
+ * script files: no inline script, no `javascript:` URL, no `eval`, whatever
+ * string the app's state holds. Static frontends are the app author's pages
+ * and may use inline script; they may only be framed by the app itself.
  */
 import type { AppRuntime } from "@lit-app/core";
 import type { Hono } from "hono";
@@ -13,18 +18,44 @@ import { serveFile } from "./static-files.ts";
 const UI_DIR = fileURLToPath(new URL("./ui/", import.meta.url));
 const CLIENT_DIR = fileURLToPath(new URL("./client/", import.meta.url));
 
+/** The UI's policy: its own files only; frames of http(s) pages (works' servers, layout URLs). */
+export const UI_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "frame-src 'self' http: https:",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+].join("; ");
+
+/** The policy of the app's static frontends: any content of their own, framed only by the app. */
+export const FRONTEND_CSP = "frame-ancestors 'self'";
+
+function withPolicy(response: Response, policy: string): Response {
+  const headers = new Headers(response.headers);
+  // an error page is text: it runs and loads nothing
+  headers.set("content-security-policy", response.ok ? policy : "default-src 'none'; frame-ancestors 'self'");
+  // a new Response: @hono/node-server's would lose headers set on it once a middleware copies it
+  return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
+}
+
 function frontendRoot(dir: string): string {
   return dir.startsWith("file:") ? fileURLToPath(dir) : resolve(dir);
 }
 
 /** Adds the browser-facing routes. */
 export function uiRoutes(app: Hono<any>, runtime: AppRuntime): void {
-  app.get("/", () => serveFile(UI_DIR, "index.html"));
-  app.get("/ui/*", (c) => serveFile(UI_DIR, new URL(c.req.url).pathname.slice("/ui/".length)));
+  const ui = async (path: string) => withPolicy(await serveFile(UI_DIR, path), UI_CSP);
+  app.get("/", () => ui("index.html"));
+  app.get("/ui/*", (c) => ui(new URL(c.req.url).pathname.slice("/ui/".length)));
   // /client.js redirects so that the module's own relative imports resolve under /client/
   app.get("/client.js", (c) => c.redirect(`/client/client.js${new URL(c.req.url).search}`, 302));
-  app.get("/client/*", (c) => serveFile(CLIENT_DIR, new URL(c.req.url).pathname.slice("/client/".length)));
-  app.get("/favicon.ico", () => serveFile(UI_DIR, "favicon.svg"));
+  app.get("/client/*", async (c) => withPolicy(await serveFile(CLIENT_DIR, new URL(c.req.url).pathname.slice("/client/".length)), UI_CSP));
+  app.get("/favicon.ico", () => ui("favicon.svg"));
 
   app.get("/api/v1/layout", (c) => c.json({ name: runtime.app.name, tabs: appLayout(runtime) }));
 
@@ -36,11 +67,11 @@ export function uiRoutes(app: Hono<any>, runtime: AppRuntime): void {
     try {
       frontend = findFrontend(runtime, flow, index);
     } catch (error) {
-      return c.text(`${flow}.configureLayout() threw: ${(error as Error).message}`, 500);
+      return withPolicy(c.text(`${flow}.configureLayout() threw: ${(error as Error).message}`, 500), FRONTEND_CSP);
     }
-    if (!frontend) return c.text(`no static frontend at tab ${index} of ${flow}; see GET /api/v1/layout.`, 404);
+    if (!frontend) return withPolicy(c.text(`no static frontend at tab ${index} of ${flow}; see GET /api/v1/layout.`, 404), FRONTEND_CSP);
     const raw = new URL(c.req.url).pathname;
     const prefix = raw.split("/").slice(0, 4).join("/") + "/";
-    return serveFile(frontendRoot(frontend.dir), raw.slice(prefix.length));
+    return withPolicy(await serveFile(frontendRoot(frontend.dir), raw.slice(prefix.length)), FRONTEND_CSP);
   });
 }

@@ -5,6 +5,7 @@ import { renderDetails } from "./details.js";
 import { h } from "./dom.js";
 import { LogsView } from "./logs.js";
 import { renderTree } from "./tree.js";
+import { embeddableUrl, frameSandbox, quoteUrl } from "./urls.js";
 
 /** @typedef {{ name: string, kind: string, url?: string, flow?: string, work?: string, message?: string, tabs?: Tab[] }} Tab */
 
@@ -115,8 +116,13 @@ function renderTab(t, key, sub) {
   if (!t.url) {
     return show(`wait:${key}`, () => h("div.empty", { text: `${t.work ?? t.name} does not serve a page yet; its tab opens when it does.` }), false, sub);
   }
-  const url = /** @type {string} */ (t.url);
-  show(`frame:${key}:${url}`, () => h("iframe", { src: url, title: t.name, "data-testid": "tab-frame" }), true, sub);
+  const url = embeddableUrl(t.url, location.href);
+  if (!url) {
+    const text = `This tab is not shown: its address ${quoteUrl(t.url)} is not an http: or https: address or a page of this app.`;
+    return show(`refused:${key}:${t.url}`, () => h("div.message", { text, "data-testid": "tab-refused" }), false, sub);
+  }
+  const sandbox = frameSandbox(url, location.origin, t.kind === "frontend");
+  show(`frame:${key}:${url.href}`, () => h("iframe", { src: url.href, sandbox, title: t.name, "data-testid": "tab-frame" }), true, sub);
 }
 
 /**
@@ -131,7 +137,7 @@ function show(key, make, isFrame, bar) {
   panelKey = key;
   panel.classList.toggle("frame", isFrame || Boolean(bar));
   const content = make();
-  if (bar && !isFrame) content.style.padding = "20px";
+  if (bar && !isFrame) content.classList.add("padded");
   panel.replaceChildren(...(bar ? [bar, content] : [content]));
 }
 

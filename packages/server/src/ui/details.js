@@ -1,6 +1,7 @@
 // @ts-check
 /** The panel of one component: kind, status, compute, URL and its state. */
 import { chip, computeBadge, h, jsonView } from "./dom.js";
+import { embeddableUrl } from "./urls.js";
 
 /**
  * @param {import("../client/client.js").StateDocument} doc
@@ -16,7 +17,7 @@ export function renderDetails(doc, name) {
   if (status) row("since", new Date(status.timestamp).toLocaleTimeString());
   if (status?.reason) row("reason", status.reason);
   if (comp.compute) row("compute", `${comp.compute.name}${/** @type {any} */ (comp.compute).gpus ? ` · ${/** @type {any} */ (comp.compute).gpus} GPU` : ""}`);
-  if (comp.url) row("url", h("a", { href: comp.url, target: "_blank", rel: "noopener", text: comp.url }));
+  if (comp.url) row("url", embeddableUrl(comp.url, location.href) ? h("a", { href: comp.url, target: "_blank", rel: "noopener", text: comp.url }) : comp.url);
   const card = h(
     "div.card",
     {},
@@ -25,5 +26,5 @@ export function renderDetails(doc, name) {
   );
   if (status?.message) card.append(h("div.message", { text: status.message }));
   const vars = h("div.card", {}, h("h2", { text: "State" }), Object.keys(comp.vars).length ? jsonView(comp.vars) : h("div.empty", { text: "no public fields" }));
-  return h("div", { style: "display:flex;flex-direction:column;gap:12px" }, card, vars);
+  return h("div.stack", {}, card, vars);
 }

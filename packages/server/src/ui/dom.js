@@ -1,5 +1,10 @@
 // @ts-check
-/** Small DOM helpers for the UI. */
+/**
+ * Small DOM helpers for the UI. Every string from the app's state goes in as
+ * text or as a plain attribute: never as HTML, never as an event handler, and
+ * into `href`/`src` only when it is an http(s) URL or a path of the app.
+ */
+import { embeddableUrl } from "./urls.js";
 
 /**
  * Creates an element.
@@ -14,9 +19,14 @@ export function h(tag, attrs = {}, ...children) {
   if (classes.length) el.className = classes.join(" ");
   for (const [key, value] of Object.entries(attrs)) {
     if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith("on") && typeof value === "function") el.addEventListener(key.slice(2), value);
-    else if (key === "text") el.textContent = String(value);
-    else el.setAttribute(key, String(value));
+    if (key.startsWith("on")) {
+      if (typeof value !== "function") throw new TypeError(`h("${tag}"): ${key} must be a function, not a string of code`);
+      el.addEventListener(key.slice(2), value);
+    } else if (key === "text") el.textContent = String(value);
+    else if (key === "href" || key === "src") {
+      const url = embeddableUrl(value, location.href);
+      if (url) el.setAttribute(key, url.href);
+    } else el.setAttribute(key, String(value));
   }
   for (const child of children) if (child) el.append(child);
   return el;

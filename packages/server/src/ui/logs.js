@@ -13,7 +13,7 @@ export class LogsView {
     this.filter = "";
     this.list = h("div.logs", { "data-testid": "logs" });
     this.select = /** @type {HTMLSelectElement} */ (h("select", { "aria-label": "component", onchange: () => this.setFilter(this.select.value) }));
-    this.element = h("div", { style: "display:flex;flex-direction:column;gap:12px;flex:1;min-height:0" }, h("div.logs-bar", {}, h("h2", { text: "Logs", style: "margin:0" }), this.select), this.list);
+    this.element = h("div.stack.fill", {}, h("div.logs-bar", {}, h("h2", { text: "Logs" }), this.select), this.list);
   }
 
   /** @param {string[]} components */

@@ -1,6 +1,7 @@
 // @ts-check
 /** The component tree: flows and works nested by their dotted names, with live status and compute. */
 import { chip, computeBadge, h, shortName } from "./dom.js";
+import { embeddableUrl } from "./urls.js";
 
 /**
  * @typedef {import("../client/client.js").StateDocument} StateDocument
@@ -27,7 +28,7 @@ export function renderTree(root, doc, selected, onSelect) {
       { role: "treeitem", "aria-selected": name === selected, "data-name": name, title: name, onclick: () => onSelect(name) },
       h("span.kind", { text: comp.kind === "flow" ? "◆" : "●" }),
       h("span.label", { text: name === "root" ? "root" : shortName(name) }),
-      comp.kind === "work" && comp.url ? h("a.link", { href: comp.url, target: "_blank", rel: "noopener", title: comp.url, text: "↗", onclick: (/** @type {Event} */ e) => e.stopPropagation() }) : null,
+      comp.kind === "work" && embeddableUrl(comp.url, location.href) ? h("a.link", { href: comp.url, target: "_blank", rel: "noopener", title: comp.url, text: "↗", onclick: (/** @type {Event} */ e) => e.stopPropagation() }) : null,
       comp.kind === "work" ? computeBadge(comp.compute) : null,
       comp.kind === "work" && comp.status ? chip(comp.status.stage) : null,
     );

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { launchBrowser, screenshotPath } from "../test-support/browser.ts";
-import { serveApp, type ServedApp } from "../test-support/serve-app.ts";
+import { post } from "../test-support/http.ts";
+import { serveApp, until, type ServedApp } from "../test-support/serve-app.ts";
 
 let browser: Browser;
 beforeAll(async () => {
@@ -146,6 +147,128 @@ describe("the UI", () => {
       await expect.poll(() => page.locator("#conn").textContent()).toBe("live");
       await page.click('.tab[data-tab="Report"]');
       await expect.poll(() => page.frameLocator('iframe[data-testid="tab-frame"]').locator("h1").textContent()).toBe("Training report");
+    } finally {
+      await page.close();
+      await served.stop();
+    }
+  });
+});
+
+class Idle extends L.LightningWork {
+  run() {}
+}
+
+/** A flow whose layout embeds a URL from its state, as the notebooks example does with each notebook's page. */
+class Links extends L.LightningFlow {
+  link = "";
+  note = "";
+  helper = new Idle();
+  private readonly _dir = reportDir();
+  run() {}
+  override configureLayout() {
+    const tabs: L.LayoutTab[] = [{ name: "Report", content: new L.StaticWebFrontend(this._dir) }];
+    if (this.link) tabs.push({ name: "Page", content: this.link });
+    return tabs;
+  }
+}
+
+describe("the UI runs no script from the app's state", () => {
+  test("a tab whose URL a client set to javascript:, data: and the like is refused visibly, and nothing runs", async () => {
+    const served = await serveApp(new L.LightningApp(new Links()));
+    const page = await browser.newPage();
+    page.setDefaultTimeout(4000);
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    const marker = () => page.evaluate(() => [document.title, (window as { pwned?: unknown }).pwned ?? null]);
+    try {
+      await page.goto(served.url);
+      await expect.poll(() => page.locator(".node").count()).toBe(2);
+      const title = await page.title();
+      const attacks = [
+        "javascript:void(top.document.title='pwned',top.pwned=1)",
+        " JaVaScRiPt:void(top.document.title='pwned',top.pwned=1)",
+        "java\tscript:void(top.document.title='pwned',top.pwned=1)",
+        "data:text/html,<script>top.document.title='pwned';top.pwned=1</script>",
+        "vbscript:msgbox(1)",
+      ];
+      for (const [i, link] of attacks.entries()) {
+        // through the state API, as any client of the app may
+        const res = await post(`${served.url}/api/v1/delta`, { patch: [{ op: "replace", path: "/components/root/vars/link", value: link }] });
+        expect(res.status).toBe(200);
+        // the UI looks at the layout again after a change; a different tab in between shows the new one
+        await page.click('.tab[data-tab="State"]');
+        await until(async () => (await page.locator('.tab[data-tab="Page"]').count()) === 1, "the Page tab");
+        await expect.poll(async () => (await (await fetch(`${served.url}/api/v1/layout`)).json()).tabs[1].kind).toBe("invalid");
+        await new Promise((r) => setTimeout(r, 400));
+        await page.click('.tab[data-tab="Page"]');
+        await expect.poll(() => page.locator(".panel .message").textContent(), { message: link }).toContain('tab "Page" is not shown');
+        expect(await page.locator(".panel iframe").count(), link).toBe(0);
+        await new Promise((r) => setTimeout(r, 200));
+        expect(await marker(), link).toEqual([title, null]);
+        if (i === 0) await page.screenshot({ path: screenshotPath("ui-refused-url.png") });
+      }
+
+      // an http(s) page is embedded, sandboxed; the app's own frontend keeps the app's origin, other pages their own
+      await post(`${served.url}/api/v1/delta`, { patch: [{ op: "replace", path: "/components/root/vars/link", value: "http://127.0.0.1:9/page" }] });
+      await page.click('.tab[data-tab="State"]');
+      await new Promise((r) => setTimeout(r, 400));
+      await page.click('.tab[data-tab="Page"]');
+      const sandbox = (await page.locator('iframe[data-testid="tab-frame"]').getAttribute("sandbox"))!.split(" ");
+      expect(await page.locator('iframe[data-testid="tab-frame"]').getAttribute("src")).toBe("http://127.0.0.1:9/page");
+      expect(sandbox).toEqual(expect.arrayContaining(["allow-scripts", "allow-same-origin", "allow-forms", "allow-popups"]));
+      expect(sandbox).not.toContain("allow-top-navigation");
+      await page.click('.tab[data-tab="Report"]');
+      await expect.poll(() => page.frameLocator('iframe[data-testid="tab-frame"]').locator("#msg").textContent()).toBe("loss 0.042");
+      expect(await page.locator('iframe[data-testid="tab-frame"]').getAttribute("sandbox")).toContain("allow-same-origin");
+
+      // a path of the app that is not one of its frontends runs in an opaque origin
+      await post(`${served.url}/api/v1/delta`, { patch: [{ op: "replace", path: "/components/root/vars/link", value: "/api/v1/state" }] });
+      await page.click('.tab[data-tab="State"]');
+      await new Promise((r) => setTimeout(r, 400));
+      await page.click('.tab[data-tab="Page"]');
+      expect(await page.locator('iframe[data-testid="tab-frame"]').getAttribute("src")).toBe(`${served.url}/api/v1/state`);
+      expect(await page.locator('iframe[data-testid="tab-frame"]').getAttribute("sandbox")).not.toContain("allow-same-origin");
+      expect(await marker()).toEqual([title, null]);
+      expect(errors).toEqual([]);
+    } finally {
+      await page.close();
+      await served.stop();
+    }
+  });
+
+  test("state strings show as text, and the UI's policy forbids inline script", async () => {
+    const served = await serveApp(new L.LightningApp(new Links()));
+    const page = await browser.newPage();
+    page.setDefaultTimeout(4000);
+    const html = `<img src=x onerror="top.document.title='pwned';top.pwned=1"><script>top.pwned=1</script>`;
+    try {
+      const res = await page.goto(served.url);
+      const policy = res!.headers()["content-security-policy"]!;
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).not.toContain("unsafe-inline");
+      // error pages run nothing; the app's static frontends (its author's pages) may only be framed by the app
+      const missing = await fetch(`${served.url}/ui/nothing-here.html`);
+      expect([missing.status, missing.headers.get("content-security-policy")]).toEqual([404, "default-src 'none'; frame-ancestors 'self'"]);
+      const frontend = await fetch(`${served.url}/frontends/root/0/`);
+      expect([frontend.status, frontend.headers.get("content-security-policy")]).toEqual([200, "frame-ancestors 'self'"]);
+      await expect.poll(() => page.locator(".node").count()).toBe(2);
+      await post(`${served.url}/api/v1/delta`, { patch: [{ op: "replace", path: "/components/root/vars/note", value: html }] });
+      served.executor.log("root.helper", html);
+      await page.click('.tab[data-tab="State"]');
+      await page.click('.node[data-name="root"]');
+      await expect.poll(() => page.locator(".panel pre.json").textContent()).toContain(JSON.stringify(html).slice(1, 40));
+      await page.click('.tab[data-tab="Logs"]');
+      await expect.poll(() => page.locator(".log .line").last().textContent()).toBe(html);
+      expect(await page.locator("main img").count()).toBe(0);
+      // a script the page did not load from the app's files does not run, whoever inserts it
+      await page.evaluate(() => {
+        const s = document.createElement("script");
+        s.textContent = "window.pwned = 1";
+        document.head.append(s);
+      });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await page.evaluate(() => [document.title.includes("pwned"), (window as { pwned?: unknown }).pwned ?? null])).toEqual([false, null]);
+      await expect.poll(() => page.locator("#conn").textContent()).toBe("live");
     } finally {
       await page.close();
       await served.stop();
