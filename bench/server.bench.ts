@@ -4,7 +4,9 @@
  *   beside one message over a bare WebSocket on loopback;
  * - 10,000 deltas posted by 4 concurrent clients (throughput, and the final
  *   state checked for lost updates), beside the same requests to a bare Hono
- *   server that appends each body to an array.
+ *   server that appends each body to an array;
+ * - the same deltas while 10 live clients that never read are connected
+ *   (5 WebSockets, 5 event streams), beside none connected.
  */
 import { serve } from "@hono/node-server";
 import { AppRuntime, LightningApp, LightningFlow, LightningWork, type Clock, type WakeScheduler } from "@lit-app/core";
@@ -18,6 +20,7 @@ import { join } from "node:path";
 import WebSocket, { WebSocketServer } from "ws";
 import { connect } from "../packages/server/src/client/client.js";
 import { startAppServer } from "../packages/server/src/index.ts";
+import { slowClient } from "../packages/server/src/test-support/slow-client.ts";
 import { FULL, median, type BenchOptions, type BenchRow } from "./harness.ts";
 
 /** Samples of the latency figures and deltas posted, full and tiny (`npm run bench -- --tiny`). */
@@ -143,8 +146,11 @@ async function postAll(url: string, path: string, clients: number, total: number
   return rate;
 }
 
-async function deltas(total: number, clients: number): Promise<{ rate: number; lost: number }> {
+/** `total` deltas from `clients` posters, with `slow` live clients connected that never read (half WebSockets, half event streams). */
+async function deltas(total: number, clients: number, slow = 0): Promise<{ rate: number; lost: number; dropped: number }> {
   const { runtime, server } = await serveRuntime(new LogFlow());
+  const readers = Array.from({ length: slow }, (_, i) => slowClient(server.url, i % 2 ? "sse" : "ws"));
+  await Promise.all(readers.map((r) => r.paused));
   const rate = await postAll(server.url, "/api/v1/delta", clients, total, (c, i) => ({
     patch: [{ op: "add", path: "/components/root/vars/entries/-", value: { c, i } }],
   }));
@@ -153,9 +159,12 @@ async function deltas(total: number, clients: number): Promise<{ rate: number; l
   let lost = 0;
   for (let c = 0; c < clients; c++) for (let i = 0; i < total / clients; i++) if (!keys.has(`${c}:${i}`)) lost++;
   if (entries.length !== total) lost = Math.max(lost, total - entries.length);
+  // a client the server dropped (more than its bound waited for it) ends once it reads again; one still connected does not
+  const ends = await Promise.all(readers.map((r) => r.resume(300)));
+  for (const r of readers) r.destroy();
   await runtime.stop();
   await server.close();
-  return { rate, lost };
+  return { rate, lost, dropped: ends.filter((e) => e.end !== "still open").length };
 }
 
 async function bareHono(total: number, clients: number): Promise<number> {
@@ -184,6 +193,8 @@ export async function benchServer(options: BenchOptions = FULL): Promise<BenchRo
   const baseRate = await bareHono(run.deltas, 4);
   const { rate, lost } = await deltas(run.deltas, 4);
   if (lost) throw new Error(`${lost} of ${run.deltas.toLocaleString("en")} deltas were lost`);
+  const withSlow = await deltas(run.deltas, 4, 10);
+  if (withSlow.lost) throw new Error(`${withSlow.lost} of ${run.deltas.toLocaleString("en")} deltas were lost with 10 slow clients connected`);
   return [
     {
       name: "work state change → client sees it (median)",
@@ -200,6 +211,14 @@ export async function benchServer(options: BenchOptions = FULL): Promise<BenchRo
       baselineName: "bare Hono server appending bodies",
       baseline: baseRate,
       note: `final state checked: ${lost} lost`,
+    },
+    {
+      name: `${run.deltas.toLocaleString("en")} deltas by 4 clients, 10 slow live clients connected`,
+      value: withSlow.rate,
+      unit: "deltas/s",
+      baselineName: "none connected",
+      baseline: rate,
+      note: `5 WebSockets and 5 event streams that never read; ${withSlow.dropped} of 10 dropped; ${withSlow.lost} lost`,
     },
   ];
 }
