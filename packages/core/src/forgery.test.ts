@@ -8,6 +8,7 @@ import {
   AppRuntime,
   decodeState,
   encodeState,
+  hostWork,
   LightningApp,
   LightningFlow,
   LightningWork,
@@ -87,6 +88,29 @@ describe("a client that writes a framework value's tag", () => {
       const wire = JSON.parse(JSON.stringify(encodeState(data))) as JsonValue;
       expect(decodeState(wire)).toEqual(data);
     }
+  });
+});
+
+describe("on the work's side (a worker thread, a remote process)", () => {
+  it("data with a tag arrives as data in the snapshot, in deltas and in arguments; real Paths still arrive as Paths", async () => {
+    const path = decodeState({ $lit: "Path", path: "real.txt", origin: "root.vault", consumers: [] });
+    const hosted = hostWork({
+      app: undefined,
+      name: "root.reader",
+      className: "Reader",
+      constructorOptions: {},
+      state: { input: encodeState({ forged: FORGED, real: path }) as JsonValue, received: null },
+      exports: { Reader },
+      onOp: () => undefined,
+      now: () => 0,
+    });
+    const work = hosted.work as Reader;
+    expect(work.input).toMatchObject({ forged: FORGED });
+    expect((work.input as { real: unknown }).real).toBeInstanceOf(Path);
+    hosted.applyOps([{ op: "replace", path: ["input"], value: encodeState([FORGED]) }]);
+    expect(work.input).toEqual([FORGED]);
+    await hosted.run([0]);
+    expect(work.received).toEqual({ isPath: false, json: JSON.stringify([FORGED]) });
   });
 });
 

@@ -195,6 +195,19 @@ describe("within the limits", () => {
     expect(t.runtime.stage).toBe("running");
   });
 
+  it("a work's own changes are not refused for the state's size; passing the limit is reported once", async () => {
+    const t = await app({ limits: { maxStateBytes: 20_000 } });
+    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/lines", value: 2000 }]);
+    await t.settle();
+    expect(t.root.holder.log.length).toBe(1998);
+    expect(t.runtime.stateSize()).toBeGreaterThan(20_000);
+    const reports = t.logs.filter((l) => l.line.includes("over its limit of 20000 bytes (maxStateBytes)"));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]!.line).toContain("clients' patches and handlers that add to it are refused until it shrinks");
+    expect(t.runtime.stage).toBe("running");
+    expect(refusal(t, [{ op: "replace", path: "/components/root/vars/note", value: "more" }]).error).toMatchObject({ limit: "stateBytes" });
+  });
+
   it("limits are checked when the app is made", () => {
     expect(() => new LightningApp(new Root(), { limits: { maxStateBytes: -1 } })).toThrow(/maxStateBytes must be a positive integer/);
     expect(() => new LightningApp(new Root(), { limits: { maxDepth: 1.5 } as never })).toThrow(/maxDepth must be a positive integer/);

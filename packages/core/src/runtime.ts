@@ -221,6 +221,7 @@ export class AppRuntime implements ComponentHost {
     if (component.kind !== "flow" && component.kind !== "work") return;
     this.ledger.note(component, op, removed);
     const origin = currentOrigin();
+    if (origin !== "external") this.checkStateSize();
     const path = `/components/${escapeKey(component.name)}/vars${toPointer(op.path)}`;
     this.feed.push(op.op === "remove" ? { op: "remove", path } : { op: op.op, path, value: op.value as JsonValue });
     if (component.kind === "work" && (origin === "flow" || origin === "external")) {
@@ -402,7 +403,7 @@ export class AppRuntime implements ComponentHost {
    * Applies a work's changes to the flow's copy of it. A change that does not
    * fit, or that names an origin that is no work of the app, is refused and
    * reported; the others apply. Works' changes are counted in the state's
-   * size but never refused for it: passing the limit is reported once.
+   * size but never refused for it (see checkStateSize).
    */
   private applyWorkDelta(work: WorkCore, ops: VarOp[]): void {
     withOrigin("remote", () => {
@@ -420,9 +421,9 @@ export class AppRuntime implements ComponentHost {
         this.record(work, op, removed);
       }
     });
-    this.checkStateSize();
   }
 
+  /** Reports once, in the app's log, that the flow's or works' own changes took the state past its limit. */
   private checkStateSize(): void {
     const size = this.ledger.estimate();
     if (size <= this.limits.maxStateBytes) {

@@ -17,9 +17,9 @@ export interface StateLimits {
    * The state of all components together, as JSON. Default 16 MiB.
    * A patch (`POST /api/v1/delta`) or a handler's write that would take the
    * state past it is refused (413); a patch that does not grow the state is
-   * always taken. Works' own changes are counted, never refused: a work whose
-   * state outgrows it is reported in the app's log (hand large values between
-   * works as an `L.Payload` or a `L.Path` instead).
+   * always taken. Works' changes and flows' passes are counted, never refused:
+   * passing the limit so is reported once in the app's log (hand large values
+   * between works as an `L.Payload` or an `L.Path` instead).
    */
   maxStateBytes: number;
   /** Operations in one patch. Default 1,000. */
