@@ -2,7 +2,10 @@
  * Crash isolation, with the fixture test/fixtures/crash-app.ts: a work that crashes (an
  * exception in run(), process.exit(), out of memory) is marked failed; with
  * raiseException: true the app fails (exit 1) printing why, with false the flow sees
- * hasFailed and the other work counts on to the end.
+ * hasFailed and the other work counts on to the end. What is printed points at the user's
+ * line (where the error was thrown, where process.exit() was called), never at the
+ * framework's files; a thrown value that is not an Error (test/fixtures/throw-app.ts) and a
+ * syntax error in the app file are reported readably too.
  *
  * What each runtime can isolate:
  * - exception in run(): Bun, Node, Deno.
@@ -14,15 +17,28 @@
  *   limit); on Bun a work's heap grows until the machine runs out of memory and the kernel kills
  *   the process, so that case is not run here.
  */
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fixture, runApp, RUNTIMES, type AppProcess, type Runtime } from "../test/support/app-process.ts";
 
 const APP = fixture("crash-app.ts");
 const SOURCE = readFileSync(APP, "utf8").split("\n");
-/** 1-based line numbers of the fixture's throw and of the call that leads to it. */
+/** 1-based line numbers of the fixture's throw, of the call that leads to it, and of its process.exit(). */
 const THROW_LINE = SOURCE.findIndex((l) => l.includes('throw new Error("the model diverged')) + 1;
 const CALL_LINE = SOURCE.findIndex((l) => l.includes("diverge();")) + 1;
+const EXIT_LINE = SOURCE.findIndex((l) => l.includes("process.exit(3)")) + 1;
+const EXIT_MESSAGE = new RegExp(
+  `the work's thread ended with exit code 3: process\\.exit\\(3\\) was called at \\S*test/fixtures/crash-app\\.ts:${EXIT_LINE}:\\d+\\. ` +
+    "To end a call, return from run\\(\\) or throw an Error",
+);
+
+/** Stack lines that point into the framework's own files or the runtime's internals. */
+function frameworkFrames(text: string): string[] {
+  return text
+    .split("\n")
+    .filter((l) => /^\s+at\s/.test(l) && /\/(core|local-workers|storage|server|lit-app)\/src\/|node:internal|ext:|\/\.lit\//.test(l));
+}
 
 type Kind = "throw" | "exit" | "oom";
 
@@ -39,7 +55,7 @@ function expectOthersWentOn(app: AppProcess): void {
 
 const FAILURE: Record<Kind, { reason: string; message: RegExp }> = {
   throw: { reason: "error", message: /the model diverged at step 3/ },
-  exit: { reason: "exited", message: /the work's thread ended with exit code 3/ },
+  exit: { reason: "exited", message: EXIT_MESSAGE },
   oom: { reason: "exited", message: /out of memory/i },
 };
 
@@ -52,6 +68,7 @@ describe.each(RUNTIMES)("crash isolation on %s", (runtime) => {
     expect(stderr).toContain("Error: the model diverged at step 3");
     expect(stderr).toMatch(new RegExp(`test/fixtures/crash-app\\.ts:${THROW_LINE}:\\d+`));
     expect(stderr).toMatch(new RegExp(`test/fixtures/crash-app\\.ts:${CALL_LINE}:\\d+`));
+    expect(frameworkFrames(stderr)).toEqual([]);
     expect(app.indexOf(/^flow: crasher failed/)).toBe(-1);
   });
 
@@ -66,10 +83,59 @@ describe.each(RUNTIMES)("crash isolation on %s", (runtime) => {
     });
   }
 
-  it("process.exit() in a work with raiseException: true fails the app with exit code 1", async () => {
+  it("process.exit() in a work with raiseException: true fails the app with exit code 1, saying where the user's code called it", async () => {
     const { app, exit } = await crash(runtime, "exit", true);
     expect(exit.code, app.transcript()).toBe(1);
-    expect(app.output("stderr")).toContain("root.crasher failed: the work's thread ended with exit code 3");
+    const stderr = app.output("stderr");
+    expect(stderr).toContain("[lit-app] the app failed: root.crasher failed: the work's thread ended with exit code 3: process.exit(3) was called at ");
+    expect(stderr).toMatch(EXIT_MESSAGE);
+    // The stack shown is the user's: the line that called process.exit(), and no file of the framework.
+    expect(stderr).toMatch(new RegExp(`^\\s+at .*test/fixtures/crash-app\\.ts:${EXIT_LINE}:\\d+\\)?$`, "m"));
+    expect(frameworkFrames(stderr)).toEqual([]);
+  });
+
+  it("throw null, undefined, 42 or {} in a work, and throw null in the flow, give readable messages", async () => {
+    const { app, exit } = await runApp(runtime, fixture("throw-app.ts"), { env: { LIT_NO_SERVER: "1" } });
+    expect(exit.code, app.transcript()).toBe(1);
+    const why = "was thrown, not an Error, so there is no stack to show where. Throw an Error instead: throw new Error(\"what went wrong\").";
+    expect(app.output().split("\n").filter((l) => l.startsWith("flow: "))).toEqual([
+      `flow: null -> null ${why}`,
+      `flow: undefined -> undefined ${why}`,
+      `flow: number -> the number 42 ${why}`,
+      `flow: object -> the object {} ${why}`,
+    ]);
+    // No stack at all: the framework's frames would say nothing about where.
+    expect(app.output("stderr")).toBe(`[lit-app] the app failed: root.run() threw: null ${why}`);
+  });
+});
+
+describe("a syntax error in the app file", () => {
+  // The file is written at test time: a broken file among the fixtures would break the type check.
+  const runs: [string, Runtime, string[]][] = [
+    ["bun run app.ts", "bun", []],
+    ["lit run --runtime bun app.ts", "node", ["--runtime", "bun"]],
+    ["lit run app.ts (Node)", "node", []],
+    ["deno run -A app.ts", "deno", []],
+    ["lit run --runtime deno app.ts", "node", ["--runtime", "deno"]],
+  ];
+  it.each(runs)("%s shows the file, line and column", async (_, runtime, litArgs) => {
+    const dir = mkdtempSync(join(fixture(""), "syntax-"));
+    try {
+      const file = join(dir, "app.ts");
+      writeFileSync(
+        file,
+        'import * as L from "lit-app";\n\nclass W extends L.LightningWork {\n  async run() {\n    const x = ;\n  }\n}\n' +
+          "export default new L.LightningApp(new (class extends L.LightningFlow { w = new W(); run() { this.w.run(); } })());\n",
+      );
+      const { app, exit } = await runApp(runtime, file, { litArgs, env: { LIT_NO_SERVER: "1" } });
+      expect(exit.code === 0, app.transcript()).toBe(false);
+      const output = app.lines.map((l) => l.text).join("\n");
+      expect(output).toMatch(new RegExp(`${file.replace(/[.]/g, "\\.")}:5:\\d+`));
+      expect(output).toMatch(/Unexpected|Expression expected/);
+      if (litArgs.includes("bun")) expect(output).toContain("5 |     const x = ;");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -158,7 +158,8 @@ export class WorkerThreadExecutor implements WorkExecutor {
       return;
     }
     if (parsed.data.type === "exiting") {
-      this.exited(lane, parsed.data.code === undefined ? {} : { code: parsed.data.code });
+      const { code, error } = parsed.data;
+      this.exited(lane, { ...(code === undefined ? {} : { code }), ...(error ? { error } : {}) });
       void lane.handle?.terminate();
       return;
     }
@@ -166,9 +167,11 @@ export class WorkerThreadExecutor implements WorkExecutor {
   }
 
   private exited(lane: Lane, exit: WorkerExit): void {
-    lane.port?.close();
-    if (lane.stopping) return;
+    const first = !lane.stopping;
     lane.stopping = true;
+    // Closing the port may deliver messages still queued on it at once (Deno): they must find the lane stopping.
+    lane.port?.close();
+    if (!first) return;
     if (this.lanes.get(lane.name) === lane) this.lanes.delete(lane.name);
     const error = exit.error ?? {
       name: "WorkerExit",

@@ -46,8 +46,11 @@ export const workToFlow = z.discriminatedUnion("type", [
   z.object({ type: z.literal("failed"), callId: z.number().int(), error: serializedError }),
   /** The work's stop hooks have run: the last message of a stopping work, after all its output. */
   z.object({ type: z.literal("stopped") }),
-  /** The work's thread is ending by itself (`process.exit()`), for runtimes that do not tell the parent (Deno). */
-  z.object({ type: z.literal("exiting"), code: z.number().int().optional() }),
+  /**
+   * The work's thread is ending by itself (`process.exit()`): says where the user's code called it, and
+   * tells runtimes that do not tell the parent (Deno).
+   */
+  z.object({ type: z.literal("exiting"), code: z.number().int().optional(), error: serializedError.optional() }),
 ]);
 
 export type FlowToWork = z.infer<typeof flowToWork>;

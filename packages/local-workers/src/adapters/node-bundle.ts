@@ -7,7 +7,7 @@
  * loaded from node_modules as usual; TypeScript packages (lit-app's own) are
  * bundled, so the worker program and the app share one copy of the core.
  */
-import { rmSync } from "node:fs";
+import { rmdirSync, rmSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -15,7 +15,12 @@ import type { Plugin } from "esbuild";
 
 const BOOT = fileURLToPath(new URL("../worker/boot.ts", import.meta.url));
 const TS = /\.(c|m)?tsx?$/;
-const bundles = new Map<string, Promise<string>>();
+/** A bundle being built or built, and how many threads use it. */
+interface Bundle {
+  ready: Promise<{ url: string; remove: () => void }>;
+  users: number;
+}
+const bundles = new Map<string, Bundle>();
 let building = 0;
 
 const keepJsPackagesOutside: Plugin = {
@@ -31,34 +36,74 @@ const keepJsPackagesOutside: Plugin = {
   },
 };
 
-/**
- * Bundles the worker program with the app module at `appModule` (a file URL)
- * and returns the bundle's file URL. Built once per app module per process.
- */
-export function workerBundle(appModule: string): Promise<string> {
-  let bundle = bundles.get(appModule);
-  if (!bundle) {
-    bundle = build(appModule);
-    bundles.set(appModule, bundle);
-    bundle.catch(() => bundles.delete(appModule));
-  }
-  return bundle;
+/** A thread's use of a bundle: the URL of its program, and `release()` once the thread has ended. */
+export interface BundleUse {
+  url: string;
+  release(): void;
 }
 
-async function build(appModule: string): Promise<string> {
+/**
+ * Bundles the worker program with the app module at `appModule` (a file URL),
+ * once per app module while threads use it, and returns the bundle's file
+ * URL. When the last thread that used it has ended, the bundle is removed
+ * (and `.lit` beside the app if it is then empty); a later thread builds it again.
+ */
+export async function useWorkerBundle(appModule: string): Promise<BundleUse> {
+  let bundle = bundles.get(appModule);
+  if (!bundle) {
+    const entry: Bundle = { ready: build(appModule), users: 0 };
+    entry.ready.catch(() => bundles.get(appModule) === entry && bundles.delete(appModule));
+    bundles.set(appModule, entry);
+    bundle = entry;
+  }
+  // Counted before the build ends, so that a thread ending meanwhile does not remove it.
+  bundle.users++;
+  const used = bundle;
+  const built = await used.ready.catch((error: unknown) => {
+    used.users--;
+    throw error;
+  });
+  let released = false;
+  return {
+    url: built.url,
+    release() {
+      if (released) return;
+      released = true;
+      if (--used.users > 0) return;
+      if (bundles.get(appModule) === used) bundles.delete(appModule);
+      built.remove();
+    },
+  };
+}
+
+async function build(appModule: string): Promise<{ url: string; remove: () => void }> {
   const appPath = fileURLToPath(appModule);
   const dir = join(dirname(appPath), ".lit");
   await mkdir(dir, { recursive: true });
   const name = `worker-${appPath.replace(/[^A-Za-z0-9]+/g, "_").slice(-60)}-${process.pid}`;
   const outdir = join(dir, name);
   const temp = join(dir, `${name}.${Date.now()}.tmp`);
+  // Removed when no thread uses it any more, or else when this thread's process ends; `.lit` too
+  // unless it holds something else (the works' files, another app's bundle).
+  const remove = () => {
+    process.off("exit", remove);
+    for (const path of [temp, outdir]) rmSync(path, { recursive: true, force: true });
+    try {
+      rmdirSync(dir);
+    } catch {
+      // Not empty, or already gone.
+    }
+  };
+  process.once("exit", remove);
   const { build: esbuild, stop } = await import("esbuild");
   building++;
   await esbuild({
     stdin: {
       contents:
+        // Source maps are on before the framework's chunks load (a static import would load them first),
+        // so that stacks name the source files, which is how a work's failure finds the user's frames.
         `process.setSourceMapsEnabled?.(true);\n` +
-        `import { bootWorker } from ${JSON.stringify(BOOT)};\n` +
+        `const { bootWorker } = await import(${JSON.stringify(BOOT)});\n` +
         `await bootWorker(() => import(${JSON.stringify(appPath)}));\n`,
       resolveDir: dirname(appPath),
       sourcefile: "lit-worker-entry.ts",
@@ -76,11 +121,16 @@ async function build(appModule: string): Promise<string> {
     sourcemap: "inline",
     logLevel: "silent",
     plugins: [keepJsPackagesOutside],
-  }).finally(() => building--);
-  // The esbuild service process is not needed any more (it would wake up to ping).
-  if (building === 0) await stop();
+  })
+    .catch((error: unknown) => {
+      remove();
+      throw error;
+    })
+    .finally(async () => {
+      // The esbuild service process is not needed any more (it would wake up to ping).
+      if (--building === 0) await stop();
+    });
   await rm(outdir, { recursive: true, force: true });
   await rename(temp, outdir);
-  process.once("exit", () => rmSync(outdir, { recursive: true, force: true }));
-  return pathToFileURL(join(outdir, "worker.mjs")).href;
+  return { url: pathToFileURL(join(outdir, "worker.mjs")).href, remove };
 }

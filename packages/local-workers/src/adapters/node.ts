@@ -1,19 +1,28 @@
 /** Worker threads on Node: `worker_threads` running one bundled JavaScript file, with a heap limit. */
 import { Worker } from "node:worker_threads";
 import { nodeEndpoint } from "../comlink.ts";
-import { workerBundle } from "./node-bundle.ts";
+import { userError } from "../worker/user-frames.ts";
+import { useWorkerBundle } from "./node-bundle.ts";
 import type { SpawnOptions, WorkerExit, WorkerHandle } from "./worker-handle.ts";
 
 /** Starts the work program for `options.appModule` in a Node worker thread. */
 export async function spawnNodeWorker(options: SpawnOptions): Promise<WorkerHandle> {
-  const program = new URL(await workerBundle(options.appModule));
-  const worker = new Worker(program, {
-    name: options.name,
-    ...(options.heapLimitMb ? { resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb } } : {}),
-  });
+  const bundle = await useWorkerBundle(options.appModule);
+  let worker: Worker;
+  try {
+    worker = new Worker(new URL(bundle.url), {
+      name: options.name,
+      ...(options.heapLimitMb ? { resourceLimits: { maxOldGenerationSizeMb: options.heapLimitMb } } : {}),
+    });
+  } catch (error) {
+    bundle.release();
+    throw error;
+  }
+  worker.once("exit", () => bundle.release());
   let error: WorkerExit["error"];
   worker.on("error", (e: Error) => {
-    error = { name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
+    // The user's frames of an error thrown outside run() (in a timer); none of Node's for out of memory.
+    error = userError(e);
   });
   const listeners: ((exit: WorkerExit) => void)[] = [];
   worker.on("exit", (code: number) => {

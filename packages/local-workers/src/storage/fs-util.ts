@@ -1,6 +1,9 @@
-/** Small file-system helpers of local storage: listing a tree, writing a file whole or not at all. */
+/**
+ * Small file-system helpers of local storage: listing a tree, writing a file
+ * whole or not at all, removing folders that hold nothing.
+ */
 import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -36,4 +39,39 @@ export function writeFileAtomicSync(file: string, bytes: Uint8Array): void {
   }
   closeSync(fd);
   renameSync(temp, file);
+}
+
+const errno = (error: unknown) => (error as { code?: unknown } | null)?.code;
+
+/**
+ * Removes `dir` if no file is in it, nor in any folder below it (those empty
+ * folders go too); stops looking at the first file. Whether `dir` is gone.
+ * Links count as files and are not followed.
+ */
+export function removeIfNoFiles(dir: string): boolean {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    return errno(error) === "ENOENT";
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory() || !removeIfNoFiles(join(dir, entry.name))) return false;
+  }
+  return removeEmptyDirs([dir]);
+}
+
+/**
+ * Removes each folder of `dirs` in turn while it is empty (one already gone
+ * counts as removed); stops at the first that holds something. Whether all are gone.
+ */
+export function removeEmptyDirs(dirs: readonly string[]): boolean {
+  for (const dir of dirs) {
+    try {
+      rmdirSync(dir);
+    } catch (error) {
+      if (errno(error) !== "ENOENT") return false;
+    }
+  }
+  return true;
 }

@@ -3,7 +3,7 @@
  * works' roots (only what changed), Payloads written once and read verified,
  * names that would leave a root refused.
  */
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, chmodSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MissingPathError, PathError, PayloadError } from "@lit-app/core";
@@ -113,5 +113,28 @@ describe("appStorageDir", () => {
   it("is <app folder>/.lit/storage/<app name>, or under LIT_STORAGE_DIR", () => {
     expect(appStorageDir("file:///srv/apps/boring/app.ts", "boring app", "")).toBe("/srv/apps/boring/.lit/storage/boring%20app");
     expect(appStorageDir("file:///srv/apps/boring/app.ts", "app", "/data/lit")).toBe("/data/lit/app");
+  });
+});
+
+describe("what a stopping work leaves", () => {
+  it("a root with no file in it goes, with the empty folders above it; files and the folders holding them stay", async () => {
+    const app = join(dir, ".lit", "storage", "my-app");
+    const local = new LocalStorage(app);
+    const parents = [join(dir, ".lit", "storage"), join(dir, ".lit")];
+    // A work that named a Path but wrote nothing, with the empty folders of a failed transfer.
+    mkdirSync(join(local.localPath("root.idle", "x.txt"), "..", ".lit-storage", "tmp"), { recursive: true });
+    writeFileSync(local.localPath("root.busy", "model.pt"), "weights");
+
+    local.removeIfEmpty("root.idle", parents);
+    expect(readdirSync(app)).toEqual(["root.busy"]);
+    local.removeIfEmpty("root.busy", parents);
+    expect(readFileSync(join(app, "root.busy", "model.pt"), "utf8")).toBe("weights");
+
+    rmSync(join(app, "root.busy", "model.pt"));
+    local.removeIfEmpty("root.busy", parents);
+    expect(readdirSync(dir)).toEqual([]);
+    // A work that writes again later makes its root again.
+    writeFileSync(local.localPath("root.busy", "again.txt"), "x");
+    expect(readFileSync(join(app, "root.busy", "again.txt"), "utf8")).toBe("x");
   });
 });

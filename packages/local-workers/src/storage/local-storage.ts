@@ -17,8 +17,10 @@ import {
   type StoragePort,
 } from "@lit-app/core";
 import type { LocalRoot } from "@lit-app/storage";
+// The errors alone: the transfer engine itself is loaded on first use.
+import { isNoSpace, NoSpaceError } from "@lit-app/storage/errors";
 import { driveDelete, driveGet, driveList, drivePut, type DriveContext } from "./drive-store.ts";
-import { writeFileAtomicSync } from "./fs-util.ts";
+import { removeEmptyDirs, removeIfNoFiles, writeFileAtomicSync } from "./fs-util.ts";
 import { workKey } from "./work-key.ts";
 
 /** The transfer engine, loaded on first use (it is not needed by works that hand no files on). */
@@ -102,8 +104,13 @@ export class LocalStorage implements StoragePort {
     const folder = join(this.workDir(work), PAYLOADS);
     const file = join(folder, hash);
     if (!existsSync(file)) {
-      mkdirSync(folder, { recursive: true });
-      writeFileAtomicSync(file, bytes);
+      try {
+        mkdirSync(folder, { recursive: true });
+        writeFileAtomicSync(file, bytes);
+      } catch (error) {
+        if (!isNoSpace(error)) throw error;
+        throw this.noSpace(new NoSpaceError("local", `${PAYLOADS}/${hash}`, this.workDir(work), error, { bytes: bytes.byteLength }), `${work} was saving a Payload`);
+      }
     }
     return hash;
   }
@@ -126,11 +133,17 @@ export class LocalStorage implements StoragePort {
   }
 
   async drivePut(drive: DriveSpec, work: string, path: string): Promise<void> {
-    return drivePut(this.drives, drive, work, normalizePath(`lit://${drive.id}.put("${path}")`, path));
+    const name = normalizePath(`lit://${drive.id}.put("${path}")`, path);
+    return drivePut(this.drives, drive, work, name).catch((error: unknown) => {
+      throw this.noSpace(error, `${work} was putting "${name}" in the Drive lit://${drive.id}`);
+    });
   }
 
   async driveGet(drive: DriveSpec, work: string, path: string, from: string | undefined): Promise<void> {
-    return driveGet(this.drives, drive, work, normalizePath(`lit://${drive.id}.get("${path}")`, path), from);
+    const name = normalizePath(`lit://${drive.id}.get("${path}")`, path);
+    return driveGet(this.drives, drive, work, name, from).catch((error: unknown) => {
+      throw this.noSpace(error, `${work} was getting "${name}" from the Drive lit://${drive.id}`);
+    });
   }
 
   async driveList(drive: DriveSpec, prefix: string, from: string | undefined): Promise<string[]> {
@@ -139,6 +152,17 @@ export class LocalStorage implements StoragePort {
 
   async driveDelete(drive: DriveSpec, work: string, path: string): Promise<void> {
     return driveDelete(this.drives, drive, work, normalizePath(`lit://${drive.id}.delete("${path}")`, path));
+  }
+
+  /**
+   * Removes the work's storage root if the work left no file in it (only the
+   * empty folders made for it), then the app's storage folder and the folders
+   * of `above` (innermost first) while they are empty. Files are never removed.
+   */
+  removeIfEmpty(work: string, above: readonly string[] = []): void {
+    const root = this.workDir(work);
+    this.made.delete(root);
+    if (removeIfNoFiles(root)) removeEmptyDirs([this.dir, ...above]);
   }
 
   private root(dir: string): Promise<LocalRoot> {
@@ -158,7 +182,19 @@ export class LocalStorage implements StoragePort {
       this.onTransfer?.({ kind, path, from, into, bytesSent: report.bytesSent, filesWritten: report.filesWritten });
     } catch (error) {
       if ((error as { code?: unknown }).code === "E_PATH_NOT_FOUND") throw missing();
-      throw error;
+      const what = kind === "path" ? `the Path "${path}"` : "a Payload";
+      throw this.noSpace(error, `${into} was receiving ${what} from ${from}`);
     }
+  }
+
+  /** A full disk said in the app's terms: what the work was doing, and the storage folder to make room in. */
+  private noSpace(error: unknown, doing: string): unknown {
+    if (!(error instanceof NoSpaceError)) return error;
+    return new NoSpaceError("local", error.path, error.location, error, {
+      ...(error.bytes === undefined ? {} : { bytes: error.bytes }),
+      hint:
+        `${doing}; the works' storage folder is ${this.dir}. ` +
+        "Free space on its disk, or set LIT_STORAGE_DIR to a folder on a larger one.",
+    });
   }
 }

@@ -14,3 +14,14 @@ export function appStorageDir(appModule: string, appName: string, base = process
   const root = base ? resolve(base) : join(dirname(fileURLToPath(appModule)), ".lit", "storage");
   return join(root, workKey(appName));
 }
+
+/**
+ * The folders that hold an app's storage folder and that lit-app made, innermost
+ * first: `.lit/storage` and `.lit` beside the app, none under `$LIT_STORAGE_DIR`
+ * (a folder the user chose). Once empty they are removed when the app ends.
+ */
+export function madeStorageParents(appModule: string, base = process.env.LIT_STORAGE_DIR): string[] {
+  if (base) return [];
+  const lit = join(dirname(fileURLToPath(appModule)), ".lit");
+  return [join(lit, "storage"), lit];
+}

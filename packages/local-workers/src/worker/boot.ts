@@ -11,16 +11,17 @@ import {
   lastConstructedApp,
   LightningApp,
   runStopHooks,
-  serializeError,
   type HostedWork,
   type VarOp,
 } from "@lit-app/core";
 import * as Comlink from "../comlink.ts";
 import type { RunMessage, WorkerApi, WorkToFlow } from "../protocol.ts";
 import { LocalStorage } from "../storage/local-storage.ts";
-import { appStorageDir } from "../storage/storage-dir.ts";
+import { appStorageDir, madeStorageParents } from "../storage/storage-dir.ts";
 import { captureConsole } from "./console-capture.ts";
 import { parentEndpoint } from "./endpoint.ts";
+import { trapExit } from "./exit-trap.ts";
+import { userError } from "./user-frames.ts";
 
 (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
 
@@ -69,13 +70,16 @@ async function pump(): Promise<void> {
       post({ type: "succeeded", callId: next.callId });
     } catch (error) {
       flushOps();
-      post({ type: "failed", callId: next.callId, error: serializeError(error) });
+      post({ type: "failed", callId: next.callId, error: userError(error) });
     }
   }
   busy = false;
 }
 
 let loadApp: (url: string) => Promise<unknown> = (url) => import(url);
+let storage: LocalStorage | undefined;
+/** Removes the work's storage root, and the folders above it, where nothing was left in them. */
+let release: () => void = () => {};
 
 const api: WorkerApi = {
   async init(init, port) {
@@ -93,8 +97,10 @@ const api: WorkerApi = {
       exports: mod,
       onOp,
       now: () => Date.now(),
-      storage: new LocalStorage(init.storageDir ?? appStorageDir(init.appModule, app?.name ?? "app")),
+      storage: (storage = new LocalStorage(init.storageDir ?? appStorageDir(init.appModule, app?.name ?? "app"))),
     });
+    // The folders lit-app made beside the app go once empty; a storage folder given by the user stays.
+    release = () => storage?.removeIfEmpty(init.name, init.storageDir ? [] : madeStorageParents(init.appModule));
   },
   async run(run) {
     if (run.type !== "run") throw new TypeError(`expected a run message, got ${String(run.type)}`);
@@ -105,7 +111,11 @@ const api: WorkerApi = {
     try {
       if (hosted) await runStopHooks(hosted.work);
     } finally {
-      post({ type: "stopped" });
+      try {
+        release();
+      } finally {
+        post({ type: "stopped" });
+      }
     }
   },
 };
@@ -116,6 +126,10 @@ const api: WorkerApi = {
  */
 export async function bootWorker(load?: (url: string) => Promise<unknown>): Promise<void> {
   if (load) loadApp = load;
+  trapExit((error, code) => {
+    flushOps();
+    post({ type: "exiting", error, ...(code === undefined ? {} : { code }) });
+  });
   // Deno ends a worker that calls process.exit() or Deno.exit() without telling its parent: say so first.
   (globalThis as { addEventListener?: (type: string, fn: () => void) => void }).addEventListener?.("unload", () => {
     const code = (globalThis as { Deno?: { exitCode?: number } }).Deno?.exitCode;
