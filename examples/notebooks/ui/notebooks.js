@@ -32,6 +32,22 @@ function el(tag, attrs, text) {
   return e;
 }
 
+/** `raw` as a link target when it is an http(s) URL; anything else (`javascript:`, `data:`) is not linked. */
+function httpUrl(raw) {
+  try {
+    const url = new URL(String(raw), location.href);
+    return url.protocol === "http:" || url.protocol === "https:" ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function link(raw) {
+  if (!raw) return "starting…";
+  const href = httpUrl(raw);
+  return href ? el("a", { href, target: "_blank", rel: "noopener" }, "open") : el("span", { class: "refused" }, "not an http(s) URL");
+}
+
 function render() {
   const requests = app.state.requests;
   const rows = [...requests].map((request, index) => {
@@ -48,7 +64,7 @@ function render() {
       cell(request.username),
       cell(el("span", { class: "hw", "data-gpu": String(request.useGpu) }, request.useGpu ? "gpu" : "cpu-small")),
       cell(el("span", { class: "chip", "data-stage": stage }, stage)),
-      cell(request.url ? el("a", { href: request.url, target: "_blank", rel: "noopener" }, "open") : "starting…"),
+      cell(link(request.url)),
       cell(request.url ? stop : ""),
     );
     return tr;
