@@ -1,5 +1,5 @@
 /** Loads an app file for the `lit` command, without letting it start itself. */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { LightningApp, lastConstructedApp } from "@lit-app/core";
@@ -33,7 +33,7 @@ export async function loadApp(file: string): Promise<LoadedApp> {
   return { app, url };
 }
 
-/** Where Bun says a file failed to parse (its BuildMessage has no stack, only this). */
+/** Where a file failed to parse. */
 interface SourcePosition {
   file: string;
   line: number;
@@ -41,19 +41,38 @@ interface SourcePosition {
   lineText?: string;
 }
 
+/** esbuild's first error, as tsx reports it on Node: `<file>:<line>:<column>: ERROR: <text>`, the column from 0. */
+const ESBUILD_ERROR = /^(.+):(\d+):(\d+): ERROR: (.*)$/m;
+
+/** Where the error says a file failed to parse, and why; undefined for any other error. */
+function syntaxPosition(error: Error): (SourcePosition & { message: string }) | undefined {
+  const position = (error as { position?: SourcePosition | null }).position;
+  if (position?.file && position.line > 0) return { ...position, message: error.message };
+  const esbuild = error.name === "TransformError" ? ESBUILD_ERROR.exec(error.message) : null;
+  if (!esbuild) return undefined;
+  const [, file, line, column, message] = esbuild as unknown as [string, string, string, string, string];
+  let lineText: string | undefined;
+  try {
+    lineText = readFileSync(file, "utf8").split("\n")[Number(line) - 1];
+  } catch {
+    // Shown without its line.
+  }
+  return { file, line: Number(line), column: Number(column) + 1, message, ...(lineText === undefined ? {} : { lineText }) };
+}
+
 /**
- * Bun reports a syntax error in an imported file as a BuildMessage whose
- * stack is empty and whose position says where: made into a SyntaxError that
- * shows `file:line:column` and the line, as Node and Deno do.
+ * A syntax error in the app's files, shown the same on each runtime: `file:line:column`,
+ * then the line. Bun's BuildMessage has no stack, only a position; Node's (esbuild's,
+ * through tsx) is buried in a stack of esbuild's own frames.
  */
 function withSourcePosition(error: unknown): unknown {
-  const position = (error as { position?: SourcePosition | null } | null)?.position;
-  if (!(error instanceof Error) || !position?.file || !(position.line > 0)) return error;
-  const out = new SyntaxError(error.message, { cause: error });
+  const position = error instanceof Error ? syntaxPosition(error) : undefined;
+  if (!position) return error;
+  const out = new SyntaxError(position.message, { cause: error });
   const gutter = " ".repeat(String(position.line).length);
   const source = position.lineText === undefined
     ? []
     : ["", `${position.line} | ${position.lineText}`, `${gutter} | ${" ".repeat(Math.max(0, position.column - 1))}^`];
-  out.stack = [`SyntaxError: ${error.message}`, `    at ${position.file}:${position.line}:${position.column}`, ...source].join("\n");
+  out.stack = [`SyntaxError: ${position.message}`, `    at ${position.file}:${position.line}:${position.column}`, ...source].join("\n");
   return out;
 }
