@@ -54,6 +54,12 @@ describe.each(RUNTIMES)("`.lit/` beside the app on %s", (runtime) => {
     expect(readdirSync(dir)).toEqual(["app.ts"]);
   });
 
+  it("is gone after a work ended its thread with process.exit(), which failed the app", async () => {
+    const { exit, transcript } = await run(runtime, { MODE: "exit" });
+    expect(exit.code, transcript).toBe(1);
+    expect(readdirSync(dir)).toEqual(["app.ts"]);
+  });
+
   it("is gone after Ctrl-C", async () => {
     const { exit, transcript } = await run(runtime, { MODE: "wait" }, true);
     expect(exit.signal, transcript).toBeNull();

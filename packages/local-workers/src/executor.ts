@@ -6,6 +6,7 @@
 import { encodeState, serializeError, type WorkCall, type WorkEvent, type WorkExecutor, type WorkRef } from "@lit-app/core";
 import { spawnWorker } from "./adapters/spawn.ts";
 import type { WorkerExit, WorkerHandle } from "./adapters/worker-handle.ts";
+import { releaseWorkerFiles } from "./adapters/worker-files.ts";
 import * as Comlink from "./comlink.ts";
 import type { WorkerApi, WorkToFlow } from "./protocol.ts";
 
@@ -99,6 +100,7 @@ export class WorkerThreadExecutor implements WorkExecutor {
     this.lanes.clear();
     // Works stopped just before the app ended are still finishing (their last output included).
     await Promise.all([...lanes.map((lane) => this.shutdown(lane)), ...this.stopping]);
+    releaseWorkerFiles(this);
   }
 
   private async boot(lane: Lane, work: WorkRef, state: Record<string, unknown>): Promise<void> {
@@ -106,6 +108,7 @@ export class WorkerThreadExecutor implements WorkExecutor {
       spawnWorker(ENTRY, {
         name: work.name,
         appModule: this.appModule,
+        owner: this,
         ...(this.options.heapLimitMb ? { heapLimitMb: this.options.heapLimitMb } : {}),
       }),
       import("./protocol.ts"),

@@ -36,7 +36,7 @@ const keepJsPackagesOutside: Plugin = {
   },
 };
 
-/** A thread's use of a bundle: the URL of its program, and `release()` once the thread has ended. */
+/** A thread's use of a bundle: the URL of its program, and `release()` once the thread is no more. */
 export interface BundleUse {
   url: string;
   release(): void;
@@ -45,8 +45,9 @@ export interface BundleUse {
 /**
  * Bundles the worker program with the app module at `appModule` (a file URL),
  * once per app module while threads use it, and returns the bundle's file
- * URL. When the last thread that used it has ended, the bundle is removed
- * (and `.lit` beside the app if it is then empty); a later thread builds it again.
+ * URL. When the last use is released (the executor of its threads closed),
+ * the bundle is removed, and `.lit` beside the app if it is then empty; a
+ * later thread builds it again.
  */
 export async function useWorkerBundle(appModule: string): Promise<BundleUse> {
   let bundle = bundles.get(appModule);

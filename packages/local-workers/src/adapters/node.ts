@@ -3,6 +3,7 @@ import { Worker } from "node:worker_threads";
 import { nodeEndpoint } from "../comlink.ts";
 import { userError } from "../worker/user-frames.ts";
 import { useWorkerBundle } from "./node-bundle.ts";
+import { holdForOwner } from "./worker-files.ts";
 import type { SpawnOptions, WorkerExit, WorkerHandle } from "./worker-handle.ts";
 
 /** Starts the work program for `options.appModule` in a Node worker thread. */
@@ -18,7 +19,8 @@ export async function spawnNodeWorker(options: SpawnOptions): Promise<WorkerHand
     bundle.release();
     throw error;
   }
-  worker.once("exit", () => bundle.release());
+  if (options.owner) holdForOwner(options.owner, bundle.release);
+  else worker.once("exit", () => bundle.release());
   let error: WorkerExit["error"];
   worker.on("error", (e: Error) => {
     // The user's frames of an error thrown outside run() (in a timer); none of Node's for out of memory.

@@ -17,6 +17,11 @@ export interface SpawnOptions {
   appModule: string;
   /** Heap limit in MB, where the runtime allows one (Node). */
   heapLimitMb?: number;
+  /**
+   * Who started the thread (its executor): the files the thread needs are kept until it calls
+   * `releaseWorkerFiles(owner)`. Without one, they are released when the thread has ended.
+   */
+  owner?: object;
 }
 
 /** A started worker thread. */

@@ -129,6 +129,12 @@ export async function bootWorker(load?: (url: string) => Promise<unknown>): Prom
   trapExit((error, code) => {
     flushOps();
     post({ type: "exiting", error, ...(code === undefined ? {} : { code }) });
+    // The thread ends without being stopped: what stopping does to its storage is done now.
+    try {
+      release();
+    } catch {
+      // Left for the user to remove; the exit goes on.
+    }
   });
   // Deno ends a worker that calls process.exit() or Deno.exit() without telling its parent: say so first.
   (globalThis as { addEventListener?: (type: string, fn: () => void) => void }).addEventListener?.("unload", () => {
