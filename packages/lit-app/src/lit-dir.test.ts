@@ -2,7 +2,8 @@
  * What an app leaves in `.lit/` beside its file, on Bun, Node and Deno: the files its works
  * wrote (their storage, kept on purpose: a model a work trained is still there after the app),
  * and nothing else: no bundle of the work program (Node), no empty storage root, no empty
- * `.lit/`, whether the app ended cleanly, failed, or was stopped with Ctrl-C. The fixture
+ * `.lit/`, whether the app ended cleanly, failed, or was stopped with Ctrl-C; what an app killed
+ * with kill -9 could not remove, its next run does. The fixture
  * test/fixtures/lit-dir-app.ts is copied into a folder of its own for each run.
  */
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
@@ -63,6 +64,21 @@ describe.each(RUNTIMES)("`.lit/` beside the app on %s", (runtime) => {
   it("is gone after Ctrl-C", async () => {
     const { exit, transcript } = await run(runtime, { MODE: "wait" }, true);
     expect(exit.signal, transcript).toBeNull();
+    expect(readdirSync(dir)).toEqual(["app.ts"]);
+  });
+
+  it("what an app killed with kill -9 left is removed by the next run", async () => {
+    const killed = startApp(runtime, app, { env: { LIT_NO_SERVER: "1", MODE: "wait" } });
+    try {
+      await killed.waitFor("root.maker | made");
+      killed.kill();
+      await killed.done(10_000);
+    } finally {
+      killed.kill();
+    }
+    expect(litDir()).not.toEqual([]);
+    const { exit, transcript } = await run(runtime, { MODE: "stop" });
+    expect(exit.code, transcript).toBe(0);
     expect(readdirSync(dir)).toEqual(["app.ts"]);
   });
 

@@ -8,7 +8,7 @@
  * bundled, so the worker program and the app share one copy of the core.
  */
 import { rmdirSync, rmSync } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Plugin } from "esbuild";
@@ -81,6 +81,7 @@ async function build(appModule: string): Promise<{ url: string; remove: () => vo
   const appPath = fileURLToPath(appModule);
   const dir = join(dirname(appPath), ".lit");
   await mkdir(dir, { recursive: true });
+  await removeStaleBundles(dir);
   const name = `worker-${appPath.replace(/[^A-Za-z0-9]+/g, "_").slice(-60)}-${process.pid}`;
   const outdir = join(dir, name);
   const temp = join(dir, `${name}.${Date.now()}.tmp`);
@@ -134,4 +135,29 @@ async function build(appModule: string): Promise<{ url: string; remove: () => vo
   await rm(outdir, { recursive: true, force: true });
   await rename(temp, outdir);
   return { url: pathToFileURL(join(outdir, "worker.mjs")).href, remove };
+}
+
+/** A bundle's folder (or its temp folder while it is built): the pid of the process that built it. */
+const BUNDLE_DIR = /^worker-.*-(\d+)(?:\.\d+\.tmp)?$/;
+
+/**
+ * Removes the bundles of processes that are gone: one killed (`kill -9`), or
+ * ended before its works' threads were, could not remove its own.
+ */
+async function removeStaleBundles(dir: string): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const pid = Number(BUNDLE_DIR.exec(name)?.[1]);
+    if (!pid || pid === process.pid || processAlive(pid)) continue;
+    await rm(join(dir, name), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: unknown }).code !== "ESRCH";
+  }
 }
