@@ -1,5 +1,5 @@
 /** How errors become HTTP answers: `{ error: { code, message, issues? } }` with a fitting status. */
-import { AppStateError, HttpError, LitError, PatchError, StateLimitError, StateShapeError, isControlSignal } from "@lit-app/core";
+import { AppStateError, HttpError, LitError, PatchError, StateLimitError, StateShapeError, isControlSignal, serializeError } from "@lit-app/core";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
@@ -96,6 +96,5 @@ export function errorResponse(c: Context, error: unknown): Response {
     return c.json({ accepted: true, message: (error as { message: string }).message }, 202);
   }
   const code = error instanceof LitError ? error.code : "E_HANDLER";
-  const message = error instanceof Error ? error.message : String(error);
-  return c.json({ error: { code, message } }, 500);
+  return c.json({ error: { code, message: serializeError(error).message } }, 500);
 }

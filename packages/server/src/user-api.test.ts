@@ -53,6 +53,23 @@ describe("configureApi() routes", () => {
     expect(boom.body.error.message).toBe("the handler broke");
   });
 
+  test("a handler that throws null answers 500 with a message saying what was thrown", async () => {
+    class Careless extends L.LightningFlow {
+      run() {}
+      oops() {
+        throw null;
+      }
+      override configureApi() {
+        return [new L.Post("/api/oops", this.oops)];
+      }
+    }
+    served = await serveApp(new L.LightningApp(new Careless()));
+    const res = await post(`${served.url}/api/oops`, {});
+    expect(res.status).toBe(500);
+    expect(res.body.error.message).toContain("null was thrown, not an Error");
+    expect((await get(`${served.url}/api/v1/status`)).body.stage).toBe("running");
+  });
+
   test("a GET route's schema validates the query string", async () => {
     class Search extends L.LightningFlow {
       run() {}
