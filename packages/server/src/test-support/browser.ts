@@ -7,8 +7,13 @@ import { chromium, type Browser } from "playwright-core";
 /** Where the docs' screenshots go. */
 export const SCREENSHOTS = join(dirname(fileURLToPath(import.meta.url)), "../../../../apps/docs/public/screenshots");
 
-/** Path of a docs screenshot (the folder is created). */
-export function screenshotPath(name: string): string {
+/**
+ * Path of a docs screenshot when they are asked for (`LIT_SCREENSHOTS=1`,
+ * as `npm run screenshots` does; the folder is created), else undefined: the
+ * page is still captured, but a test run leaves the tree as it was.
+ */
+export function screenshotPath(name: string): string | undefined {
+  if (!process.env.LIT_SCREENSHOTS || process.env.LIT_SCREENSHOTS === "0") return undefined;
   mkdirSync(SCREENSHOTS, { recursive: true });
   return join(SCREENSHOTS, name);
 }
