@@ -358,11 +358,12 @@ export class AppRuntime implements ComponentHost {
       case "delta":
         this.applyWorkDelta(work, event.ops);
         break;
+      // Each call's record follows its own events; the work's status only those of its latest call.
       case "started": {
         const rec = work.callsById.get(event.callId);
         if (!rec || rec.stage !== "pending") return;
         rec.stage = "running";
-        work.setStatus({ stage: "running", timestamp: this.now() });
+        if (rec.id === work.latestCallId) work.setStatus({ stage: "running", timestamp: this.now() });
         break;
       }
       case "succeeded": {
@@ -370,14 +371,15 @@ export class AppRuntime implements ComponentHost {
         if (!rec || (rec.stage !== "running" && rec.stage !== "pending")) return;
         rec.stage = "succeeded";
         work.numSuccesses++;
-        work.setStatus({ stage: "succeeded", timestamp: this.now() });
+        if (rec.id === work.latestCallId) work.setStatus({ stage: "succeeded", timestamp: this.now() });
         break;
       }
       case "failed": {
         const rec = work.callsById.get(event.callId);
         if (!rec || (rec.stage !== "running" && rec.stage !== "pending")) return;
         rec.stage = "failed";
-        this.workFailed(work, "error", event.error);
+        if (rec.id === work.latestCallId) this.workFailed(work, "error", event.error);
+        else this.earlierCallFailed(work, event.error);
         break;
       }
       case "exited": {
@@ -397,6 +399,22 @@ export class AppRuntime implements ComponentHost {
     if (work.options.raiseException) {
       this.failWith(new WorkFailedError(work.name, `${work.name} failed: ${error.message}`, error.stack));
     }
+  }
+
+  /**
+   * A call older than the work's latest one failed: the app fails as for any failure with
+   * `raiseException`; without it the failure is reported in the log, and the work's status
+   * stays that of its latest call.
+   */
+  private earlierCallFailed(work: WorkCore, error: { message: string; stack?: string }): void {
+    if (work.options.raiseException) {
+      this.failWith(new WorkFailedError(work.name, `${work.name} failed: ${error.message}`, error.stack));
+      return;
+    }
+    this.logError(
+      work.name,
+      `${work.name}: an earlier call failed (${error.message}); ${work.name}.status is that of its latest call, which goes on`,
+    );
   }
 
   /**

@@ -55,6 +55,9 @@ export class WorkCore extends ComponentCore {
   readonly options: ResolvedWorkOptions;
   readonly calls = new Map<string, CallRecord>();
   readonly callsById = new Map<number, CallRecord>();
+  /** The id of the call sent last: {@link status} is that call's. */
+  latestCallId: number | undefined;
+  /** The status of the latest call (or `stopped`): an older call's late result does not change it. */
   status: WorkStatus;
   numSuccesses = 0;
   /** The URL where the work serves HTTP, set by whoever runs it; see {@link url}. */
@@ -109,6 +112,7 @@ export class WorkCore extends ComponentCore {
     const rec: CallRecord = { id: nextCallId++, hash, stage: "pending" };
     this.calls.set(hash, rec);
     this.callsById.set(rec.id, rec);
+    this.latestCallId = rec.id;
     this.setStatus({ stage: "pending", timestamp: this.host!.now() });
     this.host!.callWork(this, { id: rec.id, hash, args });
   }

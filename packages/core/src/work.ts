@@ -127,7 +127,12 @@ export abstract class LightningWork {
   get name(): string {
     return wc(this).name;
   }
-  /** The latest call's status. */
+  /**
+   * The status of the latest call the flow sent (or `stopped`). A parallel work called again
+   * before its previous call finished shows the new call's status: the older call's late
+   * success counts in {@link numSuccesses} but does not mark the work succeeded, and its
+   * failure fails the app (`raiseException: true`) or is reported in the app's log.
+   */
   get status(): WorkStatus {
     return { ...wc(this).status };
   }
