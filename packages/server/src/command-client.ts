@@ -5,7 +5,7 @@
  */
 import type { CommandInfo } from "./command-routes.ts";
 import { findRunningApps, type RunningApp } from "./discovery.ts";
-import { AppNotFoundError, RemoteError } from "./errors.ts";
+import { AppNotFoundError, CommandArgsError, RemoteError } from "./errors.ts";
 
 /** What `GET /api/v1/commands` answers. */
 export interface CommandListing {
@@ -56,7 +56,14 @@ export async function runCommand(appUrl: string, name: string, args: Record<stri
   return (body as { result: unknown }).result;
 }
 
-type Schema = { type?: string | string[]; properties?: Record<string, Schema>; items?: Schema };
+type Schema = {
+  type?: string | string[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  required?: string[];
+  additionalProperties?: boolean | Schema;
+  default?: unknown;
+};
 
 function typeOf(schema: Schema | undefined): string | undefined {
   const t = schema?.type;
@@ -68,36 +75,61 @@ function coerce(key: string, value: string, schema: Schema | undefined): unknown
     case "number":
     case "integer": {
       const n = Number(value);
-      if (value.trim() === "" || Number.isNaN(n)) throw new TypeError(`--${key} must be a number, got "${value}".`);
+      if (value.trim() === "" || Number.isNaN(n)) throw new CommandArgsError(`--${key} must be a number, got "${value}".`);
       return n;
     }
     case "boolean":
       if (/^(true|1|yes)$/i.test(value)) return true;
       if (/^(false|0|no)$/i.test(value)) return false;
-      throw new TypeError(`--${key} must be true or false, got "${value}".`);
+      throw new CommandArgsError(`--${key} must be true or false, got "${value}".`);
     case "object":
       try {
         return JSON.parse(value);
       } catch {
-        throw new TypeError(`--${key} must be a JSON object, e.g. --${key} '{"a":1}'.`);
+        throw new CommandArgsError(`--${key} must be a JSON object, e.g. --${key} '{"a":1}'.`);
       }
     default:
       return value;
   }
 }
 
+const kebab = (key: string) => key.replace(/[A-Z]/g, (ch) => `-${ch.toLowerCase()}`);
+
+/** The flags a command takes, for messages: `--username <string> (required), --use-gpu, ...`. */
+export function describeFlags(schema: unknown): string {
+  const { properties = {}, required = [] } = (schema as Schema | undefined) ?? {};
+  const flags = Object.entries(properties).map(([key, prop]) => {
+    const type = typeOf(prop);
+    const value = type === "boolean" ? "" : type === "array" ? ` <${typeOf(prop.items) ?? "value"}> (repeatable)` : ` <${type === "integer" ? "number" : type === "object" ? "JSON" : (type ?? "value")}>`;
+    // zod lists a field with a default as required (of its output): the command line may leave it out.
+    return `--${kebab(key)}${value}${required.includes(key) && !("default" in prop) ? " (required)" : ""}`;
+  });
+  return flags.length ? flags.join(", ") : "none";
+}
+
+/** Whether the schema names every key its object may have (zod's objects do: `additionalProperties: false`). */
+function closed(schema: Schema | undefined): boolean {
+  return schema?.properties !== undefined && (schema.additionalProperties === undefined || schema.additionalProperties === false);
+}
+
 /**
  * Reads `--key value`, `--key=value`, `--flag` and `--no-flag` into an object,
  * typed by the command's argument schema (JSON Schema from `listCommands`):
- * numbers, booleans, JSON objects, and arrays from repeated keys.
- * @throws TypeError saying which argument is wrong.
+ * numbers, booleans, JSON objects, and arrays from repeated keys. A flag the
+ * schema does not name is an error that lists the flags it does.
+ * @param command the command's name, for messages.
+ * @throws CommandArgsError saying which argument is wrong.
  */
-export function parseCommandArgv(argv: readonly string[], schema?: unknown): Record<string, unknown> {
+export function parseCommandArgv(argv: readonly string[], schema?: unknown, command?: string): Record<string, unknown> {
   const props = (schema as Schema | undefined)?.properties ?? {};
+  const unknownFlag = (flag: string) =>
+    new CommandArgsError(
+      `${command ? `the command "${command}" has no flag` : "no flag"} ${flag}. Its flags: ${describeFlags(schema)}.`,
+    );
   const out: Record<string, unknown> = {};
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (!arg.startsWith("--") || arg === "--") throw new TypeError(`unexpected argument "${arg}": give arguments as --key value.`);
+    if (!arg.startsWith("--") || arg === "--") throw new CommandArgsError(`unexpected argument "${arg}": give arguments as --key value.`);
     let key = arg.slice(2);
     let value: string | undefined;
     const eq = key.indexOf("=");
@@ -106,13 +138,17 @@ export function parseCommandArgv(argv: readonly string[], schema?: unknown): Rec
       key = key.slice(0, eq);
     }
     const camel = key.replace(/-([a-z])/g, (_, ch: string) => ch.toUpperCase());
-    if (!(key in props) && camel in props) key = camel;
+    if (!Object.hasOwn(props, key) && Object.hasOwn(props, camel)) key = camel;
     let prop = props[key];
     if (value === undefined) {
-      if (key.startsWith("no-") && typeOf(props[key.slice(3)]) === "boolean") {
-        out[key.slice(3)] = false;
+      const negated = key.startsWith("no-") ? [key.slice(3), camel.slice(2, 3).toLowerCase() + camel.slice(3)].find((k) => typeOf(props[k]) === "boolean") : undefined;
+      if (negated !== undefined) {
+        out[negated] = false;
         continue;
       }
+    }
+    if (closed(schema as Schema | undefined) && !Object.hasOwn(props, key)) throw unknownFlag(arg.split("=")[0]!);
+    if (value === undefined) {
       const next = argv[i + 1];
       if (typeOf(prop) === "boolean" || next === undefined || next.startsWith("--")) {
         if (typeOf(prop) === "boolean" && next !== undefined && /^(true|false)$/i.test(next)) value = argv[++i]!;
@@ -160,7 +196,7 @@ export async function runCliCommand(name: string, argv: readonly string[], optio
     const app = await pickApp(options.app, options.dir);
     const info = (await listCommands(app.url, app.token)).find((c) => c.name === name);
     if (!info) throw noCommand(name, [app]);
-    return runCommand(app.url, name, parseCommandArgv(argv, info.args), app.token);
+    return runCommand(app.url, name, parseCommandArgv(argv, info.args, name), app.token);
   }
   // Without --app: the running app that declares this command; several are ambiguous.
   const apps = await findRunningApps(options.dir);
@@ -178,7 +214,7 @@ export async function runCliCommand(name: string, argv: readonly string[], optio
     );
   }
   const { app, info } = offering[0]!;
-  return runCommand(app.url, name, parseCommandArgv(argv, info.args), app.token);
+  return runCommand(app.url, name, parseCommandArgv(argv, info.args, name), app.token);
 }
 
 function noCommand(name: string, apps: readonly RunningApp[]): RemoteError {

@@ -10,6 +10,7 @@ export type ServerErrorCode =
   | "E_SERVER_ROUTE"
   | "E_SERVER_COMMAND"
   | "E_SERVER_TOKEN"
+  | "E_COMMAND_ARGS"
   | "E_APP_NOT_FOUND"
   | "E_REMOTE";
 
@@ -32,8 +33,8 @@ export class PortInUseError extends ServerError {
 
 /** Bad server options (an address, a token). */
 export class ServerOptionError extends ServerError {
-  constructor(code: "E_SERVER_LISTEN" | "E_SERVER_TOKEN", message: string) {
-    super(code, message);
+  constructor(code: "E_SERVER_LISTEN" | "E_SERVER_TOKEN", message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
 
@@ -41,6 +42,13 @@ export class ServerOptionError extends ServerError {
 export class RouteConfigError extends ServerError {
   constructor(code: "E_SERVER_ROUTE" | "E_SERVER_COMMAND", message: string) {
     super(code, message);
+  }
+}
+
+/** `lit <command> --key value` was given an argument the command does not take, or a value of the wrong type. */
+export class CommandArgsError extends ServerError {
+  constructor(message: string) {
+    super("E_COMMAND_ARGS", message);
   }
 }
 

@@ -9,7 +9,6 @@
 export { startAppServer, DEFAULT_PORT, type AppServer, type AppServerOptions } from "./start.ts";
 export { runCommand, runCliCommand, listCommands, parseCommandArgv, pickApp, type CommandListing } from "./command-client.ts";
 export { findRunningApps, appsDir, type RunningApp } from "./discovery.ts";
-export { runtimeName, type RuntimeName } from "./adapters/runtime.ts";
 export type { CommandInfo } from "./command-routes.ts";
 export type { ServedRoute } from "./user-api.ts";
 export type { ResolvedTab } from "./layout.ts";
@@ -21,5 +20,6 @@ export {
   RouteConfigError,
   AppNotFoundError,
   RemoteError,
+  CommandArgsError,
   type ServerErrorCode,
 } from "./errors.ts";

@@ -5,6 +5,7 @@
 import type { AppRuntime } from "@lit-app/core";
 import { Hono } from "hono";
 import { randomBytes } from "node:crypto";
+import { isIP } from "node:net";
 import { createAdapter } from "./adapters/runtime.ts";
 import type { Listening } from "./adapters/types.ts";
 import { authMiddleware, isLoopback } from "./auth.ts";
@@ -68,6 +69,30 @@ function hostForUrl(listen: string): string {
   return listen.includes(":") && !listen.startsWith("[") ? `[${listen}]` : listen;
 }
 
+const LISTEN_HINT = "Listen on 127.0.0.1 (this machine only, the default), 0.0.0.0 (every interface) or one of this machine's own addresses.";
+
+/** A `listen` value that cannot be an address: empty, with a port, a URL. */
+function checkListen(listen: string): void {
+  const ip = listen.startsWith("[") && listen.endsWith("]") ? listen.slice(1, -1) : listen;
+  const hostname = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i;
+  if (isIP(ip) !== 0 || (ip === listen && hostname.test(listen))) return;
+  const port = /^(.*):(\d+)$/.exec(listen);
+  const hint = port && !port[1]!.includes(":") ? ` To choose the port, give it apart: --listen ${port[1]} --port ${port[2]}.` : ` ${LISTEN_HINT}`;
+  throw new ServerOptionError("E_SERVER_LISTEN", `cannot listen on ${JSON.stringify(listen)}: it is not an address or a host name.${hint}`);
+}
+
+/** Why `listen:port` could not be bound, other than a taken port. Each runtime says it its own way. */
+function bindError(error: unknown, listen: string, port: number): ServerOptionError {
+  const detail = error instanceof Error ? error.message : String(error);
+  const { code, name } = error as { code?: string; name?: string };
+  if (code === "EACCES" || code === "EPERM" || name === "PermissionDenied" || /permission denied/i.test(detail)) {
+    const low = port < 1024 ? " (ports below 1024 need privileges)" : "";
+    return new ServerOptionError("E_SERVER_LISTEN", `cannot listen on ${listen}:${port} (${detail}): this user may not use that port${low}. Choose another one (--port).`, { cause: error });
+  }
+  // ENOTFOUND, EADDRNOTAVAIL, EINVAL, "os error 99": the address is not one of this machine's.
+  return new ServerOptionError("E_SERVER_LISTEN", `cannot listen on ${JSON.stringify(listen)} (${detail}): it is not an address of this machine. ${LISTEN_HINT}`, { cause: error });
+}
+
 async function bind(adapter: Awaited<ReturnType<typeof createAdapter>>, fetch: (r: Request) => Response | Promise<Response>, listen: string, port: number, strict: boolean): Promise<Listening> {
   const tries = strict || port === 0 ? 1 : 100;
   let last: unknown;
@@ -75,7 +100,7 @@ async function bind(adapter: Awaited<ReturnType<typeof createAdapter>>, fetch: (
     try {
       return await adapter.listen(fetch, listen, p);
     } catch (error) {
-      if ((error as { code?: string }).code !== "EADDRINUSE") throw error;
+      if ((error as { code?: string }).code !== "EADDRINUSE") throw bindError(error, listen, p);
       last = error;
     }
   }
@@ -99,6 +124,7 @@ async function bind(adapter: Awaited<ReturnType<typeof createAdapter>>, fetch: (
  */
 export async function startAppServer(runtime: AppRuntime, options: AppServerOptions = {}): Promise<AppServer> {
   const listen = options.listen ?? "127.0.0.1";
+  checkListen(listen);
   const port = options.port ?? DEFAULT_PORT;
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new ServerOptionError("E_SERVER_LISTEN", `the port must be an integer from 0 to 65535, got ${JSON.stringify(options.port)}.`);
