@@ -37,10 +37,15 @@ export type LitErrorCode =
   | "E_DRIVE_NOT_FOUND"
   | "E_PAYLOAD";
 
-/** Base class of every error lit-app raises on purpose. */
-export class LitError extends Error {
-  readonly code: LitErrorCode;
-  constructor(code: LitErrorCode, message: string, options?: { cause?: unknown }) {
+/**
+ * Base class of every error lit-app raises on purpose. The core's own have a
+ * {@link LitErrorCode}; a package with codes of its own names them with `C`
+ * (`class ServerError extends LitError<ServerErrorCode>`), so that every error
+ * lit-app raises is a `LitError` with a literal `code`.
+ */
+export class LitError<C extends string = LitErrorCode> extends Error {
+  readonly code: C;
+  constructor(code: C, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
     this.name = new.target.name;
@@ -291,17 +296,34 @@ export interface SerializedError {
   name: string;
   message: string;
   stack?: string;
+  /** The error's `code` when it had a string one: a {@link LitError}'s, or Node's (`ENOENT`). */
+  code?: string;
+  /** The error's `cause`, described the same way. */
+  cause?: SerializedError;
 }
 
+/** How many causes deep {@link serializeError} goes (a cause chain may be long, or loop). */
+const MAX_CAUSES = 8;
+
 /**
- * Turns anything thrown into a {@link SerializedError}. A thrown string is the
+ * Turns anything thrown into a {@link SerializedError}, the one way lit-app
+ * does it. An Error keeps its name, message, stack, string `code` and `cause`
+ * (causes up to 8 deep, a loop cut where it comes back). A thrown string is the
  * message; any other value that is not an Error (`throw null`, `throw 42`,
  * `throw {}`) gets a message that shows the value and says why there is no stack.
  */
 export function serializeError(error: unknown): SerializedError {
+  return serializeChain(error, []);
+}
+
+function serializeChain(error: unknown, seen: readonly unknown[]): SerializedError {
   if (error instanceof Error) {
     const out: SerializedError = { name: error.name, message: error.message };
     if (error.stack) out.stack = error.stack;
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === "string") out.code = code;
+    const chain = [...seen, error];
+    if (error.cause !== undefined && !chain.includes(error.cause) && chain.length <= MAX_CAUSES) out.cause = serializeChain(error.cause, chain);
     return out;
   }
   if (typeof error === "string" && error.trim() !== "") return { name: "Error", message: error };
