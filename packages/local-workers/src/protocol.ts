@@ -5,6 +5,7 @@
  * `stop`); the work reports on one message port, in order, so a call's
  * last state changes always arrive before its result.
  */
+import type { SerializedError } from "@lit-app/core";
 import { z } from "zod";
 
 const varOp = z.object({
@@ -13,7 +14,10 @@ const varOp = z.object({
   value: z.unknown().optional(),
 });
 
-const serializedError = z.object({ name: z.string(), message: z.string(), stack: z.string().optional() });
+/** An error as the work describes it (the core's `serializeError`): with its code and its causes. */
+const serializedError: z.ZodType<SerializedError> = z.lazy(() =>
+  z.object({ name: z.string(), message: z.string(), stack: z.string().optional(), code: z.string().optional(), cause: serializedError.optional() }),
+);
 
 /** Flow → work. */
 export const flowToWork = z.discriminatedUnion("type", [
