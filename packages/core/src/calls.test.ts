@@ -258,7 +258,7 @@ describe("failures", () => {
 });
 
 describe("work.stop()", () => {
-  it("stops a running work: status stopped, its late result ignored, later calls no-ops", async () => {
+  it("stops a running work: status stopped, its late result ignored", async () => {
     const gate = deferred();
     class Server extends LightningWork {
       served = 0;
@@ -272,10 +272,7 @@ describe("work.stop()", () => {
       stopNow = false;
       run() {
         this.server.run(1);
-        if (this.stopNow) {
-          this.server.stop();
-          this.server.run(2);
-        }
+        if (this.stopNow) this.server.stop();
       }
     }
     const t = new TestApp<Root>(new LightningApp(new Root()));
@@ -306,6 +303,8 @@ describe("work.stop()", () => {
     await t.start();
     expect(t.root.echo.hasStopped).toBe(true);
     expect(t.root.echo._calls).toEqual([]);
+    // run() after stop() is refused clearly (see stopped-work.test.ts), never silently dropped.
+    expect(t.result?.error).toMatchObject({ code: "E_WORK_STOPPED" });
   });
 });
 

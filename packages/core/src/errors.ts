@@ -21,6 +21,7 @@ export type LitErrorCode =
   | "E_STATE_LIMIT"
   | "E_STATE_SHAPE"
   | "E_WORK_FAILED"
+  | "E_WORK_STOPPED"
   | "E_FLOW_FAILED"
   | "E_APP_FAILED"
   | "E_APP_STATE"
@@ -161,6 +162,16 @@ export class WorkFailedError extends LitError {
     this.work = work;
     // Without the work's own stack, the message alone: the framework's frames would say nothing about where.
     this.stack = stack || message;
+  }
+}
+
+/** A flow called `run()` on a work it had stopped, with a call the work would have to run. */
+export class WorkStoppedError extends LitError {
+  /** Dotted name of the work, e.g. `root.server`. */
+  readonly work: string;
+  constructor(work: string, message: string) {
+    super("E_WORK_STOPPED", message);
+    this.work = work;
   }
 }
 

@@ -27,6 +27,8 @@ export interface ComponentHost {
   now(): number;
   /** Asks for a flow pass at `time` (epoch milliseconds) or soon after. */
   wakeAt(time: number): void;
+  /** Something about a component the user should know, for the app's log (optional). */
+  warn?(source: string, message: string): void;
   /** A flow called `stop()` (`failed: false`) or `fail()` (`failed: true`). */
   end(failed: boolean, message: string, flow: string): void;
 }

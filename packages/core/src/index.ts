@@ -35,6 +35,7 @@ export {
   StateLimitError,
   StateShapeError,
   WorkFailedError,
+  WorkStoppedError,
   FlowFailedError,
   AppStateError,
   HttpError,

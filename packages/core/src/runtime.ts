@@ -283,6 +283,10 @@ export class AppRuntime implements ComponentHost {
     else this.wakes.request(time);
   }
 
+  warn(source: string, message: string): void {
+    this.logError(source, message);
+  }
+
   end(failed: boolean, message: string, flow: string): void {
     if (failed) this.finish({ stage: "failed", exitCode: 1, message, error: new FlowFailedError(flow, `${flow} failed the app: ${message}`) });
     else this.finish({ stage: "stopped", exitCode: 0, message });

@@ -5,7 +5,7 @@
 import { callHash } from "./call-hash.ts";
 import { ComponentCore, reservedNames } from "./component.ts";
 import type { CloudCompute } from "./compute.ts";
-import { AppStateError, CallArgumentError, StateValueError } from "./errors.ts";
+import { AppStateError, CallArgumentError, StateValueError, WorkStoppedError } from "./errors.ts";
 import { WaitingForWork } from "./signals.ts";
 import { encodeState, toStateValue, type JsonValue, type StateOwner } from "./state-value.ts";
 import type { WorkStage, WorkStatus } from "./status.ts";
@@ -66,6 +66,7 @@ export class WorkCore extends ComponentCore {
   /** The options object the work was constructed with, to rebuild it elsewhere. */
   constructorOptions: unknown;
   private readonly dispatcher: (...args: unknown[]) => void;
+  private stoppedCallNoted = false;
 
   constructor(target: object, className: string, reserved: ReadonlySet<string>, options: ResolvedWorkOptions, now: number) {
     super("work", target, className, reserved);
@@ -84,7 +85,12 @@ export class WorkCore extends ComponentCore {
     return this.dispatcher;
   }
 
-  /** `work.run(...args)` as called by a flow. */
+  /**
+   * `work.run(...args)` as called by a flow. A stopped work does not run again: on it, a call
+   * with new arguments throws WorkStoppedError; a call it had (the flow meets it again as
+   * `run()` re-executes) does nothing and does not block, which the app's log says once
+   * unless the call had finished and is cached (a no-op on a live work too).
+   */
   dispatch(args: unknown[]): void {
     const host = this.host;
     if (!host) {
@@ -94,9 +100,15 @@ export class WorkCore extends ComponentCore {
       );
     }
     const encoded = encodeArgs(this.name, args, this);
-    if (this.status.stage === "stopped") return;
     const hash = callHash(encoded);
     const rec = this.calls.get(hash);
+    if (this.status.stage === "stopped") {
+      if (!rec) throw this.stoppedError();
+      // A call it had: the flow re-executes from the top and meets it again. A finished, cached call is a
+      // no-op on a live work too; any other does nothing now, which the app's log says once.
+      if (!(this.options.cacheCalls && (rec.stage === "succeeded" || rec.stage === "failed"))) this.noteStoppedCall();
+      return;
+    }
     if (!rec) {
       this.send(hash, encoded);
     } else if (rec.stage === "succeeded" || rec.stage === "failed") {
@@ -104,6 +116,27 @@ export class WorkCore extends ComponentCore {
       return;
     }
     if (!this.options.parallel) throw new WaitingForWork(this.name);
+  }
+
+  private noteStoppedCall(): void {
+    if (this.stoppedCallNoted) return;
+    this.stoppedCallNoted = true;
+    const name = this.name;
+    this.host?.warn?.(
+      name,
+      `${name}.run() does nothing: ${name} was stopped, and a stopped work does not run again. ` +
+        `To run it again, put a new ${this.className} in its place; check ${name}.hasStopped before calling run() to silence this.`,
+    );
+  }
+
+  private stoppedError(): WorkStoppedError {
+    const name = this.name;
+    return new WorkStoppedError(
+      name,
+      `${name}.run() was called after ${name}.stop(): a stopped work does not run again. ` +
+        `To run it again, put a new ${this.className} in its place (assign it to the same field, or set it in the Dict or List) ` +
+        `and call run() on that; or check ${name}.hasStopped before calling run().`,
+    );
   }
 
   private send(hash: string, args: JsonValue[]): void {

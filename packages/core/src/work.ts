@@ -5,7 +5,9 @@
 import { CORE } from "./component.ts";
 import { CloudCompute } from "./compute.ts";
 import { ComponentError, WorkOptionError } from "./errors.ts";
+import { currentOrigin } from "./origin.ts";
 import type { WorkStatus } from "./status.ts";
+import { recordCreation } from "./work-creation.ts";
 import { WorkCore, workReserved, type ResolvedWorkOptions } from "./work-core.ts";
 
 /** Options of a {@link LightningWork}. */
@@ -117,6 +119,8 @@ export abstract class LightningWork {
     registerWorkClass(new.target as unknown as WorkClass);
     const core = new WorkCore(this, className, reserved, resolveOptions(className, options), 0);
     core.constructorOptions = rebuildWith;
+    // Created inside run(): its thread rebuilds it from its class, which may have to be looked for.
+    if (currentOrigin() === "flow") recordCreation(core.proxy, new.target);
     return core.proxy as this;
   }
 
@@ -186,7 +190,19 @@ export abstract class LightningWork {
     return wc(this).options.port;
   }
 
-  /** Ends the work's thread or process (called from a flow); its status becomes `stopped`. */
+  /**
+   * Ends the work's thread or process and its children (called from a flow); its status
+   * becomes `stopped`, and a result of the call it was running is dropped. A stopped work
+   * does not run again (as in the original framework, a work starts once). `run()` on it
+   * afterwards with new arguments throws WorkStoppedError (`E_WORK_STOPPED`), which fails the
+   * app at that line; with the arguments of a call it had (the flow meets its calls again as
+   * `run()` re-executes from the top) it does nothing and does not block, and the app's log
+   * says so once (not for a finished call with `cacheCalls`, a no-op anyway). To run it
+   * again, put a new work in its place.
+   * @example
+   * if (this.notebook.hasStopped) this.notebook = new Notebook({ parallel: true });
+   * this.notebook.run(username);
+   */
   stop(): void {
     const core = wc(this);
     core.host?.stopWork(core);
