@@ -4,6 +4,5 @@
  */
 export { WorkerThreadExecutor, type WorkerExecutorOptions } from "./executor.ts";
 export type { FlowToWork, WorkToFlow, WorkerApi } from "./protocol.ts";
-export { runtimeKind, type RuntimeKind } from "./runtime-kind.ts";
 export { LocalStorage, type LocalStorageOptions, type TransferReport } from "./storage/local-storage.ts";
 export { appStorageDir } from "./storage/storage-dir.ts";

@@ -4,7 +4,8 @@
  * token) when it starts and removes it when it closes. The lit home is
  * `$LIT_HOME`, else `~/.lit`.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { writeFileAtomic } from "@lit-app/runtime";
+import { unlinkSync } from "node:fs";
 import { mkdir, readFile, readdir, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -31,15 +32,7 @@ export function appsDir(env: Record<string, string | undefined> = process.env): 
 export async function registerApp(app: RunningApp, dir = appsDir()): Promise<string> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const file = join(dir, `${app.pid}-${app.port}.json`);
-  const tmp = `${file}.${process.hrtime.bigint()}.tmp`;
-  const fd = openSync(tmp, "w", 0o600);
-  try {
-    writeSync(fd, JSON.stringify(app, null, 2) + "\n");
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, file);
+  await writeFileAtomic(file, JSON.stringify(app, null, 2) + "\n", { mode: 0o600 });
   return file;
 }
 

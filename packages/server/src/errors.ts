@@ -2,6 +2,7 @@
  * Every error the app server raises on purpose. Each has a literal `code`;
  * messages say what was wrong, where, and what to do.
  */
+import { LitError } from "@lit-app/core";
 
 /** Codes of {@link ServerError}s. */
 export type ServerErrorCode =
@@ -14,15 +15,8 @@ export type ServerErrorCode =
   | "E_APP_NOT_FOUND"
   | "E_REMOTE";
 
-/** Base class of the server's errors. */
-export class ServerError extends Error {
-  readonly code: ServerErrorCode;
-  constructor(code: ServerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-    this.name = new.target.name;
-  }
-}
+/** Base class of the server's errors: a {@link LitError} with the server's own codes. */
+export class ServerError extends LitError<ServerErrorCode> {}
 
 /** No port could be bound: the chosen one (or all tried) is taken. */
 export class PortInUseError extends ServerError {

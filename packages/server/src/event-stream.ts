@@ -59,7 +59,7 @@ export function eventStream(c: Context, start: (push: (json: string) => void) =>
         end();
       },
     },
-    { highWaterMark: 0, size: (chunk) => chunk.byteLength },
+    { highWaterMark: 0, size: (chunk) => chunk?.byteLength ?? 0 },
   );
   return c.body(body, 200, {
     "content-type": "text/event-stream",

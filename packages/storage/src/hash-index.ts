@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { writeFileAtomic } from "@lit-app/runtime";
+import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import type { Stats } from "node:fs";
-import { unlinkIfPresent } from "./fs-util.ts";
 
 /** What a file looked like when it was hashed. */
 interface IndexRecord {
@@ -109,19 +108,12 @@ export class HashIndex {
     return [...(this.#byHash.get(hash) ?? [])];
   }
 
-  /** Writes the index if it changed (temp name and rename: never half written). */
+  /** Writes the index if it changed, whole or not at all. */
   async save(): Promise<void> {
     if (!this.#dirty) return;
     this.#dirty = false;
-    const tmp = `${this.#file}.${randomBytes(6).toString("hex")}.tmp`;
     await mkdir(dirname(this.#file), { recursive: true });
-    try {
-      await writeFile(tmp, JSON.stringify({ version: 1, records: Object.fromEntries(this.#records) }));
-      await rename(tmp, this.#file);
-    } catch (err) {
-      await unlinkIfPresent(tmp);
-      throw err;
-    }
+    await writeFileAtomic(this.#file, JSON.stringify({ version: 1, records: Object.fromEntries(this.#records) }));
   }
 
   #forgetReverse(path: string): void {

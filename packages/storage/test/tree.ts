@@ -1,4 +1,5 @@
 /** Helpers for the storage tests and bench (no vitest here): trees, big files, fixtures under each runtime. */
+import { runtimeKind } from "@lit-app/runtime";
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { chmod, lstat, mkdir, open, readdir, readlink, symlink, utimes, writeFile } from "node:fs/promises";
@@ -106,7 +107,7 @@ function realNode(): string {
 /** The command that runs a TypeScript file under a runtime. */
 export function runtimeCommand(runtime: "node" | "bun" | "deno", script: string): [string, string[]] {
   if (runtime === "node") {
-    const node = process.versions.bun === undefined ? process.execPath : realNode();
+    const node = runtimeKind() !== "bun" ? process.execPath : realNode();
     return [node, ["--import", "tsx", script]];
   }
   if (runtime === "bun") return [join(binDir, "bun"), ["run", script]];

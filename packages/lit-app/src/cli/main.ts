@@ -5,7 +5,7 @@
  */
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { runtimeKind, type RuntimeKind } from "@lit-app/local-workers";
+import { runtimeKind, type RuntimeKind } from "@lit-app/runtime";
 import { runApp } from "../runner/run-app.ts";
 import { UsageError } from "./errors.ts";
 import { loadApp } from "./load-app.ts";

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import type { RuntimeKind } from "@lit-app/local-workers";
+import type { RuntimeKind } from "@lit-app/runtime";
 
 const require = createRequire(import.meta.url);
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));

@@ -1,7 +1,7 @@
 /** The URL of the script this process was started with, on each runtime. */
 import process from "node:process";
 import { pathToFileURL } from "node:url";
-import { runtimeKind } from "@lit-app/local-workers";
+import { runtimeKind } from "@lit-app/runtime";
 
 /** The main module's URL, or undefined when there is none (a REPL, `-e`). */
 export function mainModuleUrl(): string | undefined {

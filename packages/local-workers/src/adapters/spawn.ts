@@ -1,5 +1,5 @@
 /** Starts a worker thread with the adapter for this runtime. */
-import { runtimeKind } from "../runtime-kind.ts";
+import { runtimeKind } from "@lit-app/runtime";
 import type { SpawnOptions, WorkerHandle } from "./worker-handle.ts";
 
 /** Starts `url` in a worker thread of this runtime. */

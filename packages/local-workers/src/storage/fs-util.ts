@@ -1,9 +1,9 @@
 /**
- * Small file-system helpers of local storage: listing a tree, writing a file
- * whole or not at all, removing folders that hold nothing.
+ * Small file-system helpers of local storage: listing a tree, removing folders
+ * that hold nothing. (Writing a file whole or not at all is `@lit-app/runtime`'s
+ * `writeFileAtomicSync`.)
  */
-import { randomBytes } from "node:crypto";
-import { closeSync, fsyncSync, openSync, readdirSync, renameSync, rmdirSync, unlinkSync, writeSync } from "node:fs";
+import { readdirSync, rmdirSync } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import { join } from "node:path";
 
@@ -22,23 +22,6 @@ export async function listFiles(dir: string, prefix = ""): Promise<string[]> {
     else out.push(name);
   }
   return out;
-}
-
-/** Writes `bytes` to `file` whole or not at all: a temp name beside it, flushed, then renamed. */
-export function writeFileAtomicSync(file: string, bytes: Uint8Array): void {
-  const temp = `${file}.${randomBytes(6).toString("hex")}.tmp`;
-  const fd = openSync(temp, "wx", 0o644);
-  try {
-    let done = 0;
-    while (done < bytes.byteLength) done += writeSync(fd, bytes, done, bytes.byteLength - done);
-    fsyncSync(fd);
-  } catch (error) {
-    closeSync(fd);
-    unlinkSync(temp);
-    throw error;
-  }
-  closeSync(fd);
-  renameSync(temp, file);
 }
 
 const errno = (error: unknown) => (error as { code?: unknown } | null)?.code;

@@ -16,11 +16,12 @@ import {
   type DriveSpec,
   type StoragePort,
 } from "@lit-app/core";
+import { writeFileAtomicSync } from "@lit-app/runtime";
 import type { LocalRoot } from "@lit-app/storage";
 // The errors alone: the transfer engine itself is loaded on first use.
 import { isNoSpace, NoSpaceError } from "@lit-app/storage/errors";
 import { driveDelete, driveGet, driveList, drivePut, type DriveContext } from "./drive-store.ts";
-import { removeEmptyDirs, removeIfNoFiles, writeFileAtomicSync } from "./fs-util.ts";
+import { removeEmptyDirs, removeIfNoFiles } from "./fs-util.ts";
 import { workKey } from "./work-key.ts";
 
 /** The transfer engine, loaded on first use (it is not needed by works that hand no files on). */

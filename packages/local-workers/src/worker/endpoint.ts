@@ -1,7 +1,7 @@
 /** The comlink endpoint of the thread this code runs in, as a worker. */
 import type { Endpoint } from "comlink";
 import { nodeEndpoint } from "../comlink.ts";
-import { runtimeKind } from "../runtime-kind.ts";
+import { runtimeKind } from "@lit-app/runtime";
 
 /** The endpoint to the thread that started this worker. */
 export async function parentEndpoint(): Promise<Endpoint> {

@@ -1,14 +1,7 @@
+/// <reference types="deno" />
 /** Serving on Deno through Deno.serve, WebSockets through hono/deno. */
 import { upgradeWebSocket } from "hono/deno";
 import type { ServeAdapter } from "./types.ts";
-
-interface DenoServer {
-  addr: { port: number };
-  shutdown(): Promise<void>;
-}
-declare const Deno: {
-  serve(options: { hostname: string; port: number; onListen?: () => void }, fetch: (r: Request) => Response | Promise<Response>): DenoServer;
-};
 
 /** The Deno adapter. */
 export function denoAdapter(): ServeAdapter {

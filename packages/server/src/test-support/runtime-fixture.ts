@@ -2,7 +2,8 @@
 // a delta and the live WebSocket from inside, and prints one JSON line with what it saw.
 import * as L from "@lit-app/core";
 import { InProcessExecutor } from "@lit-app/core/testing";
-import { runtimeName, startAppServer } from "../index.ts";
+import { runtimeKind } from "@lit-app/runtime";
+import { startAppServer } from "../index.ts";
 import { realClock } from "./real-clock.ts";
 
 class Echo extends L.LightningWork {
@@ -40,6 +41,6 @@ while (Date.now() < deadline) {
   await new Promise((r) => setTimeout(r, 20));
 }
 ws.close();
-console.log(JSON.stringify({ runtime: runtimeName(), delta: delta.status, said, first: messages[0]?.type, patches: messages.filter((m) => m.type === "patch").length > 0 }));
+console.log(JSON.stringify({ runtime: runtimeKind(), delta: delta.status, said, first: messages[0]?.type, patches: messages.filter((m) => m.type === "patch").length > 0 }));
 await runtime.stop();
 await server.close();

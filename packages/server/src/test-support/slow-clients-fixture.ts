@@ -1,3 +1,4 @@
+/// <reference types="bun-types" />
 // Serves an app whose state changes fast, on the runtime running this file (node, bun or deno), for
 // tests with clients that stop reading. Prints `{"url"}` once listening, then obeys lines on stdin:
 //   churn <ms> <bytes>   replaces a field with a new string of <bytes> characters as fast as it can for
@@ -6,6 +7,7 @@
 //   exit                 stops the app and the server
 // argv[2], when given, is the server's maxClientBuffer in bytes.
 import * as L from "@lit-app/core";
+import { runtimeKind } from "@lit-app/runtime";
 import { InProcessExecutor } from "@lit-app/core/testing";
 import { startAppServer } from "../index.ts";
 import { realClock } from "./real-clock.ts";
@@ -17,9 +19,8 @@ class Churn extends L.LightningFlow {
 
 const MiB = 1024 * 1024;
 const gc = (): void => {
-  const g = globalThis as { gc?: () => void; Bun?: { gc(force: boolean): void } };
-  if (g.Bun) g.Bun.gc(true);
-  else g.gc?.();
+  if (runtimeKind() === "bun") Bun.gc(true);
+  else globalThis.gc?.();
 };
 
 const runtime = new L.AppRuntime(new L.LightningApp(new Churn()), { executor: new InProcessExecutor(), clock: realClock });
