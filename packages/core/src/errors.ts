@@ -12,6 +12,7 @@ export type LitErrorCode =
   | "E_WORK_OPTION"
   | "E_FLOW_ASYNC"
   | "E_WORK_NO_RUN"
+  | "E_WORK_CLASS"
   | "E_FLOW_NO_RUN"
   | "E_ALREADY_ATTACHED"
   | "E_CHILD_KEY"
@@ -88,6 +89,17 @@ export class WorkOptionError extends LitError {
 
 /** A mistake in how components are defined or attached. */
 export class ComponentError extends LitError {}
+
+/**
+ * The class of a work created inside a flow's `run()` cannot be found where
+ * the work runs (it is rebuilt there from its class): the class is exported
+ * from no module of the app.
+ */
+export class WorkClassError extends LitError {
+  constructor(message: string) {
+    super("E_WORK_CLASS", message);
+  }
+}
 
 /** An invalid cron string or schedule option. */
 export class CronError extends LitError {

@@ -29,6 +29,7 @@ export {
   ComputeError,
   WorkOptionError,
   ComponentError,
+  WorkClassError,
   CronError,
   CallArgumentError,
   PatchError,
@@ -79,5 +80,6 @@ export { callHash, stableStringify } from "./call-hash.ts";
 export { runMethodOf } from "./work-run.ts";
 export { hostWork, type HostWorkOptions, type HostedWork } from "./work-host.ts";
 export { knownWorkClasses, type WorkClass } from "./work.ts";
+export { workCreation, type WorkCreation } from "./work-creation.ts";
 export { lastConstructedApp } from "./app.ts";
 export { onWorkStop, runStopHooks } from "./stop-hooks.ts";

@@ -5,7 +5,7 @@
  */
 import type { LightningApp } from "./app.ts";
 import { coreOf, type ComponentCore } from "./component.ts";
-import { ComponentError } from "./errors.ts";
+import { ComponentError, WorkClassError } from "./errors.ts";
 import type { ComponentHost } from "./host.ts";
 import type { StoragePort } from "./ports.ts";
 import { bindStorage } from "./storage/context.ts";
@@ -28,8 +28,10 @@ export interface HostWorkOptions {
   constructorOptions: unknown;
   /** The work's fields as the flow sees them. */
   state: { [key: string]: JsonValue };
-  /** Module exports to look for work classes in (the app module's). */
+  /** Module exports to look for work classes in: the app module's, or those of the module that defines the class. */
   exports?: Record<string, unknown>;
+  /** The name `exports` holds the class under, when the flow found which module exports it. */
+  exportName?: string;
   /** Called for every change the work makes to its own fields. */
   onOp(op: VarOp): void;
   /** The host's clock. */
@@ -59,13 +61,17 @@ function findInTree(app: LightningApp | undefined, name: string): ComponentCore 
   return node;
 }
 
-function findClass(className: string, exports: Record<string, unknown> | undefined): WorkClass | undefined {
+function isWorkClass(value: unknown): value is WorkClass {
+  return typeof value === "function" && value.prototype instanceof LightningWork;
+}
+
+function findClass(className: string, exports: Record<string, unknown> | undefined, exportName: string | undefined): WorkClass | undefined {
+  const exported = exportName === undefined ? undefined : exports?.[exportName];
+  if (isWorkClass(exported)) return exported;
   const known = knownWorkClasses().get(className);
   if (known) return known;
   for (const value of Object.values(exports ?? {})) {
-    if (typeof value === "function" && value.prototype instanceof LightningWork && value.name === className) {
-      return value as WorkClass;
-    }
+    if (isWorkClass(value) && value.name === className) return value;
   }
   return undefined;
 }
@@ -77,12 +83,11 @@ function findClass(className: string, exports: Record<string, unknown> | undefin
 export function hostWork(options: HostWorkOptions): HostedWork {
   let core = findInTree(options.app, options.name);
   if (!core) {
-    const cls = findClass(options.className, options.exports);
+    const cls = findClass(options.className, options.exports, options.exportName);
     if (!cls) {
-      throw new ComponentError(
-        "E_WORK_NO_RUN",
+      throw new WorkClassError(
         `${options.name}: the work's class ${options.className} was not found where the work runs. ` +
-          `A work created inside run() is rebuilt from its class: export ${options.className} from the app's module.`,
+          `A work created inside run() is rebuilt there from its class: export ${options.className} from the module that defines it.`,
       );
     }
     const work = new cls(options.constructorOptions as never);
