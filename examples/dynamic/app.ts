@@ -2,9 +2,11 @@
 // work per request in its `requests` list, in an L.Dict named by user, and stops the one whose
 // request asks for it. Here the root flow plays the user: once every notebook is ready it asks
 // for bob's to stop, and it ends the app when that is done.
-// Works created at run time are rebuilt in their thread from their class: export the class.
+// Works created at run time are rebuilt in their thread from their class, so the class is exported
+// from the module that defines it: here notebook.ts, any module of the app will do.
 // Run: `npx bun run examples/dynamic/app.ts` (or `npx lit run examples/dynamic/app.ts`, `npx deno run -A examples/dynamic/app.ts`).
 import * as L from "lit-app";
+import { NotebookWork } from "./notebook.ts";
 
 /** One user's request, as a UI would append it to the manager's state. */
 export interface NotebookRequest {
@@ -12,18 +14,6 @@ export interface NotebookRequest {
   useGpu: boolean;
   token: string | null;
   stop: boolean;
-}
-
-/** A notebook server: ready once it has a token, then serves until it is stopped. */
-export class NotebookWork extends L.LightningWork {
-  token: string | null = null;
-
-  async run(username: string) {
-    L.onWorkStop(this, () => console.log(`notebook for ${username} shutting down`));
-    this.token = `${username}-${Math.random().toString(36).slice(2, 10)}`;
-    console.log(`notebook for ${username} is ready`);
-    await new Promise(() => {}); // serves until the flow stops it
-  }
 }
 
 /** Creates, tracks and stops one notebook work per request. */

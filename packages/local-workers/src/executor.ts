@@ -3,12 +3,21 @@
  * comlink; the work reports started/delta/log/succeeded/failed on a message
  * port, validated with zod here.
  */
-import { encodeState, serializeError, type WorkCall, type WorkEvent, type WorkExecutor, type WorkRef } from "@lit-app/core";
+import {
+  encodeState,
+  serializeError,
+  workCreation,
+  type WorkCall,
+  type WorkEvent,
+  type WorkExecutor,
+  type WorkRef,
+} from "@lit-app/core";
 import { spawnWorker } from "./adapters/spawn.ts";
 import type { WorkerExit, WorkerHandle } from "./adapters/worker-handle.ts";
 import { releaseWorkerFiles } from "./adapters/worker-files.ts";
 import * as Comlink from "./comlink.ts";
 import type { WorkerApi, WorkToFlow } from "./protocol.ts";
+import { classNotExported, findClassExport } from "./work-class.ts";
 
 /** The zod schemas, loaded while the first thread starts (zod is costly to load). */
 let protocol: typeof import("./protocol.ts") | undefined;
@@ -104,7 +113,9 @@ export class WorkerThreadExecutor implements WorkExecutor {
   }
 
   private async boot(lane: Lane, work: WorkRef, state: Record<string, unknown>): Promise<void> {
-    const [handle, schemas] = await Promise.all([
+    // Created inside run(): rebuilt in its thread from its class, which another module of the app may export.
+    const creation = workCreation(work.work);
+    const [handle, schemas, exported] = await Promise.all([
       spawnWorker(ENTRY, {
         name: work.name,
         appModule: this.appModule,
@@ -112,6 +123,7 @@ export class WorkerThreadExecutor implements WorkExecutor {
         ...(this.options.heapLimitMb ? { heapLimitMb: this.options.heapLimitMb } : {}),
       }),
       import("./protocol.ts"),
+      creation && findClassExport(this.appModule, creation.cls),
     ]);
     protocol = schemas;
     lane.handle = handle;
@@ -134,6 +146,7 @@ export class WorkerThreadExecutor implements WorkExecutor {
         appModule: this.appModule,
         name: work.name,
         className: work.className,
+        ...(exported ? { classModule: exported.module, exportName: exported.exportName } : {}),
         // Encoded like state: a CloudCompute in the options must cross the thread as one.
         constructorOptions: encodeState(work.constructorOptions),
         state,
@@ -147,7 +160,10 @@ export class WorkerThreadExecutor implements WorkExecutor {
       lane.stopping = true;
       port1.close();
       await handle.terminate();
-      throw error;
+      // Its class is exported nowhere: the failure points at the user's line that created the work.
+      throw creation && (error as { name?: unknown } | null)?.name === "WorkClassError"
+        ? classNotExported(work.name, work.className, creation)
+        : error;
     }
   }
 

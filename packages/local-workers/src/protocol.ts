@@ -27,6 +27,12 @@ export const flowToWork = z.discriminatedUnion("type", [
     appModule: z.string().min(1),
     name: z.string().min(1),
     className: z.string(),
+    /**
+     * For a work created inside run() whose class another module of the app exports: that module's
+     * URL, and the name it exports the class under. The thread imports it to rebuild the work.
+     */
+    classModule: z.string().min(1).optional(),
+    exportName: z.string().min(1).optional(),
     constructorOptions: z.unknown(),
     state: z.record(z.string(), z.unknown()),
     /** The folder of the app's storage roots; by default next to the app's module (see appStorageDir). */

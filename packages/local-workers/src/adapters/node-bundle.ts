@@ -12,6 +12,8 @@ import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Plugin } from "esbuild";
+import { appModuleFiles } from "../app-modules.ts";
+import { withEsbuild } from "../esbuild-use.ts";
 
 const BOOT = fileURLToPath(new URL("../worker/boot.ts", import.meta.url));
 const TS = /\.(c|m)?tsx?$/;
@@ -21,7 +23,6 @@ interface Bundle {
   users: number;
 }
 const bundles = new Map<string, Bundle>();
-let building = 0;
 
 const keepJsPackagesOutside: Plugin = {
   name: "lit-external-js-packages",
@@ -97,41 +98,40 @@ async function build(appModule: string): Promise<{ url: string; remove: () => vo
     }
   };
   process.once("exit", remove);
-  const { build: esbuild, stop } = await import("esbuild");
-  building++;
-  await esbuild({
-    stdin: {
-      contents:
-        // Source maps are on before the framework's chunks load (a static import would load them first),
-        // so that stacks name the source files, which is how a work's failure finds the user's frames.
-        `process.setSourceMapsEnabled?.(true);\n` +
-        `const { bootWorker } = await import(${JSON.stringify(BOOT)});\n` +
-        `await bootWorker(() => import(${JSON.stringify(appPath)}));\n`,
-      resolveDir: dirname(appPath),
-      sourcefile: "lit-worker-entry.ts",
-      loader: "ts",
-    },
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    outExtension: { ".js": ".mjs" },
-    target: "node20",
-    // Split, so that modules imported dynamically (the app server, runtime adapters) stay lazy.
-    splitting: true,
-    outdir: temp,
-    entryNames: "worker",
-    sourcemap: "inline",
-    logLevel: "silent",
-    plugins: [keepJsPackagesOutside],
-  })
-    .catch((error: unknown) => {
-      remove();
-      throw error;
-    })
-    .finally(async () => {
-      // The esbuild service process is not needed any more (it would wake up to ping).
-      if (--building === 0) await stop();
-    });
+  // The app's other modules are imported by file URL when a work's class is exported from one of them.
+  const modules = (await appModuleFiles(appModule).catch(() => [appPath])).filter((path) => path !== appPath);
+  const moduleMap = modules.map((path) => `${JSON.stringify(pathToFileURL(path).href)}: () => import(${JSON.stringify(path)})`);
+  await withEsbuild((esbuild) =>
+    esbuild.build({
+      stdin: {
+        contents:
+          // Source maps are on before the framework's chunks load (a static import would load them first),
+          // so that stacks name the source files, which is how a work's failure finds the user's frames.
+          `process.setSourceMapsEnabled?.(true);\n` +
+          `const { bootWorker } = await import(${JSON.stringify(BOOT)});\n` +
+          `const modules = {${moduleMap.join(", ")}};\n` +
+          `await bootWorker(() => import(${JSON.stringify(appPath)}), (url) => modules[url]?.() ?? import(url));\n`,
+        resolveDir: dirname(appPath),
+        sourcefile: "lit-worker-entry.ts",
+        loader: "ts",
+      },
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      outExtension: { ".js": ".mjs" },
+      target: "node20",
+      // Split, so that modules imported dynamically (the app server, runtime adapters) stay lazy.
+      splitting: true,
+      outdir: temp,
+      entryNames: "worker",
+      sourcemap: "inline",
+      logLevel: "silent",
+      plugins: [keepJsPackagesOutside],
+    }),
+  ).catch((error: unknown) => {
+    remove();
+    throw error;
+  });
   await rm(outdir, { recursive: true, force: true });
   await rename(temp, outdir);
   return { url: pathToFileURL(join(outdir, "worker.mjs")).href, remove };

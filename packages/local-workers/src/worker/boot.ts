@@ -77,6 +77,8 @@ async function pump(): Promise<void> {
 }
 
 let loadApp: (url: string) => Promise<unknown> = (url) => import(url);
+/** Imports another module of the app, by file URL: the one the flow found a run-time work's class exported from. */
+let loadModule: (url: string) => Promise<unknown> = (url) => import(url);
 let storage: LocalStorage | undefined;
 /** Removes the work's storage root, and the folders above it, where nothing was left in them. */
 let release: () => void = () => {};
@@ -88,13 +90,17 @@ const api: WorkerApi = {
     captureConsole((stream, line) => post({ type: "log", stream, line }));
     const mod = (await loadApp(init.appModule)) as Record<string, unknown>;
     const app = findApp(mod);
+    // Already loaded with the app's module (it imports it): importing it again costs next to nothing.
+    const classModule =
+      init.classModule && init.classModule !== init.appModule ? ((await loadModule(init.classModule)) as Record<string, unknown>) : mod;
     hosted = hostWork({
       app,
       name: init.name,
       className: init.className,
       constructorOptions: decodeState(init.constructorOptions),
       state: init.state as never,
-      exports: mod,
+      exports: classModule,
+      ...(init.exportName === undefined ? {} : { exportName: init.exportName }),
       onOp,
       now: () => Date.now(),
       storage: (storage = new LocalStorage(init.storageDir ?? appStorageDir(init.appModule, app?.name ?? "app"))),
@@ -121,11 +127,16 @@ const api: WorkerApi = {
 };
 
 /**
- * Starts serving the flow. `load` imports the app's module; the default
- * imports its URL, a bundle passes the module it was built with.
+ * Starts serving the flow. `load` imports the app's module and `loadOther`
+ * another module of the app, by file URL; the defaults import the URL, a
+ * bundle passes the modules it was built with.
  */
-export async function bootWorker(load?: (url: string) => Promise<unknown>): Promise<void> {
+export async function bootWorker(
+  load?: (url: string) => Promise<unknown>,
+  loadOther?: (url: string) => Promise<unknown>,
+): Promise<void> {
   if (load) loadApp = load;
+  if (loadOther) loadModule = loadOther;
   trapExit((error, code) => {
     flushOps();
     post({ type: "exiting", error, ...(code === undefined ? {} : { code }) });
