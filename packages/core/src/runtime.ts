@@ -11,7 +11,7 @@ import type { ComponentHost } from "./host.ts";
 import { escapeKey, toPointer } from "./json-pointer.ts";
 import { currentOrigin, withOrigin } from "./origin.ts";
 import type { RuntimePorts, WorkCall, WorkEvent, WorkRef } from "./ports.ts";
-import { AppEnding, WaitingForWork } from "./signals.ts";
+import { AppEnding, beginPass, endPass, endsPass, holdBackIfEnded, WaitingForWork, type ControlSignal } from "./signals.ts";
 import { tooDeep } from "./client-value.ts";
 import { StateLedger } from "./state-ledger.ts";
 import { formatBytes, type StateLimits } from "./state-limits.ts";
@@ -62,6 +62,10 @@ export class AppRuntime implements ComponentHost {
   private readonly decodeContext: DecodeContext = { isWork: (name) => this.workNames.has(name) };
   private readonly guard: WriteGuard;
   private overLimitReported = false;
+  /** The places where a caught control signal was reported (once each). */
+  private readonly caughtReported = new Set<string>();
+  /** The flow whose stop() or fail() ended the app during the pass under way. */
+  private endedBy: string | undefined;
   private readonly rootCore: ComponentCore;
   private readonly wakes: WakeTimer;
   private readonly works = new Map<string, WorkCore>();
@@ -288,6 +292,12 @@ export class AppRuntime implements ComponentHost {
   }
 
   end(failed: boolean, message: string, flow: string): void {
+    if (currentOrigin() === "flow") {
+      // A signal already ended this pass and a catch swallowed it: the flow should not be here yet.
+      holdBackIfEnded();
+      endsPass(new AppEnding(failed, message));
+      this.endedBy = flow;
+    }
     if (failed) this.finish({ stage: "failed", exitCode: 1, message, error: new FlowFailedError(flow, `${flow} failed the app: ${message}`) });
     else this.finish({ stage: "stopped", exitCode: 0, message });
   }
@@ -309,6 +319,8 @@ export class AppRuntime implements ComponentHost {
     this.dirty = false;
     this.flowChanged = false;
     this.pass++;
+    let returned = false;
+    beginPass();
     try {
       const result: unknown = withOrigin("flow", () => this.app.root.run());
       if (result !== null && typeof (result as { then?: unknown })?.then === "function") {
@@ -319,12 +331,52 @@ export class AppRuntime implements ComponentHost {
             `Move awaiting code into a LightningWork and call it from run().`,
         );
       }
+      returned = true;
     } catch (error) {
       if (!(error instanceof WaitingForWork) && !(error instanceof AppEnding)) this.failWith(flowError(error));
     }
+    const end = endPass();
+    if (end.signal && (returned || end.heldBack)) this.signalCaught(end.signal);
     this.flushCalls();
     if (this.flowChanged) this.markDirty();
     this.flushFeed();
+  }
+
+  /**
+   * The root flow's run() returned although `signal` had ended the pass: a try/catch swallowed it.
+   * What the flow asked for after it was held back (see signals.ts); say so, once per place.
+   */
+  private signalCaught(signal: ControlSignal): void {
+    const root = this.rootCore.name;
+    const advice = `In the catch, rethrow lit-app's signals first: if (L.isControlSignal(e)) throw e;`;
+    if (signal instanceof WaitingForWork) {
+      if (this.caughtReported.has(`wait:${signal.work}`)) return;
+      this.caughtReported.add(`wait:${signal.work}`);
+      const work = signal.work;
+      this.logError(
+        root,
+        `${root}.run() went on after ${work}.run() ended the pass (${work} has not finished its call): a try/catch in the run() of ` +
+          `${this.flowOf(work)} (or of a flow it calls) caught lit-app's signal and did not rethrow it. The code after that line ran ` +
+          `before ${work} finished; work calls, stop() and fail() there were held back. ${advice}`,
+      );
+      return;
+    }
+    const flow = this.endedBy ?? root;
+    if (this.caughtReported.has(`end:${flow}`)) return;
+    this.caughtReported.add(`end:${flow}`);
+    this.logError(
+      root,
+      `${flow}.${signal.failed ? "fail" : "stop"}() ended the app, but a try/catch in the run() of ${flow} (or of a flow it calls) ` +
+        `caught lit-app's signal and did not rethrow it, so the code after that line ran; work calls, stop() and fail() there were ` +
+        `held back. ${advice}`,
+    );
+  }
+
+  /** The dotted name of the flow a work belongs to (its nearest flow above it). */
+  private flowOf(workName: string): string {
+    let c = this.works.get(workName)?.parent;
+    while (c && c.kind !== "flow") c = c.parent;
+    return c?.name ?? this.rootCore.name;
   }
 
   private flushCalls(): void {

@@ -2,6 +2,12 @@
  * Control signals thrown through a flow's `run()` to end a pass early. They
  * are not errors: a `try`/`catch` in `run()` should rethrow them
  * (`if (L.isControlSignal(e)) throw e`).
+ *
+ * A catch that swallows one does not undo it: the signal that ended the pass
+ * is remembered until the pass is over ({@link beginPass}, {@link endPass}),
+ * and what the flow asks for after it in that pass (a work call, `stop()`,
+ * `fail()`) throws that signal again instead of acting. The runtime reports
+ * the swallowing once the pass has returned.
  */
 
 /** Thrown by `work.run()` in a flow when a non-parallel work has not finished the call yet. */
@@ -26,7 +32,60 @@ export class AppEnding {
   }
 }
 
+/** A control signal. */
+export type ControlSignal = WaitingForWork | AppEnding;
+
 /** True for the signals lit-app throws through a flow's `run()`; rethrow them. */
 export function isControlSignal(value: unknown): boolean {
   return value instanceof WaitingForWork || value instanceof AppEnding;
+}
+
+/** Whether a pass is under way in this thread (passes are synchronous: one at a time). */
+let inPass = false;
+/** The signal that ended the pass under way. */
+let ending: ControlSignal | undefined;
+/** Whether the flow went on past that signal and asked for something: a catch swallowed it. */
+let heldBack = false;
+
+/** How a pass ended. */
+export interface PassEnd {
+  /** The signal that ended the pass, if one did. */
+  signal: ControlSignal | undefined;
+  /** True when the flow asked for something after the signal (a catch had swallowed it) and was held back. */
+  heldBack: boolean;
+}
+
+/** Starts a pass of a flow (or a handler run in the flow's loop): no signal has ended it yet. */
+export function beginPass(): void {
+  inPass = true;
+  ending = undefined;
+  heldBack = false;
+}
+
+/** Ends the pass; says how it ended. */
+export function endPass(): PassEnd {
+  const end = { signal: ending, heldBack };
+  inPass = false;
+  ending = undefined;
+  heldBack = false;
+  return end;
+}
+
+/**
+ * Notes that `signal` ends the pass under way and returns it, to be thrown; the first one
+ * counts. Outside a pass it is only returned.
+ */
+export function endsPass<T extends ControlSignal>(signal: T): T {
+  if (inPass) ending ??= signal;
+  return signal;
+}
+
+/**
+ * Throws the signal that already ended the pass under way, if one did: the flow went on
+ * past it (a catch swallowed it) and asks for something it should not reach yet.
+ */
+export function holdBackIfEnded(): void {
+  if (!ending) return;
+  heldBack = true;
+  throw ending;
 }

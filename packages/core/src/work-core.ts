@@ -6,7 +6,7 @@ import { callHash } from "./call-hash.ts";
 import { ComponentCore, reservedNames } from "./component.ts";
 import type { CloudCompute } from "./compute.ts";
 import { AppStateError, CallArgumentError, StateValueError, WorkStoppedError } from "./errors.ts";
-import { WaitingForWork } from "./signals.ts";
+import { endsPass, holdBackIfEnded, WaitingForWork } from "./signals.ts";
 import { encodeState, toStateValue, type JsonValue, type StateOwner } from "./state-value.ts";
 import type { WorkStage, WorkStatus } from "./status.ts";
 
@@ -99,6 +99,8 @@ export class WorkCore extends ComponentCore {
           `Wrap the root flow in new L.LightningApp(...) and start it (or drive it with lit-app/testing).`,
       );
     }
+    // A signal already ended this pass and a catch swallowed it: the flow should not be here yet.
+    holdBackIfEnded();
     const encoded = encodeArgs(this.name, args, this);
     const hash = callHash(encoded);
     const rec = this.calls.get(hash);
@@ -115,7 +117,7 @@ export class WorkCore extends ComponentCore {
       if (!this.options.cacheCalls) this.send(hash, encoded);
       return;
     }
-    if (!this.options.parallel) throw new WaitingForWork(this.name);
+    if (!this.options.parallel) throw endsPass(new WaitingForWork(this.name));
   }
 
   private noteStoppedCall(): void {
