@@ -1,6 +1,8 @@
 /** Children created at run time: the "Dynamic Work" notebook manager, Dict, List, `??=`. */
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CloudCompute, Dict, LightningApp, LightningFlow, LightningWork, List } from "./index.ts";
+import { CloudCompute, Dict, LightningApp, LightningFlow, LightningWork, List, workCreation } from "./index.ts";
 import { replay } from "./test-support/replay.ts";
 import { TestApp } from "./testing/index.ts";
 
@@ -137,6 +139,24 @@ describe("dynamic children", () => {
     expect(t.root.work?.count).toBe(2);
     expect(t.runtime.work("root.work")?.status.stage).toBe("succeeded");
     expect(Object.keys(t.runtime.stateDocument().components)).toEqual(["root", "root.work"]);
+  });
+
+  it("a work created inside run() remembers its class and the line that created it; one built with the app does not", async () => {
+    class Root extends LightningFlow {
+      fixed = new Counter();
+      work: Counter | undefined;
+      run() {
+        this.work ??= new Counter(); // the creation line
+        this.work.run(1);
+      }
+    }
+    const t = new TestApp<Root>(new LightningApp(new Root()));
+    await t.start();
+    expect(workCreation(t.root.fixed)).toBeUndefined();
+    const created = workCreation(t.root.work!);
+    expect(created?.cls).toBe(Counter);
+    const line = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n").findIndex((l) => l.includes("// the creation line")) + 1;
+    expect(created?.site.stack).toMatch(new RegExp(`dynamic\\.test\\.ts:${line}:`));
   });
 
   it("a List names its items by index and runs each", async () => {
