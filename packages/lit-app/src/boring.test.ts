@@ -9,7 +9,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { example, RUNTIMES, startApp } from "../test/support/app-process.ts";
+import { example, RUNTIMES, startApp } from "./test-support/app-process.ts";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

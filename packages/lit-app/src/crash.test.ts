@@ -20,7 +20,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fixture, runApp, RUNTIMES, type AppProcess, type Runtime } from "../test/support/app-process.ts";
+import { fixture, runApp, RUNTIMES, type AppProcess, type Runtime } from "./test-support/app-process.ts";
 
 const APP = fixture("crash-app.ts");
 const SOURCE = readFileSync(APP, "utf8").split("\n");

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fixture, runApp, RUNTIMES, type Runtime } from "../test/support/app-process.ts";
+import { fixture, runApp, RUNTIMES, type Runtime } from "./test-support/app-process.ts";
 
 const APP = fixture("disk-full-app.ts");
 const PAYLOAD_LINE = readFileSync(APP, "utf8").split("\n").findIndex((l) => l.includes("new L.Payload(bytes)")) + 1;

@@ -5,7 +5,7 @@
  * where the flow created it.
  */
 import { describe, expect, it } from "vitest";
-import { fixture, RUNTIMES, runApp } from "../test/support/app-process.ts";
+import { fixture, RUNTIMES, runApp } from "./test-support/app-process.ts";
 
 describe("dynamic works whose class lives in another module", () => {
   for (const runtime of RUNTIMES) {

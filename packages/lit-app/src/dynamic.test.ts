@@ -7,7 +7,7 @@
  * once it succeeded (which ends its thread and lets the next one start).
  */
 import { describe, expect, it } from "vitest";
-import { fixture, runApp, type Runtime } from "../test/support/app-process.ts";
+import { fixture, runApp, type Runtime } from "./test-support/app-process.ts";
 
 const WORKS = 200;
 const SUM_OF_SQUARES = Array.from({ length: WORKS }, (_, i) => i * i).reduce((a, b) => a + b, 0);

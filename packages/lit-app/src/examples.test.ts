@@ -4,7 +4,7 @@
  * order the flow's semantics promise.
  */
 import { describe, expect, it } from "vitest";
-import { example, runApp, RUNTIMES, type AppProcess, type Exit } from "../test/support/app-process.ts";
+import { example, runApp, RUNTIMES, type AppProcess, type Exit } from "./test-support/app-process.ts";
 
 function expectCleanExit(app: AppProcess, exit: Exit): void {
   expect(exit, app.transcript()).toMatchObject({ code: 0, signal: null });

@@ -9,7 +9,7 @@
 import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fixture, RUNTIMES, startApp, type Runtime } from "../test/support/app-process.ts";
+import { fixture, RUNTIMES, startApp, type Runtime } from "./test-support/app-process.ts";
 
 let dir: string;
 let app: string;

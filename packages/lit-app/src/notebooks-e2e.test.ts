@@ -9,7 +9,7 @@ import process from "node:process";
 import { promisify } from "node:util";
 import { chromium, type Browser, type FrameLocator, type Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { descendants, example, isAlive, REPO, startApp, type AppProcess } from "../test/support/app-process.ts";
+import { descendants, example, isAlive, REPO, startApp, type AppProcess } from "./test-support/app-process.ts";
 
 const execFileAsync = promisify(execFile);
 const LIT = join(REPO, "packages", "lit-app", "bin", "lit.mjs");

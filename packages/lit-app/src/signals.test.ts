@@ -16,7 +16,7 @@ import {
   threadCount,
   type Runtime,
   type StartOptions,
-} from "../test/support/app-process.ts";
+} from "./test-support/app-process.ts";
 
 const APP = fixture("long-app.ts");
 

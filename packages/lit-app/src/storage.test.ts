@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fixture, runApp, RUNTIMES } from "../test/support/app-process.ts";
+import { fixture, runApp, RUNTIMES } from "./test-support/app-process.ts";
 
 const APP = fixture("storage-app.ts");
 let dir: string;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { AppRuntime, LightningApp, WorkEvent } from "@lit-app/core";
-import { testClock } from "../test/clock.ts";
+import { testClock } from "./test-support/clock.ts";
 
 const APP = new URL("../test/fixtures/sync-app.ts", import.meta.url).href;
 (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;

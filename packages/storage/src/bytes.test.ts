@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { useTempDirs } from "../test/helpers.ts";
+import { useTempDirs } from "./test-support/helpers.ts";
 import { getBytes, putBytes } from "./bytes.ts";
 import { localDiskDriver } from "./drivers/local-disk.ts";
 import { hashBytes } from "./hash.ts";

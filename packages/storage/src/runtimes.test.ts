@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeTree, runFixture, useTempDirs, writeTree } from "../test/helpers.ts";
+import { describeTree, runFixture, useTempDirs, writeTree } from "./test-support/helpers.ts";
 
 const tempDir = useTempDirs();
 const old = new Date("2020-01-02T03:04:05.006Z");

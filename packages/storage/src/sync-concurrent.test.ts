@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeTree, fileHash, runFixture, useTempDirs, writeBigFile, writeTree } from "../test/helpers.ts";
+import { describeTree, fileHash, runFixture, useTempDirs, writeBigFile, writeTree } from "./test-support/helpers.ts";
 import { localDiskDriver } from "./drivers/local-disk.ts";
 import { localRoot } from "./root.ts";
 import { sync } from "./sync.ts";

@@ -2,7 +2,7 @@ import { closeSync, openSync, truncateSync, writeSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fileHash, useTempDirs, writeBigFile, writeTree } from "../test/helpers.ts";
+import { fileHash, useTempDirs, writeBigFile, writeTree } from "./test-support/helpers.ts";
 import type { Driver } from "./driver.ts";
 import { CorruptionError } from "./errors.ts";
 import { localRoot } from "./root.ts";

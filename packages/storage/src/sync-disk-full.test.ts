@@ -7,7 +7,7 @@ import { mkdtemp, readdir, rm, rmdir, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fileHash, useTempDirs, writeBigFile, writeTree } from "../test/helpers.ts";
+import { fileHash, useTempDirs, writeBigFile, writeTree } from "./test-support/helpers.ts";
 import { NoSpaceError } from "./errors.ts";
 import { localRoot } from "./root.ts";
 import { sync } from "./sync.ts";

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { open, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeTree, fileHash, runFixture, useTempDirs, writeBigFile, writeTree } from "../test/helpers.ts";
+import { describeTree, fileHash, runFixture, useTempDirs, writeBigFile, writeTree } from "./test-support/helpers.ts";
 import { localRoot } from "./root.ts";
 import { sync } from "./sync.ts";
 

@@ -1,7 +1,7 @@
 import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fileHash, startFixture, useTempDirs, writeBigFile } from "../test/helpers.ts";
+import { fileHash, startFixture, useTempDirs, writeBigFile } from "./test-support/helpers.ts";
 import { TransferAbortedError } from "./errors.ts";
 import { localRoot } from "./root.ts";
 import { sync } from "./sync.ts";

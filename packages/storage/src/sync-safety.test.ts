@@ -1,7 +1,7 @@
 import { lstat, mkdir, readdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { useTempDirs, writeTree } from "../test/helpers.ts";
+import { useTempDirs, writeTree } from "./test-support/helpers.ts";
 import { hashBytes } from "./hash.ts";
 import type { Manifest } from "./manifest.ts";
 import { localRoot } from "./root.ts";

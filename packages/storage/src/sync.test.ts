@@ -1,7 +1,7 @@
 import { readFile, stat, writeFile, utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { describeTree, useTempDirs, writeTree } from "../test/helpers.ts";
+import { describeTree, useTempDirs, writeTree } from "./test-support/helpers.ts";
 import { PathNotFoundError } from "./errors.ts";
 import { localRoot } from "./root.ts";
 import { sync } from "./sync.ts";

@@ -21,7 +21,7 @@ const LIT = join(REPO, "packages", "lit-app", "bin", "lit.mjs");
 
 /** A fixture app under packages/lit-app/test/fixtures. */
 export function fixture(name: string): string {
-  return fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));
+  return fileURLToPath(new URL(`../../test/fixtures/${name}`, import.meta.url));
 }
 
 /** An example app under examples/. */

@@ -6,7 +6,7 @@ import { format } from "node:util";
 import { TestApp } from "@lit-app/core/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as L from "../index.ts";
-import { isRunning, LitRun, until } from "./fixtures/processes.ts";
+import { isRunning, LitRun, until } from "../test-support/processes.ts";
 
 let scratch: string;
 beforeAll(() => {

@@ -84,7 +84,7 @@ export async function writeBigFile(path: string, size: number): Promise<void> {
 }
 
 /** The package folder, and the command line fixture. */
-export const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const cliFixture = join(packageDir, "test", "fixtures", "storage-cli.ts");
 export const binDir = join(packageDir, "..", "..", "node_modules", ".bin");
 
