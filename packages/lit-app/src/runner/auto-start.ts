@@ -1,12 +1,14 @@
 /**
  * An app constructed in a script that is run directly (`bun run app.ts`,
  * `deno run -A app.ts`) starts itself once the script has loaded. Loaded by
- * the `lit` command, a worker, an agent or a test, it does not.
+ * the `lit` command, a worker, an agent, a test runner (`bun test`,
+ * `node --test`, vitest) or any other script that imports the app's file, it
+ * does not: only an app built by the main module's own code starts.
  */
 import process from "node:process";
 import { setAutoStart, type LightningApp } from "@lit-app/core";
 import { isEmbedded } from "./embedded.ts";
-import { mainModuleUrl } from "./main-module.ts";
+import { calledFromMainModule, mainModuleUrl } from "./main-module.ts";
 import { runApp } from "./run-app.ts";
 
 let starting: LightningApp | undefined;
@@ -14,7 +16,8 @@ let starting: LightningApp | undefined;
 setAutoStart((app) => {
   if (isEmbedded() || process.env.VITEST || starting) return;
   const main = mainModuleUrl();
-  if (!main) return;
+  // Only the app's own file, run as the program, starts it: not a script or a test runner that imports it.
+  if (!main || !calledFromMainModule(main)) return;
   starting = app;
   setTimeout(() => {
     runApp(app, { appModule: main }).then(
