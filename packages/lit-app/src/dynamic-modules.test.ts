@@ -23,6 +23,9 @@ describe("dynamic works whose class lives in another module", () => {
       // Created at the flow's line `this.hidden ??= new Hidden();` (line 12, column 21).
       expect(out).toMatch(/class Hidden, created at \S*split-works\/hidden\.ts:12:21, is exported from no module of the app/);
       expect(out).toContain("Write `export class Hidden` in the module that defines it.");
+      // The stack shown starts at that line, not in the class.
+      const stack = app.lines.map((l) => l.text).filter((t) => /^\s+at /.test(t));
+      expect(stack[0], out).toMatch(/split-works\/hidden\.ts:12:21\)?$/);
     });
   }
 });

@@ -57,6 +57,7 @@ export function classNotExported(name: string, className: string, creation: Work
     `${name}: the work's class ${className}${where} is exported from no module of the app, so the work's thread cannot rebuild it ` +
       `(a work created inside run() is rebuilt where it runs from its class). Write \`export class ${className}\` in the module that defines it.`,
   );
-  error.stack = [`${error.name}: ${error.message}`, ...frames].join("\n");
+  // The stack starts at that line.
+  error.stack = [`${error.name}: ${error.message}`, ...frames.slice(site ? frames.indexOf(site) : 0)].join("\n");
   return error;
 }
