@@ -19,7 +19,7 @@ class Step extends LightningWork {
 
 const waitWarning =
   "[lit-app] root.run() went on after root.a.run() ended the pass (root.a has not finished its call): a try/catch in the run() of root " +
-  "(or of a flow it calls) caught lit-app's signal and did not rethrow it. The code after that line ran before root.a finished; " +
+  "(or of a flow that calls it) caught lit-app's signal and did not rethrow it. The code after that line ran before root.a finished; " +
   "work calls, stop() and fail() there were held back. In the catch, rethrow lit-app's signals first: if (L.isControlSignal(e)) throw e;";
 
 describe("a try/catch in run() that swallows the wait of a blocking work.run()", () => {
@@ -120,7 +120,7 @@ describe("a try/catch in run() that swallows the signal of this.stop()", () => {
     expect(order).toEqual([]);
     expect(t.root.a.status.stage).toBe("not_started");
     expect(t.logs.map((l) => l.line)).toEqual([
-      "[lit-app] root.stop() ended the app, but a try/catch in the run() of root (or of a flow it calls) caught lit-app's signal " +
+      "[lit-app] root.stop() ended the app, but a try/catch in the run() of root (or of a flow that calls it) caught lit-app's signal " +
         "and did not rethrow it, so the code after that line ran; work calls, stop() and fail() there were held back. " +
         "In the catch, rethrow lit-app's signals first: if (L.isControlSignal(e)) throw e;",
     ]);

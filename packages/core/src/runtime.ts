@@ -356,7 +356,7 @@ export class AppRuntime implements ComponentHost {
       this.logError(
         root,
         `${root}.run() went on after ${work}.run() ended the pass (${work} has not finished its call): a try/catch in the run() of ` +
-          `${this.flowOf(work)} (or of a flow it calls) caught lit-app's signal and did not rethrow it. The code after that line ran ` +
+          `${this.flowOf(work)} (or of a flow that calls it) caught lit-app's signal and did not rethrow it. The code after that line ran ` +
           `before ${work} finished; work calls, stop() and fail() there were held back. ${advice}`,
       );
       return;
@@ -366,7 +366,7 @@ export class AppRuntime implements ComponentHost {
     this.caughtReported.add(`end:${flow}`);
     this.logError(
       root,
-      `${flow}.${signal.failed ? "fail" : "stop"}() ended the app, but a try/catch in the run() of ${flow} (or of a flow it calls) ` +
+      `${flow}.${signal.failed ? "fail" : "stop"}() ended the app, but a try/catch in the run() of ${flow} (or of a flow that calls it) ` +
         `caught lit-app's signal and did not rethrow it, so the code after that line ran; work calls, stop() and fail() there were ` +
         `held back. ${advice}`,
     );
