@@ -52,7 +52,7 @@ describe("the user's frames of a stack", () => {
     expect(userError(user, APP)).toEqual({ name: "Error", message: "boom", stack: "Error: boom\n    at run (/home/me/app/train.ts:1:1)" });
     const framework = "Error: x\n    at copy (/home/me/app/node_modules/@lit-app/local-workers/src/storage/local-storage.ts:1:1)";
     const onPurpose = Object.assign(new Error("disk full"), { code: "E_NO_SPACE", stack: framework });
-    expect(userError(onPurpose, APP)).toEqual({ name: "Error", message: "disk full" });
+    expect(userError(onPurpose, APP)).toEqual({ name: "Error", message: "disk full", code: "E_NO_SPACE" });
     const bug = Object.assign(new TypeError("x is undefined"), { stack: framework });
     expect(userError(bug, APP).stack).toBe(framework);
   });

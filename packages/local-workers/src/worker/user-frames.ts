@@ -58,6 +58,9 @@ export function userError(error: unknown, dirs: readonly string[] = DIRS): Seria
   if (first < 0 || frames.length > 0) {
     return { ...out, stack: first < 0 ? out.stack : [...lines.slice(0, first), ...frames].join("\n") };
   }
-  if (typeof (error as { code?: unknown } | null)?.code === "string") return { name: out.name, message: out.message };
+  if (out.code !== undefined) {
+    const { stack: _frameworkFrames, ...rest } = out;
+    return rest;
+  }
   return out;
 }
