@@ -4,9 +4,11 @@
  *   lit run app.ts [--runtime bun|node|deno] [--heap-mb N]
  */
 import process from "node:process";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { runtimeKind, type RuntimeKind } from "@lit-app/runtime";
-import { runApp } from "../runner/run-app.ts";
+import { superviseApp } from "../runner/supervise.ts";
 import { UsageError } from "./errors.ts";
 import { loadApp } from "./load-app.ts";
 import { rerunOn } from "./runtimes.ts";
@@ -14,7 +16,7 @@ import { rerunOn } from "./runtimes.ts";
 const USAGE = `Usage: lit <command> [options]
 
 Commands:
-  run <app.ts>            run an app here: the flow in this process, each work in a worker thread
+  run <app.ts>            run an app here: the flow and each work in a thread of their own
   <command> [--key value] run a command an app running on this machine declares (configureCommands)
 
 Options of run:
@@ -70,20 +72,26 @@ async function run(args: string[]): Promise<number> {
   let port: number | undefined;
   if (values.port !== undefined) {
     port = Number(values.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new UsageError(`lit run: --port takes a port number (0-65535), got "${values.port}".`);
+    if (!/^\d+$/.test(values.port) || port > 65535) {
+      throw new UsageError(`lit run: --port takes a port number (0-65535; 0 picks a free one), got "${values.port}".`);
     }
   }
-  const { app, url } = await loadApp(file);
-  const result = await runApp(app, {
-    appModule: url,
+  if (values.listen !== undefined && values.listen.trim() === "") {
+    throw new UsageError(`lit run: --listen takes an address to listen on, e.g. --listen 0.0.0.0 (every interface); got an empty one.`);
+  }
+  if (values.token !== undefined && values.token === "") {
+    throw new UsageError(`lit run: --token takes a token of at least 16 characters; got an empty one. Leave it out to have one generated.`);
+  }
+  // The app runs in a thread of its own. It is also loaded here, meanwhile, so that a mistake in the file is
+  // reported as it is, before the app starts.
+  const options = {
     ...(heapLimitMb ? { heapLimitMb } : {}),
     ...(port !== undefined ? { port } : {}),
-    ...(values.listen ? { listen: values.listen } : {}),
-    ...(values.token ? { token: values.token } : {}),
+    ...(values.listen !== undefined ? { listen: values.listen } : {}),
+    ...(values.token !== undefined ? { token: values.token } : {}),
     ...(values["no-server"] ? { server: false } : {}),
-  });
-  return result.exitCode;
+  };
+  return superviseApp(pathToFileURL(resolve(file)).href, options, loadApp(file));
 }
 
 /** `lit <command> --key value`: a command of an app running on this machine. */
@@ -98,7 +106,9 @@ async function appCommand(name: string, argv: string[]): Promise<number> {
     rest.splice(at, arg.includes("=") ? 1 : 2);
     if (!app) throw new UsageError(`lit ${name}: --app takes the name or URL of a running app.`);
   }
-  const result = await runCliCommand(name, rest, app ? { app } : {});
+  const result = await runCliCommand(name, rest, app ? { app } : {}).catch((error: unknown) => {
+    throw (error as { code?: string }).code === "E_COMMAND_ARGS" ? new UsageError(`lit ${name}: ${(error as Error).message}`) : error;
+  });
   if (result !== undefined && result !== null) {
     process.stdout.write(typeof result === "string" ? `${result}\n` : `${JSON.stringify(result, null, 2)}\n`);
   }

@@ -5,6 +5,9 @@ import { dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { RuntimeKind } from "@lit-app/runtime";
+import { RUNTIME_CHILD_ENV } from "../runner/parent-watch.ts";
+import { descendantsOf } from "../runner/process-tree.ts";
+import { STOP_DEADLINE_MS } from "../runner/supervise.ts";
 
 const require = createRequire(import.meta.url);
 const MAIN = fileURLToPath(new URL("./main.ts", import.meta.url));
@@ -27,20 +30,41 @@ export function litCommand(runtime: RuntimeKind, args: string[]): [string, strin
   }
 }
 
-/** Runs `lit <args>` on `runtime` with this terminal, forwarding signals; resolves with its exit code. */
+/** Ends `pid` and every process below it, at once. */
+function killTree(pid: number): void {
+  for (const each of [pid, ...descendantsOf(pid)]) {
+    try {
+      process.kill(each, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/**
+ * Runs `lit <args>` on `runtime` with this terminal, forwarding signals;
+ * resolves with its exit code. The child ends when this process does, however
+ * it ends: it watches the IPC channel opened here (see parent-watch.ts).
+ */
 export function rerunOn(runtime: RuntimeKind, args: string[]): Promise<number> {
   const [cmd, argv] = litCommand(runtime, args);
-  const child = spawn(cmd, argv, { stdio: "inherit", env: { ...process.env, LIT_RUNTIME_CHILD: "1" } });
-  const forward = (signal: NodeJS.Signals) => () => child.kill(signal);
+  const child = spawn(cmd, argv, { stdio: ["inherit", "inherit", "inherit", "ipc"], env: { ...process.env, [RUNTIME_CHILD_ENV]: "1" } });
+  let backstop: ReturnType<typeof setTimeout> | undefined;
+  const forward = (signal: NodeJS.Signals) => () => {
+    child.kill(signal);
+    // The child ends itself within its deadline; should it not, it is ended with what it started.
+    backstop ??= setTimeout(() => child.pid !== undefined && killTree(child.pid), STOP_DEADLINE_MS + 300);
+  };
   const onInt = forward("SIGINT");
   const onTerm = forward("SIGTERM");
   process.on("SIGINT", onInt);
   process.on("SIGTERM", onTerm);
   return new Promise((resolve) => {
     child.on("exit", (code, signal) => {
+      clearTimeout(backstop);
       process.off("SIGINT", onInt);
       process.off("SIGTERM", onTerm);
-      resolve(code ?? (signal === "SIGINT" ? 130 : 143));
+      resolve(code ?? (signal === "SIGINT" ? 130 : signal === "SIGTERM" ? 143 : 1));
     });
   });
 }

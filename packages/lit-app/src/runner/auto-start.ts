@@ -9,7 +9,6 @@ import process from "node:process";
 import { setAutoStart, type LightningApp } from "@lit-app/core";
 import { isEmbedded } from "./embedded.ts";
 import { calledFromMainModule, mainModuleUrl } from "./main-module.ts";
-import { runApp } from "./run-app.ts";
 
 let starting: LightningApp | undefined;
 
@@ -20,12 +19,15 @@ setAutoStart((app) => {
   if (!main || !calledFromMainModule(main)) return;
   starting = app;
   setTimeout(() => {
-    runApp(app, { appModule: main }).then(
-      (result) => process.exit(result.exitCode),
-      (error: unknown) => {
-        process.stderr.write(`[lit-app] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-        process.exit(1);
-      },
-    );
+    // The app runs in a thread of its own (this one only supervises it): loaded from the same file.
+    import("./supervise.ts")
+      .then(({ superviseApp }) => superviseApp(main))
+      .then(
+        (code) => process.exit(code),
+        (error: unknown) => {
+          process.stderr.write(`[lit-app] ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+          process.exit(1);
+        },
+      );
   }, 0);
 });

@@ -3,7 +3,7 @@
  * thread, output prefixed per work, Ctrl-C and SIGTERM ending every work.
  */
 import process from "node:process";
-import { AppRuntime, type AppResult, type LightningApp } from "@lit-app/core";
+import { AppRuntime, type AppResult, type Clock, type LightningApp, type WakeScheduler } from "@lit-app/core";
 import { WorkerThreadExecutor } from "@lit-app/local-workers";
 import type { AppServer } from "@lit-app/server";
 import { logPrinter } from "./log-printer.ts";
@@ -27,7 +27,12 @@ export interface RunAppOptions {
   listen?: string;
   /** The token every request must carry when listening beyond loopback. */
   token?: string;
+  /** The clock the flow's passes run on. Default: the system clock. */
+  clock?: Clock & WakeScheduler;
 }
+
+/** How long a stopping work may run its cleanup before its thread is ended: Ctrl-C ends any app within 3 s. */
+const WORK_STOP_GRACE_MS = 1500;
 
 /** A running app. */
 export interface RunningApp {
@@ -47,8 +52,12 @@ function heapLimit(option: number | undefined): number | undefined {
 /** Starts `app`; see {@link RunAppOptions}. */
 export function startApp(app: LightningApp, options: RunAppOptions): RunningApp {
   const limit = heapLimit(options.heapLimitMb);
-  const executor = new WorkerThreadExecutor({ appModule: options.appModule, ...(limit ? { heapLimitMb: limit } : {}) });
-  const runtime = new AppRuntime(app, { executor, clock: systemClock });
+  const executor = new WorkerThreadExecutor({
+    appModule: options.appModule,
+    stopGraceMs: WORK_STOP_GRACE_MS,
+    ...(limit ? { heapLimitMb: limit } : {}),
+  });
+  const runtime = new AppRuntime(app, { executor, clock: options.clock ?? systemClock });
   const color = options.color ?? Boolean(process.stdout.isTTY);
   runtime.onLog(
     logPrinter({ stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) }, color),
@@ -61,10 +70,12 @@ export function startApp(app: LightningApp, options: RunAppOptions): RunningApp 
       signals.push({ name, handler });
     }
   }
-  const ended = runtime.start();
-  const server = serve(runtime, options);
+  // The server binds first: an app whose server cannot start does not start (nor its works).
+  const serving = wantsServer(options) ? serve(runtime, options) : undefined;
+  const ended = serving ? serving.then((s) => s.failed ?? startOnce(runtime)) : runtime.start();
+  const server = serving ? serving.then((s) => s.server) : Promise.resolve(undefined);
   const done = ended.then(async (result) => {
-    await (await server.catch(() => undefined))?.close();
+    await (await server)?.close();
     for (const { name, handler } of signals) process.off(name, handler);
     if (result.stage === "failed") {
       // The message names the component; the stack (the user's, for a work) says where.
@@ -77,11 +88,20 @@ export function startApp(app: LightningApp, options: RunAppOptions): RunningApp 
   return { runtime, done, server };
 }
 
-async function serve(runtime: AppRuntime, options: RunAppOptions): Promise<AppServer | undefined> {
-  if (options.server === false || (options.server === undefined && process.env.LIT_NO_SERVER === "1")) return undefined;
+function wantsServer(options: RunAppOptions): boolean {
+  return !(options.server === false || (options.server === undefined && process.env.LIT_NO_SERVER === "1"));
+}
+
+/** Starts the runtime unless it was stopped meanwhile (Ctrl-C while the server was starting). */
+function startOnce(runtime: AppRuntime): Promise<AppResult> {
+  return runtime.stage === "not_started" ? runtime.start() : runtime.done;
+}
+
+/** Starts the app server; `failed` says how the app ends when it could not. */
+async function serve(runtime: AppRuntime, options: RunAppOptions): Promise<{ server?: AppServer; failed?: AppResult }> {
   try {
     const { startAppServer } = await import("@lit-app/server");
-    if (runtime.stage !== "running" && runtime.stage !== "not_started") return undefined;
+    if (runtime.stage !== "running" && runtime.stage !== "not_started") return {};
     const server = await startAppServer(runtime, {
       ...(options.port !== undefined ? { port: options.port, strictPort: true } : {}),
       ...(options.listen ? { listen: options.listen } : {}),
@@ -89,12 +109,11 @@ async function serve(runtime: AppRuntime, options: RunAppOptions): Promise<AppSe
       name: runtime.app.name,
       print: (line) => void process.stderr.write(`${line}\n`),
     });
-    if (runtime.stage === "running") process.stderr.write(`[lit-app] the app's UI: ${server.url}\n`);
-    return server;
+    if (runtime.stage === "running" || runtime.stage === "not_started") process.stderr.write(`[lit-app] the app's UI: ${server.url}\n`);
+    return { server };
   } catch (error) {
-    process.stderr.write(`[lit-app] the app server did not start: ${error instanceof Error ? error.message : String(error)}\n`);
-    void runtime.stop("the app server did not start");
-    return undefined;
+    const message = error instanceof Error ? error.message : String(error);
+    return { failed: { stage: "failed", exitCode: 1, message: `the app server could not start, so the app did not run: ${message}` } };
   }
 }
 

@@ -1,0 +1,106 @@
+/**
+ * The `lit` command tells the truth about what went wrong: `lit run` exits non-zero, saying why,
+ * when the app server it promises cannot start (a taken --port, a --listen that is not an address
+ * of this machine, a --token too short), and the app does not start without it; an empty --port
+ * is a usage error; an app command given a flag it does not take names that flag and lists the
+ * command's flags. The fixture test/fixtures/command-app.ts prints "work started" once its work runs.
+ */
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it } from "vitest";
+import { fixture, REPO, RUNTIMES, startApp, type AppProcess } from "./test-support/app-process.ts";
+
+const APP = fixture("command-app.ts");
+const LIT = join(REPO, "packages", "lit-app", "bin", "lit.mjs");
+const home = mkdtempSync(join(tmpdir(), "lit-cli-test-"));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+/** `lit run <litArgs> command-app.ts` on Node, to its end. */
+async function litRun(litArgs: string[]): Promise<{ app: AppProcess; code: number | null }> {
+  const app = startApp("node", APP, { litArgs, env: { LIT_HOME: home } });
+  const exit = await app.done(30_000);
+  return { app, code: exit.code };
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port)));
+}
+
+describe.each(RUNTIMES)("lit run --runtime %s when the app server cannot start", (runtime) => {
+  it("a taken --port: exit 1, saying which port, and the app does not start", async () => {
+    const squatter = createServer();
+    const port = await listen(squatter);
+    try {
+      const { app, code } = await litRun(["--runtime", runtime, "--port", String(port)]);
+      expect(code, app.transcript()).toBe(1);
+      expect(app.output("stderr")).toContain(`port ${port} on 127.0.0.1 is taken`);
+      expect(app.indexOf("work started")).toBe(-1);
+    } finally {
+      squatter.close();
+    }
+  });
+
+  it("a --listen address that is not this machine's: exit 1, naming it and what to listen on instead", async () => {
+    // 192.0.2.0/24 is reserved for documentation: never an address of this machine.
+    const { app, code } = await litRun(["--runtime", runtime, "--listen", "192.0.2.1", "--token", "a-token-long-enough-1234"]);
+    expect(code, app.transcript()).toBe(1);
+    expect(app.output("stderr")).toMatch(/cannot listen on "192\.0\.2\.1" \(.+\): it is not an address of this machine\. Listen on 127\.0\.0\.1/);
+    expect(app.indexOf("work started")).toBe(-1);
+  });
+});
+
+describe("lit run: bad server options", () => {
+  it("--listen with a port in it: exit 1, saying to give the port apart", async () => {
+    const { app, code } = await litRun(["--listen", "127.0.0.1:8080"]);
+    expect(code, app.transcript()).toBe(1);
+    expect(app.output("stderr")).toContain('cannot listen on "127.0.0.1:8080": it is not an address or a host name. To choose the port, give it apart: --listen 127.0.0.1 --port 8080.');
+    expect(app.indexOf("work started")).toBe(-1);
+  });
+
+  it("--token too short: exit 1, saying how long it must be", async () => {
+    const { app, code } = await litRun(["--token", "short"]);
+    expect(code, app.transcript()).toBe(1);
+    expect(app.output("stderr")).toContain("the token must be a string of at least 16 characters without spaces");
+    expect(app.indexOf("work started")).toBe(-1);
+  });
+
+  it.each([
+    [["--port", ""], 'lit run: --port takes a port number (0-65535; 0 picks a free one), got "".'],
+    [["--port", "80x"], 'lit run: --port takes a port number (0-65535; 0 picks a free one), got "80x".'],
+    [["--port", "70000"], 'lit run: --port takes a port number (0-65535; 0 picks a free one), got "70000".'],
+    [["--listen", ""], "lit run: --listen takes an address to listen on, e.g. --listen 0.0.0.0 (every interface); got an empty one."],
+  ])("%j is a usage error (exit 2) before the app is loaded", async (args, message) => {
+    const { app, code } = await litRun(args);
+    expect(code, app.transcript()).toBe(2);
+    expect(app.output("stderr")).toBe(message);
+  });
+});
+
+describe("lit <command> of a running app", () => {
+  const lit = promisify(execFile);
+  const env = { ...process.env, NO_COLOR: "1", LIT_HOME: home };
+
+  it("a flag the command does not take is an error that names it and lists the command's flags (exit 2)", async () => {
+    const app = startApp("node", APP, { litArgs: ["--port", "0"], env: { LIT_HOME: home } });
+    try {
+      await app.waitFor("root.worker | work started");
+
+      const wrong = await lit(process.execPath, [LIT, "add-item", "--name", "apple", "--cuont", "2"], { cwd: REPO, env }).catch((e: unknown) => e);
+      expect((wrong as { code?: number }).code).toBe(2);
+      expect((wrong as { stderr: string }).stderr.trim()).toBe(
+        'lit add-item: the command "add-item" has no flag --cuont. Its flags: --name <string> (required), --count <number>, --urgent.',
+      );
+
+      const right = await lit(process.execPath, [LIT, "add-item", "--name", "apple", "--count", "2", "--urgent"], { cwd: REPO, env });
+      expect(JSON.parse(right.stdout)).toEqual(["apple x2 (urgent)"]);
+    } finally {
+      process.kill(app.pid, "SIGINT");
+      await app.done(10_000);
+    }
+  });
+});
