@@ -148,7 +148,9 @@ describe.each(RUNTIMES)("an app that does not let go, on %s", (runtime) => {
     try {
       const report = await app.waitFor(/the flow has been running one pass for/, 10_000);
       expect(report.stream).toBe("stderr");
-      expect(report.text).toMatch(/^\[lit-app\] the flow has been running one pass for 5\.\d s: root\.run\(\) has not returned/);
+      expect(report.text).toMatch(
+        /^\[lit-app\] the flow has been running one pass for 5\.\d s: root\.run\(\) \(Root, app packages\/lit-app\/test\/fixtures\/stuck-app\.ts\) has not returned/,
+      );
       // Where: the user's line on Node; Bun and Deno cannot tell.
       if (runtime === "node") expect(report.text).toContain(`at computeForever (packages/lit-app/test/fixtures/stuck-app.ts:${LOOP_LINE}:`);
       expect(report.text).toContain("move long or blocking code into a LightningWork");
@@ -158,7 +160,7 @@ describe.each(RUNTIMES)("an app that does not let go, on %s", (runtime) => {
 
       const exit = await endsWithin3s(app, "SIGINT", sleep);
       expect(exit.code).toBe(130);
-      expect(app.output("stderr")).toMatch(/the app did not stop within 2\.2 s \(stopped by SIGINT\): the flow has been running one pass for \d+\.\d s: root\.run\(\) has not returned.*\. Ended it\./);
+      expect(app.output("stderr")).toMatch(/the app did not stop within 2\.2 s \(stopped by SIGINT\): the flow has been running one pass for \d+\.\d s: root\.run\(\) \(Root, .*\) has not returned.*\. Ended it\./);
     } finally {
       app.kill();
       for (const pid of processesWith(sleep)) process.kill(pid, "SIGKILL");

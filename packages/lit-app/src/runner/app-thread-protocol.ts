@@ -28,6 +28,8 @@ export interface WorkThreadExit {
 
 /** From the app's thread. */
 export type FromAppThread =
+  /** The app is loaded: the class of its root flow, for messages. */
+  | { type: "loaded"; rootClass: string }
   /** The app ended (or could not start); everything it has to print is printed. */
   | { type: "done"; exitCode: number }
   /** Start a work's thread running `url`, talking to the app's thread through `port` (see work-threads.ts). */

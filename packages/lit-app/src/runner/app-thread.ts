@@ -73,6 +73,7 @@ port.listen((message) => {
 async function run(start: Extract<ToAppThread, { type: "start" }>): Promise<number> {
   try {
     const { app, url } = await loadApp(start.appModule.startsWith("file:") ? fileURLToPath(start.appModule) : start.appModule);
+    port.post({ type: "loaded", rootClass: (app.root as object).constructor.name });
     if (stopReason !== undefined) return 0;
     running = startApp(app, {
       ...start.options,

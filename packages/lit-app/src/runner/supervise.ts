@@ -9,6 +9,7 @@
  * the app left behind.
  */
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { spawnAppThread } from "./app-thread-handle.ts";
 import { APP_THREAD_NAME, type AppThreadOptions } from "./app-thread-protocol.ts";
 import { PassWatcher, passMarksBuffer, type RunningPass } from "./pass-marks.ts";
@@ -62,8 +63,11 @@ export async function superviseApp(appModule: string, options: AppThreadOptions 
     if (!where) located.set(pass.id, (where = whereIsTheFlow().catch(() => undefined)));
     return where;
   };
+  let rootClass: string | undefined;
+  const appFile = appModule.startsWith("file:") ? fileURLToPath(appModule).replace(`${process.cwd()}/`, "") : appModule;
   const describe = (pass: RunningPass, where: string | undefined) =>
-    `the flow has been running one pass for ${seconds(pass.ms)}: root.run() has not returned` +
+    `the flow has been running one pass for ${seconds(pass.ms)}: root.run() ` +
+    `(${rootClass ? `${rootClass}, ` : ""}app ${appFile}) has not returned` +
     (where ? `; it is at ${where}` : "");
   const watcher = new PassWatcher(marks, {
     stuckAfterMs: STUCK_PASS_MS,
@@ -122,7 +126,9 @@ export async function superviseApp(appModule: string, options: AppThreadOptions 
 
   const workThreads = new WorkThreadHost((message) => thread.post(message));
   thread.onMessage((message) => {
-    if (workThreads.handle(message) || message.type !== "done") return;
+    if (workThreads.handle(message)) return;
+    if (message.type === "loaded") return void (rootClass = message.rootClass);
+    if (message.type !== "done") return;
     void Promise.race([thread.end(), wait(1000)]).then(() => finish(message.exitCode));
   });
   thread.onFailure((reason) => {
