@@ -4,5 +4,3 @@
  */
 export { WorkerThreadExecutor, type WorkerExecutorOptions } from "./executor.ts";
 export type { FlowToWork, WorkToFlow, WorkerApi } from "./protocol.ts";
-export { LocalStorage, type LocalStorageOptions, type TransferReport } from "./storage/local-storage.ts";
-export { appStorageDir } from "./storage/storage-dir.ts";

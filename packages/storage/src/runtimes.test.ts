@@ -25,4 +25,16 @@ describe.each(["node", "bun", "deno"] as const)("under %s", (runtime) => {
     const second = await runFixture(runtime, ["sync", a, b, "job"]);
     expect(second.find((l) => "report" in l)?.report).toMatchObject({ bytesSent: 0, filesWritten: 0 });
   });
+
+  it("serves a work's storage with LocalStorage: a Path, a Payload and a Drive between works", async () => {
+    const dir = await tempDir();
+    const lines = await runFixture(runtime, ["local", dir]);
+    expect(lines.find((l) => "local" in l)?.local).toEqual({
+      path: "weights",
+      payload: "payload",
+      drive: "weights",
+      list: ["model.txt"],
+      conflict: { name: "DriveConflictError", code: "E_DRIVE_CONFLICT" },
+    });
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * L.Drive in the core: ids checked, serialized into state, and each method
  * reaching the storage port as the work that calls it. (The ownership rules
- * on real files are tested with LocalStorage in @lit-app/local-workers.)
+ * on real files are tested with LocalStorage in @lit-app/storage/local.)
  */
 import { describe, expect, it } from "vitest";
 import {

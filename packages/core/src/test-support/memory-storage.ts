@@ -1,7 +1,7 @@
 /**
  * A storage port over Maps, for the core's own tests: what the core asks of
  * its storage (which files, from which work, into which, when) is recorded.
- * Real storage (files, roots, transfers) is @lit-app/local-workers' LocalStorage.
+ * Real storage (files, roots, transfers) is LocalStorage, in @lit-app/storage/local.
  */
 import { DriveConflictError, DriveNotFoundError, DriveOwnershipError, MissingPathError } from "../errors.ts";
 import type { DriveSpec, StoragePort } from "../ports.ts";

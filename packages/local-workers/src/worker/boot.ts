@@ -14,10 +14,9 @@ import {
   type HostedWork,
   type VarOp,
 } from "@lit-app/core";
+import { appStorageDir, LocalStorage, madeStorageParents } from "@lit-app/storage/local";
 import * as Comlink from "../comlink.ts";
 import type { RunMessage, WorkerApi, WorkToFlow } from "../protocol.ts";
-import { LocalStorage } from "../storage/local-storage.ts";
-import { appStorageDir, madeStorageParents } from "../storage/storage-dir.ts";
 import { captureConsole } from "./console-capture.ts";
 import { parentEndpoint } from "./endpoint.ts";
 import { trapExit } from "./exit-trap.ts";

@@ -8,9 +8,10 @@
 import { lstat, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { DriveConflictError, DriveError, DriveNotFoundError, DriveOwnershipError, type DriveSpec } from "@lit-app/core";
-import type { LocalRoot } from "@lit-app/storage";
+import type { LocalRoot } from "../root.ts";
+import type { sync } from "../sync.ts";
 import { claim, claimOwner, release } from "./drive-claims.ts";
-import { listFiles } from "./fs-util.ts";
+import { listFiles } from "./folders.ts";
 import { workKey, workOfKey } from "./work-key.ts";
 
 /** What drive operations need from the local storage. */
@@ -20,7 +21,7 @@ export interface DriveContext {
   driveRoot(id: string): Promise<LocalRoot>;
   workDir(work: string): string;
   workRoot(work: string): Promise<LocalRoot>;
-  sync: typeof import("@lit-app/storage").sync;
+  sync: typeof sync;
 }
 
 const shown = (spec: DriveSpec) => `lit://${spec.id}`;

@@ -1,7 +1,7 @@
 /**
  * The storage port on this machine: each work's storage root is a folder
  * `<dir>/<work's dotted name>/`; a Path handed from one work to another is
- * copied between their roots with @lit-app/storage's `sync` (content-addressed,
+ * copied between their roots with this package's `sync` (content-addressed,
  * verified, atomic, resumable: an unchanged file or folder costs ~0 bytes);
  * Payloads are files `.lit-payloads/<sha256>` of the root that wrote them.
  */
@@ -17,16 +17,13 @@ import {
   type StoragePort,
 } from "@lit-app/core";
 import { writeFileAtomicSync } from "@lit-app/runtime";
-import type { LocalRoot } from "@lit-app/storage";
 // The errors alone: the transfer engine itself is loaded on first use.
-import { isNoSpace, NoSpaceError } from "@lit-app/storage/errors";
+import { isNoSpace, NoSpaceError } from "../errors.ts";
+import type { LocalRoot } from "../root.ts";
 import { driveDelete, driveGet, driveList, drivePut, type DriveContext } from "./drive-store.ts";
-import { removeEmptyDirs, removeIfNoFiles } from "./fs-util.ts";
+import { storageLib } from "./engine.ts";
+import { removeEmptyDirs, removeIfNoFiles } from "./folders.ts";
 import { workKey } from "./work-key.ts";
-
-/** The transfer engine, loaded on first use (it is not needed by works that hand no files on). */
-let engine: Promise<typeof import("@lit-app/storage")> | undefined;
-const storageLib = () => (engine ??= import("@lit-app/storage"));
 
 const PAYLOADS = ".lit-payloads";
 const HASH = /^[0-9a-f]{64}$/;
@@ -53,7 +50,7 @@ export interface LocalStorageOptions {
  * Storage roots of an app's works in a folder of this machine.
  * @example
  * const storage = new LocalStorage("/tmp/my-app-storage");
- * const t = new TestApp(app, { storage }); // lit-app/testing
+ * const t = new TestApp(app, { storage }); // lit-app/testing re-exports it
  */
 export class LocalStorage implements StoragePort {
   /** The folder holding every work's root (absolute). */

@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { NoSpaceError } from "@lit-app/storage";
+import { NoSpaceError } from "../errors.ts";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LocalStorage } from "./local-storage.ts";
 
