@@ -16,7 +16,7 @@ export interface ComponentHost {
   /** A subtree was detached; its works are to be stopped. */
   detached(component: ComponentCore): void;
   /** A flow called `work.run(...)` and the call is to be sent. */
-  callWork(work: WorkCore, call: { id: number; hash: string; args: JsonValue[] }): void;
+  callWork(work: WorkCore, call: { id: string; hash: string; args: JsonValue[] }): void;
   /** A flow called `work.stop()`. */
   stopWork(work: WorkCore): void;
   /** A work's status changed. */

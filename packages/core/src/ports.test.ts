@@ -171,11 +171,26 @@ describe("a work reported by its executor", () => {
     expect(runtime.work("root.train")?.status).toMatchObject({ stage: "failed", reason: "exited", message: "cannot spawn worker: out of memory" });
   });
 
+  it("a lost link to a work is reported in its log and fails nothing: its call goes on and its result still counts", async () => {
+    const { executor, runtime, settle, logs, root } = await setup();
+    const id = executor.calls[0]!.call.id;
+    executor.emit({ type: "started", work: "root.train", callId: id });
+    executor.emit({ type: "connection", work: "root.train", state: "lost", message: "root.train: the link to gpu-box is down; the work may still be running" });
+    await settle();
+    expect(logs).toContainEqual(expect.objectContaining({ work: "root.train", stream: "stderr", line: expect.stringContaining("the link to gpu-box is down") }));
+    expect(root.train.isRunning).toBe(true);
+    expect(runtime.stage).toBe("running");
+    executor.emit({ type: "connection", work: "root.train", state: "restored", message: "root.train: the link to gpu-box is back" });
+    executor.emit({ type: "succeeded", work: "root.train", callId: id });
+    await settle();
+    expect(root.train.hasSucceeded).toBe(true);
+  });
+
   it("events for unknown works, unknown calls, or after the app ended are ignored", async () => {
     const { executor, runtime, settle, root } = await setup();
     const passes = runtime.pass;
-    executor.emit({ type: "succeeded", work: "root.nope", callId: 1 });
-    executor.emit({ type: "succeeded", work: "root.train", callId: 999_999 });
+    executor.emit({ type: "succeeded", work: "root.nope", callId: "nope.1" });
+    executor.emit({ type: "succeeded", work: "root.train", callId: "nope.999999" });
     await settle();
     expect(runtime.pass).toBe(passes);
     expect(root.train.isPending).toBe(true);

@@ -29,8 +29,8 @@ export interface WorkRef {
 
 /** One call of a work's `run()`. */
 export interface WorkCall {
-  /** Unique per process; events name the call by it. */
-  readonly id: number;
+  /** Unique across restarts of the flow (a random boot id and a counter); events name the call by it. */
+  readonly id: string;
   /** The stable hash of the arguments. */
   readonly hash: string;
   /** Encoded arguments (decode with `decodeState`). */
@@ -39,13 +39,29 @@ export interface WorkCall {
   readonly delta: VarOp[];
 }
 
-/** What an executor reports about the works it runs. */
+/**
+ * What an executor reports about the works it runs.
+ *
+ * Ordering: the events of one work arrive in the order the work made them.
+ * A call's `started` comes before its deltas, and all the deltas of its
+ * state changes come before its `succeeded` or `failed`; a work's log lines
+ * come in the order it printed them. An executor whose transport can lose,
+ * repeat or reorder messages (a network) restores this order before it
+ * emits: it drops duplicates and events of an earlier incarnation of the
+ * work, and after a gap it resyncs from a snapshot of the work's state.
+ */
 export type WorkEvent =
-  | { type: "started"; work: string; callId: number }
-  | { type: "succeeded"; work: string; callId: number }
-  | { type: "failed"; work: string; callId: number; error: SerializedError }
+  | { type: "started"; work: string; callId: string }
+  | { type: "succeeded"; work: string; callId: string }
+  | { type: "failed"; work: string; callId: string; error: SerializedError }
   | { type: "delta"; work: string; ops: VarOp[] }
+  /** The work's thread or process has ended: its calls have failed. */
   | { type: "exited"; work: string; error: SerializedError }
+  /**
+   * The link to the work is down (`lost`; the work may still be running) or
+   * back (`restored`). Not a failure: the work's calls go on.
+   */
+  | { type: "connection"; work: string; state: "lost" | "restored"; message: string }
   | { type: "log"; work: string; stream: "stdout" | "stderr"; line: string };
 
 /**

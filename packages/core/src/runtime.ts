@@ -258,7 +258,7 @@ export class AppRuntime implements ComponentHost {
     else this.markDirty();
   }
 
-  callWork(work: WorkCore, call: { id: number; hash: string; args: JsonValue[] }): void {
+  callWork(work: WorkCore, call: { id: string; hash: string; args: JsonValue[] }): void {
     this.pendingCalls.push({ work, call });
     if (currentOrigin() !== "flow") this.ports.clock.soon(() => this.flushCalls());
   }
@@ -407,6 +407,11 @@ export class AppRuntime implements ComponentHost {
     if (event.type === "log") {
       const line: LogLine = { work: event.work, stream: event.stream, line: event.line, time: this.now() };
       for (const l of this.logListeners) l(line);
+      return;
+    }
+    if (event.type === "connection") {
+      // The work may still run: its calls go on, and its events resume once the link is back.
+      this.logError(event.work, event.message);
       return;
     }
     if (work.status.stage === "stopped") return;

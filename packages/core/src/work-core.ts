@@ -3,6 +3,7 @@
  * the rules of `work.run(...)` called from a flow.
  */
 import { callHash } from "./call-hash.ts";
+import { newIncarnation } from "./event-order.ts";
 import { ComponentCore, reservedNames } from "./component.ts";
 import type { CloudCompute } from "./compute.ts";
 import { AppStateError, CallArgumentError, StateValueError, WorkStoppedError } from "./errors.ts";
@@ -22,12 +23,25 @@ export interface ResolvedWorkOptions {
 
 /** One call of a work, keyed by the hash of its arguments. */
 export interface CallRecord {
-  id: number;
+  /** Unique across restarts of the flow (see {@link newCallId}). */
+  id: string;
   hash: string;
   stage: Exclude<WorkStage, "not_started">;
 }
 
-let nextCallId = 1;
+/** This flow's boot: random, so that call ids stay unique when the flow restarts (or another flow runs). */
+let boot: string | undefined;
+let nextCall = 1;
+
+/**
+ * A new call id: this boot's random id and a counter, so ids are unique
+ * across restarts of the flow and never collide with the calls an agent
+ * still holds from an earlier run.
+ */
+export function newCallId(): string {
+  boot ??= newIncarnation();
+  return `${boot}.${nextCall++}`;
+}
 
 /** Encodes `run()` arguments, refusing anything that cannot cross to a work. */
 export function encodeArgs(work: string, args: readonly unknown[], owner?: StateOwner): JsonValue[] {
@@ -54,9 +68,9 @@ export function encodeArgs(work: string, args: readonly unknown[], owner?: State
 export class WorkCore extends ComponentCore {
   readonly options: ResolvedWorkOptions;
   readonly calls = new Map<string, CallRecord>();
-  readonly callsById = new Map<number, CallRecord>();
+  readonly callsById = new Map<string, CallRecord>();
   /** The id of the call sent last: {@link status} is that call's. */
-  latestCallId: number | undefined;
+  latestCallId: string | undefined;
   /** The status of the latest call (or `stopped`): an older call's late result does not change it. */
   status: WorkStatus;
   numSuccesses = 0;
@@ -144,7 +158,7 @@ export class WorkCore extends ComponentCore {
   private send(hash: string, args: JsonValue[]): void {
     const old = this.calls.get(hash);
     if (old) this.callsById.delete(old.id);
-    const rec: CallRecord = { id: nextCallId++, hash, stage: "pending" };
+    const rec: CallRecord = { id: newCallId(), hash, stage: "pending" };
     this.calls.set(hash, rec);
     this.callsById.set(rec.id, rec);
     this.latestCallId = rec.id;

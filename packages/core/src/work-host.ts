@@ -10,6 +10,7 @@ import type { ComponentHost } from "./host.ts";
 import type { StoragePort } from "./ports.ts";
 import { bindStorage } from "./storage/context.ts";
 import { prepareRun } from "./storage/prepare.ts";
+import { varsOf } from "./state-document.ts";
 import { decodeState, type JsonValue } from "./state-value.ts";
 import { applyVarOp, type VarOp } from "./var-ops.ts";
 import { knownWorkClasses, LightningWork, type WorkClass } from "./work.ts";
@@ -47,6 +48,8 @@ export interface HostedWork {
   applyOps(ops: readonly VarOp[]): void;
   /** Runs the user's `run()` with encoded arguments. */
   run(args: readonly JsonValue[]): Promise<unknown>;
+  /** The work's public fields, encoded: a snapshot the flow resyncs from. */
+  state(): { [key: string]: JsonValue };
 }
 
 function findInTree(app: LightningApp | undefined, name: string): ComponentCore | undefined {
@@ -124,10 +127,19 @@ export function hostWork(options: HostWorkOptions): HostedWork {
     applyOps(ops) {
       for (const op of ops) applyVarOp(workCore.fields, op, options.name);
     },
-    async run(args) {
-      const decoded = args.map(decodeState);
-      await prepareRun(workCore, workCore.fields, decoded, options.storage);
-      return runMethodOf(work).apply(work, decoded);
-    },
+    run: (args) => runWorkCall(workCore, args, options.storage),
+    state: () => varsOf(workCore),
   };
+}
+
+/**
+ * Runs one call of a work's `run()` on its side: decodes the arguments,
+ * makes the Paths among them present through `storage`, and awaits the
+ * user's `run()`. The step of the shared work runner that touches the work.
+ */
+export async function runWorkCall(workCore: WorkCore, args: readonly JsonValue[], storage: StoragePort | undefined): Promise<unknown> {
+  const work = workCore.proxy as LightningWork;
+  const decoded = args.map(decodeState);
+  await prepareRun(workCore, workCore.fields, decoded, storage);
+  return runMethodOf(work).apply(work, decoded);
 }

@@ -1,12 +1,15 @@
 /**
- * Runs each work in its own worker thread. The flow calls the work over
- * comlink; the work reports started/delta/log/succeeded/failed on a message
- * port, validated with zod here.
+ * Runs each work in its own worker thread. The flow and the work talk over
+ * one channel (the thread's own port) in the work protocol (protocol.ts):
+ * the flow sends init/run/stop/resync; the work reports ready, started,
+ * deltas, logs and results, each stamped with its incarnation and sequence
+ * number, parsed with zod and ordered here (work-link.ts).
  */
 import {
   encodeState,
-  serializeError,
+  newIncarnation,
   workCreation,
+  type SerializedError,
   type WorkCall,
   type WorkEvent,
   type WorkExecutor,
@@ -15,12 +18,9 @@ import {
 import { spawnWorker } from "./adapters/spawn.ts";
 import type { WorkerExit, WorkerHandle } from "./adapters/worker-handle.ts";
 import { releaseWorkerFiles } from "./adapters/worker-files.ts";
-import * as Comlink from "./comlink.ts";
-import type { WorkerApi, WorkToFlow } from "./protocol.ts";
+import { portChannel } from "./channel.ts";
 import { classNotExported, findClassExport } from "./work-class.ts";
-
-/** The zod schemas, loaded while the first thread starts (zod is costly to load). */
-let protocol: typeof import("./protocol.ts") | undefined;
+import { WorkLink } from "./work-link.ts";
 
 /** Options of a {@link WorkerThreadExecutor}. */
 export interface WorkerExecutorOptions {
@@ -38,8 +38,7 @@ interface Lane {
   name: string;
   ready: Promise<void>;
   handle?: WorkerHandle;
-  remote?: Comlink.Remote<WorkerApi>;
-  port?: MessagePort;
+  link?: WorkLink;
   stopping: boolean;
   /** The thread has ended. */
   ended?: boolean;
@@ -53,6 +52,15 @@ function toUrl(module: string | URL): string {
   if (module instanceof URL) return module.href;
   if (/^[a-z]+:/i.test(module)) return module;
   return new URL(module, `file://${module.startsWith("/") ? "" : "/"}`).href;
+}
+
+/** An Error rebuilt from what crossed the channel, keeping its name, stack and code. */
+function toError(described: SerializedError): Error {
+  const error = new Error(described.message);
+  error.name = described.name;
+  if (described.stack) error.stack = described.stack;
+  if (described.code) (error as { code?: string }).code = described.code;
+  return error;
 }
 
 /** A {@link WorkExecutor} with one worker thread per work. */
@@ -88,11 +96,11 @@ export class WorkerThreadExecutor implements WorkExecutor {
       this.emit({ type: "failed", work: work.name, callId: call.id, error: { name: "Error", message: `${work.name} is not started` } });
       return;
     }
-    lane.ready
-      .then(() => lane.remote!.run({ type: "run", callId: call.id, args: call.args, delta: call.delta }))
-      .catch((error: unknown) => {
-        if (!lane.stopping) this.emit({ type: "failed", work: work.name, callId: call.id, error: serializeError(error) });
-      });
+    // A work that failed to start has failed its calls with it (reported as exited).
+    lane.ready.then(
+      () => lane.link?.send({ type: "run", callId: call.id, args: call.args, delta: call.delta }),
+      () => undefined,
+    );
   }
 
   async stop(work: WorkRef): Promise<void> {
@@ -115,18 +123,20 @@ export class WorkerThreadExecutor implements WorkExecutor {
   private async boot(lane: Lane, work: WorkRef, state: Record<string, unknown>): Promise<void> {
     // Created inside run(): rebuilt in its thread from its class, which another module of the app may export.
     const creation = workCreation(work.work);
-    const [handle, schemas, exported] = await Promise.all([
+    const [handle, protocol, exported] = await Promise.all([
       spawnWorker(ENTRY, {
         name: work.name,
         appModule: this.appModule,
         owner: this,
         ...(this.options.heapLimitMb ? { heapLimitMb: this.options.heapLimitMb } : {}),
       }),
+      // zod is costly to load: loaded while the first thread starts.
       import("./protocol.ts"),
       creation && findClassExport(this.appModule, creation.cls),
     ]);
-    protocol = schemas;
     lane.handle = handle;
+    let initDone!: (error: SerializedError | undefined) => void;
+    const init = new Promise<SerializedError | undefined>((resolve) => (initDone = resolve));
     const ended = new Promise<never>((_, reject) =>
       handle.onExit((exit) => {
         lane.ended = true;
@@ -135,30 +145,35 @@ export class WorkerThreadExecutor implements WorkExecutor {
     );
     ended.catch(() => undefined);
     handle.onExit((exit) => this.exited(lane, exit));
-    lane.remote = Comlink.wrap<WorkerApi>(handle.endpoint);
-    const { port1, port2 } = new MessageChannel();
-    lane.port = port1;
-    port1.addEventListener("message", (event) => this.onMessage(lane, (event as MessageEvent).data));
-    port1.start();
-    const init = lane.remote.init(
-      {
-        type: "init",
-        appModule: this.appModule,
-        name: work.name,
-        className: work.className,
-        ...(exported ? { classModule: exported.module, exportName: exported.exportName } : {}),
-        // Encoded like state: a CloudCompute in the options must cross the thread as one.
-        constructorOptions: encodeState(work.constructorOptions),
-        state,
-        ...(this.options.storageDir ? { storageDir: this.options.storageDir } : {}),
+    const incarnation = newIncarnation();
+    lane.link = new WorkLink(work.name, incarnation, portChannel(handle.endpoint), protocol.workToFlow, {
+      emit: (event) => this.emit(event),
+      initDone: (error) => initDone(error),
+      stopped: () => lane.onStopped?.(),
+      exiting: (exit) => {
+        this.exited(lane, exit);
+        void lane.handle?.terminate();
       },
-      Comlink.transfer(port2, [port2]),
-    );
+    });
+    lane.link.send({
+      type: "init",
+      incarnation,
+      appModule: this.appModule,
+      name: work.name,
+      className: work.className,
+      ...(exported ? { classModule: exported.module, exportName: exported.exportName } : {}),
+      // Encoded like state: a CloudCompute in the options must cross the thread as one.
+      constructorOptions: encodeState(work.constructorOptions),
+      state,
+      ...(this.options.storageDir ? { storageDir: this.options.storageDir } : {}),
+    });
     try {
-      await Promise.race([init, ended]);
+      const failed = await Promise.race([init, ended]);
+      if (failed) throw toError(failed);
     } catch (error) {
       lane.stopping = true;
-      port1.close();
+      lane.link.stopping = true;
+      lane.link.close();
       await handle.terminate();
       // Its class is exported nowhere: the failure points at the user's line that created the work.
       throw creation && (error as { name?: unknown } | null)?.name === "WorkClassError"
@@ -167,29 +182,12 @@ export class WorkerThreadExecutor implements WorkExecutor {
     }
   }
 
-  private onMessage(lane: Lane, data: unknown): void {
-    if ((data as { type?: unknown } | null)?.type === "stopped") return void lane.onStopped?.();
-    // A stopping work's output (its stop hooks print) is still shown; its results no longer count.
-    if (lane.stopping && (data as { type?: unknown } | null)?.type !== "log") return;
-    const parsed = protocol!.workToFlow.safeParse(data);
-    if (!parsed.success) {
-      this.emit({ type: "log", work: lane.name, stream: "stderr", line: `[lit-app] bad message from the work's thread: ${parsed.error.message}` });
-      return;
-    }
-    if (parsed.data.type === "exiting") {
-      const { code, error } = parsed.data;
-      this.exited(lane, { ...(code === undefined ? {} : { code }), ...(error ? { error } : {}) });
-      void lane.handle?.terminate();
-      return;
-    }
-    this.emit(toEvent(lane.name, parsed.data));
-  }
-
   private exited(lane: Lane, exit: WorkerExit): void {
     const first = !lane.stopping;
     lane.stopping = true;
-    // Closing the port may deliver messages still queued on it at once (Deno): they must find the lane stopping.
-    lane.port?.close();
+    // Closing the channel may deliver messages still queued on it at once (Deno): they must find the lane stopping.
+    if (lane.link) lane.link.stopping = true;
+    lane.link?.close();
     if (!first) return;
     if (this.lanes.get(lane.name) === lane) this.lanes.delete(lane.name);
     const error = exit.error ?? {
@@ -202,6 +200,7 @@ export class WorkerThreadExecutor implements WorkExecutor {
   private async shutdown(lane: Lane): Promise<void> {
     if (lane.stopping) return;
     lane.stopping = true;
+    if (lane.link) lane.link.stopping = true;
     const grace = this.options.stopGraceMs ?? 3000;
     try {
       await lane.ready;
@@ -209,32 +208,14 @@ export class WorkerThreadExecutor implements WorkExecutor {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const stopped = new Promise<void>((resolve) => (lane.onStopped = resolve));
       await Promise.race([
-        Promise.all([lane.remote!.stop({ type: "stop" }), stopped]),
+        (lane.link!.send({ type: "stop" }), stopped),
         new Promise((resolve) => (timer = setTimeout(resolve, grace))),
       ]).finally(() => clearTimeout(timer));
     } catch {
       // The thread may already be gone; ending it below is all that is left to do.
     } finally {
-      lane.port?.close();
+      lane.link?.close();
       await lane.handle?.terminate();
     }
-  }
-}
-
-function toEvent(work: string, message: WorkToFlow): WorkEvent {
-  switch (message.type) {
-    case "started":
-      return { type: "started", work, callId: message.callId };
-    case "succeeded":
-      return { type: "succeeded", work, callId: message.callId };
-    case "failed":
-      return { type: "failed", work, callId: message.callId, error: message.error };
-    case "delta":
-      return { type: "delta", work, ops: message.ops as never };
-    case "log":
-      return { type: "log", work, stream: message.stream, line: message.line };
-    case "stopped":
-    case "exiting":
-      throw new TypeError(`a ${message.type} message is handled by the executor, not sent on as an event`);
   }
 }

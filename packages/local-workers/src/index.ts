@@ -1,6 +1,10 @@
 /**
  * @lit-app/local-workers: runs each work of an app in its own worker thread
- * (Web `Worker` on Bun and Deno, `worker_threads` on Node), over comlink.
+ * (Web `Worker` on Bun and Deno, `worker_threads` on Node), talking the work
+ * protocol over one channel.
  */
 export { WorkerThreadExecutor, type WorkerExecutorOptions } from "./executor.ts";
-export type { FlowToWork, WorkToFlow, WorkerApi } from "./protocol.ts";
+export type { FlowToWork, WorkToFlow } from "./protocol.ts";
+export { nodePort, portChannel, type PostEndpoint, type WorkChannel } from "./channel.ts";
+export { WorkLink, type WorkLinkHooks } from "./work-link.ts";
+export { WorkProtocolError, type LocalWorkersErrorCode } from "./errors.ts";

@@ -1,9 +1,17 @@
 /**
  * Every message between a flow and a work, as one discriminated union per
- * direction, validated with zod where it crosses a thread (or, through the
- * agent, a network). The flow calls the work over comlink (`init`, `run`,
- * `stop`); the work reports on one message port, in order, so a call's
- * last state changes always arrive before its result.
+ * direction, carried over a {@link WorkChannel} (a worker thread's port, a
+ * child process's IPC, later a WebSocket). The flow parses every message a
+ * work sends with {@link workToFlow}; a process or network host parses what
+ * the flow sends with {@link flowToWork}, and a worker thread, which shares
+ * the flow's process, with the small check of `worker/flow-message.ts` (zod
+ * is not loaded in works' threads: see that file).
+ *
+ * Each incarnation of a work (a thread or process started for it) has an id
+ * the flow gives in `init`; every message of the work carries it and a
+ * sequence number (1, 2, 3...), so that the flow drops duplicates and old
+ * incarnations' messages, and sees a gap (then sends `resync` and gets a
+ * `snapshot`). A call's deltas are sent before its result.
  */
 import type { SerializedError } from "@lit-app/core";
 import { z } from "zod";
@@ -19,10 +27,15 @@ const serializedError: z.ZodType<SerializedError> = z.lazy(() =>
   z.object({ name: z.string(), message: z.string(), stack: z.string().optional(), code: z.string().optional(), cause: serializedError.optional() }),
 );
 
+/** A call id: unique across restarts of the flow (see the core's `newCallId`). */
+const callId = z.string().min(1).max(200);
+
 /** Flow → work. */
 export const flowToWork = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("init"),
+    /** This incarnation of the work: every message the work sends carries it. */
+    incarnation: z.string().min(1).max(200),
     /** URL of the app's module, loaded in the worker in embedded mode. */
     appModule: z.string().min(1),
     name: z.string().min(1),
@@ -40,40 +53,49 @@ export const flowToWork = z.discriminatedUnion("type", [
   }),
   z.object({
     type: z.literal("run"),
-    callId: z.number().int(),
+    callId,
     args: z.array(z.unknown()),
     delta: z.array(varOp),
   }),
+  /** Runs the work's stop hooks; the work answers `stopped`. */
   z.object({ type: z.literal("stop") }),
+  /** Events were lost: the work answers with a `snapshot`. */
+  z.object({ type: z.literal("resync") }),
 ]);
+
+/** What every work → flow message carries: its incarnation and its place in the incarnation's stream. */
+const envelope = { incarnation: z.string().min(1).max(200), seq: z.number().int().positive() };
+
+/** A call's stage as a snapshot reports it. */
+const callState = z.object({
+  callId,
+  stage: z.enum(["running", "succeeded", "failed"]),
+  error: serializedError.optional(),
+});
 
 /** Work → flow. */
 export const workToFlow = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("started"), callId: z.number().int() }),
-  z.object({ type: z.literal("delta"), ops: z.array(varOp) }),
-  z.object({ type: z.literal("log"), stream: z.enum(["stdout", "stderr"]), line: z.string() }),
-  z.object({ type: z.literal("succeeded"), callId: z.number().int() }),
-  z.object({ type: z.literal("failed"), callId: z.number().int(), error: serializedError }),
+  /** `init` is done: the work is built and takes calls. */
+  z.object({ type: z.literal("ready"), ...envelope }),
+  /** `init` failed (the app module threw, the work's class was not found). */
+  z.object({ type: z.literal("initFailed"), ...envelope, error: serializedError }),
+  z.object({ type: z.literal("started"), ...envelope, callId }),
+  z.object({ type: z.literal("delta"), ...envelope, ops: z.array(varOp) }),
+  z.object({ type: z.literal("log"), ...envelope, stream: z.enum(["stdout", "stderr"]), line: z.string() }),
+  z.object({ type: z.literal("succeeded"), ...envelope, callId }),
+  z.object({ type: z.literal("failed"), ...envelope, callId, error: serializedError }),
   /** The work's stop hooks have run: the last message of a stopping work, after all its output. */
-  z.object({ type: z.literal("stopped") }),
+  z.object({ type: z.literal("stopped"), ...envelope }),
   /**
    * The work's thread is ending by itself (`process.exit()`): says where the user's code called it, and
    * tells runtimes that do not tell the parent (Deno).
    */
-  z.object({ type: z.literal("exiting"), code: z.number().int().optional(), error: serializedError.optional() }),
+  z.object({ type: z.literal("exiting"), ...envelope, code: z.number().int().optional(), error: serializedError.optional() }),
+  /** The answer to `resync`: the work's fields and its calls' stages, as of message `seq`. */
+  z.object({ type: z.literal("snapshot"), ...envelope, state: z.record(z.string(), z.unknown()), calls: z.array(callState) }),
 ]);
 
 export type FlowToWork = z.infer<typeof flowToWork>;
 export type WorkToFlow = z.infer<typeof workToFlow>;
 export type InitMessage = Extract<FlowToWork, { type: "init" }>;
 export type RunMessage = Extract<FlowToWork, { type: "run" }>;
-
-/** What a worker exposes over comlink. */
-export interface WorkerApi {
-  /** Loads the app module and finds the work; `events` is the port the work reports on. */
-  init(message: InitMessage, events: MessagePort): Promise<void>;
-  /** Queues one call; its progress and result come as events. */
-  run(message: RunMessage): Promise<void>;
-  /** Runs the work's stop hooks (ends child processes) before the thread ends. */
-  stop(message: { type: "stop" }): Promise<void>;
-}

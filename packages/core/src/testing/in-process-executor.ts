@@ -1,21 +1,20 @@
 /**
  * Runs works in the flow's own thread, like the original framework's test
  * mode: each call awaits the work's own `run()` on the very instance the flow
- * holds, so its state changes are seen directly.
+ * holds, so its state changes are seen directly. Calls go through the shared
+ * {@link WorkRunner}, as in a work's thread or process.
  */
-import { serializeError } from "../errors.ts";
 import { coreOf } from "../component.ts";
 import type { StoragePort, WorkCall, WorkEvent, WorkExecutor, WorkRef } from "../ports.ts";
 import { bindStorage } from "../storage/context.ts";
-import { prepareRun } from "../storage/prepare.ts";
-import { decodeState } from "../state-value.ts";
-import { runMethodOf } from "../work-run.ts";
 import { runStopHooks } from "../stop-hooks.ts";
+import type { WorkCore } from "../work-core.ts";
+import { runWorkCall } from "../work-host.ts";
+import { WorkRunner } from "../work-runner.ts";
 
 interface Lane {
-  queue: WorkCall[];
-  busy: boolean;
-  stopped: boolean;
+  runner: WorkRunner;
+  work: WorkRef;
 }
 
 /** Options of an {@link InProcessExecutor}. */
@@ -29,8 +28,6 @@ export class InProcessExecutor implements WorkExecutor {
   private emit: (event: WorkEvent) => void = () => {};
   private readonly storage: StoragePort | undefined;
   private readonly lanes = new Map<string, Lane>();
-  private inFlight = new Set<Promise<void>>();
-  private readonly works = new Map<string, WorkRef>();
 
   constructor(options: InProcessExecutorOptions = {}) {
     this.storage = options.storage;
@@ -41,75 +38,59 @@ export class InProcessExecutor implements WorkExecutor {
   }
 
   async start(work: WorkRef): Promise<void> {
-    this.lane(work.name).stopped = false;
+    this.lanes.get(work.name)?.runner.stop();
+    this.lanes.delete(work.name);
     bindStorage(coreOf(work.work)!, this.storage);
   }
 
   call(work: WorkRef, call: WorkCall): void {
-    this.works.set(work.name, work);
-    const lane = this.lane(work.name);
-    lane.queue.push(call);
-    this.pump(work, lane);
+    this.lane(work).runner.push({ callId: call.id, args: call.args, delta: [] });
   }
 
   async stop(work: WorkRef): Promise<void> {
-    const lane = this.lane(work.name);
-    lane.stopped = true;
-    lane.queue.length = 0;
+    this.lane(work).runner.stop();
     await runStopHooks(work.work);
   }
 
   async close(): Promise<void> {
-    for (const [name, lane] of this.lanes) {
-      lane.stopped = true;
-      lane.queue.length = 0;
-      const work = this.works.get(name);
-      if (work) await runStopHooks(work.work);
+    for (const lane of this.lanes.values()) {
+      lane.runner.stop();
+      await runStopHooks(lane.work.work);
     }
   }
 
   /** Resolves when no call is running (calls started meanwhile are awaited too). */
   async idle(): Promise<void> {
-    while (this.inFlight.size) await Promise.all(this.inFlight);
+    let lanes = [...this.lanes.values()];
+    while (lanes.some((lane) => lane.runner.busy)) {
+      await Promise.all(lanes.map((lane) => lane.runner.idle()));
+      lanes = [...this.lanes.values()];
+    }
   }
 
   /** True while a call is running. */
   get busy(): boolean {
-    return this.inFlight.size > 0;
+    return [...this.lanes.values()].some((lane) => lane.runner.busy);
   }
 
-  private lane(name: string): Lane {
-    let lane = this.lanes.get(name);
-    if (!lane) this.lanes.set(name, (lane = { queue: [], busy: false, stopped: false }));
-    return lane;
-  }
-
-  private pump(work: WorkRef, lane: Lane): void {
-    if (lane.busy || lane.stopped) return;
-    const call = lane.queue.shift();
-    if (!call) return;
-    lane.busy = true;
+  private lane(work: WorkRef): Lane {
+    let lane = this.lanes.get(work.name);
+    if (lane) return lane;
     const name = work.name;
-    const run = (async () => {
-      await Promise.resolve();
-      if (lane.stopped) return;
-      this.emit({ type: "started", work: name, callId: call.id });
-      try {
-        const core = coreOf(work.work)!;
-        bindStorage(core, this.storage);
-        const args = call.args.map(decodeState);
-        await prepareRun(core, core.fields, args, this.storage);
-        await runMethodOf(work.work).apply(work.work, args);
-        if (!lane.stopped) this.emit({ type: "succeeded", work: name, callId: call.id });
-      } catch (error) {
-        if (!lane.stopped) this.emit({ type: "failed", work: name, callId: call.id, error: serializeError(error) });
-      }
-    })();
-    this.inFlight.add(run);
-    void run.finally(() => {
-      this.inFlight.delete(run);
-      lane.busy = false;
-      this.pump(work, lane);
+    const core = coreOf(work.work) as WorkCore;
+    const storage = this.storage;
+    const runner = new WorkRunner({
+      // The flow's own instance: the flow's changes are already in its fields.
+      work: {
+        applyOps: () => undefined,
+        run: (args) => {
+          bindStorage(core, storage);
+          return runWorkCall(core, args, storage);
+        },
+      },
+      report: (report) => this.emit({ ...report, work: name }),
     });
+    this.lanes.set(name, (lane = { runner, work }));
+    return lane;
   }
 }

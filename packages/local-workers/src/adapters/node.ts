@@ -1,6 +1,6 @@
 /** Worker threads on Node: `worker_threads` running one bundled JavaScript file, with a heap limit. */
 import { Worker } from "node:worker_threads";
-import { nodeEndpoint } from "../comlink.ts";
+import { nodePort } from "../channel.ts";
 import { userError } from "../worker/user-frames.ts";
 import { useWorkerBundle } from "./node-bundle.ts";
 import { holdForOwner } from "./worker-files.ts";
@@ -31,7 +31,7 @@ export async function spawnNodeWorker(options: SpawnOptions): Promise<WorkerHand
     for (const l of listeners) l(error ? { code, error } : { code });
   });
   return {
-    endpoint: nodeEndpoint(worker),
+    endpoint: nodePort(worker),
     onExit: (l) => listeners.push(l),
     terminate: async () => {
       await worker.terminate();

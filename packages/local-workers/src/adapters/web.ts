@@ -1,5 +1,5 @@
 /** Worker threads on Bun and Deno: the Web `Worker`, which runs TypeScript itself. */
-import type { Endpoint } from "comlink";
+import type { PostEndpoint } from "../channel.ts";
 import type { SpawnOptions, WorkerExit, WorkerHandle } from "./worker-handle.ts";
 
 /** Starts `url` in a Web Worker (Bun, Deno). */
@@ -21,7 +21,7 @@ export function spawnWebWorker(url: URL, options: SpawnOptions): WorkerHandle {
     end({ code: event.code ?? 0 });
   }) as EventListener);
   return {
-    endpoint: worker as unknown as Endpoint,
+    endpoint: worker as unknown as PostEndpoint,
     onExit: (l) => listeners.push(l),
     terminate: async () => {
       ended = true;

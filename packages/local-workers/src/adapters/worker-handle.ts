@@ -1,5 +1,5 @@
 /** What the executor needs from a worker thread, whatever the runtime. */
-import type { Endpoint } from "comlink";
+import type { PostEndpoint } from "../channel.ts";
 
 /** How a worker thread ended. */
 export interface WorkerExit {
@@ -26,7 +26,8 @@ export interface SpawnOptions {
 
 /** A started worker thread. */
 export interface WorkerHandle {
-  readonly endpoint: Endpoint;
+  /** The thread's port: the work's channel runs over it (see `portChannel`). */
+  readonly endpoint: PostEndpoint;
   /** Calls `listener` once when the thread has ended, for whatever reason. */
   onExit(listener: (exit: WorkerExit) => void): void;
   /** Ends the thread. */

@@ -1,9 +1,11 @@
 /**
  * The program of a work's worker thread: loads the app's module in embedded
  * mode (the app does not start itself), finds its work, and runs its calls
- * one at a time, reporting state changes, output and results on one port.
- * Messages from the flow come from this process's own main thread and are
- * not validated again here (the flow validates what comes back).
+ * with the core's shared WorkRunner, reporting state changes, output and
+ * results on the one channel to the flow, each message stamped with the
+ * work's incarnation and a sequence number. Messages from the flow come from
+ * this process's own executor and are checked for shape without zod
+ * (flow-message.ts); the flow parses everything that comes back.
  */
 import {
   decodeState,
@@ -11,28 +13,42 @@ import {
   lastConstructedApp,
   LightningApp,
   runStopHooks,
+  serializeError,
+  WorkRunner,
   type HostedWork,
+  type JsonValue,
+  type RunnerReport,
   type VarOp,
 } from "@lit-app/core";
 import { appStorageDir, LocalStorage, madeStorageParents } from "@lit-app/storage/local";
-import * as Comlink from "../comlink.ts";
-import type { RunMessage, WorkerApi, WorkToFlow } from "../protocol.ts";
+import type { WorkChannel } from "../channel.ts";
+import type { FlowToWork, InitMessage, WorkToFlow } from "../protocol.ts";
 import { captureConsole } from "./console-capture.ts";
-import { parentEndpoint } from "./endpoint.ts";
+import { parentChannel } from "./endpoint.ts";
 import { trapExit } from "./exit-trap.ts";
+import { readFlowMessage } from "./flow-message.ts";
 import { userError } from "./user-frames.ts";
 
 (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
 
+/** Distributes `Omit` over a union. */
+type Body<T> = T extends unknown ? Omit<T, "incarnation" | "seq"> : never;
+
+let channel: WorkChannel | undefined;
+let incarnation = "";
+let seq = 0;
 let hosted: HostedWork | undefined;
-let events: MessagePort | undefined;
+let runner: WorkRunner | undefined;
 let pendingOps: VarOp[] = [];
 let flushQueued = false;
-const queue: RunMessage[] = [];
-let busy = false;
+/** The stages of this incarnation's latest calls, for a snapshot. */
+const calls = new Map<string, Extract<WorkToFlow, { type: "snapshot" }>["calls"][number]>();
+const KEPT_CALLS = 100;
 
-function post(message: WorkToFlow): void {
-  events?.postMessage(message);
+/** Sends a message to the flow, stamped with this incarnation and the next sequence number. */
+function post(message: Body<WorkToFlow>): void {
+  if (!channel) return;
+  channel.send({ ...message, incarnation, seq: ++seq });
 }
 
 function flushOps(): void {
@@ -51,28 +67,17 @@ function onOp(op: VarOp): void {
   }
 }
 
+function report(r: RunnerReport): void {
+  calls.delete(r.callId);
+  calls.set(r.callId, r.type === "failed" ? { callId: r.callId, stage: "failed", error: r.error } : { callId: r.callId, stage: r.type === "started" ? "running" : r.type });
+  if (calls.size > KEPT_CALLS) calls.delete(calls.keys().next().value as string);
+  post(r);
+}
+
 function findApp(mod: Record<string, unknown>): LightningApp | undefined {
   if (mod.default instanceof LightningApp) return mod.default;
   for (const value of Object.values(mod)) if (value instanceof LightningApp) return value;
   return lastConstructedApp();
-}
-
-async function pump(): Promise<void> {
-  if (busy || !hosted) return;
-  busy = true;
-  for (let next = queue.shift(); next; next = queue.shift()) {
-    post({ type: "started", callId: next.callId });
-    try {
-      hosted.applyOps(next.delta as VarOp[]);
-      await hosted.run(next.args as never[]);
-      flushOps();
-      post({ type: "succeeded", callId: next.callId });
-    } catch (error) {
-      flushOps();
-      post({ type: "failed", callId: next.callId, error: userError(error) });
-    }
-  }
-  busy = false;
 }
 
 let loadApp: (url: string) => Promise<unknown> = (url) => import(url);
@@ -82,48 +87,73 @@ let storage: LocalStorage | undefined;
 /** Removes the work's storage root, and the folders above it, where nothing was left in them. */
 let release: () => void = () => {};
 
-const api: WorkerApi = {
-  async init(init, port) {
-    if (init.type !== "init") throw new TypeError(`expected an init message, got ${String(init.type)}`);
-    events = port;
-    captureConsole((stream, line) => post({ type: "log", stream, line }));
-    const mod = (await loadApp(init.appModule)) as Record<string, unknown>;
-    const app = findApp(mod);
-    // Already loaded with the app's module (it imports it): importing it again costs next to nothing.
-    const classModule =
-      init.classModule && init.classModule !== init.appModule ? ((await loadModule(init.classModule)) as Record<string, unknown>) : mod;
-    hosted = hostWork({
-      app,
-      name: init.name,
-      className: init.className,
-      constructorOptions: decodeState(init.constructorOptions),
-      state: init.state as never,
-      exports: classModule,
-      ...(init.exportName === undefined ? {} : { exportName: init.exportName }),
-      onOp,
-      now: () => Date.now(),
-      storage: (storage = new LocalStorage(init.storageDir ?? appStorageDir(init.appModule, app?.name ?? "app"))),
-    });
-    // The folders lit-app made beside the app go once empty; a storage folder given by the user stays.
-    release = () => storage?.removeIfEmpty(init.name, init.storageDir ? [] : madeStorageParents(init.appModule));
-  },
-  async run(run) {
-    if (run.type !== "run") throw new TypeError(`expected a run message, got ${String(run.type)}`);
-    queue.push(run);
-    void pump();
-  },
-  async stop() {
+async function init(message: InitMessage): Promise<void> {
+  const mod = (await loadApp(message.appModule)) as Record<string, unknown>;
+  const app = findApp(mod);
+  // Already loaded with the app's module (it imports it): importing it again costs next to nothing.
+  const classModule =
+    message.classModule && message.classModule !== message.appModule ? ((await loadModule(message.classModule)) as Record<string, unknown>) : mod;
+  hosted = hostWork({
+    app,
+    name: message.name,
+    className: message.className,
+    constructorOptions: decodeState(message.constructorOptions as JsonValue),
+    state: message.state as never,
+    exports: classModule,
+    ...(message.exportName === undefined ? {} : { exportName: message.exportName }),
+    onOp,
+    now: () => Date.now(),
+    storage: (storage = new LocalStorage(message.storageDir ?? appStorageDir(message.appModule, app?.name ?? "app"))),
+  });
+  runner = new WorkRunner({ work: hosted, report, flush: flushOps, describeError: userError });
+  // The folders lit-app made beside the app go once empty; a storage folder given by the user stays.
+  release = () => storage?.removeIfEmpty(message.name, message.storageDir ? [] : madeStorageParents(message.appModule));
+}
+
+async function stop(): Promise<void> {
+  runner?.stop();
+  try {
+    if (hosted) await runStopHooks(hosted.work);
+  } finally {
     try {
-      if (hosted) await runStopHooks(hosted.work);
+      release();
     } finally {
-      try {
-        release();
-      } finally {
-        post({ type: "stopped" });
-      }
+      flushOps();
+      post({ type: "stopped" });
     }
-  },
-};
+  }
+}
+
+function received(data: unknown): void {
+  const read = readFlowMessage(data);
+  if (!read.ok) {
+    // Not from this process's executor: said on the work's stderr, which the flow shows under its name.
+    post({ type: "log", stream: "stderr", line: `[lit-app] a message from the flow was dropped: ${read.problem}` });
+    return;
+  }
+  const message: FlowToWork = read.message;
+  switch (message.type) {
+    case "init":
+      if (incarnation) return;
+      incarnation = message.incarnation;
+      captureConsole((stream, line) => post({ type: "log", stream, line }));
+      init(message).then(
+        () => post({ type: "ready" }),
+        (error: unknown) => post({ type: "initFailed", error: serializeError(error) }),
+      );
+      return;
+    case "run":
+      runner?.push(message as { callId: string; args: JsonValue[]; delta: VarOp[] });
+      return;
+    case "stop":
+      void stop();
+      return;
+    case "resync":
+      flushOps();
+      post({ type: "snapshot", state: hosted?.state() ?? {}, calls: [...calls.values()] });
+      return;
+  }
+}
 
 /**
  * Starts serving the flow. `load` imports the app's module and `loadOther`
@@ -151,5 +181,6 @@ export async function bootWorker(
     const code = (globalThis as { Deno?: { exitCode?: number } }).Deno?.exitCode;
     post({ type: "exiting", ...(code === undefined ? {} : { code }) });
   });
-  Comlink.expose(api, await parentEndpoint());
+  channel = await parentChannel();
+  channel.onMessage(received);
 }
