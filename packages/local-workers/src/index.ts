@@ -6,5 +6,6 @@
 export { WorkerThreadExecutor, type WorkerExecutorOptions } from "./executor.ts";
 export type { FlowToWork, WorkToFlow } from "./protocol.ts";
 export { nodePort, portChannel, type PostEndpoint, type WorkChannel } from "./channel.ts";
+export { streamChannel, type StreamChannelOptions } from "./stream-channel.ts";
 export { WorkLink, type WorkLinkHooks } from "./work-link.ts";
 export { WorkProtocolError, type LocalWorkersErrorCode } from "./errors.ts";
