@@ -47,3 +47,25 @@ describe("WorkerThreadExecutor and a work that breaks the protocol", () => {
     expect(rogue.status.stage).toBe("succeeded");
   });
 });
+
+describe("WorkerThreadExecutor and a lost message", () => {
+  it("sees the gap, says so, and resyncs the work's state from its snapshot, so that no change is lost or applied twice", async () => {
+    const core = await import("@lit-app/core");
+    const { WorkerThreadExecutor } = await import("./executor.ts");
+    const url = new URL("../test/fixtures/lossy-app.ts", import.meta.url).href;
+    const mod = (await import("../test/fixtures/lossy-app.ts")) as typeof import("../test/fixtures/lossy-app.ts");
+    const executor = new WorkerThreadExecutor({ appModule: url });
+    const events: WorkEvent[] = [];
+    const bind = executor.bind.bind(executor);
+    executor.bind = (emit) => bind((e) => (events.push(e), emit(e)));
+    const rt = (runtime = new core.AppRuntime(mod.default, { executor, clock: testClock }));
+    void rt.start();
+    const lossy = (mod.default.root as unknown as { lossy: import("../test/fixtures/lossy-app.ts").Lossy }).lossy;
+    await until(() => lossy.items.length === 2 && lossy.hasSucceeded, "both calls to succeed");
+    expect(lossy.items).toEqual([1, 2]);
+    const errors = events.flatMap((e) => (e.type === "log" && e.stream === "stderr" ? [e.line] : []));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/WorkProtocolError \(E_WORK_PROTOCOL\): root\.lossy: messages \d+\.\.\d+ of the work never arrived; its state is resynced from a snapshot/);
+    expect(rt.stage).toBe("running");
+  });
+});
