@@ -26,7 +26,7 @@ import type { FlowToWork, InitMessage, WorkToFlow } from "../protocol.ts";
 import { captureConsole } from "./console-capture.ts";
 import { parentChannel } from "./endpoint.ts";
 import { trapExit } from "./exit-trap.ts";
-import { readFlowMessage } from "./flow-message.ts";
+import { readFlowMessage, type FlowMessageRead } from "./flow-message.ts";
 import { userError } from "./user-frames.ts";
 
 (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
@@ -124,8 +124,11 @@ async function stop(): Promise<void> {
   }
 }
 
+/** How the flow's messages are checked: for shape in a thread; with the zod schema across a process or network. */
+let readMessage: (data: unknown) => FlowMessageRead = readFlowMessage;
+
 function received(data: unknown): void {
-  const read = readFlowMessage(data);
+  const read = readMessage(data);
   if (!read.ok) {
     // Not from this process's executor: said on the work's stderr, which the flow shows under its name.
     post({ type: "log", stream: "stderr", line: `[lit-app] a message from the flow was dropped: ${read.problem}` });
@@ -181,6 +184,17 @@ export async function bootWorker(
     const code = (globalThis as { Deno?: { exitCode?: number } }).Deno?.exitCode;
     post({ type: "exiting", ...(code === undefined ? {} : { code }) });
   });
-  channel = await parentChannel();
-  channel.onMessage(received);
+  serveWork(await parentChannel());
+}
+
+/**
+ * Serves the flow on `link`: the work's side of the work protocol. A worker
+ * thread serves its parent's port; a host that gets the flow's messages over
+ * a process boundary or a network passes `read` = `parseFlowMessage`
+ * (zod), since those bytes are not its own process's.
+ */
+export function serveWork(link: WorkChannel, read: (data: unknown) => FlowMessageRead = readFlowMessage): void {
+  readMessage = read;
+  channel = link;
+  link.onMessage(received);
 }

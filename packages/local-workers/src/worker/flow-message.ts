@@ -10,8 +10,11 @@
  */
 import type { FlowToWork } from "../protocol.ts";
 
+/** A message from the flow, checked: the message, or why it is not one. */
+export type FlowMessageRead = { ok: true; message: FlowToWork } | { ok: false; problem: string };
+
 /** The message if it is one the flow sends, else why not. */
-export function readFlowMessage(data: unknown): { ok: true; message: FlowToWork } | { ok: false; problem: string } {
+export function readFlowMessage(data: unknown): FlowMessageRead {
   if (typeof data !== "object" || data === null) return { ok: false, problem: `expected an object, got ${data === null ? "null" : typeof data}` };
   const m = data as Record<string, unknown>;
   const string = (key: string) => typeof m[key] === "string" && (m[key] as string).length > 0;
