@@ -44,9 +44,14 @@ export interface WorkRunnerOptions {
   describeError?(error: unknown): SerializedError;
 }
 
-/** Runs one work's calls, one at a time, in the order they were pushed. */
+/** How many of the latest call ids a runner remembers, to run a re-sent call once. */
+const REMEMBERED_CALLS = 1000;
+
+/** Runs one work's calls, one at a time, in the order they were pushed; a call pushed again is ignored. */
 export class WorkRunner {
   private readonly queue: RunnerCall[] = [];
+  /** The ids of the latest calls pushed: a link that re-sends (after a reconnect) must not run one twice. */
+  private readonly seen = new Set<string>();
   private running: Promise<void> | undefined;
   private stopped = false;
   private readonly options: WorkRunnerOptions;
@@ -55,9 +60,11 @@ export class WorkRunner {
     this.options = options;
   }
 
-  /** Queues a call; it runs once those before it have ended. */
+  /** Queues a call; it runs once those before it have ended. A call whose id was pushed before is ignored. */
   push(call: RunnerCall): void {
-    if (this.stopped) return;
+    if (this.stopped || this.seen.has(call.callId)) return;
+    this.seen.add(call.callId);
+    if (this.seen.size > REMEMBERED_CALLS) this.seen.delete(this.seen.values().next().value as string);
     this.queue.push(call);
     this.running ??= this.pump();
   }

@@ -2,7 +2,9 @@
  * Runs works in the flow's own thread, like the original framework's test
  * mode: each call awaits the work's own `run()` on the very instance the flow
  * holds, so its state changes are seen directly. Calls go through the shared
- * {@link WorkRunner}, as in a work's thread or process.
+ * {@link WorkRunner}, as in a work's thread or process. Calls and events
+ * cross as JSON, as they do to a thread, a process or a host, so that what
+ * would not survive that trip fails in tests too.
  */
 import { coreOf } from "../component.ts";
 import type { StoragePort, WorkCall, WorkEvent, WorkExecutor, WorkRef } from "../ports.ts";
@@ -11,6 +13,11 @@ import { runStopHooks } from "../stop-hooks.ts";
 import type { WorkCore } from "../work-core.ts";
 import { runWorkCall } from "../work-host.ts";
 import { WorkRunner } from "../work-runner.ts";
+
+/** `value` after a trip through JSON, as it reaches the other side of a channel. */
+function asJson<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
 
 interface Lane {
   runner: WorkRunner;
@@ -44,7 +51,8 @@ export class InProcessExecutor implements WorkExecutor {
   }
 
   call(work: WorkRef, call: WorkCall): void {
-    this.lane(work).runner.push({ callId: call.id, args: call.args, delta: [] });
+    const sent = asJson(call);
+    this.lane(work).runner.push({ callId: sent.id, args: sent.args, delta: [] });
   }
 
   async stop(work: WorkRef): Promise<void> {
@@ -88,7 +96,7 @@ export class InProcessExecutor implements WorkExecutor {
           return runWorkCall(core, args, storage);
         },
       },
-      report: (report) => this.emit({ ...report, work: name }),
+      report: (report) => this.emit(asJson({ ...report, work: name })),
     });
     this.lanes.set(name, (lane = { runner, work }));
     return lane;
