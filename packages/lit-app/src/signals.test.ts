@@ -124,7 +124,14 @@ async function whenStuck(app: AppProcess, stuck: "flow" | "works"): Promise<void
 /** Starts stuck-app.ts and waits until it is stuck. */
 async function startStuck(runtime: Runtime, stuck: "flow" | "works", sleep: string): Promise<{ app: AppProcess }> {
   const app = startApp(runtime, STUCK_APP, { env: { SLEEP_SECONDS: sleep, STUCK: stuck } });
-  await whenStuck(app, stuck);
+  try {
+    await whenStuck(app, stuck);
+  } catch (error) {
+    // A stuck app never ends by itself.
+    app.kill();
+    for (const pid of processesWith(sleep)) process.kill(pid, "SIGKILL");
+    throw error;
+  }
   return { app };
 }
 
@@ -200,13 +207,14 @@ describe("lit run --runtime <other> whose lit process is killed (kill -9)", () =
       it(`the ${other} process ends within 3 s with everything below it, and its server stops serving (${stuck} busy)`, async () => {
         const sleep = marker();
         const started = startApp("node", STUCK_APP, { litArgs: ["--runtime", other, "--port", "0"], env: { SLEEP_SECONDS: sleep, STUCK: stuck } });
-        const url = (await started.waitFor(/the app's UI: http:/)).text.split("UI: ")[1]!;
-        await whenStuck(started, stuck);
-        if (stuck === "works") expect((await fetch(`${url}/api/v1/state`)).status).toBe(200);
-        const child = descendants(started.pid).find((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(other));
-        expect(child).toBeDefined();
-        const below = [child!, ...descendants(child!)];
+        let below: number[] = [];
         try {
+          const url = (await started.waitFor(/the app's UI: http:/)).text.split("UI: ")[1]!;
+          await whenStuck(started, stuck);
+          if (stuck === "works") expect((await fetch(`${url}/api/v1/state`)).status).toBe(200);
+          const child = descendants(started.pid).find((pid) => readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(other));
+          expect(child).toBeDefined();
+          below = [child!, ...descendants(child!)];
           const killedAt = performance.now();
           process.kill(started.pid, "SIGKILL");
           expect(await eventually(() => below.every((pid) => !isAlive(pid)), 3_000), `left: ${below.filter(isAlive)}`).toBe(true);
