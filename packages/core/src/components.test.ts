@@ -134,8 +134,28 @@ describe("work options", () => {
     };
     await t.start();
     expect(refs[0]?.compute).toEqual({ name: "gpu-fast", diskSize: 50, idleTimeout: null, shmSize: 512, gpus: 1 });
+    expect(refs[0]?.isolation).toBeUndefined();
     expect(refs[0]?.className).toBe("Job");
     expect(refs[0]?.state()).toEqual({ done: 1 });
+  });
+
+  it('a work\'s isolation: "process" and its memory limit travel to the executor', async () => {
+    class Root extends LightningFlow {
+      train = new Job({ isolation: "process", cloudCompute: new CloudCompute("cpu", { memoryMiB: 2048 }) });
+      run() {
+        this.train.run();
+      }
+    }
+    const t = new TestApp<Root>(new LightningApp(new Root()));
+    const refs: WorkRef[] = [];
+    const call = t.executor.call.bind(t.executor);
+    t.executor.call = (ref, c) => {
+      refs.push(ref);
+      call(ref, c);
+    };
+    await t.start();
+    expect(refs[0]?.isolation).toBe("process");
+    expect(refs[0]?.compute.memoryMiB).toBe(2048);
   });
 });
 

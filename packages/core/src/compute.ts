@@ -21,6 +21,13 @@ export interface CloudComputeOptions {
   shmSize?: number;
   /** How many GPUs the work sees; defaults to 1 for `gpu*` names (4 for `gpu-fast-multi`), else 0. */
   gpus?: number;
+  /**
+   * The most memory the work may use, in MiB (1 MiB = 2^20 bytes). Applied where the
+   * work has its own process (`isolation: "process"`, hosts): over it the work fails
+   * with reason `out of memory`. A work in a thread shares the app's memory
+   * (Node limits its heap with `lit run --heap-mb`). Default: no limit.
+   */
+  memoryMiB?: number;
 }
 
 const DEFAULT_GPUS: Record<ComputeName, number> = {
@@ -33,7 +40,7 @@ const DEFAULT_GPUS: Record<ComputeName, number> = {
   "gpu-fast-multi": 4,
 };
 
-const OPTION_NAMES = ["diskSize", "idleTimeout", "shmSize", "gpus"] as const;
+const OPTION_NAMES = ["diskSize", "idleTimeout", "shmSize", "gpus", "memoryMiB"] as const;
 
 /**
  * The hardware a work runs on.
@@ -47,6 +54,7 @@ export class CloudCompute {
   readonly idleTimeout: number | null;
   readonly shmSize: number;
   readonly gpus: number;
+  readonly memoryMiB: number | null;
 
   constructor(name: ComputeName | (string & {}) = "default", options: CloudComputeOptions = {}) {
     if (!(COMPUTE_NAMES as readonly string[]).includes(name)) {
@@ -82,6 +90,7 @@ export class CloudCompute {
     this.idleTimeout = options.idleTimeout === undefined ? null : count("idleTimeout", 0, false);
     this.shmSize = count("shmSize", 0, true);
     this.gpus = count("gpus", DEFAULT_GPUS[this.name], true);
+    this.memoryMiB = options.memoryMiB === undefined ? null : count("memoryMiB", 0, true);
     Object.freeze(this);
   }
 
@@ -91,8 +100,15 @@ export class CloudCompute {
   }
 
   /** The compute as plain data. */
-  toJSON(): { name: ComputeName; diskSize: number; idleTimeout: number | null; shmSize: number; gpus: number } {
-    return { name: this.name, diskSize: this.diskSize, idleTimeout: this.idleTimeout, shmSize: this.shmSize, gpus: this.gpus };
+  toJSON(): { name: ComputeName; diskSize: number; idleTimeout: number | null; shmSize: number; gpus: number; memoryMiB?: number } {
+    return {
+      name: this.name,
+      diskSize: this.diskSize,
+      idleTimeout: this.idleTimeout,
+      shmSize: this.shmSize,
+      gpus: this.gpus,
+      ...(this.memoryMiB === null ? {} : { memoryMiB: this.memoryMiB }),
+    };
   }
 }
 
@@ -106,5 +122,6 @@ registerStateType<CloudCompute>({
       shmSize: j.shmSize as number,
       gpus: j.gpus as number,
       ...(j.idleTimeout === null || j.idleTimeout === undefined ? {} : { idleTimeout: j.idleTimeout as number }),
+      ...(typeof j.memoryMiB === "number" ? { memoryMiB: j.memoryMiB } : {}),
     }),
 });

@@ -61,8 +61,9 @@ describe("an unknown compute name", () => {
   it("bad options name the option and what it must be", () => {
     expect(() => new CloudCompute("gpu", { gpus: -1 })).toThrow(/CloudCompute\("gpu"\): option "gpus" must be a non-negative integer, got -1/);
     expect(() => new CloudCompute("cpu", { disk: 10 } as never)).toThrow(
-      /unknown option "disk". Valid options: diskSize, idleTimeout, shmSize, gpus/,
+      /unknown option "disk". Valid options: diskSize, idleTimeout, shmSize, gpus, memoryMiB\./,
     );
+    expect(() => new CloudCompute("cpu", { memoryMiB: 1.5 })).toThrow(/option "memoryMiB" must be a non-negative integer, got 1.5/);
   });
 });
 
@@ -306,8 +307,9 @@ describe("other misuse", () => {
   it("an unknown or mistyped work option", () => {
     expect(() => new Noop({ paralel: true } as never)).toThrow(WorkOptionError);
     expect(() => new Noop({ paralel: true } as never)).toThrow(
-      'Noop: unknown work option "paralel". Valid options: parallel, cacheCalls, raiseException, cloudCompute, port, startWithFlow.',
+      'Noop: unknown work option "paralel". Valid options: parallel, cacheCalls, raiseException, cloudCompute, port, startWithFlow, isolation.',
     );
+    expect(() => new Noop({ isolation: "proc" } as never)).toThrow('Noop: option "isolation" must be "thread" or "process", got "proc".');
     expect(() => new Noop({ parallel: "yes" } as never)).toThrow('Noop: option "parallel" must be true or false, got "yes".');
     expect(() => new Noop({ port: 70000 })).toThrow('option "port" must be an integer from 1 to 65535, got 70000');
   });

@@ -4,7 +4,7 @@
  * `ports.ts`, served by the other packages.
  */
 export { LightningFlow, isFlow, type LayoutTab } from "./flow.ts";
-export { LightningWork, registerWorkClass, type WorkOptions } from "./work.ts";
+export { LightningWork, registerWorkClass, type WorkIsolation, type WorkOptions } from "./work.ts";
 export { ApiRoute, Get, Post, Put, Delete, type ApiHandler, type ApiRequest, type HttpMethod, type RouteOptions } from "./api.ts";
 export { Command, type CommandHandler, type CommandOptions } from "./command.ts";
 export { StaticWebFrontend } from "./frontend.ts";

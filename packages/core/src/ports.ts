@@ -18,7 +18,9 @@ export interface WorkRef {
   readonly className: string;
   /** The flow-side instance. In-process executors run it; others rebuild the work elsewhere. */
   readonly work: LightningWork;
-  readonly compute: { name: string; diskSize: number; idleTimeout: number | null; shmSize: number; gpus: number };
+  readonly compute: { name: string; diskSize: number; idleTimeout: number | null; shmSize: number; gpus: number; memoryMiB?: number };
+  /** Where the work asked to run locally (its `isolation` option); unset: the executor's default. */
+  readonly isolation?: "thread" | "process" | undefined;
   readonly parallel: boolean;
   readonly port: number | undefined;
   /** The options object passed to the work's constructor. */
@@ -56,7 +58,7 @@ export type WorkEvent =
   | { type: "failed"; work: string; callId: string; error: SerializedError }
   | { type: "delta"; work: string; ops: VarOp[] }
   /** The work's thread or process has ended: its calls have failed. */
-  | { type: "exited"; work: string; error: SerializedError }
+  | { type: "exited"; work: string; error: SerializedError; reason?: "out of memory" }
   /**
    * The link to the work is down (`lost`; the work may still be running) or
    * back (`restored`). Not a failure: the work's calls go on.

@@ -446,7 +446,7 @@ export class AppRuntime implements ComponentHost {
       case "exited": {
         for (const rec of work.calls.values()) if (rec.stage === "pending" || rec.stage === "running") rec.stage = "failed";
         this.startedWorks.delete(work);
-        this.workFailed(work, "exited", event.error);
+        this.workFailed(work, event.reason ?? "exited", event.error);
         break;
       }
     }

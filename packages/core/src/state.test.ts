@@ -114,6 +114,8 @@ describe("state", () => {
     const back = decodeState(JSON.parse(JSON.stringify(json))) as { c: CloudCompute };
     expect(back.c).toBeInstanceOf(CloudCompute);
     expect(back.c.gpus).toBe(4);
+    const limited = encodeState(toStateValue({ c: new CloudCompute("cpu", { memoryMiB: 512 }) }, { component: "test", path: ["x"] }));
+    expect((decodeState(JSON.parse(JSON.stringify(limited))) as { c: CloudCompute }).c.memoryMiB).toBe(512);
     expect(() => decodeState({ $lit: "NoSuchType" })).toThrow('holds a value of unknown type "NoSuchType": is the package that defines it loaded?');
   });
 

@@ -19,6 +19,8 @@ export interface ResolvedWorkOptions {
   startWithFlow: boolean;
   cloudCompute: CloudCompute;
   port: number | undefined;
+  /** Unset: the app's choice. */
+  isolation: "thread" | "process" | undefined;
 }
 
 /** One call of a work, keyed by the hash of its arguments. */

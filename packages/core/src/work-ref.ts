@@ -19,6 +19,7 @@ export function workRef(core: WorkCore): WorkRef {
       compute: core.options.cloudCompute.toJSON(),
       parallel: core.options.parallel,
       port: core.options.port,
+      isolation: core.options.isolation,
       constructorOptions: core.constructorOptions,
       state: () => varsOf(core),
     };

@@ -24,9 +24,21 @@ export interface WorkOptions {
   port?: number;
   /** Start the work's thread or process when the app starts, before the first call. Default `true`. */
   startWithFlow?: boolean;
+  /**
+   * Where the work runs locally: `"thread"`, a worker thread of the app's
+   * process, or `"process"`, its own OS process (a work that runs out of
+   * memory then fails alone, with reason `out of memory`, on every runtime).
+   * Default: the app's (`lit run --isolation process` or
+   * `LIT_ISOLATION=process`), else `"thread"`. Its memory limit is the
+   * CloudCompute's `memoryMiB`.
+   */
+  isolation?: WorkIsolation;
 }
 
-const OPTION_NAMES = ["parallel", "cacheCalls", "raiseException", "cloudCompute", "port", "startWithFlow"] as const;
+/** Where a work runs locally: a worker thread, or its own OS process. */
+export type WorkIsolation = "thread" | "process";
+
+const OPTION_NAMES = ["parallel", "cacheCalls", "raiseException", "cloudCompute", "port", "startWithFlow", "isolation"] as const;
 
 function resolveOptions(className: string, options: WorkOptions): ResolvedWorkOptions {
   if (options === null || typeof options !== "object") {
@@ -51,7 +63,12 @@ function resolveOptions(className: string, options: WorkOptions): ResolvedWorkOp
   if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) {
     throw new WorkOptionError(`${className}: option "port" must be an integer from 1 to 65535, got ${JSON.stringify(port)}.`);
   }
+  const isolation = options.isolation;
+  if (isolation !== undefined && isolation !== "thread" && isolation !== "process") {
+    throw new WorkOptionError(`${className}: option "isolation" must be "thread" or "process", got ${JSON.stringify(isolation)}.`);
+  }
   return {
+    isolation,
     parallel: flag("parallel", false),
     cacheCalls: flag("cacheCalls", true),
     raiseException: flag("raiseException", true),
