@@ -33,9 +33,11 @@ async function until(check: () => boolean, what: string, ms = 15_000): Promise<v
   }
 }
 
-function start(mod: Loaded): { runtime: AppRuntime; events: WorkEvent[]; root: Root } {
+type Kind = "WorkerThreadExecutor" | "WorkerProcessExecutor";
+
+function start(mod: Loaded, kind: Kind = "WorkerThreadExecutor"): { runtime: AppRuntime; events: WorkEvent[]; root: Root } {
   const app: LightningApp = mod.default;
-  const executor = new mod.executors.WorkerThreadExecutor({ appModule: APP });
+  const executor = new mod.executors[kind]({ appModule: APP });
   const events: WorkEvent[] = [];
   const bind = executor.bind.bind(executor);
   executor.bind = (emit) => bind((e) => (events.push(e), emit(e)));
@@ -44,9 +46,10 @@ function start(mod: Loaded): { runtime: AppRuntime; events: WorkEvent[]; root: R
   return { runtime, events, root: app.root as Root };
 }
 
-describe("WorkerThreadExecutor", () => {
+// The same works in threads and, each in an OS process of its own, in processes (their channel: fd 3).
+describe.each(["WorkerThreadExecutor", "WorkerProcessExecutor"] as const)("%s", (kind) => {
   it("brings a work's nested changes to the flow as small deltas, and the flow's changes to the work before its call", async () => {
-    const { root, events, runtime: rt } = start(await loadModule());
+    const { root, events, runtime: rt } = start(await loadModule(), kind);
     await rt.started;
     rt.applyDelta([
       { op: "replace", path: "/components/root.recorder/vars/message", value: "hello from the flow" },
@@ -65,18 +68,20 @@ describe("WorkerThreadExecutor", () => {
   });
 
   it("marks a work whose thread exits as failed and keeps the app running", async () => {
-    const { root, runtime: rt } = start(await loadModule());
+    const { root, runtime: rt } = start(await loadModule(), kind);
     await rt.started;
     rt.applyDelta([{ op: "replace", path: "/components/root/vars/exit", value: true }]);
     await until(() => root.exiter.hasFailed, "the exiting work to fail");
     expect(root.exiter.status.reason).toBe("exited");
-    expect(root.exiter.status.message).toMatch(/exit code 3/);
+    expect(root.exiter.status.message).toMatch(
+      new RegExp(`the work's ${kind === "WorkerThreadExecutor" ? "thread" : "process"} ended with exit code 3: process\\.exit\\(3\\) was called at`),
+    );
     expect(rt.stage).toBe("running");
   });
 
   it("rebuilds a work created at run time from its exported class, and names a class it cannot find", async () => {
     const mod = await loadModule();
-    const { root, events, runtime: rt } = start(mod);
+    const { root, events, runtime: rt } = start(mod, kind);
     await rt.started;
     rt.applyDelta([{ op: "replace", path: "/components/root/vars/spawn", value: true }]);
     await until(() => root.late !== undefined, "the flow to create the works");

@@ -1,6 +1,8 @@
 /**
- * Runs each work in its own worker thread. The flow and the work talk over
- * one channel (the thread's own port) in the work protocol (protocol.ts):
+ * Runs each work in its own worker thread, or in its own OS process where the
+ * work or the executor asks (`isolation: "process"`). The flow and the work
+ * talk over one channel (the thread's own port, or the child's fd 3) in the
+ * work protocol (protocol.ts):
  * the flow sends init/run/stop/resync; the work reports ready, started,
  * deltas, logs and results, each stamped with its incarnation and sequence
  * number, parsed with zod and ordered here (work-link.ts).
@@ -15,10 +17,10 @@ import {
   type WorkExecutor,
   type WorkRef,
 } from "@lit-app/core";
+import type { ProcessExit } from "./adapters/process.ts";
 import { spawnWorker } from "./adapters/spawn.ts";
-import type { WorkerExit, WorkerHandle } from "./adapters/worker-handle.ts";
 import { releaseWorkerFiles } from "./adapters/worker-files.ts";
-import { portChannel } from "./channel.ts";
+import { portChannel, type WorkChannel } from "./channel.ts";
 import { classNotExported, findClassExport } from "./work-class.ts";
 import { WorkLink } from "./work-link.ts";
 
@@ -26,8 +28,14 @@ import { WorkLink } from "./work-link.ts";
 export interface WorkerExecutorOptions {
   /** URL (or file path) of the app's module: each worker loads it to find its work. */
   appModule: string | URL;
-  /** Heap limit per worker in MB, where the runtime allows one (Node). */
+  /** Heap limit per worker in MB, where the runtime allows one (Node; any runtime for a work in its own process). */
   heapLimitMb?: number;
+  /**
+   * Where works whose `isolation` option is unset run: `"thread"` (default) or
+   * `"process"`, each in its own OS process, limited to its CloudCompute's
+   * `memoryMiB` (else `heapLimitMb`). A work's own `isolation` wins.
+   */
+  isolation?: "thread" | "process";
   /** How long a stopping work may take to run its cleanup before its thread is ended, ms. Default 3000. */
   stopGraceMs?: number;
   /** The folder of the works' storage roots. Default: `appStorageDir(appModule, app.name)`. */
@@ -37,13 +45,24 @@ export interface WorkerExecutorOptions {
 interface Lane {
   name: string;
   ready: Promise<void>;
-  handle?: WorkerHandle;
+  /** Ends the work's thread or process. */
+  terminate?: () => Promise<void>;
   link?: WorkLink;
   stopping: boolean;
   /** The thread has ended. */
   ended?: boolean;
+  /** What the work runs in, once started. */
+  kind?: "thread" | "process";
   /** Called when the work reports that its stop hooks have run (all its output came before). */
   onStopped?: () => void;
+}
+
+/** A started thread or process of a work, as the lanes use it. */
+interface Spawned {
+  kind: "thread" | "process";
+  channel: WorkChannel;
+  onExit(listener: (exit: ProcessExit) => void): void;
+  terminate(): Promise<void>;
 }
 
 const ENTRY = new URL("./worker/entry.ts", import.meta.url);
@@ -124,35 +143,31 @@ export class WorkerThreadExecutor implements WorkExecutor {
     // Created inside run(): rebuilt in its thread from its class, which another module of the app may export.
     const creation = workCreation(work.work);
     const [handle, protocol, exported] = await Promise.all([
-      spawnWorker(ENTRY, {
-        name: work.name,
-        appModule: this.appModule,
-        owner: this,
-        ...(this.options.heapLimitMb ? { heapLimitMb: this.options.heapLimitMb } : {}),
-      }),
+      this.spawn(work),
       // zod is costly to load: loaded while the first thread starts.
       import("./protocol.ts"),
       creation && findClassExport(this.appModule, creation.cls),
     ]);
-    lane.handle = handle;
+    lane.terminate = handle.terminate;
+    lane.kind = handle.kind;
     let initDone!: (error: SerializedError | undefined) => void;
     const init = new Promise<SerializedError | undefined>((resolve) => (initDone = resolve));
     const ended = new Promise<never>((_, reject) =>
       handle.onExit((exit) => {
         lane.ended = true;
-        reject(new Error(exit.error?.message ?? `the work's thread ended with exit code ${exit.code ?? "unknown"}`));
+        reject(new Error(exit.error?.message ?? `the work's ${handle.kind} ended with exit code ${exit.code ?? "unknown"}`));
       }),
     );
     ended.catch(() => undefined);
     handle.onExit((exit) => this.exited(lane, exit));
     const incarnation = newIncarnation();
-    lane.link = new WorkLink(work.name, incarnation, portChannel(handle.endpoint), protocol.workToFlow, {
+    lane.link = new WorkLink(work.name, incarnation, handle.channel, protocol.workToFlow, {
       emit: (event) => this.emit(event),
       initDone: (error) => initDone(error),
       stopped: () => lane.onStopped?.(),
       exiting: (exit) => {
         this.exited(lane, exit);
-        void lane.handle?.terminate();
+        void lane.terminate?.();
       },
     });
     lane.link.send({
@@ -182,7 +197,27 @@ export class WorkerThreadExecutor implements WorkExecutor {
     }
   }
 
-  private exited(lane: Lane, exit: WorkerExit): void {
+  /** Starts the work's thread, or its process where it or this executor asks for one. */
+  private async spawn(work: WorkRef): Promise<Spawned> {
+    const heap = this.options.heapLimitMb ? { heapLimitMb: this.options.heapLimitMb } : {};
+    if ((work.isolation ?? this.options.isolation) === "process") {
+      const { spawnWorkProcess } = await import("./adapters/process.ts");
+      const memoryMiB = work.compute.memoryMiB;
+      const child = await spawnWorkProcess({
+        name: work.name,
+        appModule: this.appModule,
+        owner: this,
+        ...heap,
+        ...(memoryMiB ? { memoryMiB } : {}),
+        onLine: (stream, line) => this.emit({ type: "log", work: work.name, stream, line }),
+      });
+      return { kind: "process", channel: child.channel, onExit: child.onExit, terminate: child.terminate };
+    }
+    const thread = await spawnWorker(ENTRY, { name: work.name, appModule: this.appModule, owner: this, ...heap });
+    return { kind: "thread", channel: portChannel(thread.endpoint), onExit: thread.onExit, terminate: thread.terminate };
+  }
+
+  private exited(lane: Lane, exit: ProcessExit): void {
     const first = !lane.stopping;
     lane.stopping = true;
     // Closing the channel may deliver messages still queued on it at once (Deno): they must find the lane stopping.
@@ -192,9 +227,9 @@ export class WorkerThreadExecutor implements WorkExecutor {
     if (this.lanes.get(lane.name) === lane) this.lanes.delete(lane.name);
     const error = exit.error ?? {
       name: "WorkerExit",
-      message: `the work's thread ended with exit code ${exit.code ?? "unknown"} (process.exit() in the work?)`,
+      message: `the work's ${lane.kind ?? "thread"} ended with exit code ${exit.code ?? "unknown"} (process.exit() in the work?)`,
     };
-    this.emit({ type: "exited", work: lane.name, error });
+    this.emit({ type: "exited", work: lane.name, error, ...(exit.reason ? { reason: exit.reason } : {}) });
   }
 
   private async shutdown(lane: Lane): Promise<void> {
@@ -215,7 +250,18 @@ export class WorkerThreadExecutor implements WorkExecutor {
       // The thread may already be gone; ending it below is all that is left to do.
     } finally {
       lane.link?.close();
-      await lane.handle?.terminate();
+      await lane.terminate?.();
     }
+  }
+}
+
+/**
+ * A {@link WorkerThreadExecutor} that runs every work in its own OS process
+ * (what `lit run --isolation process` uses), unless a work asks for
+ * `isolation: "thread"`.
+ */
+export class WorkerProcessExecutor extends WorkerThreadExecutor {
+  constructor(options: Omit<WorkerExecutorOptions, "isolation">) {
+    super({ ...options, isolation: "process" });
   }
 }

@@ -1,9 +1,10 @@
 /**
  * @lit-app/local-workers: runs each work of an app in its own worker thread
- * (Web `Worker` on Bun and Deno, `worker_threads` on Node), talking the work
- * protocol over one channel.
+ * (Web `Worker` on Bun and Deno, `worker_threads` on Node), or in its own OS
+ * process where asked (`isolation: "process"`), talking the work protocol over
+ * one channel.
  */
-export { WorkerThreadExecutor, type WorkerExecutorOptions } from "./executor.ts";
+export { WorkerProcessExecutor, WorkerThreadExecutor, type WorkerExecutorOptions } from "./executor.ts";
 export type { FlowToWork, WorkToFlow } from "./protocol.ts";
 export { nodePort, portChannel, type PostEndpoint, type WorkChannel } from "./channel.ts";
 export { streamChannel, type StreamChannelOptions } from "./stream-channel.ts";

@@ -25,6 +25,7 @@ import type { WorkChannel } from "../channel.ts";
 import type { FlowToWork, InitMessage, WorkToFlow } from "../protocol.ts";
 import { captureConsole } from "./console-capture.ts";
 import { parentChannel } from "./endpoint.ts";
+import { channelFd, processChannel } from "./process-channel.ts";
 import { trapExit } from "./exit-trap.ts";
 import { readFlowMessage, type FlowMessageRead } from "./flow-message.ts";
 import { userError } from "./user-frames.ts";
@@ -184,7 +185,10 @@ export async function bootWorker(
     const code = (globalThis as { Deno?: { exitCode?: number } }).Deno?.exitCode;
     post({ type: "exiting", ...(code === undefined ? {} : { code }) });
   });
-  serveWork(await parentChannel());
+  // In a child process of its own (isolation: "process"): the flow's messages cross a process, so zod checks them.
+  const fd = channelFd();
+  if (fd !== undefined) serveWork(processChannel(fd), (await import("./parse-flow-message.ts")).parseFlowMessage);
+  else serveWork(await parentChannel());
 }
 
 /**

@@ -1,12 +1,13 @@
 /**
  * `process.exit()` (or `Deno.exit()`) called by a work ends its whole
- * thread. The work's failure then says where in the user's code it was
+ * thread (or its process, with `isolation: "process"`). The work's failure then says where in the user's code it was
  * called: the exit functions of the work's thread are wrapped so that they
  * report the caller's stack, without the framework's frames, before the
  * thread ends.
  */
 import process from "node:process";
 import type { SerializedError } from "@lit-app/core";
+import { inOwnProcess } from "./process-channel.ts";
 import { frameLocation, userFrames } from "./user-frames.ts";
 
 type Exit = (code?: number | string | null) => never;
@@ -43,11 +44,12 @@ function exitCode(code: number | string | null | undefined): number | undefined 
 
 /** The failure of a work whose code called `name(code)`; `stack` is taken inside the trap. */
 export function exitError(name: string, code: number | undefined, stack: string, dirs?: readonly string[]): SerializedError {
+  const unit = inOwnProcess() ? "process" : "thread";
   const frames = userFrames(stack, dirs);
   const call = `${name}(${code ?? ""})`;
   const where = frames[0] ? ` at ${frameLocation(frames[0])}` : "";
   const message =
-    `the work's thread ended with exit code ${code ?? 0}: ${call} was called${where}. ` +
-    `To end a call, return from run() or throw an Error; ${name}() in a work ends its whole thread.`;
+    `the work's ${unit} ended with exit code ${code ?? 0}: ${call} was called${where}. ` +
+    `To end a call, return from run() or throw an Error; ${name}() in a work ends its whole ${unit}.`;
   return { name: "WorkExitError", message, stack: [`WorkExitError: ${message}`, ...frames].join("\n") };
 }
