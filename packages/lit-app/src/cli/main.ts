@@ -1,7 +1,7 @@
 /**
  * The `lit` command.
  *
- *   lit run app.ts [--runtime bun|node|deno] [--heap-mb N]
+ *   lit run app.ts [--runtime bun|node|deno] [--heap-mb N] [--isolation thread|process]
  */
 import process from "node:process";
 import { resolve } from "node:path";
@@ -25,7 +25,9 @@ Options of run:
   --listen <address>          listen beyond loopback (a token is then required, and printed)
   --token <token>             the token requests must carry
   --no-server                 run without the app server and UI
-  --heap-mb <N>               heap limit per work's thread, in MB (Node)
+  --heap-mb <N>               heap limit per work's thread, in MB (Node; any runtime in a process)
+  --isolation <thread|process> where works run: each in a thread (default) or its own OS process
+                              (also LIT_ISOLATION=process; a work's isolation option wins)
   -h, --help                  show this help
 
 Options of app commands:
@@ -41,6 +43,7 @@ async function run(args: string[]): Promise<number> {
     options: {
       runtime: { type: "string" },
       "heap-mb": { type: "string" },
+      isolation: { type: "string" },
       port: { type: "string" },
       listen: { type: "string" },
       token: { type: "string" },
@@ -69,6 +72,10 @@ async function run(args: string[]): Promise<number> {
       throw new UsageError(`lit run: --heap-mb takes a whole number of MB (at least 16), got "${values["heap-mb"]}".`);
     }
   }
+  const isolation = values.isolation;
+  if (isolation !== undefined && isolation !== "thread" && isolation !== "process") {
+    throw new UsageError(`lit run: --isolation takes "thread" or "process", got "${isolation}".`);
+  }
   let port: number | undefined;
   if (values.port !== undefined) {
     port = Number(values.port);
@@ -86,6 +93,7 @@ async function run(args: string[]): Promise<number> {
   // reported as it is, before the app starts.
   const options = {
     ...(heapLimitMb ? { heapLimitMb } : {}),
+    ...(isolation ? { isolation: isolation as "thread" | "process" } : {}),
     ...(port !== undefined ? { port } : {}),
     ...(values.listen !== undefined ? { listen: values.listen } : {}),
     ...(values.token !== undefined ? { token: values.token } : {}),

@@ -1,6 +1,6 @@
 /**
  * Runs an app for real: the flow in this thread, each work in its own worker
- * thread, output prefixed per work, Ctrl-C and SIGTERM ending every work.
+ * thread (or OS process, with `isolation: "process"`), output prefixed per work, Ctrl-C and SIGTERM ending every work.
  */
 import process from "node:process";
 import { AppRuntime, type AppResult, type Clock, type LightningApp, type WakeScheduler } from "@lit-app/core";
@@ -15,6 +15,11 @@ export interface RunAppOptions {
   appModule: string | URL;
   /** Heap limit per worker in MB (Node). Default: `LIT_WORKER_HEAP_MB` or none. */
   heapLimitMb?: number;
+  /**
+   * Where works run whose own `isolation` option is unset: `"thread"` or `"process"` (each
+   * work in its own OS process). Default: `LIT_ISOLATION` or `"thread"`.
+   */
+  isolation?: "thread" | "process";
   /** Colour the `name |` prefixes. Default: when stdout is a terminal. */
   color?: boolean;
   /** Handle SIGINT/SIGTERM by stopping the app. Default true. */
@@ -49,10 +54,22 @@ function heapLimit(option: number | undefined): number | undefined {
   return Number.isFinite(env) && env > 0 ? env : undefined;
 }
 
+/** The app-wide isolation: the option, else `LIT_ISOLATION`; a value that is neither is a clear error. */
+function isolation(option: RunAppOptions["isolation"]): "thread" | "process" | undefined {
+  const value = option ?? process.env.LIT_ISOLATION;
+  if (value === undefined || value === "") return undefined;
+  if (value === "thread" || value === "process") return value;
+  throw new Error(
+    `LIT_ISOLATION must be "thread" or "process" (each work in its own OS process), got ${JSON.stringify(value)}: set one of them, or unset it.`,
+  );
+}
+
 /** Starts `app`; see {@link RunAppOptions}. */
 export function startApp(app: LightningApp, options: RunAppOptions): RunningApp {
   const limit = heapLimit(options.heapLimitMb);
+  const isolated = isolation(options.isolation);
   const executor = new WorkerThreadExecutor({
+    ...(isolated ? { isolation: isolated } : {}),
     appModule: options.appModule,
     stopGraceMs: WORK_STOP_GRACE_MS,
     ...(limit ? { heapLimitMb: limit } : {}),
