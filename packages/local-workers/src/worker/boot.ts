@@ -23,7 +23,7 @@ import {
 import { appStorageDir, LocalStorage, madeStorageParents } from "@lit-app/storage/local";
 import type { WorkChannel } from "../channel.ts";
 import type { FlowToWork, InitMessage, WorkToFlow } from "../protocol.ts";
-import { captureConsole } from "./console-capture.ts";
+import { captureConsole, flushOutput } from "./console-capture.ts";
 import { parentChannel } from "./endpoint.ts";
 import { channelFd, processChannel } from "./process-channel.ts";
 import { trapExit } from "./exit-trap.ts";
@@ -58,6 +58,12 @@ function flushOps(): void {
   const ops = pendingOps;
   pendingOps = [];
   post({ type: "delta", ops });
+}
+
+/** Sends what the work printed without a newline, then its state changes: before a result, at stop, at exit. */
+function flushAll(): void {
+  flushOutput();
+  flushOps();
 }
 
 function onOp(op: VarOp): void {
@@ -106,7 +112,7 @@ async function init(message: InitMessage): Promise<void> {
     now: () => Date.now(),
     storage: (storage = new LocalStorage(message.storageDir ?? appStorageDir(message.appModule, app?.name ?? "app"))),
   });
-  runner = new WorkRunner({ work: hosted, report, flush: flushOps, describeError: userError });
+  runner = new WorkRunner({ work: hosted, report, flush: flushAll, describeError: userError });
   // The folders lit-app made beside the app go once empty; a storage folder given by the user stays.
   release = () => storage?.removeIfEmpty(message.name, message.storageDir ? [] : madeStorageParents(message.appModule));
 }
@@ -119,7 +125,7 @@ async function stop(): Promise<void> {
     try {
       release();
     } finally {
-      flushOps();
+      flushAll();
       post({ type: "stopped" });
     }
   }
@@ -171,7 +177,7 @@ export async function bootWorker(
   if (load) loadApp = load;
   if (loadOther) loadModule = loadOther;
   trapExit((error, code) => {
-    flushOps();
+    flushAll();
     post({ type: "exiting", error, ...(code === undefined ? {} : { code }) });
     // The thread ends without being stopped: what stopping does to its storage is done now.
     try {

@@ -1,7 +1,13 @@
 /**
  * Sends what a work prints to the flow's side, a line at a time, where it is
- * shown prefixed with the work's name.
+ * shown prefixed with the work's name: the console's printing methods and
+ * what is written to `process.stdout` / `process.stderr` (which in a worker
+ * thread would otherwise reach the app's own output, unnamed). Text without
+ * a newline waits for the rest of its line, until the work's call ends
+ * ({@link flushOutput}) or {@link PARTIAL_LINE_MS} pass.
  */
+import { Buffer } from "node:buffer";
+import process from "node:process";
 import { format } from "node:util";
 
 type Stream = "stdout" | "stderr";
@@ -15,14 +21,61 @@ const METHODS: Record<string, Stream> = {
   trace: "stderr",
 };
 
-/** Replaces the console's printing methods with ones that call `emit` per line. */
+/** How long text without a newline waits for the rest of its line, ms. */
+export const PARTIAL_LINE_MS = 100;
+
+let flushPartial: () => void = () => undefined;
+
+/** Sends the text printed without a newline so far as a line of its own (before a call's result, at stop, at exit). */
+export function flushOutput(): void {
+  flushPartial();
+}
+
+/** Replaces the console's printing methods and the standard streams' `write` with ones that call `emit` per line. */
 export function captureConsole(emit: (stream: Stream, line: string) => void): void {
+  const partial: Record<Stream, string> = { stdout: "", stderr: "" };
+  const decoders: Record<Stream, TextDecoder> = { stdout: new TextDecoder(), stderr: new TextDecoder() };
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  flushPartial = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    for (const stream of ["stdout", "stderr"] as const) {
+      const line = partial[stream];
+      partial[stream] = "";
+      if (line) emit(stream, line);
+    }
+  };
+  const print = (stream: Stream, text: string) => {
+    const lines = (partial[stream] + text).split("\n");
+    partial[stream] = lines.pop()!;
+    for (const line of lines) emit(stream, line);
+    if (partial[stream] && !timer) {
+      timer = setTimeout(flushPartial, PARTIAL_LINE_MS);
+      (timer as { unref?: () => void }).unref?.();
+    }
+  };
   const target = console as unknown as Record<string, (...args: unknown[]) => void>;
   for (const [method, stream] of Object.entries(METHODS)) {
     target[method] = (...args: unknown[]) => {
       let text = format(...args);
       if (method === "trace") text = `Trace: ${text}\n${new Error().stack?.split("\n").slice(2).join("\n") ?? ""}`;
-      for (const line of text.split("\n")) emit(stream, line);
+      print(stream, `${text}\n`);
+    };
+  }
+  for (const stream of ["stdout", "stderr"] as const) {
+    const out = process[stream] as unknown as { write: (...args: unknown[]) => boolean };
+    out.write = (chunk: unknown, ...rest: unknown[]) => {
+      const encoding = typeof rest[0] === "string" ? (rest[0] as BufferEncoding) : undefined;
+      const text =
+        typeof chunk === "string"
+          ? encoding && encoding !== "utf8" && encoding !== "utf-8"
+            ? Buffer.from(chunk, encoding).toString()
+            : chunk
+          : decoders[stream].decode(chunk as Uint8Array, { stream: true });
+      print(stream, text);
+      const done = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
+      if (done) queueMicrotask(done);
+      return true;
     };
   }
 }
