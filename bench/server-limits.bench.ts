@@ -81,6 +81,12 @@ async function startApp(home: string): Promise<App> {
       reject(new Error(`lit run bench/fixtures/limits-app.ts ended (${how}) before it served:\n${output()}`));
     });
   });
+  // The server listens before the app's first pass; patches are taken once it runs.
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while ((await (await fetch(`${url}/api/v1/status`)).json() as { stage?: string }).stage !== "running") {
+    if (Date.now() > deadline) throw new Error(`lit run bench/fixtures/limits-app.ts did not reach "running" within ${START_TIMEOUT_MS / 1000} s:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
   return { url, child, ended, output };
 }
 

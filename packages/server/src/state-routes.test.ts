@@ -3,7 +3,9 @@ import { afterEach, describe, expect, test } from "vitest";
 import { RequestsFlow } from "./test-support/fixtures.ts";
 import { nestsDeeperThan } from "./responses.ts";
 import { get, post } from "./test-support/http.ts";
-import { serveApp, until, type ServedApp } from "./test-support/serve-app.ts";
+import { realClock } from "./test-support/real-clock.ts";
+import { LoggingExecutor, serveApp, tempLitHome, until, type ServedApp } from "./test-support/serve-app.ts";
+import { startAppServer } from "./start.ts";
 
 let served: ServedApp;
 afterEach(async () => served?.stop());
@@ -90,6 +92,25 @@ describe("POST /api/v1/delta", () => {
     });
     expect(big.status).toBe(413);
     expect((await stateOf()).components.root.vars.requests).toEqual([]);
+  });
+
+  test("a patch sent before the app's first pass answers 503 with Retry-After, and the same patch is taken once it runs", async () => {
+    if (!process.env.LIT_HOME) tempLitHome();
+    const runtime = new L.AppRuntime(new L.LightningApp(new RequestsFlow()), { executor: new LoggingExecutor(), clock: realClock });
+    const server = await startAppServer(runtime, { port: 0 });
+    try {
+      const patch = { patch: [{ op: "add", path: "/components/root/vars/requests/-", value: { name: "early" } }] };
+      const early = await fetch(`${server.url}/api/v1/delta`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(patch) });
+      expect(early.status).toBe(503);
+      expect(early.headers.get("retry-after")).toBe("1");
+      expect(((await early.json()) as { error: { message: string } }).error.message).toContain("the app is starting");
+      void runtime.start();
+      await until(() => runtime.stage === "running", "the app to run");
+      expect((await post(`${server.url}/api/v1/delta`, patch)).status).toBe(200);
+    } finally {
+      await runtime.stop("test over");
+      await server.close();
+    }
   });
 
   test("answers 409 once the app has ended", async () => {

@@ -59,6 +59,11 @@ export function stateRoutes(app: Hono<any>, runtime: AppRuntime, feed: LiveFeed,
       feed.withAck(ack && /^[\w:.-]{1,100}$/.test(ack) ? ack : undefined, () => runtime.applyDelta(body.patch));
       return c.json({ ok: true, seq: feed.seq });
     } catch (error) {
+      if (runtime.stage === "not_started" && !(error instanceof BadRequest)) {
+        // The server listens before the app's first pass: a client may be quicker than the app.
+        c.header("Retry-After", "1");
+        return c.json({ error: { code: "E_APP_STATE", message: "the app is starting and takes changes once it runs; send the patch again in a moment." } }, 503);
+      }
       if (runtime.stage !== "running" && !(error instanceof BadRequest)) {
         return c.json({ error: { code: "E_APP_STATE", message: `the app is ${runtime.stage}; its state no longer changes.` } }, 409);
       }

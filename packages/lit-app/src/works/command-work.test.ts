@@ -181,7 +181,7 @@ describe("CommandWork options", () => {
     expect(make({ command: "python", cwd: "" })).toThrow(/cwd is empty/);
     expect(make({ command: "python", stopGraceMs: -1 })).toThrow(/stopGraceMs must be a whole number/);
     expect(make({ command: "python", argz: [] })).toThrow(
-      'CommandWork: unknown work option "argz". Valid options: parallel, cacheCalls, raiseException, cloudCompute, port, startWithFlow. ' +
+      'CommandWork: unknown work option "argz". Valid options: parallel, cacheCalls, raiseException, cloudCompute, port, startWithFlow, isolation. ' +
         "The command's own options are: command, args, env, cwd, stopGraceMs.",
     );
     expect(make({ command: "python", parallel: "yes" })).toThrow(/option "parallel" must be true or false/);
