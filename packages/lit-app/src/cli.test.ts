@@ -3,7 +3,10 @@
  * when the app server it promises cannot start (a taken --port, a --listen that is not an address
  * of this machine, a --token too short), and the app does not start without it; an empty --port
  * is a usage error; an app command given a flag it does not take names that flag and lists the
- * command's flags. The fixture test/fixtures/command-app.ts prints "work started" once its work runs.
+ * command's flags. A name that is neither lit's nor a running app's command says so, suggests the
+ * closest and lists them all (exit 2); the names kept for what is coming (deploy, status, ...) are
+ * lit's own even when the app declares one. The fixture test/fixtures/command-app.ts prints
+ * "work started" once its work runs.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixture, REPO, RUNTIMES, startApp, type AppProcess } from "./test-support/app-process.ts";
 
 const APP = fixture("command-app.ts");
@@ -84,23 +87,106 @@ describe("lit run: bad server options", () => {
 describe("lit <command> of a running app", () => {
   const lit = promisify(execFile);
   const env = { ...process.env, NO_COLOR: "1", LIT_HOME: home };
+  let app: AppProcess;
+
+  beforeAll(async () => {
+    app = startApp("node", APP, { litArgs: ["--port", "0"], env: { LIT_HOME: home } });
+    await app.waitFor("root.worker | work started");
+  }, 60_000);
+  afterAll(async () => {
+    process.kill(app.pid, "SIGINT");
+    await app.done(10_000);
+  });
 
   it("a flag the command does not take is an error that names it and lists the command's flags (exit 2)", async () => {
-    const app = startApp("node", APP, { litArgs: ["--port", "0"], env: { LIT_HOME: home } });
-    try {
-      await app.waitFor("root.worker | work started");
+    const wrong = await lit(process.execPath, [LIT, "add-item", "--name", "apple", "--cuont", "2"], { cwd: REPO, env }).catch((e: unknown) => e);
+    expect((wrong as { code?: number }).code).toBe(2);
+    expect((wrong as { stderr: string }).stderr.trim()).toBe(
+      'lit add-item: the command "add-item" has no flag --cuont. Its flags: --name <string> (required), --count <number>, --urgent.',
+    );
 
-      const wrong = await lit(process.execPath, [LIT, "add-item", "--name", "apple", "--cuont", "2"], { cwd: REPO, env }).catch((e: unknown) => e);
-      expect((wrong as { code?: number }).code).toBe(2);
-      expect((wrong as { stderr: string }).stderr.trim()).toBe(
-        'lit add-item: the command "add-item" has no flag --cuont. Its flags: --name <string> (required), --count <number>, --urgent.',
+    const right = await lit(process.execPath, [LIT, "add-item", "--name", "apple", "--count", "2", "--urgent"], { cwd: REPO, env });
+    expect(JSON.parse(right.stdout)).toEqual(["apple x2 (urgent)"]);
+  });
+
+  it("a misspelled app command: exit 2, naming the closest one and listing lit's and the app's commands; nothing is sent", async () => {
+    const wrong = (await lit(process.execPath, [LIT, "add-itme", "--name", "pear"], { cwd: REPO, env }).catch((e: unknown) => e)) as {
+      code?: number;
+      stderr: string;
+    };
+    expect(wrong.code).toBe(2);
+    const lines = wrong.stderr.trim().split("\n");
+    expect(lines[0]).toBe('lit: unknown command "add-itme". Did you mean "add-item"?');
+    expect(lines[1]).toBe("  lit's commands: run; coming (not available yet): deploy, status, logs, ui, stop, hosts, apps");
+    expect(lines[2]).toMatch(/^ {2}commands of the running apps: .*\badd-item \(/);
+    expect(lines[2]).toMatch(/\bdeploy \(/); // the fixture declares it; lit deploy is still lit's own
+    const listed = await lit(process.execPath, [LIT, "add-item", "--name", "fig"], { cwd: REPO, env });
+    expect(JSON.parse(listed.stdout)).toContain("fig x1");
+    expect(JSON.parse(listed.stdout)).not.toContain("pear x1");
+  });
+
+  it.each(["deploy", "status", "logs", "ui", "stop", "hosts", "apps"])(
+    "lit %s is lit's own (coming: not available yet, exit 2), never sent to the running app (which declares deploy)",
+    async (name) => {
+      const result = (await lit(process.execPath, [LIT, name, "--name", "x"], { cwd: REPO, env }).catch((e: unknown) => e)) as {
+        code?: number;
+        stdout: string;
+        stderr: string;
+      };
+      expect(result.code).toBe(2);
+      expect(result.stdout).toBe("");
+      expect(result.stderr.trim()).toBe(
+        `lit ${name}: coming: not available yet. For now run an app on this machine with lit run app.ts (lit --help lists the commands).`,
       );
+      const items = await lit(process.execPath, [LIT, "add-item", "--name", "plum"], { cwd: REPO, env });
+      expect(JSON.parse(items.stdout)).not.toContain("deployed x x1");
+    },
+  );
+});
 
-      const right = await lit(process.execPath, [LIT, "add-item", "--name", "apple", "--count", "2", "--urgent"], { cwd: REPO, env });
-      expect(JSON.parse(right.stdout)).toEqual(["apple x2 (urgent)"]);
-    } finally {
-      process.kill(app.pid, "SIGINT");
-      await app.done(10_000);
-    }
+describe("lit's own commands, defined once", () => {
+  const lit = promisify(execFile);
+  const empty = mkdtempSync(join(tmpdir(), "lit-cli-none-"));
+  afterAll(() => rmSync(empty, { recursive: true, force: true }));
+  const env = { ...process.env, NO_COLOR: "1", LIT_HOME: empty };
+  const fail = (args: string[]) =>
+    lit(process.execPath, [LIT, ...args], { cwd: REPO, env }).then(
+      () => ({ code: 0, stdout: "", stderr: "" }),
+      (e: { code?: number; stdout: string; stderr: string }) => e,
+    );
+
+  it("lit --help lists run, the coming commands and app commands; lit run --help lists run's options (exit 0)", async () => {
+    const { stdout } = await lit(process.execPath, [LIT, "--help"], { cwd: REPO, env });
+    expect(stdout).toMatch(/^Usage: lit <command> \[options\]/);
+    for (const name of ["run", "deploy", "status", "logs", "ui", "stop", "hosts", "apps"]) expect(stdout).toMatch(new RegExp(`^  ${name}\\b`, "m"));
+    expect(stdout).toContain("(coming: not available yet) run an app on your own");
+    expect(stdout).toContain("App commands:");
+    const run = await lit(process.execPath, [LIT, "run", "--help"], { cwd: REPO, env });
+    for (const flag of ["--runtime", "--port", "--listen", "--token", "--no-server", "--heap-mb", "--isolation"]) expect(run.stdout).toContain(flag);
+  });
+
+  it("a misspelled command with no app running: exit 2, the closest command, and the list", async () => {
+    const { code, stderr } = await fail(["rnu", "app.ts"]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(
+      [
+        'lit: unknown command "rnu". Did you mean "run"?',
+        "  lit's commands: run; coming (not available yet): deploy, status, logs, ui, stop, hosts, apps",
+        "  no app is running on this machine, so there are no app commands (start one with lit run app.ts)",
+        "Run lit --help for the options.",
+        "",
+      ].join("\n"),
+    );
+    expect((await fail(["deplyo"])).stderr).toMatch(/^lit: unknown command "deplyo"\. Did you mean "deploy"\?\n/);
+    expect((await fail(["zzzzzz"])).stderr).toMatch(/^lit: unknown command "zzzzzz"\.\n/);
+  });
+
+  it("an option run does not take: exit 2, naming it and the closest option", async () => {
+    const { code, stderr } = await fail(["run", "--prot", "8080", "app.ts"]);
+    expect(code).toBe(2);
+    expect(stderr).toBe("lit run: unknown option '--prot'\n(Did you mean --port?)\n(lit run --help lists its options)\n");
+    const none = await fail([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^Usage: lit <command>/);
   });
 });

@@ -1,62 +1,26 @@
 /**
- * The `lit` command.
+ * The `lit` command. Its commands and options are defined once, in program.ts (help and the
+ * docs' reference come from there); a name that is none of them is a command of a running app.
  *
  *   lit run app.ts [--runtime bun|node|deno] [--heap-mb N] [--isolation thread|process]
+ *   lit <app command> [--key value] [--app <name|port>]
  */
 import process from "node:process";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
+import { CommanderError, type Command } from "commander";
 import { runtimeKind, type RuntimeKind } from "@lit-app/runtime";
 import { superviseApp } from "../runner/supervise.ts";
 import { UsageError } from "./errors.ts";
 import { loadApp } from "./load-app.ts";
+import { builtinCommandNames, COMING_COMMANDS, COMING_NOTE, exitCodeOf, litProgram, type RunFlags } from "./program.ts";
 import { rerunOn } from "./runtimes.ts";
-
-const USAGE = `Usage: lit <command> [options]
-
-Commands:
-  run <app.ts>            run an app here: the flow and each work in a thread of their own
-  <command> [--key value] run a command an app running on this machine declares (configureCommands)
-
-Options of run:
-  --runtime <bun|node|deno>   the JavaScript runtime to run on (default: this one)
-  --port <N>                  the app server's port (default 7501, or the next free one)
-  --listen <address>          listen beyond loopback (a token is then required, and printed)
-  --token <token>             the token requests must carry
-  --no-server                 run without the app server and UI
-  --heap-mb <N>               heap limit per work's thread, in MB (Node; any runtime in a process)
-  --isolation <thread|process> where works run: each in a thread (default) or its own OS process
-                              (also LIT_ISOLATION=process; a work's isolation option wins)
-  -h, --help                  show this help
-
-Options of app commands:
-  --app <name|url>            which running app, when several run
-`;
+import { closest } from "./suggest.ts";
 
 const RUNTIMES: readonly RuntimeKind[] = ["bun", "node", "deno"];
 
-async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      runtime: { type: "string" },
-      "heap-mb": { type: "string" },
-      isolation: { type: "string" },
-      port: { type: "string" },
-      listen: { type: "string" },
-      token: { type: "string" },
-      "no-server": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  const file = positionals[0];
-  if (!file) throw new UsageError("lit run: which app? Usage: lit run app.ts");
+/** `lit run <file>`; `args` are the words after `run`, as typed (passed on when another runtime runs it). */
+async function run(file: string, values: RunFlags, args: readonly string[]): Promise<number> {
   const runtime = values.runtime;
   if (runtime !== undefined && !RUNTIMES.includes(runtime as RuntimeKind)) {
     throw new UsageError(`lit run: unknown runtime "${runtime}". Use one of: ${RUNTIMES.join(", ")}.`);
@@ -66,10 +30,10 @@ async function run(args: string[]): Promise<number> {
     return rerunOn(runtime as RuntimeKind, ["run", ...rest]);
   }
   let heapLimitMb: number | undefined;
-  if (values["heap-mb"] !== undefined) {
-    heapLimitMb = Number(values["heap-mb"]);
+  if (values.heapMb !== undefined) {
+    heapLimitMb = Number(values.heapMb);
     if (!Number.isInteger(heapLimitMb) || heapLimitMb < 16) {
-      throw new UsageError(`lit run: --heap-mb takes a whole number of MB (at least 16), got "${values["heap-mb"]}".`);
+      throw new UsageError(`lit run: --heap-mb takes a whole number of MB (at least 16), got "${values.heapMb}".`);
     }
   }
   const isolation = values.isolation;
@@ -97,14 +61,14 @@ async function run(args: string[]): Promise<number> {
     ...(port !== undefined ? { port } : {}),
     ...(values.listen !== undefined ? { listen: values.listen } : {}),
     ...(values.token !== undefined ? { token: values.token } : {}),
-    ...(values["no-server"] ? { server: false } : {}),
+    ...(values.server === false ? { server: false } : {}),
   };
   return superviseApp(pathToFileURL(resolve(file)).href, options, loadApp(file));
 }
 
-/** `lit <command> --key value`: a command of an app running on this machine. */
-async function appCommand(name: string, argv: string[]): Promise<number> {
-  const { runCliCommand } = await import("@lit-app/server");
+/** `lit <command> --key value`: a command of an app running on this machine, or a mistyped command. */
+async function appCommand(name: string, argv: string[], builtins: readonly string[]): Promise<number> {
+  const { findRunningApps, listCommands, pickApp, runCliCommand } = await import("@lit-app/server");
   const rest = [...argv];
   let app: string | undefined;
   const at = rest.findIndex((a) => a === "--app" || a.startsWith("--app="));
@@ -114,6 +78,14 @@ async function appCommand(name: string, argv: string[]): Promise<number> {
     rest.splice(at, arg.includes("=") ? 1 : 2);
     if (!app) throw new UsageError(`lit ${name}: --app takes the name or URL of a running app.`);
   }
+  const apps = app ? [await pickApp(app)] : await findRunningApps();
+  const declared = new Map<string, string[]>();
+  for (const running of apps) {
+    for (const command of await listCommands(running.url, running.token).catch(() => [])) {
+      declared.set(command.name, [...(declared.get(command.name) ?? []), running.name]);
+    }
+  }
+  if (!declared.has(name)) throw unknownCommand(name, builtins, declared, apps.length);
   const result = await runCliCommand(name, rest, app ? { app } : {}).catch((error: unknown) => {
     throw (error as { code?: string }).code === "E_COMMAND_ARGS" ? new UsageError(`lit ${name}: ${(error as Error).message}`) : error;
   });
@@ -123,20 +95,57 @@ async function appCommand(name: string, argv: string[]): Promise<number> {
   return 0;
 }
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  switch (command) {
-    case undefined:
-    case "-h":
-    case "--help":
-    case "help":
-      process.stdout.write(USAGE);
-      return command === undefined ? 1 : 0;
-    case "run":
-      return run(rest);
-    default:
-      return appCommand(command, rest);
+/** A name that is neither lit's nor a running app's: says so, the closest name, and every command. */
+function unknownCommand(name: string, builtins: readonly string[], declared: ReadonlyMap<string, string[]>, running: number): UsageError {
+  const coming = new Set<string>(COMING_COMMANDS.map((c) => c.name));
+  const available = builtins.filter((b) => !coming.has(b));
+  const guess = closest(name, [...available, ...declared.keys(), ...coming]);
+  const lines = [`lit: unknown command "${name}".${guess ? ` Did you mean "${guess}"?` : ""}`];
+  lines.push(`  lit's commands: ${available.join(", ")}; coming (not available yet): ${[...coming].join(", ")}`);
+  if (declared.size) {
+    lines.push(`  commands of the running apps: ${[...declared].map(([command, apps]) => `${command} (${apps.join(", ")})`).join(", ")}`);
+  } else {
+    lines.push(
+      running
+        ? "  the running apps declare no commands (configureCommands)"
+        : "  no app is running on this machine, so there are no app commands (start one with lit run app.ts)",
+    );
   }
+  lines.push("Run lit --help for the options.");
+  return new UsageError(lines.join("\n"));
+}
+
+/** `lit deploy` and the other names taken for what is coming. */
+async function coming(name: string): Promise<number> {
+  throw new UsageError(`lit ${name}: ${COMING_NOTE}. For now run an app on this machine with lit run app.ts (lit --help lists the commands).`);
+}
+
+/** Commander reports its own mistakes (an unknown option, a missing argument) as "lit <command>: ...", exits 2. */
+function reportErrorsAs(program: Command): void {
+  for (const command of [program, ...program.commands]) {
+    const where = command === program ? "lit" : `lit ${command.name()}`;
+    command
+      .exitOverride()
+      .showHelpAfterError(`(${where} --help lists its options)`)
+      .configureOutput({ outputError: (text, write) => write(text.replace(/^error: /, `${where}: `)) });
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  const program = litProgram({ run: (file, flags) => run(file, flags, rest), coming });
+  const builtins = builtinCommandNames(program);
+  if (first !== undefined && !first.startsWith("-") && first !== "help" && !builtins.includes(first)) {
+    return appCommand(first, rest, builtins);
+  }
+  reportErrorsAs(program);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  return exitCodeOf(program);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,0 +1,136 @@
+/**
+ * The `lit` command's one definition: its commands, arguments and options. `lit --help`,
+ * `lit <command> --help` and the CLI reference in the docs ({@link cliReferenceMarkdown})
+ * all come from it. Loading it starts nothing.
+ */
+import { Command } from "commander";
+
+/** What `lit run` reads from its options, before they are checked. */
+export interface RunFlags {
+  runtime?: string;
+  port?: string;
+  listen?: string;
+  token?: string;
+  server?: boolean;
+  heapMb?: string;
+  isolation?: string;
+}
+
+/** What the commands do; left out, a command only describes itself (for help and the docs). */
+export interface CliActions {
+  /** `lit run <app>`: resolves to the exit code. */
+  run(file: string, flags: RunFlags): Promise<number>;
+  /** A command named in the definition that is not available yet. */
+  coming(name: string): Promise<number>;
+}
+
+/** Commands whose names are taken by `lit` itself, described now and available later. */
+export const COMING_COMMANDS = [
+  { name: "deploy", args: "[app]", summary: "run an app on your own machines (GPU boxes reached over SSH)" },
+  { name: "status", args: "[app]", summary: "the state of a running or deployed app and its works" },
+  { name: "logs", args: "[app]", summary: "the log lines of a running or deployed app" },
+  { name: "ui", args: "[app]", summary: "open a running or deployed app's UI in the browser" },
+  { name: "stop", args: "[app]", summary: "stop a running or deployed app" },
+  { name: "hosts", args: "", summary: "the machines apps can be deployed to" },
+  { name: "apps", args: "", summary: "the apps running on this machine or deployed" },
+] as const;
+
+/** The text a command that is not available yet shows and says. */
+export const COMING_NOTE = "coming: not available yet";
+
+const APP_COMMANDS_HELP = `
+App commands:
+  Any other command is one that an app running on this machine declares (its
+  configureCommands()), e.g. lit add-notebook --username alice
+  --app <name|port>           which running app, when several run
+`;
+
+/**
+ * Builds the `lit` command.
+ * @param actions what the commands do; without them the definition only describes itself.
+ * @example
+ * litProgram().helpInformation(); // the text of `lit --help`
+ */
+export function litProgram(actions?: CliActions): Command {
+  const program = new Command("lit")
+    .usage("<command> [options]")
+    .description("Run lit-app apps, and the commands they declare.")
+    .helpOption("-h, --help", "show this help")
+    .helpCommand("help [command]", "show the help of a command")
+    .addHelpText("after", APP_COMMANDS_HELP);
+
+  program
+    .command("run")
+    .description("run an app here: the flow and each work in a thread of their own")
+    .argument("<app>", "the app's file, e.g. app.ts")
+    .option("--runtime <bun|node|deno>", "the JavaScript runtime to run on (default: this one)")
+    .option("--port <N>", "the app server's port (default 7501, or the next free one)")
+    .option("--listen <address>", "listen beyond loopback (a token is then required, and printed)")
+    .option("--token <token>", "the token requests must carry")
+    .option("--no-server", "run without the app server and UI")
+    .option("--heap-mb <N>", "heap limit per work's thread, in MB (Node; any runtime in a process)")
+    .option(
+      "--isolation <thread|process>",
+      "where works run: each in a thread (default) or its own OS process (also LIT_ISOLATION=process; a work's isolation option wins)",
+    )
+    .helpOption("-h, --help", "show this help")
+    .action(async (file: string, flags: RunFlags) => {
+      if (actions) setExitCode(program, await actions.run(file, flags));
+    });
+
+  for (const coming of COMING_COMMANDS) {
+    program
+      .command(`${coming.name}${coming.args ? ` ${coming.args}` : ""}`)
+      .description(`(${COMING_NOTE}) ${coming.summary}`)
+      .helpOption("-h, --help", "show this help")
+      .allowUnknownOption()
+      .allowExcessArguments()
+      .action(async () => {
+        if (actions) setExitCode(program, await actions.coming(coming.name));
+      });
+  }
+  return program;
+}
+
+const exitCodes = new WeakMap<Command, number>();
+
+function setExitCode(program: Command, code: number): void {
+  exitCodes.set(program, code);
+}
+
+/** The exit code the command's action resolved to, after `parseAsync`. */
+export function exitCodeOf(program: Command): number {
+  return exitCodes.get(program) ?? 0;
+}
+
+/** The names of `lit`'s own commands, available or coming. */
+export function builtinCommandNames(program: Command = litProgram()): string[] {
+  return program.commands.map((c) => c.name());
+}
+
+/**
+ * The `lit` command's reference as Markdown, from the same definition as `lit --help`:
+ * one section per command with its usage, arguments and options.
+ * @example
+ * writeFileSync("docs/cli.md", cliReferenceMarkdown());
+ */
+export function cliReferenceMarkdown(program: Command = litProgram()): string {
+  const out: string[] = [`# The \`lit\` command`, "", program.description(), ""];
+  out.push(`\`\`\`\nlit ${program.usage()}\n\`\`\``, "");
+  for (const command of program.commands) {
+    out.push(`## \`lit ${command.name()}\``, "", command.description(), "");
+    out.push(`\`\`\`\nlit ${command.name()} ${command.usage()}\n\`\`\``, "");
+    if (command.registeredArguments.length) {
+      out.push("| Argument | |", "| --- | --- |");
+      for (const arg of command.registeredArguments) out.push(`| \`${arg.name()}\`${arg.required ? "" : " (optional)"} | ${arg.description} |`);
+      out.push("");
+    }
+    if (command.options.length) {
+      out.push("| Option | |", "| --- | --- |");
+      for (const option of command.options) out.push(`| \`${option.flags}\` | ${option.description} |`);
+      out.push("");
+    }
+  }
+  out.push(`## App commands`, "", APP_COMMANDS_HELP.replace(/^\s*App commands:\s*/, "").replace(/\n\s+/g, " ").trim(), "");
+  return out.join("\n");
+}
