@@ -26,6 +26,16 @@ export const SUITES: readonly BenchSuite[] = [
     run: async (o) => (await import("./local-workers.bench.ts")).benchLocalWorkers(o),
   },
   {
+    id: "isolation",
+    title: "works in their own process beside threads, on Bun, Node and Deno (call; start of 1, 10, 100 works)",
+    run: async (o) => (await import("./isolation.bench.ts")).benchIsolation(o),
+  },
+  {
+    id: "cold-start",
+    title: "toy app cold start to exit on Bun, per phase",
+    run: async (o) => (await import("./cold-start.bench.ts")).benchColdStart(o),
+  },
+  {
     id: "server",
     title: "app server (state change to a client; deltas from 4 clients)",
     run: async (o) => (await import("./server.bench.ts")).benchServer(o),
