@@ -36,28 +36,37 @@ function medianRun(args: string[], env: Record<string, string>, runs: number): n
   return median(times);
 }
 
-/** The phases of one timed toy run: ms since the spawn at each stamp, and at the exit. */
+/**
+ * The stamps of one timed toy run, ms since the spawn: `module-loaded` (the
+ * main thread), `app-thread-loaded` (the app module again, in the app's
+ * thread), `first-pass`, `A-loaded` and `B-loaded` (the app module in each
+ * work's worker), `A-ran`, `B-ran`, `stop`, and `exit`.
+ */
 function timedRun(env: Record<string, string>): Promise<Record<string, number>> {
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
-    const child = spawn(BUN, ["run", "bench/fixtures/toy-timed-app.ts"], { cwd: root, env: childEnv({ ...env, LIT_BENCH_T0: String(t0), NO_COLOR: "1" }), stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(BUN, ["run", "bench/fixtures/toy-timed-app.ts"], { cwd: root, env: childEnv({ ...env, LIT_BENCH_T0: String(t0), NO_COLOR: "1" }), stdio: ["ignore", "pipe", "ignore"] });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.on("error", reject);
     child.on("exit", (code) => {
-      const exit = Date.now() - t0;
-      const stamps: Record<string, number> = {};
-      const loads: number[] = [];
-      for (const m of out.matchAll(/bench stamp (\S+) (\d+)/g)) {
-        if (m[1] === "module-loaded") loads.push(Number(m[2]));
-        else stamps[m[1]!] ??= Number(m[2]);
+      const stamps: Record<string, number> = { exit: Date.now() - t0 };
+      const mainLoads: number[] = [];
+      for (const m of out.matchAll(/^(?:root\.work([AB]) \| )?bench stamp (\S+) (\d+)$/gm)) {
+        const [, work, phase, ms] = m as unknown as [string, string | undefined, string, string];
+        if (phase === "module-loaded" && !work) mainLoads.push(Number(ms));
+        else if (phase === "module-loaded") stamps[`${work}-loaded`] ??= Number(ms);
+        else stamps[phase.startsWith("work-ran-") ? `${phase.slice("work-ran-".length)}-ran` : phase] ??= Number(ms);
       }
-      const need = ["first-pass", "work-ran-A", "work-ran-B", "stop"];
-      if (code !== 0 || loads.length === 0 || need.some((k) => stamps[k] === undefined)) {
-        reject(new Error(`the timed toy app exited ${code} without its stamps; it printed ${JSON.stringify(out.slice(-600))}`));
+      stamps["module-loaded"] = mainLoads[0]!;
+      stamps["app-thread-loaded"] = mainLoads[1]!;
+      const need = ["module-loaded", "app-thread-loaded", "first-pass", "A-loaded", "A-ran", "B-loaded", "B-ran", "stop"];
+      const missing = need.filter((k) => !Number.isFinite(stamps[k]));
+      if (code !== 0 || missing.length) {
+        reject(new Error(`the timed toy app exited ${code} without its stamps ${missing.join(", ")}; it printed ${JSON.stringify(out.slice(-600))}`));
         return;
       }
-      resolve({ ...stamps, "module-loaded": loads[0]!, "worker-module-loaded": loads.length > 1 ? Math.max(...loads) : Number.NaN, exit });
+      resolve(stamps);
     });
   });
 }
@@ -75,10 +84,10 @@ export async function benchColdStart(options: BenchOptions = FULL): Promise<Benc
   const timed: Record<string, number>[] = [];
   for (let i = 0; i < runs; i++) timed.push(await timedRun({}));
   const at = (k: string) => median(timed.map((t) => t[k]!));
-  const workerLoaded = median(timed.map((t) => t["worker-module-loaded"]!).filter(Number.isFinite));
-  const firstWork = median(timed.map((t) => Math.min(t["work-ran-A"]!, t["work-ran-B"]!)));
+  const span = (from: string, to: string) => median(timed.map((t) => t[to]! - t[from]!));
   const of = `median of ${runs}`;
-  const whole = "toy app cold start to exit";
+  const whole = "toy app cold start to exit (timed)";
+  const phase = (name: string, value: number): BenchRow => ({ name: `phase: ${name}`, value, unit: "ms", baselineName: whole, baseline: at("exit") });
   const rows: BenchRow[] = [
     { name: `toy app cold start to exit (Bun, ${of})`, value: toy, unit: "ms", baselineName: "bun -e ''", baseline: bare, note: `${(toy - bare).toFixed(0)} ms above; target ≤ 100 ms` },
     { name: "variant: import lit-app, nothing else", value: imported, unit: "ms", baselineName: "bun -e ''", baseline: bare, note: `module loading ≈ ${(imported - bare).toFixed(0)} ms` },
@@ -86,12 +95,15 @@ export async function benchColdStart(options: BenchOptions = FULL): Promise<Benc
     { name: "variant: app without works, server on", value: emptyOn, unit: "ms", baselineName: "the same, server off", baseline: emptyOff, note: `server ≈ ${(emptyOn - emptyOff).toFixed(0)} ms` },
     { name: "variant: toy app, server off", value: toyOff, unit: "ms", baselineName: "app without works, server off", baseline: emptyOff, note: `2 workers + passes ≈ ${(toyOff - emptyOff).toFixed(0)} ms` },
     { name: "variant: toy app, server on", value: toy, unit: "ms", baselineName: "toy app, server off", baseline: toyOff, note: `server ≈ ${(toy - toyOff).toFixed(0)} ms` },
-    { name: "phase: spawn → app module evaluated (runtime + lit-app loaded)", value: at("module-loaded"), unit: "ms", baselineName: whole, baseline: at("exit") },
-    { name: "phase: app module evaluated → flow's first pass (app runtime, server)", value: at("first-pass") - at("module-loaded"), unit: "ms", baselineName: whole, baseline: at("exit") },
-    { name: "phase: first pass → app module evaluated in a worker", value: workerLoaded - at("first-pass"), unit: "ms", baselineName: whole, baseline: at("exit") },
-    { name: "phase: first pass → first work call running (worker start)", value: firstWork - at("first-pass"), unit: "ms", baselineName: whole, baseline: at("exit") },
-    { name: "phase: first work call running → stop (calls, passes)", value: at("stop") - firstWork, unit: "ms", baselineName: whole, baseline: at("exit") },
-    { name: "phase: stop → exit (shutdown)", value: at("exit") - at("stop"), unit: "ms", baselineName: whole, baseline: at("exit") },
+    phase("spawn → app module evaluated in the main thread (runtime + lit-app loaded)", at("module-loaded")),
+    phase("→ app module evaluated again in the app's thread", span("module-loaded", "app-thread-loaded")),
+    phase("→ flow's first pass (app runtime, server start)", span("app-thread-loaded", "first-pass")),
+    phase("first pass → app module evaluated in work A's worker", span("first-pass", "A-loaded")),
+    phase("→ work A's call running", span("A-loaded", "A-ran")),
+    phase("first pass → app module evaluated in work B's worker", span("first-pass", "B-loaded")),
+    phase("→ work B's call running", span("B-loaded", "B-ran")),
+    phase("work B's call running → flow's stop", span("B-ran", "stop")),
+    phase("stop → exit (shutdown)", span("stop", "exit")),
   ];
   return rows;
 }
