@@ -9,7 +9,8 @@
  * Run alone: node --import tsx bench/core-delta.bench.ts
  */
 import { pathToFileURL } from "node:url";
-import { AppRuntime, hostWork, LightningApp, LightningFlow, LightningWork, type VarOp, type WorkEvent, type WorkExecutor } from "@lit-app/core";
+import { LightningApp, LightningFlow, LightningWork } from "@lit-app/core";
+import { AppRuntime, hostWork, type VarOp, type WorkEvent, type WorkExecutor } from "@lit-app/core/internal";
 import { FakeClock } from "@lit-app/core/testing";
 import { FULL, median, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
 

@@ -45,7 +45,7 @@ async function workCallLatency(n: number, skip: number): Promise<number> {
   (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
   const url = pathToFileURL(join(here, "fixtures/calls-app.ts")).href;
   const mod = (await import(url)) as { default: import("lit-app").LightningApp };
-  const { startApp } = await import("lit-app");
+  const { startApp } = await import("lit-app/internal");
   const running = await startApp(mod.default, { appModule: url, handleSignals: false, color: false, server: false });
   const stamps: number[] = [];
   running.runtime.subscribe((ops) => {

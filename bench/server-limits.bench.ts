@@ -18,7 +18,7 @@ import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { DEFAULT_LIMITS } from "@lit-app/core";
+import { DEFAULT_LIMITS } from "@lit-app/core/internal";
 import { childEnv, FULL, median, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));

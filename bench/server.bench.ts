@@ -9,7 +9,8 @@
  *   (5 WebSockets, 5 event streams), beside none connected.
  */
 import { serve } from "@hono/node-server";
-import { AppRuntime, LightningApp, LightningFlow, LightningWork, type Clock, type WakeScheduler } from "@lit-app/core";
+import { LightningApp, LightningFlow, LightningWork } from "@lit-app/core";
+import { AppRuntime, type Clock, type WakeScheduler } from "@lit-app/core/internal";
 import { InProcessExecutor } from "@lit-app/core/testing";
 import { Hono } from "hono";
 import { mkdtempSync } from "node:fs";

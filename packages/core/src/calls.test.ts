@@ -1,15 +1,13 @@
 /** Work calls: keys, caching, statuses, counters, failure and stop. */
 import { describe, expect, it } from "vitest";
 import {
-  applyVarOp,
-  callHash,
   LightningApp,
   LightningFlow,
   LightningWork,
   WorkFailedError,
-  type WorkCall,
   type WorkStatus,
 } from "./index.ts";
+import { applyVarOp, callHash, type WorkCall } from "./internal.ts";
 import { begin } from "./test-support/begin.ts";
 import { deferred, flushMicrotasks } from "./test-support/deferred.ts";
 import { FakeClock, TestApp } from "./testing/index.ts";

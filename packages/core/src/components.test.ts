@@ -1,6 +1,7 @@
 /** The component tree's API: names, works(), flows, options, Dict and List, single-work apps. */
 import { describe, expect, it } from "vitest";
-import { CloudCompute, Dict, isFlow, LightningApp, LightningFlow, LightningWork, List, type WorkRef } from "./index.ts";
+import { CloudCompute, Dict, LightningApp, LightningFlow, LightningWork, List } from "./index.ts";
+import { isFlow, type WorkRef } from "./internal.ts";
 import { TestApp } from "./testing/index.ts";
 
 class Job extends LightningWork {

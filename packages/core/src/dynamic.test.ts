@@ -2,7 +2,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { CloudCompute, Dict, LightningApp, LightningFlow, LightningWork, List, workCreation } from "./index.ts";
+import { CloudCompute, Dict, LightningApp, LightningFlow, LightningWork, List } from "./index.ts";
+import { workCreation } from "./internal.ts";
 import { replay } from "./test-support/replay.ts";
 import { TestApp } from "./testing/index.ts";
 

@@ -5,17 +5,19 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  AppRuntime,
-  decodeState,
-  encodeState,
-  hostWork,
   LightningApp,
   LightningFlow,
   LightningWork,
   Path,
   type JsonValue,
-  type WorkEvent,
 } from "./index.ts";
+import {
+  AppRuntime,
+  decodeState,
+  encodeState,
+  hostWork,
+  type WorkEvent,
+} from "./internal.ts";
 import { MemoryStorage } from "./test-support/memory-storage.ts";
 import { FakeClock, InProcessExecutor, TestApp } from "./testing/index.ts";
 

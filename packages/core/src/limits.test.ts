@@ -4,7 +4,8 @@
  * before anything is applied; handlers are bound by the same limits.
  */
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS, LightningApp, LightningFlow, LightningWork, StateLimitError, type AppOptions, type PatchOp } from "./index.ts";
+import { LightningApp, LightningFlow, LightningWork, StateLimitError, type AppOptions } from "./index.ts";
+import { DEFAULT_LIMITS, type PatchOp } from "./internal.ts";
 import { TestApp } from "./testing/index.ts";
 
 class Holder extends LightningWork {

@@ -1,6 +1,7 @@
 /** Deltas from outside (UI, REST API): JSON Patch on the state document, whole or not at all. */
 import { describe, expect, it } from "vitest";
-import { LightningApp, LightningFlow, LightningWork, PatchError, type PatchOp } from "./index.ts";
+import { LightningApp, LightningFlow, LightningWork, PatchError } from "./index.ts";
+import type { PatchOp } from "./internal.ts";
 import { replay } from "./test-support/replay.ts";
 import { TestApp } from "./testing/index.ts";
 

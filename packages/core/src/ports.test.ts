@@ -3,19 +3,16 @@
  * a worker thread or a remote agent would: deltas, logs, crashes.
  */
 import { describe, expect, it } from "vitest";
+import { LightningApp, LightningFlow, LightningWork, WorkFailedError } from "./index.ts";
 import {
   AppRuntime,
-  LightningApp,
-  LightningFlow,
-  LightningWork,
-  WorkFailedError,
   type LogLine,
   type PatchOp,
   type WorkCall,
   type WorkEvent,
   type WorkExecutor,
   type WorkRef,
-} from "./index.ts";
+} from "./internal.ts";
 import { replay } from "./test-support/replay.ts";
 import { FakeClock } from "./testing/index.ts";
 

@@ -1,6 +1,7 @@
 /** `flow.schedule(cron, { startTime, tz })` on a fake clock. */
 import { describe, expect, it } from "vitest";
-import { CRON_ALIASES, LightningApp, LightningFlow, LightningWork, type ScheduleOptions } from "./index.ts";
+import { LightningApp, LightningFlow, LightningWork, type ScheduleOptions } from "./index.ts";
+import { CRON_ALIASES } from "./internal.ts";
 import { FakeClock, TestApp } from "./testing/index.ts";
 
 const HOUR = 60 * 60 * 1000;

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { LightningApp, LightningFlow, LightningWork, StateShapeError, type PatchOp } from "./index.ts";
+import { LightningApp, LightningFlow, LightningWork, StateShapeError } from "./index.ts";
+import type { PatchOp } from "./internal.ts";
 import { TestApp } from "./testing/index.ts";
 
 class Labeler extends LightningWork {

@@ -1,15 +1,7 @@
 /** What is state: public fields, private `_fields`, copies, framework value types, the document. */
 import { describe, expect, it } from "vitest";
-import {
-  CloudCompute,
-  decodeState,
-  encodeState,
-  LightningApp,
-  LightningFlow,
-  LightningWork,
-  registerStateType,
-  toStateValue,
-} from "./index.ts";
+import { CloudCompute, LightningApp, LightningFlow, LightningWork } from "./index.ts";
+import { decodeState, encodeState, registerStateType, toStateValue } from "./internal.ts";
 import { TestApp } from "./testing/index.ts";
 
 class Worker extends LightningWork {

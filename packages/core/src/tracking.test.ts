@@ -1,6 +1,7 @@
 /** Nested mutation of state becomes small operations in the change feed, in order. */
 import { describe, expect, it } from "vitest";
-import { applyVarOp, LightningApp, LightningFlow, LightningWork, StateValueError, type PatchOp } from "./index.ts";
+import { LightningApp, LightningFlow, LightningWork, StateValueError } from "./index.ts";
+import { applyVarOp, type PatchOp } from "./internal.ts";
 import { replay } from "./test-support/replay.ts";
 import { TestApp } from "./testing/index.ts";
 

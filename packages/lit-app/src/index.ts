@@ -9,8 +9,6 @@
 import "./runner/auto-start.ts";
 
 export * from "@lit-app/core";
-export { runApp, startApp, type RunAppOptions, type RunningApp } from "./runner/run-app.ts";
-export { systemClock } from "./runner/system-clock.ts";
 export { CommandWork, type CommandWorkOptions } from "./works/command-work.ts";
 export type { CommandSpec } from "./works/command-spec.ts";
 export { CommandOptionError, CommandStartError, CommandNotFoundError, CommandFailedError } from "./errors.ts";

@@ -1,6 +1,6 @@
 /** The executor conformance suite (@lit-app/core/testing/executor-suite) on every executor of this package. */
 import { testExecutor } from "@lit-app/core/testing/executor-suite";
-import type { WorkExecutor } from "@lit-app/core";
+import type { WorkExecutor } from "@lit-app/core/internal";
 import { makeApp } from "../test/fixtures/conformance-app.ts";
 import { WorkerProcessExecutor, WorkerThreadExecutor } from "./executor.ts";
 import { testClock } from "./test-support/clock.ts";

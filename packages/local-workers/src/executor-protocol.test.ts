@@ -4,7 +4,7 @@
  * naming the work, drops the message, and the work and the app go on.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { AppRuntime, WorkEvent } from "@lit-app/core";
+import type { AppRuntime, WorkEvent } from "@lit-app/core/internal";
 import { testClock } from "./test-support/clock.ts";
 
 const APP = new URL("../test/fixtures/rogue-app.ts", import.meta.url).href;
@@ -26,7 +26,7 @@ async function until(check: () => boolean, what: string, ms = 15_000): Promise<v
 
 describe("WorkerThreadExecutor and a work that breaks the protocol", () => {
   it("reports each malformed message as a protocol error naming the work, and the work's calls still succeed", async () => {
-    const core = await import("@lit-app/core");
+    const core = await import("@lit-app/core/internal");
     const { WorkerThreadExecutor } = await import("./executor.ts");
     const mod = (await import("../test/fixtures/rogue-app.ts")) as typeof import("../test/fixtures/rogue-app.ts");
     const executor = new WorkerThreadExecutor({ appModule: APP });
@@ -50,7 +50,7 @@ describe("WorkerThreadExecutor and a work that breaks the protocol", () => {
 
 describe("WorkerThreadExecutor and a lost message", () => {
   it("sees the gap, says so, and resyncs the work's state from its snapshot, so that no change is lost or applied twice", async () => {
-    const core = await import("@lit-app/core");
+    const core = await import("@lit-app/core/internal");
     const { WorkerThreadExecutor } = await import("./executor.ts");
     const url = new URL("../test/fixtures/lossy-app.ts", import.meta.url).href;
     const mod = (await import("../test/fixtures/lossy-app.ts")) as typeof import("../test/fixtures/lossy-app.ts");

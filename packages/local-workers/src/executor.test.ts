@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import type { AppRuntime, LightningApp, WorkEvent } from "@lit-app/core";
+import type { LightningApp } from "@lit-app/core";
+import type { AppRuntime, WorkEvent } from "@lit-app/core/internal";
 import { testClock } from "./test-support/clock.ts";
 
 const APP = new URL("../test/fixtures/sync-app.ts", import.meta.url).href;
@@ -16,13 +17,13 @@ afterEach(async () => {
 /** Loads a fresh copy of the fixture app (a new module instance per test). */
 type Fixture = typeof import("../test/fixtures/sync-app.ts");
 
-type Loaded = Fixture & { core: typeof import("@lit-app/core"); executors: typeof import("./executor.ts") };
+type Loaded = Fixture & { core: typeof import("@lit-app/core/internal"); executors: typeof import("./executor.ts") };
 
 /** A fresh module graph per test: the fixture app, and the core and executor it goes with. */
 async function loadModule(): Promise<Loaded> {
   vi.resetModules();
   const fixture = (await import("../test/fixtures/sync-app.ts")) as Fixture;
-  return { ...fixture, core: await import("@lit-app/core"), executors: await import("./executor.ts") };
+  return { ...fixture, core: await import("@lit-app/core/internal"), executors: await import("./executor.ts") };
 }
 
 async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {

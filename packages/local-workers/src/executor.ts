@@ -16,7 +16,7 @@ import {
   type WorkEvent,
   type WorkExecutor,
   type WorkRef,
-} from "@lit-app/core";
+} from "@lit-app/core/internal";
 import type { ProcessExit } from "./adapters/process.ts";
 import { spawnWorker } from "./adapters/spawn.ts";
 import { releaseWorkerFiles } from "./adapters/worker-files.ts";

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { afterEach, describe, expect, it } from "vitest";
-import { AppRuntime, type WorkEvent } from "@lit-app/core";
+import { AppRuntime, type WorkEvent } from "@lit-app/core/internal";
 import { WorkerThreadExecutor } from "./executor.ts";
 import { testClock } from "./test-support/clock.ts";
 

@@ -1,5 +1,5 @@
 /** A work's error crosses to the flow with its code and its causes (the protocol's schema keeps them). */
-import { serializeError } from "@lit-app/core";
+import { serializeError } from "@lit-app/core/internal";
 import { describe, expect, it } from "vitest";
 import { workToFlow } from "./protocol.ts";
 

@@ -13,7 +13,7 @@
  * incarnations' messages, and sees a gap (then sends `resync` and gets a
  * `snapshot`). A call's deltas are sent before its result.
  */
-import type { SerializedError } from "@lit-app/core";
+import type { SerializedError } from "@lit-app/core/internal";
 import { z } from "zod";
 
 const varOp = z.object({

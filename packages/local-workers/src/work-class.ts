@@ -5,7 +5,8 @@
  * costs next to nothing); a class exported from no module fails the work with
  * the user's line that created it.
  */
-import { WorkClassError, type WorkCreation } from "@lit-app/core";
+import { WorkClassError } from "@lit-app/core";
+import type { WorkCreation } from "@lit-app/core/internal";
 import { pathToFileURL } from "node:url";
 import { appModuleFiles } from "./app-modules.ts";
 import { frameLocation, userFrames } from "./worker/user-frames.ts";

@@ -4,7 +4,7 @@
  * incarnations dropped, a gap detected and resynced from a snapshot.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { WorkEvent } from "@lit-app/core";
+import type { WorkEvent } from "@lit-app/core/internal";
 import { portChannel, type PostEndpoint } from "./channel.ts";
 import { workToFlow } from "./protocol.ts";
 import { WorkLink } from "./work-link.ts";

@@ -6,7 +6,7 @@
  * into the core's {@link WorkEvent}s. Whatever carries the channel (a worker
  * thread, a child process, a socket), this is the same.
  */
-import { EventOrder, type SerializedError, type VarOp, type WorkEvent } from "@lit-app/core";
+import { EventOrder, type SerializedError, type VarOp, type WorkEvent } from "@lit-app/core/internal";
 import type { WorkChannel } from "./channel.ts";
 import { WorkProtocolError } from "./errors.ts";
 import type { FlowToWork, workToFlow as WorkToFlowSchema, WorkToFlow } from "./protocol.ts";

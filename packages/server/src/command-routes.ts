@@ -4,7 +4,8 @@
  * read `--key value` pairs right), `POST /api/v1/commands/<name>` runs one with
  * a JSON object of arguments and answers `{ result }`.
  */
-import type { AppRuntime, Command } from "@lit-app/core";
+import type { Command } from "@lit-app/core";
+import type { AppRuntime } from "@lit-app/core/internal";
 import type { Hono } from "hono";
 import { z } from "zod";
 import { RouteConfigError } from "./errors.ts";

@@ -1,5 +1,6 @@
 /** The server's errors are lit-app errors: one base class, one shape, whatever package raised them. */
-import { LitError, serializeError } from "@lit-app/core";
+import { LitError } from "@lit-app/core";
+import { serializeError } from "@lit-app/core/internal";
 import { describe, expect, it } from "vitest";
 import { PortInUseError, RemoteError, ServerError } from "./errors.ts";
 

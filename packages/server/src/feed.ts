@@ -3,7 +3,7 @@
  * (each batch of JSON Patch operations gets the next `seq`), and a bounded
  * buffer of the lines its components printed.
  */
-import type { AppRuntime, LogLine, PatchOp, StateDocument } from "@lit-app/core";
+import type { AppRuntime, LogLine, PatchOp, StateDocument } from "@lit-app/core/internal";
 
 /** One line a component printed, numbered. */
 export interface LogEntry {

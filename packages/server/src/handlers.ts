@@ -3,7 +3,8 @@
  * runs in the flow's loop (its state changes re-run the flow and reach works);
  * any other function runs in the server as a plain call.
  */
-import type { AppRuntime, LightningFlow } from "@lit-app/core";
+import type { LightningFlow } from "@lit-app/core";
+import type { AppRuntime } from "@lit-app/core/internal";
 
 /** True when `fn` is a method (or a function-valued field) of `flow`. */
 export function isMethodOf(flow: object, fn: Function): boolean {

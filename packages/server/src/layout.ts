@@ -3,7 +3,8 @@
  * flow (its own tabs, nested), a work's URL, an external URL, or a static
  * frontend served by this server under `/frontends/<flow>/<tab index>/`.
  */
-import { LightningWork, StaticWebFrontend, isFlow, type AppRuntime, type LayoutTab, type LightningFlow } from "@lit-app/core";
+import { LightningWork, StaticWebFrontend, type LayoutTab, type LightningFlow } from "@lit-app/core";
+import { isFlow, type AppRuntime } from "@lit-app/core/internal";
 import { flowsOf } from "./handlers.ts";
 import { embeddableUrl, quoteUrl } from "./ui/urls.js";
 

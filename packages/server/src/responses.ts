@@ -1,5 +1,6 @@
 /** How errors become HTTP answers: `{ error: { code, message, issues? } }` with a fitting status. */
-import { AppStateError, HttpError, LitError, PatchError, StateLimitError, StateShapeError, isControlSignal, serializeError } from "@lit-app/core";
+import { AppStateError, HttpError, LitError, PatchError, StateLimitError, StateShapeError, isControlSignal } from "@lit-app/core";
+import { serializeError } from "@lit-app/core/internal";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";

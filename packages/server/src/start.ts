@@ -2,7 +2,7 @@
  * Starts the app server of a running app: its state API, live stream, layout,
  * configureApi routes, commands, the browser client and the UI.
  */
-import type { AppRuntime } from "@lit-app/core";
+import type { AppRuntime } from "@lit-app/core/internal";
 import { Hono } from "hono";
 import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";

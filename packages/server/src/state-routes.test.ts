@@ -1,4 +1,5 @@
 import * as L from "@lit-app/core";
+import { AppRuntime } from "@lit-app/core/internal";
 import { afterEach, describe, expect, test } from "vitest";
 import { RequestsFlow } from "./test-support/fixtures.ts";
 import { nestsDeeperThan } from "./responses.ts";
@@ -96,7 +97,7 @@ describe("POST /api/v1/delta", () => {
 
   test("a patch sent before the app's first pass answers 503 with Retry-After, and the same patch is taken once it runs", async () => {
     if (!process.env.LIT_HOME) tempLitHome();
-    const runtime = new L.AppRuntime(new L.LightningApp(new RequestsFlow()), { executor: new LoggingExecutor(), clock: realClock });
+    const runtime = new AppRuntime(new L.LightningApp(new RequestsFlow()), { executor: new LoggingExecutor(), clock: realClock });
     const server = await startAppServer(runtime, { port: 0 });
     try {
       const patch = { patch: [{ op: "add", path: "/components/root/vars/requests/-", value: { name: "early" } }] };

@@ -1,5 +1,6 @@
 /** The state API: `/api/v1/state`, `/api/v1/delta`, `/api/v1/status`. */
-import { StateLimitError, type AppRuntime } from "@lit-app/core";
+import { StateLimitError } from "@lit-app/core";
+import type { AppRuntime } from "@lit-app/core/internal";
 import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { z } from "zod";

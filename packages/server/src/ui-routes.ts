@@ -8,7 +8,7 @@
  * string the app's state holds. Static frontends are the app author's pages
  * and may use inline script; they may only be framed by the app itself.
  */
-import type { AppRuntime } from "@lit-app/core";
+import type { AppRuntime } from "@lit-app/core/internal";
 import type { Hono } from "hono";
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";

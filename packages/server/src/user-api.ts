@@ -4,7 +4,8 @@
  * DELETE the schema validates the query string). Collected when the server
  * starts, from every flow in the tree then.
  */
-import type { ApiRoute, AppRuntime } from "@lit-app/core";
+import type { ApiRoute } from "@lit-app/core";
+import type { AppRuntime } from "@lit-app/core/internal";
 import type { Context, Hono } from "hono";
 import { RouteConfigError } from "./errors.ts";
 import { bindHandler, callHandler, flowsOf, type BoundHandler } from "./handlers.ts";

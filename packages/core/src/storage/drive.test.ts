@@ -5,16 +5,15 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  decodeState,
   Drive,
   DriveConflictError,
   DriveError,
-  encodeState,
   LightningApp,
   LightningFlow,
   LightningWork,
   StorageUnavailableError,
 } from "../index.ts";
+import { decodeState, encodeState } from "../internal.ts";
 import { MemoryStorage } from "../test-support/memory-storage.ts";
 import { TestApp } from "../testing/index.ts";
 

@@ -5,9 +5,6 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  decodeState,
-  encodeState,
-  hostWork,
   LightningApp,
   LightningFlow,
   LightningWork,
@@ -16,8 +13,8 @@ import {
   PathError,
   StorageUnavailableError,
   type JsonValue,
-  type VarOp,
 } from "../index.ts";
+import { decodeState, encodeState, hostWork, type VarOp } from "../internal.ts";
 import { MemoryStorage } from "../test-support/memory-storage.ts";
 import { TestApp } from "../testing/index.ts";
 

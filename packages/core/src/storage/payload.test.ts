@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from "vitest";
 import {
-  decodeState,
   LightningApp,
   LightningFlow,
   LightningWork,
@@ -14,6 +13,7 @@ import {
   PayloadError,
   StateValueError,
 } from "../index.ts";
+import { decodeState } from "../internal.ts";
 import { MemoryStorage } from "../test-support/memory-storage.ts";
 import { TestApp } from "../testing/index.ts";
 

@@ -2,7 +2,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { LightningApp, lastConstructedApp } from "@lit-app/core";
+import { LightningApp } from "@lit-app/core";
+import { lastConstructedApp } from "@lit-app/core/internal";
 import { setEmbedded } from "../runner/embedded.ts";
 import { UsageError } from "./errors.ts";
 

@@ -6,7 +6,8 @@
  * does not: only an app built by the main module's own code starts.
  */
 import process from "node:process";
-import { setAutoStart, type LightningApp } from "@lit-app/core";
+import type { LightningApp } from "@lit-app/core";
+import { setAutoStart } from "@lit-app/core/internal";
 import { isEmbedded } from "./embedded.ts";
 import { calledFromMainModule, mainModuleUrl } from "./main-module.ts";
 

@@ -1,5 +1,5 @@
 /** Prints each line a work prints, prefixed with its name and coloured per component. */
-import type { LogLine } from "@lit-app/core";
+import type { LogLine } from "@lit-app/core/internal";
 
 const COLORS = [36, 35, 33, 32, 34, 91, 96, 95, 93, 92, 94];
 

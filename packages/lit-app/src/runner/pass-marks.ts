@@ -5,7 +5,7 @@
  * cannot run anything else. Nothing wakes the watcher while the app is idle:
  * it sleeps on the shared memory until a pass starts.
  */
-import type { Clock, WakeScheduler } from "@lit-app/core";
+import type { Clock, WakeScheduler } from "@lit-app/core/internal";
 
 /** Int32 index: odd while a pass runs; +1 when one starts, +1 when it ends. */
 const SEQ = 0;

@@ -3,7 +3,8 @@
  * thread (or OS process, with `isolation: "process"`), output prefixed per work, Ctrl-C and SIGTERM ending every work.
  */
 import process from "node:process";
-import { AppRuntime, type AppResult, type Clock, type LightningApp, type WakeScheduler } from "@lit-app/core";
+import type { LightningApp } from "@lit-app/core";
+import { AppRuntime, type AppResult, type Clock, type WakeScheduler } from "@lit-app/core/internal";
 import { WorkerThreadExecutor } from "@lit-app/local-workers";
 import type { AppServer } from "@lit-app/server";
 import { logPrinter } from "./log-printer.ts";

@@ -1,5 +1,5 @@
 /** The real clock: serves the core's Clock and WakeScheduler ports with the runtime's timers. */
-import type { Clock, WakeScheduler } from "@lit-app/core";
+import type { Clock, WakeScheduler } from "@lit-app/core/internal";
 
 const MAX_DELAY = 2 ** 31 - 1;
 

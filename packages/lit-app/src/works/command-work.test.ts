@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import process from "node:process";
 import { format } from "node:util";
+import { knownWorkClasses } from "@lit-app/core/internal";
 import { TestApp } from "@lit-app/core/testing";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import * as L from "../index.ts";
@@ -216,7 +217,7 @@ describe("CommandWork options", () => {
     const work = new L.CommandWork({ command: "python", args: ["train.py"], env: { A: "1" }, cwd: "sub", cloudCompute: compute, parallel: true });
     const recorded = (work as unknown as Record<symbol, { constructorOptions: unknown }>)[Symbol.for("lit-app.core")]!.constructorOptions;
     expect(recorded).toEqual({ command: "python", args: ["train.py"], env: { A: "1" }, cwd: "sub", stopGraceMs: 2000, cloudCompute: compute, parallel: true });
-    expect(L.knownWorkClasses().get("CommandWork")).toBe(L.CommandWork);
+    expect(knownWorkClasses().get("CommandWork")).toBe(L.CommandWork);
     const again = new L.CommandWork(recorded as L.CommandWorkOptions);
     expect([again.command, again.args, again.env, again.cwd, again.parallel, again.cloudCompute.name]).toEqual(["python", ["train.py"], { A: "1" }, "sub", true, "gpu"]);
   });

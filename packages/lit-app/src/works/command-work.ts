@@ -2,7 +2,8 @@
  * CommandWork: a work that runs an external program, such as `python train.py`
  * on a GPU box, and streams its output as the work's log lines.
  */
-import { LightningWork, onWorkStop, registerWorkClass, WorkOptionError, type WorkOptions } from "@lit-app/core";
+import { LightningWork, onWorkStop, WorkOptionError, type WorkOptions } from "@lit-app/core";
+import { registerWorkClass } from "@lit-app/core/internal";
 import { CommandFailedError, CommandOptionError } from "../errors.ts";
 import { checkArgs, checkSpec, COMMAND_OPTION_NAMES, type CommandSpec } from "./command-spec.ts";
 import { groupAlive, killGroup } from "./process-group.ts";

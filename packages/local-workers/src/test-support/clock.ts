@@ -1,5 +1,5 @@
 /** A real-time clock for tests (the lit-app package has the product one). */
-import type { Clock, WakeScheduler } from "@lit-app/core";
+import type { Clock, WakeScheduler } from "@lit-app/core/internal";
 
 export const testClock: Clock & WakeScheduler = {
   now: () => Date.now(),

@@ -7,19 +7,18 @@
  * this process's own executor and are checked for shape without zod
  * (flow-message.ts); the flow parses everything that comes back.
  */
+import { LightningApp, type JsonValue } from "@lit-app/core";
 import {
   decodeState,
   hostWork,
   lastConstructedApp,
-  LightningApp,
   runStopHooks,
   serializeError,
   WorkRunner,
   type HostedWork,
-  type JsonValue,
   type RunnerReport,
   type VarOp,
-} from "@lit-app/core";
+} from "@lit-app/core/internal";
 import { appStorageDir, LocalStorage, madeStorageParents } from "@lit-app/storage/local";
 import type { WorkChannel } from "../channel.ts";
 import type { FlowToWork, InitMessage, WorkToFlow } from "../protocol.ts";

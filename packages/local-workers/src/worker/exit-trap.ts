@@ -6,7 +6,7 @@
  * thread ends.
  */
 import process from "node:process";
-import type { SerializedError } from "@lit-app/core";
+import type { SerializedError } from "@lit-app/core/internal";
 import { inOwnProcess } from "./process-channel.ts";
 import { frameLocation, userFrames } from "./user-frames.ts";
 

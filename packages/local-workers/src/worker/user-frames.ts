@@ -5,7 +5,7 @@
  * lit-app's repository or `node_modules/@lit-app` in an app), so that an app
  * whose own folders happen to be named like the framework's keeps its frames.
  */
-import { serializeError, type SerializedError } from "@lit-app/core";
+import { serializeError, type SerializedError } from "@lit-app/core/internal";
 
 const FRAME = /^\s*at\s/;
 /** A frame with a file, line and column (not `async Promise.all (index 0)`). */

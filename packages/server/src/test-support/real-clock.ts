@@ -1,5 +1,5 @@
 /** A clock on real time for tests that serve an app over HTTP (the core's Clock & WakeScheduler). */
-import type { Clock, WakeScheduler } from "@lit-app/core";
+import type { Clock, WakeScheduler } from "@lit-app/core/internal";
 
 /** Real time, Node timers. */
 export const realClock: Clock & WakeScheduler = {

@@ -1,6 +1,7 @@
 // Serves a small app on the runtime running this file (node, bun or deno), checks the state API,
 // a delta and the live WebSocket from inside, and prints one JSON line with what it saw.
 import * as L from "@lit-app/core";
+import { AppRuntime } from "@lit-app/core/internal";
 import { InProcessExecutor } from "@lit-app/core/testing";
 import { runtimeKind } from "@lit-app/runtime";
 import { startAppServer } from "../index.ts";
@@ -20,7 +21,7 @@ class Root extends L.LightningFlow {
   }
 }
 
-const runtime = new L.AppRuntime(new L.LightningApp(new Root()), { executor: new InProcessExecutor(), clock: realClock });
+const runtime = new AppRuntime(new L.LightningApp(new Root()), { executor: new InProcessExecutor(), clock: realClock });
 void runtime.start();
 const server = await startAppServer(runtime, { port: 0, register: false });
 const ws = new WebSocket(`${server.url.replace("http", "ws")}/api/v1/ws`);

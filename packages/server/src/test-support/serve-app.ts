@@ -3,7 +3,8 @@
  * executor, which also reports lines works print with `log()`), real time,
  * and the app server on a free port with its discovery file in a temp folder.
  */
-import { AppRuntime, type LightningApp, type WorkEvent } from "@lit-app/core";
+import type { LightningApp } from "@lit-app/core";
+import { AppRuntime, type WorkEvent } from "@lit-app/core/internal";
 import { InProcessExecutor } from "@lit-app/core/testing";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -7,6 +7,7 @@
 //   exit                 stops the app and the server
 // argv[2], when given, is the server's maxClientBuffer in bytes.
 import * as L from "@lit-app/core";
+import { AppRuntime } from "@lit-app/core/internal";
 import { runtimeKind } from "@lit-app/runtime";
 import { InProcessExecutor } from "@lit-app/core/testing";
 import { startAppServer } from "../index.ts";
@@ -23,7 +24,7 @@ const gc = (): void => {
   else globalThis.gc?.();
 };
 
-const runtime = new L.AppRuntime(new L.LightningApp(new Churn()), { executor: new InProcessExecutor(), clock: realClock });
+const runtime = new AppRuntime(new L.LightningApp(new Churn()), { executor: new InProcessExecutor(), clock: realClock });
 void runtime.start();
 const limit = process.argv[2] ? Number(process.argv[2]) : undefined;
 const server = await startAppServer(runtime, { port: 0, register: false, ...(limit ? { maxClientBuffer: limit } : {}) });

@@ -7,7 +7,8 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DriveConflictError, DriveError, DriveNotFoundError, DriveOwnershipError, PathError, type DriveSpec } from "@lit-app/core";
+import { DriveConflictError, DriveError, DriveNotFoundError, DriveOwnershipError, PathError } from "@lit-app/core";
+import type { DriveSpec } from "@lit-app/core/internal";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { LocalStorage } from "./local-storage.ts";
 

@@ -7,7 +7,8 @@
  */
 import { lstat, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { DriveConflictError, DriveError, DriveNotFoundError, DriveOwnershipError, type DriveSpec } from "@lit-app/core";
+import { DriveConflictError, DriveError, DriveNotFoundError, DriveOwnershipError } from "@lit-app/core";
+import type { DriveSpec } from "@lit-app/core/internal";
 import type { LocalRoot } from "../root.ts";
 import type { sync } from "../sync.ts";
 import { claim, claimOwner, release } from "./drive-claims.ts";

@@ -9,13 +9,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import {
-  MissingPathError,
-  normalizePath,
-  PayloadError,
-  type DriveSpec,
-  type StoragePort,
-} from "@lit-app/core";
+import { MissingPathError, PayloadError } from "@lit-app/core";
+import { normalizePath, type DriveSpec, type StoragePort } from "@lit-app/core/internal";
 import { writeFileAtomicSync } from "@lit-app/runtime";
 // The errors alone: the transfer engine itself is loaded on first use.
 import { isNoSpace, NoSpaceError } from "../errors.ts";
