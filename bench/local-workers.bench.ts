@@ -23,7 +23,7 @@ const LIT = join(root, "packages/lit-app/bin/lit.mjs");
 /** Samples, works, runs and seconds of each figure, full and tiny. */
 const RUNS = {
   full: { calls: 1000, skipCalls: 50, works: 1000, coldRuns: 10, idleSettleS: 20, idleS: 10 },
-  tiny: { calls: 40, skipCalls: 5, works: 10, coldRuns: 1, idleSettleS: 0.5, idleS: 1 },
+  tiny: { calls: 40, skipCalls: 5, works: 5, coldRuns: 1, idleSettleS: 0.5, idleS: 1 },
 } as const;
 
 async function rawComlinkRoundTrip(n: number): Promise<number> {
@@ -145,6 +145,19 @@ export async function benchLocalWorkers(options: BenchOptions = FULL): Promise<B
   }
   rows.push({ name: `${works} dynamic parallel works started and finished (Bun): wall`, value: many.ms, unit: "ms", baselineName: "same app with 1 work", baseline: one.ms });
   rows.push({ name: `${works} dynamic parallel works: peak RSS`, value: many.peak / 2 ** 20, unit: "MiB", baselineName: "same app with 1 work", baseline: one.peak / 2 ** 20 });
+  // The runtime's share: as many bare Bun workers, importing the same app module in embedded mode, or nothing.
+  const bareEnv = (module: string) => ({ LIT_BENCH_WORKS: String(works), LIT_BENCH_BARE_MODULE: module });
+  const bareApp = await measureProcess(BUN, ["run", "bench/fixtures/bare-workers.ts"], bareEnv(join(here, "fixtures/many-app.ts")));
+  const bareNothing = await measureProcess(BUN, ["run", "bench/fixtures/bare-workers.ts"], bareEnv(""));
+  for (const [what, r] of [["importing the app module", bareApp], ["importing nothing", bareNothing]] as const) {
+    if (r.code !== 0 || !r.stdout.includes(`${works} workers answered`)) throw new Error(`${works} bare Bun workers ${what}: exited ${r.code} and printed ${JSON.stringify(r.stdout.slice(-300))}, not "${works} workers answered"`);
+    if (r.peak === 0) throw new Error(`${works} bare Bun workers ${what}: ended in ${r.ms.toFixed(0)} ms, before their memory was sampled`);
+  }
+  const bareAppName = `${works} bare Bun workers importing the app module`;
+  rows.push({ name: `${works} dynamic parallel works (Bun): wall, framework beside runtime`, value: many.ms, unit: "ms", baselineName: bareAppName, baseline: bareApp.ms, note: "ratio: framework overhead" });
+  rows.push({ name: `${works} dynamic parallel works (Bun): peak RSS, framework beside runtime`, value: many.peak / 2 ** 20, unit: "MiB", baselineName: bareAppName, baseline: bareApp.peak / 2 ** 20, note: "ratio: framework overhead" });
+  rows.push({ name: `${bareAppName}, posting one message each: wall`, value: bareApp.ms, unit: "ms", baselineName: `${works} bare Bun workers importing nothing`, baseline: bareNothing.ms, note: "ratio: cost of loading the app module" });
+  rows.push({ name: `${bareAppName}, posting one message each: peak RSS`, value: bareApp.peak / 2 ** 20, unit: "MiB", baselineName: `${works} bare Bun workers importing nothing`, baseline: bareNothing.peak / 2 ** 20, note: "ratio: cost of loading the app module" });
   rows.push({
     name: `${works} dynamic parallel works: RSS per work`,
     value: (many.peak - one.peak) / (works - 1) / 2 ** 20,
