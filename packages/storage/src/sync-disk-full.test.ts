@@ -3,11 +3,11 @@
  * (the tests run as root; without the right to mount they are skipped, saying why).
  */
 import { execFileSync } from "node:child_process";
-import { mkdtemp, readdir, rm, rmdir, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { fileHash, useTempDirs, writeBigFile, writeTree } from "./test-support/helpers.ts";
+import { useSmallDisk } from "./test-support/small-disk.ts";
 import { NoSpaceError } from "./errors.ts";
 import { localRoot } from "./root.ts";
 import { sync } from "./sync.ts";
@@ -15,36 +15,7 @@ import { sync } from "./sync.ts";
 const tempDir = useTempDirs();
 const MiB = 1024 * 1024;
 
-let disk: string | undefined;
-let unmountable: string | undefined;
-
-function mountTmpfs(dir: string, size: string, remount = false): void {
-  execFileSync("mount", ["-t", "tmpfs", "-o", `${remount ? "remount," : ""}size=${size}`, "tmpfs", dir], { stdio: "pipe" });
-}
-
-beforeAll(async () => {
-  const dir = await mkdtemp(join(tmpdir(), "lit-full-disk-"));
-  try {
-    mountTmpfs(dir, "4m");
-    disk = dir;
-  } catch (error) {
-    unmountable = (error as { stderr?: Buffer }).stderr?.toString().trim() || String(error);
-    console.log(`skipping the full-disk tests: cannot mount a tmpfs here (${unmountable})`);
-    await rmdir(dir);
-  }
-});
-
-afterAll(async () => {
-  if (!disk) return;
-  execFileSync("umount", [disk]);
-  await rmdir(disk);
-});
-
-beforeEach(async (ctx) => {
-  if (!disk) return ctx.skip();
-  for (const name of await readdir(disk)) await rm(join(disk, name), { recursive: true, force: true });
-  mountTmpfs(disk, "4m", true);
-});
+const disk = useSmallDisk("4m");
 
 /** Every file under `dir`, relative to it. */
 async function filesUnder(dir: string): Promise<string[]> {
@@ -68,7 +39,7 @@ describe("sync into a full disk", () => {
   it("a file larger than the space left fails naming the file and the folder, and keeps no partial", async () => {
     const from = await tempDir();
     await writeBigFile(join(from, "weights.bin"), 6 * MiB);
-    const into = join(disk!, "reader");
+    const into = join(disk.path, "reader");
 
     const error = await failure(sync(localRoot(from), localRoot(into), "weights.bin"));
     expect(error.code).toBe("E_NO_SPACE");
@@ -82,10 +53,10 @@ describe("sync into a full disk", () => {
     expect(await filesUnder(into)).not.toContain("weights.bin");
     // The space the write took is free again.
     expect((await stat(into)).isDirectory()).toBe(true);
-    expect(Number(execFileSync("df", ["--output=used", "-B1", disk!]).toString().split("\n")[1])).toBeLessThan(MiB);
+    expect(Number(execFileSync("df", ["--output=used", "-B1", disk.path]).toString().split("\n")[1])).toBeLessThan(MiB);
 
     // With room made, the same sync goes through.
-    mountTmpfs(disk!, "16m", true);
+    disk.resize("16m");
     const report = await sync(localRoot(from), localRoot(into), "weights.bin");
     expect(report.bytesResumed).toBe(0);
     expect(await fileHash(join(into, "weights.bin"))).toBe(await fileHash(join(from, "weights.bin")));
@@ -94,7 +65,7 @@ describe("sync into a full disk", () => {
   it("a folder whose files arrive at once: the file that hits the limit is named, and no file of it is left partial", async () => {
     const from = await tempDir();
     for (const name of ["a", "b", "c", "d"]) await writeBigFile(join(from, `ckpt/${name}.bin`), 1.5 * MiB + name.charCodeAt(0));
-    const into = join(disk!, "reader");
+    const into = join(disk.path, "reader");
 
     const error = await failure(sync(localRoot(from), localRoot(into), "ckpt", { concurrency: 4 }));
     expect(error.path).toMatch(/^ckpt\/[abcd]\.bin$/);
@@ -107,7 +78,7 @@ describe("sync into a full disk", () => {
     const from = await tempDir();
     const bytes = new Uint8Array(1.5 * MiB).fill(9);
     await writeTree(from, { "copies/1.bin": bytes, "copies/2.bin": bytes, "copies/3.bin": bytes });
-    const into = join(disk!, "reader");
+    const into = join(disk.path, "reader");
 
     const error = await failure(sync(localRoot(from), localRoot(into), "copies"));
     expect(error.message).toMatch(/^\[storage\] \[apply\] no space left on the disk: cannot write "copies\/[123]\.bin" \(1\.5 MB\) in /);
@@ -115,14 +86,14 @@ describe("sync into a full disk", () => {
   });
 
   it("between two roots on the same full disk (as works on one machine): the copy fails, the source is untouched", async () => {
-    const a = join(disk!, "writer");
-    const b = join(disk!, "reader");
+    const a = join(disk.path, "writer");
+    const b = join(disk.path, "reader");
     await writeBigFile(join(a, "data.bin"), 2.5 * MiB);
     const before = await fileHash(join(a, "data.bin"));
 
     const error = await failure(sync(localRoot(a), localRoot(b), "data.bin"));
     expect(error.location).toBe(b);
     expect(await fileHash(join(a, "data.bin"))).toBe(before);
-    expect((await filesUnder(disk!)).filter((f) => LEFTOVER.test(f))).toEqual([]);
+    expect((await filesUnder(disk.path)).filter((f) => LEFTOVER.test(f))).toEqual([]);
   });
 });
