@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { AppRuntime, WorkEvent } from "@lit-app/core/internal";
 import { testClock } from "./test-support/clock.ts";
+import { until } from "./test-support/until.ts";
 
 const APP = new URL("../test/fixtures/rogue-app.ts", import.meta.url).href;
 (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
@@ -15,14 +16,6 @@ afterEach(async () => {
   await runtime?.stop();
   runtime = undefined;
 });
-
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("WorkerThreadExecutor and a work that breaks the protocol", () => {
   it("reports each malformed message as a protocol error naming the work, and the work's calls still succeed", async () => {

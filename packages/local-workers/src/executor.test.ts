@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LightningApp } from "@lit-app/core";
 import type { AppRuntime, WorkEvent } from "@lit-app/core/internal";
 import { testClock } from "./test-support/clock.ts";
+import { until } from "./test-support/until.ts";
 
 const APP = new URL("../test/fixtures/sync-app.ts", import.meta.url).href;
 (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
@@ -24,14 +25,6 @@ async function loadModule(): Promise<Loaded> {
   vi.resetModules();
   const fixture = (await import("../test/fixtures/sync-app.ts")) as Fixture;
   return { ...fixture, core: await import("@lit-app/core/internal"), executors: await import("./executor.ts") };
-}
-
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 type Kind = "WorkerThreadExecutor" | "WorkerProcessExecutor";

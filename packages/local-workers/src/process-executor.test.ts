@@ -9,6 +9,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AppRuntime, type WorkEvent } from "@lit-app/core/internal";
 import { WorkerThreadExecutor } from "./executor.ts";
 import { testClock } from "./test-support/clock.ts";
+import { until } from "./test-support/until.ts";
 
 const APP = new URL("../test/fixtures/process-tree-app.ts", import.meta.url).href;
 (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
@@ -18,14 +19,6 @@ afterEach(async () => {
   await runtime?.stop();
   runtime = undefined;
 });
-
-async function until(check: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** True while `pid` runs (a zombie no longer does). */
 function running(pid: number): boolean {

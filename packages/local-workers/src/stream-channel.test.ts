@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { streamChannel } from "./stream-channel.ts";
+import { until } from "./test-support/until.ts";
 
 const FIXTURE = fileURLToPath(new URL("../test/fixtures/echo-channel.ts", import.meta.url));
 const BIN = fileURLToPath(new URL("../../../node_modules/.bin/", import.meta.url));
@@ -16,14 +17,6 @@ const COMMANDS = {
   bun: [join(BIN, "bun"), ["run", FIXTURE]],
   deno: [join(BIN, "deno"), ["run", "-A", FIXTURE]],
 } as const;
-
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("streamChannel over a child process's stdio", () => {
   it.each(["bun", "node", "deno"] as const)("carries messages both ways on %s, in order, 1 MB ones too", async (runtime) => {
@@ -38,13 +31,13 @@ describe("streamChannel over a child process's stdio", () => {
     channel.send({ type: "big", big });
     channel.send({ type: "garbage" });
     channel.send({ type: "c" });
-    await until(() => received.length === 4, "four replies");
+    await until(() => received.length === 4, "four replies", 20_000);
     expect(received[0]).toEqual({ seq: 1, echo: { type: "a", text: "ü ✓ \n inside" } });
     expect(received[1]).toEqual({ seq: 2, echo: { type: "big", big } });
     expect(received[2]).toBe("this is not JSON");
     expect(received[3]).toEqual({ seq: 3, echo: { type: "c" } });
     channel.send({ type: "bye" });
-    await until(() => ended, "the end of the child's output");
+    await until(() => ended, "the end of the child's output", 20_000);
     channel.close();
   }, 60_000);
 });
