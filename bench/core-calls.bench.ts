@@ -97,9 +97,9 @@ export async function benchCoreCalls(options: BenchOptions = FULL): Promise<Benc
   const cachedTimes: number[] = [];
   const memoTimes: number[] = [];
   for (let r = 0; r < cachedPasses; r++) {
-    t.runtime.markDirty();
+    t.engine.markDirty();
     const c0 = performance.now();
-    const ran = t.runtime.runPendingPass();
+    const ran = t.engine.runPendingPass();
     cachedTimes.push(performance.now() - c0);
     if (!ran) throw new Error("cache-hit pass did not run");
     memoTimes.push(memoLookup(cache, calls));

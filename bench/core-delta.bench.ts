@@ -1,16 +1,16 @@
 /**
  * One field changed in a work's state of 100, 10,000 and 100,000 fields:
- * the time to record the change as a delta on the work's side (hostWork, as
+ * the time to record the change as a delta on the work's side (loadWork, as
  * in a worker thread), apply it to the flow's copy of the work (applyVarOp,
- * through the AppRuntime's delta event) and decide to re-run the flow
- * (the runtime schedules a pass on its clock). The cost must not grow with the state:
+ * through the AppEngine's delta event) and decide to re-run the flow
+ * (the engine schedules a pass on its clock). The cost must not grow with the state:
  * each size is printed beside the 100-field figure, within 2×.
  *
  * Run alone: node --import tsx bench/core-delta.bench.ts
  */
 import { pathToFileURL } from "node:url";
 import { LightningApp, LightningFlow, LightningWork } from "@lit-app/core";
-import { AppRuntime, hostWork, type VarOp, type WorkEvent, type WorkExecutor } from "@lit-app/core/internal";
+import { AppEngine, loadWork, type VarOp, type WorkEvent, type WorkExecutor } from "@lit-app/core/internal";
 import { FakeClock } from "@lit-app/core/testing";
 import { FULL, median, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
 
@@ -47,7 +47,7 @@ class Watcher extends LightningFlow {
   }
 }
 
-/** An executor whose works run elsewhere: here it only passes their deltas to the runtime. */
+/** An executor whose works run elsewhere: here it only passes their deltas to the engine. */
 class DeltaExecutor implements WorkExecutor {
   emit: (event: WorkEvent) => void = () => {};
   bind(emit: (event: WorkEvent) => void): void {
@@ -73,24 +73,24 @@ interface Subject {
 async function subject(n: number, variant: Variant): Promise<Subject> {
   const clock = new FakeClock();
   const executor = new DeltaExecutor();
-  const runtime = new AppRuntime(new LightningApp(new Watcher(n)), { executor, clock });
-  void runtime.start();
-  await runtime.started;
+  const engine = new AppEngine(new LightningApp(new Watcher(n)), { executor, clock });
+  void engine.start();
+  await engine.started;
   clock.runSoon();
-  const state = runtime.work("root.wide")!.fields as Record<string, unknown>;
+  const state = engine.work("root.wide")!.fields as Record<string, unknown>;
 
-  // The work's side: the same work, hosted as in a worker thread, from the flow's view of it.
+  // The work's side: the same work, loaded as in a worker thread, from the flow's view of it.
   const ops: VarOp[] = [];
-  const hosted = hostWork({
+  const loaded = loadWork({
     app: new LightningApp(new Watcher(n)),
     name: "root.wide",
     className: "Wide",
     constructorOptions: {},
-    state: runtime.stateDocument().components["root.wide"]!.vars,
+    state: engine.stateDocument().components["root.wide"]!.vars,
     onOp: (op) => ops.push(op),
     now: () => clock.now(),
   });
-  const work = hosted.work as unknown as Record<string, number> & { table: Record<string, number> };
+  const work = loaded.work as unknown as Record<string, number> & { table: Record<string, number> };
   const key = variant === "field" ? `f${Math.floor(n / 2)}` : `k${Math.floor(n / 2)}`;
   let value = n;
 
@@ -102,13 +102,13 @@ async function subject(n: number, variant: Variant): Promise<Subject> {
       if (variant === "field") work[key] = value;
       else work.table[key] = value;
       executor.emit({ type: "delta", work: "root.wide", ops: ops.splice(0) });
-      // The runtime decides to re-run by scheduling a pass on its clock.
+      // The engine decides to re-run by scheduling a pass on its clock.
       const scheduled = clock.hasQueued;
       const t1 = performance.now();
-      if (!scheduled) throw new Error("the runtime did not decide to re-run after a work's change: no pass was scheduled");
-      const pass = runtime.pass;
+      if (!scheduled) throw new Error("the engine did not decide to re-run after a work's change: no pass was scheduled");
+      const pass = engine.pass;
       clock.runSoon();
-      if (runtime.pass !== pass + 1) throw new Error(`one work's change ran ${runtime.pass - pass} passes of the flow, not 1`);
+      if (engine.pass !== pass + 1) throw new Error(`one work's change ran ${engine.pass - pass} passes of the flow, not 1`);
       return t1 - t0;
     },
     async finish() {
@@ -118,10 +118,10 @@ async function subject(n: number, variant: Variant): Promise<Subject> {
       const full: number[] = [];
       for (let i = 0; i < 4; i++) {
         const j0 = performance.now();
-        JSON.stringify(runtime.stateDocument());
+        JSON.stringify(engine.stateDocument());
         if (i > 0) full.push(performance.now() - j0);
       }
-      await runtime.stop();
+      await engine.stop();
       return median(full);
     },
   };

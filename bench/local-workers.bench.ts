@@ -48,7 +48,7 @@ async function workCallLatency(n: number, skip: number): Promise<number> {
   const { startApp } = await import("lit-app/internal");
   const running = await startApp(mod.default, { appModule: url, handleSignals: false, color: false, server: false });
   const stamps: number[] = [];
-  running.runtime.subscribe((ops) => {
+  running.engine.subscribe((ops) => {
     for (const op of ops) {
       if (op.path === "/components/root.echo/status" && (op.value as { stage?: string })?.stage === "pending") {
         stamps.push(performance.now());

@@ -10,7 +10,7 @@
  */
 import { serve } from "@hono/node-server";
 import { LightningApp, LightningFlow, LightningWork } from "@lit-app/core";
-import { AppRuntime, type Clock, type WakeScheduler } from "@lit-app/core/internal";
+import { AppEngine, type Clock, type WakeScheduler } from "@lit-app/core/internal";
 import { InProcessExecutor } from "@lit-app/core/testing";
 import { Hono } from "hono";
 import { mkdtempSync } from "node:fs";
@@ -70,14 +70,14 @@ class LogFlow extends LightningFlow {
 
 async function serveRuntime(flow: LightningFlow) {
   process.env.LIT_HOME ??= mkdtempSync(join(tmpdir(), "lit-bench-"));
-  const runtime = new AppRuntime(new LightningApp(flow), { executor: new InProcessExecutor(), clock });
-  void runtime.start();
-  const server = await startAppServer(runtime, { port: 0, register: false });
-  return { runtime, server };
+  const engine = new AppEngine(new LightningApp(flow), { executor: new InProcessExecutor(), clock });
+  void engine.start();
+  const server = await startAppServer(engine, { port: 0, register: false });
+  return { engine, server };
 }
 
 async function workToClient(samples: number): Promise<number> {
-  const { runtime, server } = await serveRuntime(new TickFlow());
+  const { engine, server } = await serveRuntime(new TickFlow());
   const client = await connect(server.url, { WebSocket });
   const seen = new Map<number, number>();
   client.subscribe((doc) => {
@@ -95,7 +95,7 @@ async function workToClient(samples: number): Promise<number> {
     times.push(seen.get(i)!);
   }
   client.close();
-  await runtime.stop();
+  await engine.stop();
   await server.close();
   return median(times.slice(20));
 }
@@ -149,13 +149,13 @@ async function postAll(url: string, path: string, clients: number, total: number
 
 /** `total` deltas from `clients` posters, with `slow` live clients connected that never read (half WebSockets, half event streams). */
 async function deltas(total: number, clients: number, slow = 0): Promise<{ rate: number; lost: number; dropped: number }> {
-  const { runtime, server } = await serveRuntime(new LogFlow());
+  const { engine, server } = await serveRuntime(new LogFlow());
   const readers = Array.from({ length: slow }, (_, i) => slowClient(server.url, i % 2 ? "sse" : "ws"));
   await Promise.all(readers.map((r) => r.paused));
   const rate = await postAll(server.url, "/api/v1/delta", clients, total, (c, i) => ({
     patch: [{ op: "add", path: "/components/root/vars/entries/-", value: { c, i } }],
   }));
-  const entries = runtime.stateDocument().components.root!.vars.entries as { c: number; i: number }[];
+  const entries = engine.stateDocument().components.root!.vars.entries as { c: number; i: number }[];
   const keys = new Set(entries.map((e) => `${e.c}:${e.i}`));
   let lost = 0;
   for (let c = 0; c < clients; c++) for (let i = 0; i < total / clients; i++) if (!keys.has(`${c}:${i}`)) lost++;
@@ -163,7 +163,7 @@ async function deltas(total: number, clients: number, slow = 0): Promise<{ rate:
   // a client the server dropped (more than its bound waited for it) ends once it reads again; one still connected does not
   const ends = await Promise.all(readers.map((r) => r.resume(300)));
   for (const r of readers) r.destroy();
-  await runtime.stop();
+  await engine.stop();
   await server.close();
   return { rate, lost, dropped: ends.filter((e) => e.end !== "still open").length };
 }

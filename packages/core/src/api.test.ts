@@ -66,12 +66,12 @@ describe("routes, commands and frontends", () => {
   });
 });
 
-describe("AppRuntime.runInLoop", () => {
+describe("AppEngine.runInLoop", () => {
   it("runs a handler as the flow: its changes re-run the flow and its work calls are sent", async () => {
     const t = new TestApp<Api>(new L.LightningApp(new Api()));
     await t.start();
     const before = t.passes;
-    const result = t.runtime.runInLoop(() => t.root.add({ item: "a" }));
+    const result = t.engine.runInLoop(() => t.root.add({ item: "a" }));
     expect(result).toBe(1);
     await t.settle();
     expect(t.passes).toBeGreaterThan(before);
@@ -83,7 +83,7 @@ describe("AppRuntime.runInLoop", () => {
     const t = new TestApp<Api>(new L.LightningApp(new Api()));
     await t.start();
     const before = t.passes;
-    expect(t.runtime.runInLoop(() => t.root.items.length)).toBe(0);
+    expect(t.engine.runInLoop(() => t.root.items.length)).toBe(0);
     await t.settle();
     expect(t.passes).toBe(before);
   });
@@ -92,6 +92,6 @@ describe("AppRuntime.runInLoop", () => {
     const t = new TestApp<Api>(new L.LightningApp(new Api()));
     await t.start();
     await t.stop();
-    expect(() => t.runtime.runInLoop(() => 1)).toThrow("the app is stopped; its flows no longer run.");
+    expect(() => t.engine.runInLoop(() => 1)).toThrow("the app is stopped; its flows no longer run.");
   });
 });

@@ -45,7 +45,7 @@ describe("call keys", () => {
     }
     const t = new TestApp<Root>(new LightningApp(new Root()));
     await t.start();
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/step", value: 1 }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/step", value: 1 }]);
     await t.settle();
     expect(t.root.echo._calls).toEqual([["x"]]);
   });
@@ -68,7 +68,7 @@ describe("cacheCalls", () => {
     const t = new TestApp<Root>(new LightningApp(new Root(true)));
     await t.start();
     for (let i = 1; i <= 3; i++) {
-      t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/other", value: i }]);
+      t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/other", value: i }]);
       await t.settle();
     }
     expect(t.root.echo._calls).toEqual([["same", { n: 1 }]]);
@@ -120,7 +120,7 @@ describe("status", () => {
     const t0 = clock.now();
     const t = new TestApp<Root>(new LightningApp(new Root()), { clock });
     const stages: string[] = [];
-    t.runtime.subscribe((ops) => {
+    t.engine.subscribe((ops) => {
       for (const op of ops) if (op.path === "/components/root.slow/status") stages.push((op.value as { stage: string }).stage);
     });
     expect(t.root.slow.status.stage).toBe("not_started");
@@ -158,9 +158,9 @@ describe("status", () => {
     const t = new TestApp<Root>(new LightningApp(new Root()), { clock });
     await t.start();
     expect(t.root.idle.status).toEqual({ stage: "not_started", timestamp: Date.UTC(2026, 0, 1) });
-    expect(t.runtime.stateDocument().components["root.idle"]?.status).toEqual(t.root.idle.status);
+    expect(t.engine.stateDocument().components["root.idle"]?.status).toEqual(t.root.idle.status);
     clock.setTime(Date.UTC(2026, 0, 1, 1));
-    t.runtime.markDirty();
+    t.engine.markDirty();
     await t.settle();
     expect(t.root.late?.status).toEqual({ stage: "not_started", timestamp: Date.UTC(2026, 0, 1, 1) });
   });
@@ -197,7 +197,7 @@ describe("failures", () => {
     }
     const t = new TestApp<Root>(new LightningApp(new Root()));
     await t.start();
-    expect(t.runtime.stage).toBe("failed");
+    expect(t.engine.stage).toBe("failed");
     expect(t.result).toMatchObject({ stage: "failed", exitCode: 1 });
     expect(t.result?.error).toBeInstanceOf(WorkFailedError);
     expect((t.result?.error as WorkFailedError).work).toBe("root.broken");
@@ -205,7 +205,7 @@ describe("failures", () => {
     expect(t.result?.error?.stack).toContain("cannot train");
     expect(t.root.broken.status).toMatchObject({ stage: "failed", reason: "error", message: "cannot train" });
     expect(t.root._after).toBe(false);
-    expect(await t.runtime.done).toBe(t.result);
+    expect(await t.engine.done).toBe(t.result);
   });
 
   it("raiseException false: the work is marked failed and the flow branches on hasFailed", async () => {
@@ -226,7 +226,7 @@ describe("failures", () => {
     const clock = new FakeClock();
     const t = new TestApp<Root>(new LightningApp(new Root()), { clock });
     await t.start();
-    expect(t.runtime.stage).toBe("running");
+    expect(t.engine.stage).toBe("running");
     expect(t.root.broken.hasFailed).toBe(true);
     expect(t.root.broken.status).toEqual({ stage: "failed", timestamp: clock.now(), reason: "error", message: "cannot train" });
     expect(t.root.broken.numSuccesses).toBe(0);
@@ -278,7 +278,7 @@ describe("work.stop()", () => {
     t.clock.runSoon();
     await flushMicrotasks();
     expect(t.root.server.isRunning).toBe(true);
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/stopNow", value: true }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/stopNow", value: true }]);
     t.clock.runSoon();
     expect(t.root.server.hasStopped).toBe(true);
     expect(t.root.server.status).toMatchObject({ stage: "stopped", reason: "stopped_by_flow" });
@@ -286,7 +286,7 @@ describe("work.stop()", () => {
     await t.settle();
     expect(t.root.server.hasStopped).toBe(true);
     expect(t.root.server.numSuccesses).toBe(0);
-    expect(t.runtime.stage).toBe("running");
+    expect(t.engine.stage).toBe("running");
   });
 
   it("a stopped work never becomes pending again", async () => {
@@ -367,7 +367,7 @@ describe("fields the flow sets on a work", () => {
       call(ref, c);
     };
     await t.start();
-    t.runtime.applyDelta([
+    t.engine.applyDelta([
       { op: "replace", path: "/components/root.tuned/vars/threshold", value: 7 },
       { op: "replace", path: "/components/root/vars/round", value: 1 },
     ]);

@@ -42,7 +42,7 @@ describe("a try/catch in run() that swallows the wait of a blocking work.run()",
     await t.start();
     expect(order).toEqual(["A starts", "A ends", "B starts", "B ends"]);
     expect(t.root.b.hasSucceeded).toBe(true);
-    expect(t.runtime.stage).toBe("running");
+    expect(t.engine.stage).toBe("running");
     expect(t.logs.map((l) => l.line)).toEqual([waitWarning]);
     expect(t.logs[0]?.work).toBe("root");
   });

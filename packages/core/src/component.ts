@@ -5,7 +5,7 @@
  * component attaches it as a child, and nested values are tracked.
  */
 import { ComponentError, ReservedFieldError } from "./errors.ts";
-import type { ComponentHost } from "./host.ts";
+import type { ComponentContext } from "./component-context.ts";
 import { currentOrigin } from "./origin.ts";
 import { encodeState, stateEquals, toStateValue } from "./state-value.ts";
 import { track, type TrackingOwner } from "./tracking.ts";
@@ -39,7 +39,7 @@ export class ComponentCore implements TrackingOwner {
   readonly proxy: object;
   parent: ComponentCore | undefined;
   key: string | undefined;
-  host: ComponentHost | undefined;
+  context: ComponentContext | undefined;
   /** Set on the root of an app. */
   rootName: string | undefined;
   readonly children = new Map<string, ComponentCore>();
@@ -70,7 +70,7 @@ export class ComponentCore implements TrackingOwner {
     if (this.parent) name = `${this.parent.name}.${this.key}`;
     else if (this.rootName) name = this.rootName;
     else return this.className;
-    if (this.host) this.cachedName = name;
+    if (this.context) this.cachedName = name;
     return name;
   }
 
@@ -87,14 +87,14 @@ export class ComponentCore implements TrackingOwner {
   }
 
   record(op: VarOp): void {
-    this.host?.record(this, op);
+    this.context?.record(this, op);
   }
 
-  /** Binds this subtree to a host (when an app is built, or a child attached). */
-  bind(host: ComponentHost | undefined): void {
-    this.host = host;
+  /** Binds this subtree to its context (when an app is built, or a child attached). */
+  bind(context: ComponentContext | undefined): void {
+    this.context = context;
     this.cachedName = undefined;
-    for (const child of this.children.values()) child.bind(host);
+    for (const child of this.children.values()) child.bind(context);
   }
 
   attachChild(key: string, child: ComponentCore): void {
@@ -122,15 +122,15 @@ export class ComponentCore implements TrackingOwner {
     child.parent = this;
     child.key = key;
     this.children.set(key, child);
-    child.bind(this.host);
-    this.host?.attached(child);
+    child.bind(this.context);
+    this.context?.attached(child);
   }
 
   detachChild(key: string): ComponentCore | undefined {
     const child = this.children.get(key);
     if (!child) return undefined;
     this.children.delete(key);
-    this.host?.detached(child);
+    this.context?.detached(child);
     child.bind(undefined);
     child.parent = undefined;
     child.key = undefined;

@@ -19,8 +19,8 @@ describe("an app of a single work (the seed's first example)", () => {
     expect(work.name).toBe("root.work");
     expect(work.done).toBe(1);
     expect(work.numSuccesses).toBe(1);
-    expect(Object.keys(t.runtime.stateDocument().components)).toEqual(["root", "root.work"]);
-    expect(t.runtime.stateDocument().components["root.work"]?.compute?.name).toBe("gpu");
+    expect(Object.keys(t.engine.stateDocument().components)).toEqual(["root", "root.work"]);
+    expect(t.engine.stateDocument().components["root.work"]?.compute?.name).toBe("gpu");
   });
 
   it("LightningApp refuses anything else, saying what it takes", () => {
@@ -59,7 +59,7 @@ describe("flows", () => {
     expect(root.configureLayout()).toBeUndefined();
     expect(isFlow(root.left)).toBe(true);
     expect(isFlow(root.a)).toBe(false);
-    expect([...t.runtime.components()].map((c) => c.name)).toEqual(["root", "root.a", "root.left", "root.left.job", "root.pool.x"]);
+    expect([...t.engine.components()].map((c) => c.name)).toEqual(["root", "root.a", "root.left", "root.left.job", "root.pool.x"]);
   });
 
   it("setting a child field to null detaches the child and stops its works", async () => {
@@ -74,12 +74,12 @@ describe("flows", () => {
     const t = new TestApp<Holder>(new LightningApp(new Holder()));
     await t.start();
     const job = t.root.job!;
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/drop", value: true }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/drop", value: true }]);
     await t.settle();
     expect(t.root.job).toBeNull();
     expect(job.hasStopped).toBe(true);
-    expect(t.runtime.stateDocument().components).not.toHaveProperty("root.job");
-    expect(t.runtime.stateDocument().components.root?.vars).toEqual({ job: null, drop: true });
+    expect(t.engine.stateDocument().components).not.toHaveProperty("root.job");
+    expect(t.engine.stateDocument().components.root?.vars).toEqual({ job: null, drop: true });
   });
 });
 
@@ -113,7 +113,7 @@ describe("work options", () => {
     };
     await t.start();
     expect(started).toEqual(["root.eager"]);
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/go", value: true }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/go", value: true }]);
     await t.settle();
     expect(started).toEqual(["root.eager", "root.lazy"]);
     expect(t.root.eager.hasStarted).toBe(false);
@@ -183,7 +183,7 @@ describe("Dict and List", () => {
     jobs.clear();
     expect(jobs.size).toBe(0);
     await t.settle();
-    expect(Object.keys(t.runtime.stateDocument().components).filter((n) => n.startsWith("root.jobs."))).toEqual([
+    expect(Object.keys(t.engine.stateDocument().components).filter((n) => n.startsWith("root.jobs."))).toEqual([
       "root.jobs.a",
       "root.jobs.b",
       "root.jobs.c",
@@ -207,7 +207,7 @@ describe("Dict and List", () => {
     const t = new TestApp<Root>(new LightningApp(new Root()));
     await t.start();
     const first = t.root.jobs.get("a")!;
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/round", value: 1 }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/round", value: 1 }]);
     await t.settle();
     const second = t.root.jobs.get("a")!;
     expect(second).not.toBe(first);
@@ -234,7 +234,7 @@ describe("Dict and List", () => {
     expect(list.length).toBe(2);
     expect(new List().pop()).toBeUndefined();
     await t.settle();
-    expect(t.runtime.work("root.items.2")).toBeUndefined();
-    expect(t.runtime.work("root.items.1")?.name).toBe("root.items.1");
+    expect(t.engine.work("root.items.2")).toBeUndefined();
+    expect(t.engine.work("root.items.1")?.name).toBe("root.items.1");
   });
 });

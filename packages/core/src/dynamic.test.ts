@@ -64,7 +64,7 @@ describe("dynamic works: the notebook manager", () => {
     const initialPasses = t.passes;
 
     // The UI appends a request (the seed's `state.jupyter_config_requests + new_config`).
-    t.runtime.applyDelta([{ op: "add", path: `${REQUESTS}/-`, value: request("alice", false) as never }]);
+    t.engine.applyDelta([{ op: "add", path: `${REQUESTS}/-`, value: request("alice", false) as never }]);
     await t.settle();
 
     expect(t.passes).toBeGreaterThan(initialPasses);
@@ -73,7 +73,7 @@ describe("dynamic works: the notebook manager", () => {
     expect(alice.hasSucceeded).toBe(true);
     expect(alice.cloudCompute.name).toBe("cpu-small");
     expect(t.root.jupyterConfigRequests).toEqual([{ ...request("alice", false), token: "token-alice", ready: true }]);
-    const doc = t.runtime.stateDocument();
+    const doc = t.engine.stateDocument();
     expect(doc.components["root.jupyterWorks.alice"]).toMatchObject({
       kind: "work",
       vars: { token: "token-alice" },
@@ -81,7 +81,7 @@ describe("dynamic works: the notebook manager", () => {
       compute: { name: "cpu-small", gpus: 0 },
     });
 
-    t.runtime.applyDelta([{ op: "add", path: `${REQUESTS}/-`, value: request("bob", true) as never }]);
+    t.engine.applyDelta([{ op: "add", path: `${REQUESTS}/-`, value: request("bob", true) as never }]);
     await t.settle();
     const bob = t.root.jupyterWorks.get("bob")!;
     expect(bob.name).toBe("root.jupyterWorks.bob");
@@ -91,13 +91,13 @@ describe("dynamic works: the notebook manager", () => {
     expect(t.root.works().map((w) => w.name)).toEqual(["root.jupyterWorks.alice", "root.jupyterWorks.bob"]);
 
     // The UI's stop button sets `stop` on alice's request.
-    t.runtime.applyDelta([{ op: "replace", path: `${REQUESTS}/0/stop`, value: true }]);
+    t.engine.applyDelta([{ op: "replace", path: `${REQUESTS}/0/stop`, value: true }]);
     await t.settle();
     expect(alice.hasStopped).toBe(true);
     expect(alice.status).toMatchObject({ stage: "stopped", reason: "stopped_by_flow" });
     expect(bob.hasSucceeded).toBe(true);
     expect(t.root.jupyterConfigRequests.map((r) => r.username)).toEqual(["bob"]);
-    expect(t.runtime.stateDocument().components["root.jupyterWorks.alice"]?.status?.stage).toBe("stopped");
+    expect(t.engine.stateDocument().components["root.jupyterWorks.alice"]?.status?.stage).toBe("stopped");
 
     // Settled: nothing changes any more, so no pass runs.
     const passes = t.passes;
@@ -107,14 +107,14 @@ describe("dynamic works: the notebook manager", () => {
 
   it("the change feed rebuilds the state document exactly", async () => {
     const t = new TestApp<JupyterLabManager>(new LightningApp(new JupyterLabManager()));
-    const before = t.runtime.stateDocument();
+    const before = t.engine.stateDocument();
     await t.start();
-    t.runtime.applyDelta([{ op: "add", path: `${REQUESTS}/-`, value: request("alice", false) as never }]);
-    t.runtime.applyDelta([{ op: "add", path: `${REQUESTS}/-`, value: request("bob", true) as never }]);
+    t.engine.applyDelta([{ op: "add", path: `${REQUESTS}/-`, value: request("alice", false) as never }]);
+    t.engine.applyDelta([{ op: "add", path: `${REQUESTS}/-`, value: request("bob", true) as never }]);
     await t.settle();
-    t.runtime.applyDelta([{ op: "replace", path: `${REQUESTS}/1/stop`, value: true }]);
+    t.engine.applyDelta([{ op: "replace", path: `${REQUESTS}/1/stop`, value: true }]);
     await t.settle();
-    expect(replay(before, t.changes)).toEqual(t.runtime.stateDocument());
+    expect(replay(before, t.changes)).toEqual(t.engine.stateDocument());
   });
 });
 
@@ -138,8 +138,8 @@ describe("dynamic children", () => {
     await t.start();
     expect(t.root.work?.name).toBe("root.work");
     expect(t.root.work?.count).toBe(2);
-    expect(t.runtime.work("root.work")?.status.stage).toBe("succeeded");
-    expect(Object.keys(t.runtime.stateDocument().components)).toEqual(["root", "root.work"]);
+    expect(t.engine.work("root.work")?.status.stage).toBe("succeeded");
+    expect(Object.keys(t.engine.stateDocument().components)).toEqual(["root", "root.work"]);
   });
 
   it("a work created inside run() remembers its class and the line that created it; one built with the app does not", async () => {
@@ -199,7 +199,7 @@ describe("dynamic children", () => {
     expect(red.counter.name).toBe("root.teams.red.counter");
     expect(red.counter.count).toBe(5);
     expect(Object.keys(t.root.flows)).toEqual(["root.teams.red"]);
-    expect(t.runtime.stateDocument().components["root.teams.red"]).toEqual({ kind: "flow", vars: {} });
+    expect(t.engine.stateDocument().components["root.teams.red"]).toEqual({ kind: "flow", vars: {} });
   });
 
   it("deleting a Dict item stops its work and removes it from the state document", async () => {
@@ -219,12 +219,12 @@ describe("dynamic children", () => {
     await t.start();
     const a = t.root.pool.get("a")!;
     expect(a.count).toBe(1);
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/drop", value: true }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/drop", value: true }]);
     await t.settle();
     expect(t.root.pool.has("a")).toBe(false);
     expect(a.hasStopped).toBe(true);
-    expect(t.runtime.work("root.pool.a")).toBeUndefined();
-    expect(t.runtime.stateDocument().components["root.pool.a"]).toBeUndefined();
+    expect(t.engine.work("root.pool.a")).toBeUndefined();
+    expect(t.engine.stateDocument().components["root.pool.a"]).toBeUndefined();
     expect(t.changes).toContainEqual({ op: "remove", path: "/components/root.pool.a" });
   });
 });

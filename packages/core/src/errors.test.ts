@@ -141,7 +141,7 @@ describe("a value that cannot be state", () => {
     await t.start();
     expect(t.root._error).toBeInstanceOf(StateValueError);
     expect(t.root.data).toEqual({ ok: 1 });
-    expect(t.runtime.stateDocument().components.root?.vars).toEqual({ data: { ok: 1 } });
+    expect(t.engine.stateDocument().components.root?.vars).toEqual({ data: { ok: 1 } });
   });
 });
 

@@ -7,7 +7,7 @@ import type { Command } from "./command.ts";
 import { CORE, coreOf, reservedNames } from "./component.ts";
 import { AppStateError, ComponentError } from "./errors.ts";
 import { FlowCore } from "./flow-core.ts";
-import type { ComponentHost } from "./host.ts";
+import type { ComponentContext } from "./component-context.ts";
 import { currentOrigin } from "./origin.ts";
 import { parseCron, toEpoch, type ScheduleOptions } from "./schedule.ts";
 import type { ClientSchema } from "./state-shape.ts";
@@ -27,16 +27,16 @@ function fc(flow: LightningFlow): FlowCore {
   return (flow as unknown as { [CORE]: FlowCore })[CORE];
 }
 
-function hostOf(flow: LightningFlow, what: string): ComponentHost {
+function contextOf(flow: LightningFlow, what: string): ComponentContext {
   const core = fc(flow);
-  if (!core.host) {
+  if (!core.context) {
     throw new AppStateError(`${core.name}.${what} needs a running app: wrap the root flow in new L.LightningApp(...) and start it.`);
   }
-  return core.host;
+  return core.context;
 }
 
 function endApp(flow: LightningFlow, failed: boolean, message: string): void {
-  hostOf(flow, failed ? "fail()" : "stop()").end(failed, message, fc(flow).name);
+  contextOf(flow, failed ? "fail()" : "stop()").end(failed, message, fc(flow).name);
   if (currentOrigin() === "flow") throw new AppEnding(failed, message);
 }
 
@@ -120,12 +120,12 @@ export abstract class LightningFlow {
 
   /** The app's current time in epoch ms (a fake clock's time in tests). Use it instead of `Date.now()`. */
   now(): number {
-    return hostOf(this, "now()").now();
+    return contextOf(this, "now()").now();
   }
 
   /** Asks for a re-run of `run()` at `time` (epoch ms or Date), e.g. to act after a delay. */
   wakeAt(time: number | Date): void {
-    hostOf(this, "wakeAt()").wakeAt(time instanceof Date ? time.getTime() : time);
+    contextOf(this, "wakeAt()").wakeAt(time instanceof Date ? time.getTime() : time);
   }
 
   /**
@@ -137,10 +137,10 @@ export abstract class LightningFlow {
    */
   schedule(cron: string, options: ScheduleOptions = {}): boolean {
     const core = fc(this);
-    const host = hostOf(this, "schedule()");
+    const context = contextOf(this, "schedule()");
     const key = `${cron}|${options.startTime === undefined ? "" : String(options.startTime)}|${options.tz ?? ""}`;
-    const now = host.now();
-    const pass = host.pass;
+    const now = context.now();
+    const pass = context.pass;
     let state = core.schedules.get(key);
     if (!state) {
       const parsed = parseCron(cron, core.name, options.tz);
@@ -148,17 +148,17 @@ export abstract class LightningFlow {
       state = { cron: parsed, next: parsed.nextAfter(Math.max(start, now) - 1), firedInPass: pass };
       if (state.next <= now) state.next = parsed.nextAfter(now);
       core.schedules.set(key, state);
-      host.wakeAt(state.next);
+      context.wakeAt(state.next);
       return true;
     }
     if (state.firedInPass === pass) return true;
     if (now >= state.next) {
       state.firedInPass = pass;
       state.next = state.cron.nextAfter(now);
-      host.wakeAt(state.next);
+      context.wakeAt(state.next);
       return true;
     }
-    host.wakeAt(state.next);
+    context.wakeAt(state.next);
     return false;
   }
 

@@ -12,10 +12,10 @@ import {
   type JsonValue,
 } from "./index.ts";
 import {
-  AppRuntime,
+  AppEngine,
   decodeState,
   encodeState,
-  hostWork,
+  loadWork,
   type WorkEvent,
 } from "./internal.ts";
 import { MemoryStorage } from "./test-support/memory-storage.ts";
@@ -54,7 +54,7 @@ describe("a client that writes a framework value's tag", () => {
     storage.write("root.vault", "secret.txt", "top secret");
     const t = new TestApp<Root>(new LightningApp(new Root()), { storage });
     await t.start();
-    t.runtime.applyDelta([
+    t.engine.applyDelta([
       { op: "replace", path: "/components/root.reader/vars/input", value: FORGED },
       { op: "replace", path: "/components/root/vars/round", value: 1 },
     ]);
@@ -68,13 +68,13 @@ describe("a client that writes a framework value's tag", () => {
   it("reads back the way it is stored, and writing that back changes nothing", async () => {
     const t = new TestApp<Root>(new LightningApp(new Root()), { storage: new MemoryStorage() });
     await t.start();
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root.reader/vars/input", value: { nested: [FORGED] } }]);
-    const shown = t.runtime.stateDocument().components["root.reader"]!.vars.input;
+    t.engine.applyDelta([{ op: "replace", path: "/components/root.reader/vars/input", value: { nested: [FORGED] } }]);
+    const shown = t.engine.stateDocument().components["root.reader"]!.vars.input;
     expect(shown).toEqual({ nested: [{ $lit: "Object", value: FORGED }] });
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root.reader/vars/input", value: shown }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root.reader/vars/input", value: shown }]);
     expect(t.root.reader.input).toEqual({ nested: [FORGED] });
-    expect(t.runtime.stateDocument().components["root.reader"]!.vars.input).toEqual(shown);
-    t.runtime.applyDelta([{ op: "test", path: "/components/root.reader/vars/input", value: shown }]);
+    expect(t.engine.stateDocument().components["root.reader"]!.vars.input).toEqual(shown);
+    t.engine.applyDelta([{ op: "test", path: "/components/root.reader/vars/input", value: shown }]);
   });
 
   it("every tag, Drive, Payload and CloudCompute too, stays data through encode and decode", () => {
@@ -96,7 +96,7 @@ describe("a client that writes a framework value's tag", () => {
 describe("on the work's side (a worker thread, a remote process)", () => {
   it("data with a tag arrives as data in the snapshot, in deltas and in arguments; real Paths still arrive as Paths", async () => {
     const path = decodeState({ $lit: "Path", path: "real.txt", origin: "root.vault", consumers: [] });
-    const hosted = hostWork({
+    const loaded = loadWork({
       app: undefined,
       name: "root.reader",
       className: "Reader",
@@ -106,12 +106,12 @@ describe("on the work's side (a worker thread, a remote process)", () => {
       onOp: () => undefined,
       now: () => 0,
     });
-    const work = hosted.work as Reader;
+    const work = loaded.work as Reader;
     expect(work.input).toMatchObject({ forged: FORGED });
     expect((work.input as { real: unknown }).real).toBeInstanceOf(Path);
-    hosted.applyOps([{ op: "replace", path: ["input"], value: encodeState([FORGED]) }]);
+    loaded.applyOps([{ op: "replace", path: ["input"], value: encodeState([FORGED]) }]);
     expect(work.input).toEqual([FORGED]);
-    await hosted.run([0]);
+    await loaded.run([0]);
     expect(work.received).toEqual({ isPath: false, json: JSON.stringify([FORGED]) });
   });
 });
@@ -132,11 +132,11 @@ describe("a Path or Payload from a work", () => {
   it("whose origin names no work of the app is refused with the reason, and the app goes on", async () => {
     const executor = new TalkingExecutor({ storage: new MemoryStorage() });
     const clock = new FakeClock();
-    const runtime = new AppRuntime(new LightningApp(new Root()), { executor, clock });
+    const engine = new AppEngine(new LightningApp(new Root()), { executor, clock });
     const logs: string[] = [];
-    runtime.onLog((line) => logs.push(line.line));
-    void runtime.start();
-    await runtime.started;
+    engine.onLog((line) => logs.push(line.line));
+    void engine.start();
+    await engine.started;
     const ghost = encodeState(new Path("x.txt"));
     expect(ghost).toMatchObject({ $lit: "Path", path: "x.txt" });
     executor.say({ type: "delta", work: "root.reader", ops: [{ op: "replace", path: ["input"], value: { $lit: "Path", path: "x.txt", origin: "root.nobody", consumers: [] } }] });
@@ -148,14 +148,14 @@ describe("a Path or Payload from a work", () => {
     executor.say({ type: "delta", work: "root.reader", ops: [{ op: "replace", path: ["input"], value: { $lit: "Path", path: "y.txt", origin: "root.vault", consumers: [] } }] });
     expect(logs.filter((l) => l.includes("root.nobody"))).toEqual([expect.stringMatching(/origin "root\.nobody" is not a work of this app/)]);
     expect(logs.filter((l) => l.includes("../elsewhere"))).toEqual([expect.stringMatching(/origin "\.\.\/elsewhere" is not a work of this app/)]);
-    const input = (coreInput(runtime) as Path | null);
+    const input = (coreInput(engine) as Path | null);
     expect(input).toBeInstanceOf(Path);
     expect(input?.origin).toBe("root.vault");
-    expect(runtime.stage).toBe("running");
-    await runtime.stop();
+    expect(engine.stage).toBe("running");
+    await engine.stop();
   });
 });
 
-function coreInput(runtime: AppRuntime): unknown {
-  return (runtime.app.root as Root).reader.input;
+function coreInput(engine: AppEngine): unknown {
+  return (engine.app.root as Root).reader.input;
 }

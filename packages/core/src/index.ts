@@ -12,7 +12,7 @@ export { Get, Post, Put, Delete, type ApiRoute, type ApiHandler, type ApiRequest
 export { Command, type CommandHandler, type CommandOptions } from "./command.ts";
 export { StaticWebFrontend } from "./frontend.ts";
 export { LightningApp, type AppOptions } from "./app.ts";
-export type { AppStage } from "./runtime.ts";
+export type { AppStage } from "./app-engine.ts";
 export type { StateLimits } from "./state-limits.ts";
 export { CloudCompute, type ComputeName, type CloudComputeOptions } from "./compute.ts";
 export { Dict, List } from "./structures.ts";

@@ -17,7 +17,7 @@ export { bindStorage } from "./storage/context.ts";
 export { normalizePath } from "./storage/relative-path.ts";
 export { CRON_ALIASES } from "./schedule.ts";
 export { serializeError, type SerializedError } from "./errors.ts";
-export { AppRuntime, type AppResult, type LogLine } from "./runtime.ts";
+export { AppEngine, type AppResult, type LogLine } from "./app-engine.ts";
 export type {
   WorkExecutor,
   WorkRef,
@@ -41,7 +41,7 @@ export { applyVarOp, type VarOp } from "./var-ops.ts";
 export { stateDocument, type PatchOp, type StateDocument, type ComponentDocument } from "./state-document.ts";
 export { callHash, stableStringify } from "./call-hash.ts";
 export { runMethodOf } from "./work-run.ts";
-export { hostWork, runWorkCall, type HostWorkOptions, type HostedWork } from "./work-host.ts";
+export { loadWork, runWorkCall, type LoadWorkOptions, type LoadedWork } from "./work-loader.ts";
 export { WorkRunner, type RunnableWork, type RunnerCall, type RunnerReport, type WorkRunnerOptions } from "./work-runner.ts";
 export { EventOrder, newIncarnation, type EventVerdict } from "./event-order.ts";
 export { workCreation, type WorkCreation } from "./work-creation.ts";

@@ -39,11 +39,11 @@ async function twoCalls(first: number, second: number, raiseException = true): P
   const root = new Root(raiseException);
   root.round = first;
   const t = new TestApp<Root>(new LightningApp(root));
-  void t.runtime.start();
-  await t.runtime.started;
+  void t.engine.start();
+  await t.engine.started;
   t.clock.runSoon();
   await Promise.resolve();
-  t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/round", value: second }]);
+  t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/round", value: second }]);
   t.clock.runSoon();
   return t;
 }
@@ -89,7 +89,7 @@ describe("work.status of a parallel work called again", () => {
     gate(2).resolve();
     await t.settle();
     expect(t.root.job.status.stage).toBe<WorkStage>("succeeded");
-    expect(t.runtime.stage).toBe("running");
+    expect(t.engine.stage).toBe("running");
   });
 
   it("the older call's failure still fails the app with raiseException: true", async () => {

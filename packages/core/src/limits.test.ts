@@ -44,7 +44,7 @@ async function app(options: AppOptions = {}): Promise<TestApp<Root>> {
 function refusal(t: TestApp<Root>, patch: unknown): { error: StateLimitError; ms: number } {
   const t0 = performance.now();
   try {
-    t.runtime.applyDelta(patch);
+    t.engine.applyDelta(patch);
   } catch (error) {
     const ms = performance.now() - t0;
     expect(error).toBeInstanceOf(StateLimitError);
@@ -54,15 +54,15 @@ function refusal(t: TestApp<Root>, patch: unknown): { error: StateLimitError; ms
 }
 
 async function unchanged(t: TestApp<Root>, run: () => void): Promise<void> {
-  const doc = JSON.stringify(t.runtime.stateDocument());
+  const doc = JSON.stringify(t.engine.stateDocument());
   const passes = t.passes;
   const feed = t.changes.length;
   run();
   await t.settle();
-  expect(JSON.stringify(t.runtime.stateDocument())).toBe(doc);
+  expect(JSON.stringify(t.engine.stateDocument())).toBe(doc);
   expect(t.passes).toBe(passes);
   expect(t.changes.length).toBe(feed);
-  expect(t.runtime.stage).toBe("running");
+  expect(t.engine.stage).toBe("running");
 }
 
 describe("a patch over the limits is refused at once, with nothing applied", () => {
@@ -79,7 +79,7 @@ describe("a patch over the limits is refused at once, with nothing applied", () 
 
   it("moves count what they move: moving a large value back and forth is bounded too", async () => {
     const t = await app({ limits: { maxPatchBytes: 20_000 } });
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/tree", value: { a: Array.from({ length: 1000 }, (_, i) => i) } }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/tree", value: { a: Array.from({ length: 1000 }, (_, i) => i) } }]);
     await t.settle();
     const patch: PatchOp[] = [];
     for (let i = 0; i < 100; i++) {
@@ -113,7 +113,7 @@ describe("a patch over the limits is refused at once, with nothing applied", () 
     await unchanged(t, () => {
       expect(refusal(t, [{ op: "replace", path: "/components/root/vars/tree", value: { a: deep } }]).error).toMatchObject({ limit: "depth", field: "tree" });
     });
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/tree", value: { a: [[[[1]]]] } }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/tree", value: { a: [[[[1]]]] } }]);
     await t.settle();
     await unchanged(t, () => {
       const patch = Array.from({ length: 8 }, () => ({ op: "copy", from: "/components/root/vars/tree/a", path: "/components/root/vars/tree/a/0" }));
@@ -130,7 +130,7 @@ describe("a patch over the limits is refused at once, with nothing applied", () 
 
   it("a patch that would take the state past maxStateBytes", async () => {
     const t = await app({ limits: { maxStateBytes: 40_000 } });
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/note", value: "x".repeat(20_000) }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/note", value: "x".repeat(20_000) }]);
     await t.settle();
     await unchanged(t, () => {
       const error = refusal(t, [{ op: "add", path: "/components/root/vars/tree/more", value: "y".repeat(20_000) }]).error;
@@ -138,8 +138,8 @@ describe("a patch over the limits is refused at once, with nothing applied", () 
       expect(error.message).toMatch(/the app's state would be \d+ bytes, over its limit of 40000 bytes \(maxStateBytes\)/);
     });
     // Shrinking is always allowed.
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/note", value: "" }]);
-    t.runtime.applyDelta([{ op: "add", path: "/components/root/vars/tree/more", value: "y".repeat(20_000) }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/note", value: "" }]);
+    t.engine.applyDelta([{ op: "add", path: "/components/root/vars/tree/more", value: "y".repeat(20_000) }]);
   });
 });
 
@@ -148,7 +148,7 @@ describe("within the limits", () => {
     const t = await app();
     const patch: PatchOp[] = Array.from({ length: DEFAULT_LIMITS.maxPatchOps }, (_, i) => ({ op: "add", path: `${ITEMS}/-`, value: "v".repeat(900) + i }));
     const t0 = performance.now();
-    t.runtime.applyDelta(patch);
+    t.engine.applyDelta(patch);
     const ms = performance.now() - t0;
     await t.settle();
     expect(t.root.items.length).toBe(2000);
@@ -159,12 +159,12 @@ describe("within the limits", () => {
     const t = await app();
     const measured = () => {
       let size = 0;
-      for (const c of Object.values(t.runtime.stateDocument().components)) size += JSON.stringify(c.vars).length;
+      for (const c of Object.values(t.engine.stateDocument().components)) size += JSON.stringify(c.vars).length;
       return size;
     };
-    const close = () => expect(Math.abs(t.runtime.stateSize() - measured())).toBeLessThanOrEqual(measured() * 0.02 + 16);
+    const close = () => expect(Math.abs(t.engine.stateSize() - measured())).toBeLessThanOrEqual(measured() * 0.02 + 16);
     close();
-    t.runtime.applyDelta([
+    t.engine.applyDelta([
       { op: "add", path: `${ITEMS}/3`, value: 1234567 },
       { op: "remove", path: `${ITEMS}/10` },
       { op: "replace", path: "/components/root/vars/tree", value: { a: { b: [1, 2, 3] } } },
@@ -172,13 +172,13 @@ describe("within the limits", () => {
       { op: "move", from: "/components/root/vars/tree/a/b", path: "/components/root/vars/tree/d" },
     ]);
     close();
-    t.runtime.runInLoop(() => {
+    t.engine.runInLoop(() => {
       t.root.items.splice(0, 500);
       t.root.items[0] = 42;
       t.root.note = "hello";
     });
     close();
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/lines", value: 300 }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/lines", value: 300 }]);
     await t.settle();
     expect(t.root.holder.log.length).toBe(298);
     close();
@@ -186,26 +186,26 @@ describe("within the limits", () => {
 
   it("handlers are bound by the state limit: the write that would pass it throws and is not made", async () => {
     const t = await app({ limits: { maxStateBytes: 30_000 } });
-    t.runtime.runInLoop(() => t.root.grow("x".repeat(10_000)));
-    expect(() => t.runtime.runInLoop(() => t.root.grow("y".repeat(20_000)))).toThrow(StateLimitError);
+    t.engine.runInLoop(() => t.root.grow("x".repeat(10_000)));
+    expect(() => t.engine.runInLoop(() => t.root.grow("y".repeat(20_000)))).toThrow(StateLimitError);
     expect(t.root.note).toBe("x".repeat(10_000));
     let deep: unknown = 1;
     for (let i = 0; i < 100; i++) deep = [deep];
-    expect(() => t.runtime.runInLoop(() => (t.root.tree = deep))).toThrow(/nested more than 64 levels deep/);
+    expect(() => t.engine.runInLoop(() => (t.root.tree = deep))).toThrow(/nested more than 64 levels deep/);
     await t.settle();
-    expect(t.runtime.stage).toBe("running");
+    expect(t.engine.stage).toBe("running");
   });
 
   it("a work's own changes are not refused for the state's size; passing the limit is reported once", async () => {
     const t = await app({ limits: { maxStateBytes: 20_000 } });
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/lines", value: 2000 }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/lines", value: 2000 }]);
     await t.settle();
     expect(t.root.holder.log.length).toBe(1998);
-    expect(t.runtime.stateSize()).toBeGreaterThan(20_000);
+    expect(t.engine.stateSize()).toBeGreaterThan(20_000);
     const reports = t.logs.filter((l) => l.line.includes("over its limit of 20000 bytes (maxStateBytes)"));
     expect(reports).toHaveLength(1);
     expect(reports[0]!.line).toContain("clients' patches and handlers that add to it are refused until it shrinks");
-    expect(t.runtime.stage).toBe("running");
+    expect(t.engine.stage).toBe("running");
     expect(refusal(t, [{ op: "replace", path: "/components/root/vars/note", value: "more" }]).error).toMatchObject({ limit: "stateBytes" });
   });
 

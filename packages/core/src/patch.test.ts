@@ -31,7 +31,7 @@ async function app() {
 
 function patchError(t: TestApp<Root>, patch: unknown): PatchError {
   try {
-    t.runtime.applyDelta(patch);
+    t.engine.applyDelta(patch);
   } catch (error) {
     expect(error).toBeInstanceOf(PatchError);
     expect(error).toMatchObject({ code: "E_PATCH" });
@@ -45,7 +45,7 @@ describe("applyDelta: valid patches", () => {
     const t = await app();
     const passes = t.passes;
     const seen = t.changes.length;
-    t.runtime.applyDelta([
+    t.engine.applyDelta([
       { op: "replace", path: "/components/root/vars/title", value: "renamed" },
       { op: "add", path: "/components/root/vars/settings/layers/-", value: 16 },
       { op: "add", path: "/components/root/vars/settings/tags", value: { owner: "alice" } },
@@ -66,9 +66,9 @@ describe("applyDelta: valid patches", () => {
 
   it("supports test, move and copy; the feed still rebuilds the document", async () => {
     const t = new TestApp<Root>(new LightningApp(new Root()));
-    const before = t.runtime.stateDocument();
+    const before = t.engine.stateDocument();
     await t.start();
-    t.runtime.applyDelta([
+    t.engine.applyDelta([
       { op: "test", path: "/components/root/vars/title", value: "demo" },
       { op: "copy", from: "/components/root/vars/settings/lr", path: "/components/root.model/vars/threshold" },
       { op: "move", from: "/components/root.model/vars/labels/0", path: "/components/root/vars/settings/tags" },
@@ -76,23 +76,23 @@ describe("applyDelta: valid patches", () => {
     await t.settle();
     expect(t.root.model.threshold).toBe(0.1);
     expect(t.root.settings.tags).toBe("cat");
-    expect(t.runtime.stateDocument().components["root.model"]?.vars).toEqual({ threshold: 0.1, labels: [] });
-    expect(replay(before, t.changes)).toEqual(t.runtime.stateDocument());
+    expect(t.engine.stateDocument().components["root.model"]?.vars).toEqual({ threshold: 0.1, labels: [] });
+    expect(replay(before, t.changes)).toEqual(t.engine.stateDocument());
   });
 
   it("a value that equals the current one still applies and nothing breaks", async () => {
     const t = await app();
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/title", value: "demo" }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/title", value: "demo" }]);
     await t.settle();
     expect(t.root.title).toBe("demo");
-    expect(t.runtime.stage).toBe("running");
+    expect(t.engine.stage).toBe("running");
   });
 
   it("keys with / and ~ are escaped as in RFC 6901", async () => {
     const t = await app();
-    t.runtime.applyDelta([{ op: "add", path: "/components/root/vars/settings/tags", value: { "a/b": "1", "c~d": "2" } }]);
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/settings/tags/a~1b", value: "x" }]);
-    t.runtime.applyDelta([{ op: "remove", path: "/components/root/vars/settings/tags/c~0d" }]);
+    t.engine.applyDelta([{ op: "add", path: "/components/root/vars/settings/tags", value: { "a/b": "1", "c~d": "2" } }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/settings/tags/a~1b", value: "x" }]);
+    t.engine.applyDelta([{ op: "remove", path: "/components/root/vars/settings/tags/c~0d" }]);
     expect(t.root.settings.tags).toEqual({ "a/b": "x" });
   });
 });
@@ -126,13 +126,13 @@ describe("applyDelta: malformed or forbidden patches", () => {
   for (const [what, patch, message] of cases) {
     it(`${what}: refused with the reason, state unchanged, no pass`, async () => {
       const t = await app();
-      const doc = t.runtime.stateDocument();
+      const doc = t.engine.stateDocument();
       const passes = t.passes;
       const feed = t.changes.length;
       const error = patchError(t, patch);
       expect(error.message).toContain(message);
       await t.settle();
-      expect(t.runtime.stateDocument()).toEqual(doc);
+      expect(t.engine.stateDocument()).toEqual(doc);
       expect(t.passes).toBe(passes);
       expect(t.changes.length).toBe(feed);
     });
@@ -141,17 +141,17 @@ describe("applyDelta: malformed or forbidden patches", () => {
   it("no patch reaches an object's prototype", async () => {
     const t = await app();
     for (const path of ["/components/root/vars/settings/__proto__/polluted", "/components/root/vars/settings/constructor/prototype/polluted"]) {
-      expect(() => t.runtime.applyDelta([{ op: "add", path, value: true }])).toThrow(PatchError);
+      expect(() => t.engine.applyDelta([{ op: "add", path, value: true }])).toThrow(PatchError);
     }
     expect(({} as { polluted?: boolean }).polluted).toBeUndefined();
     expect((t.root.settings as { polluted?: boolean }).polluted).toBeUndefined();
     await t.settle();
-    expect(t.runtime.stage).toBe("running");
+    expect(t.engine.stage).toBe("running");
   });
 
   it("a multi-op patch whose last op fails is rolled back whole", async () => {
     const t = await app();
-    const doc = t.runtime.stateDocument();
+    const doc = t.engine.stateDocument();
     const passes = t.passes;
     const patch: PatchOp[] = [
       { op: "replace", path: "/components/root/vars/title", value: "changed" },
@@ -165,7 +165,7 @@ describe("applyDelta: malformed or forbidden patches", () => {
     const error = patchError(t, patch);
     expect(error.message).toBe('operation 6 (/components/root/vars/settings/missing): there is no value at "/settings/missing" to replace');
     await t.settle();
-    expect(t.runtime.stateDocument()).toEqual(doc);
+    expect(t.engine.stateDocument()).toEqual(doc);
     expect(t.root.settings).toEqual({ lr: 0.1, layers: [4, 8] });
     expect(t.root.model.labels).toEqual(["cat"]);
     expect(t.passes).toBe(passes);

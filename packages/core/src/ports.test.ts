@@ -1,11 +1,11 @@
 /**
- * The runtime driven through its ports by an executor that reports events as
+ * The engine driven through its ports by an executor that reports events as
  * a worker thread or a remote agent would: deltas, logs, crashes.
  */
 import { describe, expect, it } from "vitest";
 import { LightningApp, LightningFlow, LightningWork, WorkFailedError } from "./index.ts";
 import {
-  AppRuntime,
+  AppEngine,
   type LogLine,
   type PatchOp,
   type WorkCall,
@@ -62,14 +62,14 @@ class Root extends LightningFlow {
 async function setup(root: LightningFlow = new Root()) {
   const clock = new FakeClock();
   const executor = new RemoteExecutor();
-  const runtime = new AppRuntime(new LightningApp(root), { executor, clock });
+  const engine = new AppEngine(new LightningApp(root), { executor, clock });
   const feed: PatchOp[] = [];
   const logs: LogLine[] = [];
-  runtime.subscribe((ops) => feed.push(...ops));
-  runtime.onLog((line) => logs.push(line));
-  const before = runtime.stateDocument();
-  void runtime.start();
-  await runtime.started;
+  engine.subscribe((ops) => feed.push(...ops));
+  engine.onLog((line) => logs.push(line));
+  const before = engine.stateDocument();
+  void engine.start();
+  await engine.started;
   clock.runSoon();
   const settle = async () => {
     for (let i = 0; i < 10; i++) {
@@ -78,29 +78,29 @@ async function setup(root: LightningFlow = new Root()) {
     }
   };
   await settle();
-  return { clock, executor, runtime, feed, logs, before, settle, root: root as Root };
+  return { clock, executor, engine, feed, logs, before, settle, root: root as Root };
 }
 
 describe("a work reported by its executor", () => {
   it("its deltas are applied in order, re-run the flow, and rebuild the document", async () => {
-    const { executor, runtime, feed, before, settle, root } = await setup();
+    const { executor, engine, feed, before, settle, root } = await setup();
     const id = executor.calls[0]!.call.id;
     executor.emit({ type: "started", work: "root.train", callId: id });
     executor.emit({ type: "delta", work: "root.train", ops: [{ op: "replace", path: ["loss"], value: 0.9 }, { op: "add", path: ["history", "0"], value: 0.9 }] });
     executor.emit({ type: "delta", work: "root.train", ops: [{ op: "replace", path: ["loss"], value: 0.5 }, { op: "add", path: ["history", "-"], value: 0.5 }] });
-    const passes = runtime.pass;
+    const passes = engine.pass;
     await settle();
-    expect(runtime.pass).toBe(passes + 1);
+    expect(engine.pass).toBe(passes + 1);
     expect(root.train.loss).toBe(0.5);
     expect(root.train.history).toEqual([0.9, 0.5]);
     executor.emit({ type: "succeeded", work: "root.train", callId: id });
     await settle();
     expect(root.train.hasSucceeded).toBe(true);
-    expect(replay(before, feed)).toEqual(runtime.stateDocument());
+    expect(replay(before, feed)).toEqual(engine.stateDocument());
   });
 
   it("a malformed delta from a work is logged and skipped; the rest applies", async () => {
-    const { executor, logs, settle, root, runtime } = await setup();
+    const { executor, logs, settle, root, engine } = await setup();
     executor.emit({
       type: "delta",
       work: "root.train",
@@ -115,7 +115,7 @@ describe("a work reported by its executor", () => {
     expect(logs.map((l) => `${l.work} ${l.stream} ${l.line}`)).toEqual([
       'root.train stderr [lit-app] root.train: index 7 is out of range (array length 0)',
     ]);
-    expect(runtime.stage).toBe("running");
+    expect(engine.stage).toBe("running");
   });
 
   it("its log lines reach onLog with the work's name and the time", async () => {
@@ -125,11 +125,11 @@ describe("a work reported by its executor", () => {
   });
 
   it("a crash of its thread fails it with reason exited; with raiseException false the flow goes on", async () => {
-    const { executor, runtime, settle, root } = await setup();
+    const { executor, engine, settle, root } = await setup();
     executor.emit({ type: "exited", work: "root.train", error: { name: "Error", message: "worker exited with code 137" } });
     await settle();
     expect(root.train.status).toMatchObject({ stage: "failed", reason: "exited", message: "worker exited with code 137" });
-    expect(runtime.stage).toBe("running");
+    expect(engine.stage).toBe("running");
     expect(executor.calls.map((c) => c.work)).toEqual(["root.train", "root.other"]);
     // A late success of the dead call is ignored.
     executor.emit({ type: "succeeded", work: "root.train", callId: executor.calls[0]!.call.id });
@@ -145,10 +145,10 @@ describe("a work reported by its executor", () => {
         this.train.run(1);
       }
     }
-    const { executor, runtime, settle } = await setup(new Strict());
+    const { executor, engine, settle } = await setup(new Strict());
     executor.emit({ type: "exited", work: "root.train", error: { name: "Error", message: "out of memory" } });
     await settle();
-    const result = await runtime.done;
+    const result = await engine.done;
     expect(result).toMatchObject({ stage: "failed", exitCode: 1, message: "root.train failed: out of memory" });
     expect(result.error).toBeInstanceOf(WorkFailedError);
     expect(executor.closed).toBe(true);
@@ -158,25 +158,25 @@ describe("a work reported by its executor", () => {
     const clock = new FakeClock();
     const executor = new RemoteExecutor();
     executor.failStart = "root.train";
-    const runtime = new AppRuntime(new LightningApp(new Root()), { executor, clock });
-    void runtime.start();
-    await runtime.started;
+    const engine = new AppEngine(new LightningApp(new Root()), { executor, clock });
+    void engine.start();
+    await engine.started;
     for (let i = 0; i < 10; i++) {
       await Promise.resolve();
       clock.runSoon();
     }
-    expect(runtime.work("root.train")?.status).toMatchObject({ stage: "failed", reason: "exited", message: "cannot spawn worker: out of memory" });
+    expect(engine.work("root.train")?.status).toMatchObject({ stage: "failed", reason: "exited", message: "cannot spawn worker: out of memory" });
   });
 
   it("a lost link to a work is reported in its log and fails nothing: its call goes on and its result still counts", async () => {
-    const { executor, runtime, settle, logs, root } = await setup();
+    const { executor, engine, settle, logs, root } = await setup();
     const id = executor.calls[0]!.call.id;
     executor.emit({ type: "started", work: "root.train", callId: id });
     executor.emit({ type: "connection", work: "root.train", state: "lost", message: "root.train: the link to gpu-box is down; the work may still be running" });
     await settle();
     expect(logs).toContainEqual(expect.objectContaining({ work: "root.train", stream: "stderr", line: expect.stringContaining("the link to gpu-box is down") }));
     expect(root.train.isRunning).toBe(true);
-    expect(runtime.stage).toBe("running");
+    expect(engine.stage).toBe("running");
     executor.emit({ type: "connection", work: "root.train", state: "restored", message: "root.train: the link to gpu-box is back" });
     executor.emit({ type: "succeeded", work: "root.train", callId: id });
     await settle();
@@ -184,14 +184,14 @@ describe("a work reported by its executor", () => {
   });
 
   it("events for unknown works, unknown calls, or after the app ended are ignored", async () => {
-    const { executor, runtime, settle, root } = await setup();
-    const passes = runtime.pass;
+    const { executor, engine, settle, root } = await setup();
+    const passes = engine.pass;
     executor.emit({ type: "succeeded", work: "root.nope", callId: "nope.1" });
     executor.emit({ type: "succeeded", work: "root.train", callId: "nope.999999" });
     await settle();
-    expect(runtime.pass).toBe(passes);
+    expect(engine.pass).toBe(passes);
     expect(root.train.isPending).toBe(true);
-    await runtime.stop();
+    await engine.stop();
     executor.emit({ type: "delta", work: "root.train", ops: [{ op: "replace", path: ["loss"], value: 1 }] });
     expect(root.train.loss).toBeNull();
   });

@@ -101,7 +101,7 @@ export interface WakeScheduler {
   soon(fn: () => void): void;
 }
 
-/** What an app runtime is driven through. */
+/** What an app engine is driven through. */
 export interface RuntimePorts {
   executor: WorkExecutor;
   clock: Clock & WakeScheduler;

@@ -11,7 +11,7 @@ describe("the core's purity", () => {
   it("no source file of packages/core/src (tests excepted) uses anything runtime-specific", () => {
     const files = sourceFiles(srcDir, { tests: false });
     expect(files.length).toBeGreaterThan(20);
-    expect(files.some((f) => f.endsWith("runtime.ts"))).toBe(true);
+    expect(files.some((f) => f.endsWith("app-engine.ts"))).toBe(true);
     expect(files.some((f) => f.endsWith("testing/in-process-executor.ts"))).toBe(true);
     expect(files.some((f) => f.endsWith(".test.ts"))).toBe(false);
     expect(checkPurity(srcDir)).toEqual([]);

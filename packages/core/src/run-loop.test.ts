@@ -41,7 +41,7 @@ describe("re-running only on change", () => {
     const t = new TestApp<Idle>(new LightningApp(new Idle()));
     await t.start();
     const passes = t.passes;
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/setting", value: 2 }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/setting", value: 2 }]);
     await t.settle();
     expect(t.root.step.value).toBe(2);
     expect(t.root.step.numSuccesses).toBe(2);
@@ -65,7 +65,7 @@ describe("re-running only on change", () => {
     const t = new TestApp<Idle>(new LightningApp(new Idle()));
     await t.start();
     const passes = t.passes;
-    for (let i = 0; i < 5; i++) t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/setting", value: 1 }]);
+    for (let i = 0; i < 5; i++) t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/setting", value: 1 }]);
     expect(await t.settle()).toBe(1);
     expect(t.passes).toBe(passes + 1);
   });
@@ -133,10 +133,10 @@ describe("ending an app", () => {
     const t = new TestApp<Stopper>(new LightningApp(new Stopper()));
     await t.start();
     expect(t.result).toEqual({ stage: "stopped", exitCode: 0, message: "all done" });
-    expect(t.runtime.stage).toBe("stopped");
+    expect(t.engine.stage).toBe("stopped");
     expect(t.root._after).toBe(false);
     expect(t.changes.filter((c) => c.path === "/stage").map((c) => c.value)).toEqual(["running", "stopping", "stopped"]);
-    expect(t.runtime.stateDocument().stage).toBe("stopped");
+    expect(t.engine.stateDocument().stage).toBe("stopped");
   });
 
   it("flow.fail() ends it as failed (exit 1) with the message and the flow's name", async () => {
@@ -194,8 +194,8 @@ describe("ending an app", () => {
     await t.settle();
     expect(t.passes).toBe(passes);
     expect(t.root.long.hasSucceeded).toBe(false);
-    expect(() => t.runtime.start()).toThrow(AppStateError);
-    expect(() => t.runtime.start()).toThrow("the app is already stopped; an AppRuntime runs once.");
+    expect(() => t.engine.start()).toThrow(AppStateError);
+    expect(() => t.engine.start()).toThrow("the app is already stopped; an AppEngine runs once.");
   });
 
   it("a control signal caught by user code and rethrown still pauses the pass", async () => {
@@ -213,7 +213,7 @@ describe("ending an app", () => {
     }
     const t = new TestApp<Careful>(new LightningApp(new Careful()));
     await t.start();
-    expect(t.runtime.stage).toBe("running");
+    expect(t.engine.stage).toBe("running");
     expect(t.root.step.value).toBe(3);
     expect(t.root._errors).toBe(0);
   });

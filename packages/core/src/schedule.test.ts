@@ -74,7 +74,7 @@ describe("schedule()", () => {
     const t = new TestApp<Noisy>(new LightningApp(new Noisy()), { clock: new FakeClock(Date.UTC(2026, 0, 1, 0, 0, 1)) });
     await t.start();
     for (let i = 0; i < 20; i++) {
-      t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/ticks", value: i + 1 }]);
+      t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/ticks", value: i + 1 }]);
       await t.settle();
       await t.advance(60_000);
     }

@@ -35,7 +35,7 @@ async function app<F extends LightningFlow>(root: F): Promise<TestApp<F>> {
 
 function refused(t: TestApp<any>, patch: PatchOp[]): StateShapeError {
   try {
-    t.runtime.applyDelta(patch);
+    t.engine.applyDelta(patch);
   } catch (error) {
     expect(error).toBeInstanceOf(StateShapeError);
     return error as StateShapeError;
@@ -57,22 +57,22 @@ describe("by default, a patch", () => {
   for (const [what, patch, field, reason] of cases) {
     it(`that ${what} is refused naming the field; nothing changes and the app goes on`, async () => {
       const t = await app(new Root());
-      const doc = t.runtime.stateDocument();
+      const doc = t.engine.stateDocument();
       const error = refused(t, [{ op: "replace", path: "/components/root/vars/title", value: "first" }, ...patch]);
       expect(error).toMatchObject({ code: "E_STATE_SHAPE", field });
       expect(error.message).toContain(reason);
       expect(error.message).toContain(`operation 1`);
-      expect(t.runtime.stateDocument()).toEqual(doc);
-      t.runtime.applyDelta([{ op: "add", path: "/components/root/vars/requests/-", value: { name: "a" } }]);
+      expect(t.engine.stateDocument()).toEqual(doc);
+      t.engine.applyDelta([{ op: "add", path: "/components/root/vars/requests/-", value: { name: "a" } }]);
       await t.settle();
-      expect(t.runtime.stage).toBe("running");
+      expect(t.engine.stage).toBe("running");
       expect(t.root.seen).toBe("DEMO a 2 -");
     });
   }
 
   it("changes values inside fields as RFC 6902 says, and a field's value within its type", async () => {
     const t = await app(new Root());
-    t.runtime.applyDelta([
+    t.engine.applyDelta([
       { op: "replace", path: "/components/root/vars/title", value: "renamed" },
       { op: "add", path: "/components/root/vars/requests", value: [{ name: "a" }] },
       { op: "copy", from: "/components/root/vars/requests/0", path: "/components/root/vars/requests/-" },
@@ -88,9 +88,9 @@ describe("by default, a patch", () => {
 
   it("sets a field that held only null to any type, and back to null or that type", async () => {
     const t = await app(new Root());
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/selected", value: "alice" }]);
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/selected", value: null }]);
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/selected", value: "bob" }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/selected", value: "alice" }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/selected", value: null }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/selected", value: "bob" }]);
     await t.settle();
     expect(t.root.seen).toBe("DEMO  2 bob");
     const error = refused(t, [{ op: "replace", path: "/components/root/vars/selected", value: ["bob"] }]);
@@ -116,18 +116,18 @@ class Typed extends LightningFlow {
 describe("a component's clientSchema", () => {
   it("is checked on every patch: a refusal names the field and zod's reason", async () => {
     const t = await app(new Typed());
-    const doc = t.runtime.stateDocument();
+    const doc = t.engine.stateDocument();
     const error = refused(t, [{ op: "replace", path: "/components/root/vars/threshold", value: 2 }]);
     expect(error).toMatchObject({ code: "E_STATE_SHAPE", component: "root", field: "threshold" });
     expect(error.message).toMatch(/root: field "threshold": .*(<=1|less than or equal to 1)/);
     const nested = refused(t, [{ op: "add", path: "/components/root/vars/tags/-", value: "far-too-long" }]);
     expect(nested).toMatchObject({ field: "tags[0]" });
-    expect(t.runtime.stateDocument()).toEqual(doc);
+    expect(t.engine.stateDocument()).toEqual(doc);
   });
 
   it("decides the types of the fields it covers (here null is allowed), and valid patches apply", async () => {
     const t = await app(new Typed());
-    t.runtime.applyDelta([
+    t.engine.applyDelta([
       { op: "replace", path: "/components/root/vars/label", value: null },
       { op: "add", path: "/components/root/vars/tags/-", value: "a" },
       { op: "replace", path: "/components/root/vars/threshold", value: 1 },
@@ -147,7 +147,7 @@ describe("a component's clientSchema", () => {
       run() {}
     }
     const t = await app(new Even());
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/n", value: 2 }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/n", value: 2 }]);
     expect(refused(t, [{ op: "replace", path: "/components/root/vars/n", value: 3 }]).message).toContain('field "n": must be even');
 
     class Small extends LightningWork {
@@ -166,7 +166,7 @@ describe("a component's clientSchema", () => {
       run() {}
     }
     const h = await app(new Holder());
-    h.runtime.applyDelta([{ op: "replace", path: "/components/root.small/vars/size", value: 9 }]);
+    h.engine.applyDelta([{ op: "replace", path: "/components/root.small/vars/size", value: 9 }]);
     expect(refused(h, [{ op: "replace", path: "/components/root.small/vars/size", value: 10 }])).toMatchObject({ component: "root.small", field: "size" });
   });
 });

@@ -30,7 +30,7 @@ import { entryOverhead, jsonSize, measure } from "./state-size.ts";
 import { decodeState, encodeState, stateEquals, type JsonValue } from "./state-value.ts";
 import { applyChange, readAt, undoChange, type AppliedChange, type VarOp } from "./var-ops.ts";
 
-/** What applying a patch needs from the runtime. */
+/** What applying a patch needs from the engine. */
 export interface PatchContext {
   /** The component with a dotted name. */
   find(name: string): ComponentCore | undefined;

@@ -31,7 +31,7 @@ describe("state", () => {
   it("public fields are state; _fields and children are not", async () => {
     const t = new TestApp<Root>(new LightningApp(new Root()));
     await t.start();
-    const doc = t.runtime.stateDocument();
+    const doc = t.engine.stateDocument();
     expect(Object.keys(doc.components.root!.vars)).toEqual(["message", "counts", "compute"]);
     expect(Object.keys(doc.components["root.worker"]!.vars)).toEqual(["losses", "best"]);
     expect(t.root._cache).toBeInstanceOf(Map);
@@ -42,7 +42,7 @@ describe("state", () => {
     const t = new TestApp<Root>(new LightningApp(new Root()));
     await t.start();
     const now = t.clock.now();
-    expect(t.runtime.stateDocument()).toEqual({
+    expect(t.engine.stateDocument()).toEqual({
       stage: "running",
       components: {
         root: {
@@ -62,7 +62,7 @@ describe("state", () => {
         },
       },
     });
-    expect(JSON.parse(JSON.stringify(t.runtime.stateDocument()))).toEqual(t.runtime.stateDocument());
+    expect(JSON.parse(JSON.stringify(t.engine.stateDocument()))).toEqual(t.engine.stateDocument());
   });
 
   it("an assigned value is copied: changing the original later changes nothing", async () => {
@@ -89,7 +89,7 @@ describe("state", () => {
     await t.start();
     const from = t.changes.length;
     t.root.note = undefined;
-    expect(t.runtime.stateDocument().components.root?.vars).toEqual({});
+    expect(t.engine.stateDocument().components.root?.vars).toEqual({});
     t.root.note = "y";
     t.root.note = "y";
     await t.settle();

@@ -54,23 +54,23 @@ describe("run() on a stopped work", () => {
       }
     }
     const t = new TestApp<Root>(new LightningApp(new Root()));
-    void t.runtime.start();
-    await t.runtime.started;
+    void t.engine.start();
+    await t.engine.started;
     t.clock.runSoon();
     await Promise.resolve();
     await Promise.resolve();
     expect(t.root.server.isRunning).toBe(true);
     expect(t.root.after).toBe(false);
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/stopNow", value: true }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/stopNow", value: true }]);
     t.clock.runSoon();
     release();
     await t.settle();
     // The flow went on past the stopped call, in this pass and the ones after.
     expect(t.root.after).toBe(true);
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/after", value: false }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/after", value: false }]);
     await t.settle();
     expect(t.root.after).toBe(true);
-    expect(t.runtime.stage).toBe("running");
+    expect(t.engine.stage).toBe("running");
     expect(t.root.server.hasStopped).toBe(true);
     expect(t.logs.filter((l) => l.work === "root.server").map((l) => l.line)).toEqual([
       "[lit-app] root.server.run() does nothing: root.server was stopped, and a stopped work does not run again. " +
@@ -94,18 +94,18 @@ describe("run() on a stopped work", () => {
       }
     }
     const t = new TestApp<Root>(new LightningApp(new Root()));
-    void t.runtime.start();
-    await t.runtime.started;
+    void t.engine.start();
+    await t.engine.started;
     t.clock.runSoon();
     await flushMicrotasks();
     expect(t.root.notebook.isRunning).toBe(true);
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/want", value: false }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/want", value: false }]);
     t.clock.runSoon();
     expect(t.root.notebook.hasStopped).toBe(true);
     served.resolve();
     await t.settle();
     expect(t.logs).toEqual([]);
-    t.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/want", value: true }]);
+    t.engine.applyDelta([{ op: "replace", path: "/components/root/vars/want", value: true }]);
     await t.settle();
     expect(t.root.notebook.hasStopped).toBe(true);
     expect(t.logs.map((l) => l.line)).toEqual([
@@ -147,7 +147,7 @@ describe("run() on a stopped work", () => {
     }
     const t = new TestApp<Root>(new LightningApp(new Root()));
     await t.start();
-    expect(t.runtime.stage).toBe("running");
+    expect(t.engine.stage).toBe("running");
     expect(t.root.echo._calls).toEqual([[2]]);
     expect(t.root.echo.hasSucceeded).toBe(true);
   });

@@ -32,10 +32,10 @@ async function mutate(mutation: Mutation, setup?: (work: Collector) => void) {
   setup?.(root.collector);
   root.collector._mutation = mutation;
   const t = new TestApp<Root>(new LightningApp(root));
-  const before = t.runtime.stateDocument();
+  const before = t.engine.stateDocument();
   await t.start();
   const ops = t.changes.filter((op) => op.path.startsWith("/components/root.collector/vars"));
-  expect(replay(before, t.changes)).toEqual(t.runtime.stateDocument());
+  expect(replay(before, t.changes)).toEqual(t.engine.stateDocument());
   return { t, ops: ops.map((op) => ({ ...op, path: op.path.slice("/components/root.collector/vars".length) })) };
 }
 
@@ -203,6 +203,6 @@ describe("nested mutation in a flow", () => {
     await t.start();
     expect(t.root._error).toBeInstanceOf(StateValueError);
     expect((t.root._error as Error).message).toContain('root: field "cfg.list[2]" holds a function');
-    expect(t.runtime.stateDocument().components.root?.vars).toEqual({ cfg: { list: [1, 2] } });
+    expect(t.engine.stateDocument().components.root?.vars).toEqual({ cfg: { list: [1, 2] } });
   });
 });

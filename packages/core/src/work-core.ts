@@ -78,7 +78,7 @@ export class WorkCore extends ComponentCore {
   numSuccesses = 0;
   /** The URL where the work serves HTTP, set by whoever runs it; see {@link url}. */
   servedUrl = "";
-  hostAddress = "127.0.0.1";
+  bindAddress = "127.0.0.1";
   /** The options object the work was constructed with, to rebuild it elsewhere. */
   constructorOptions: unknown;
   private readonly dispatcher: (...args: unknown[]) => void;
@@ -94,7 +94,7 @@ export class WorkCore extends ComponentCore {
   /** Where the work serves HTTP: the URL its runner reported, else `http://<host>:<port>` when it has a port, else `""`. */
   get url(): string {
     if (this.servedUrl) return this.servedUrl;
-    return this.options.port === undefined ? "" : `http://${this.hostAddress}:${this.options.port}`;
+    return this.options.port === undefined ? "" : `http://${this.bindAddress}:${this.options.port}`;
   }
 
   protected override runForFlow(): unknown {
@@ -108,8 +108,8 @@ export class WorkCore extends ComponentCore {
    * unless the call had finished and is cached (a no-op on a live work too).
    */
   dispatch(args: unknown[]): void {
-    const host = this.host;
-    if (!host) {
+    const context = this.context;
+    if (!context) {
       throw new AppStateError(
         `${this.name}.run() was called by a flow that is not running in an app. ` +
           `Wrap the root flow in new L.LightningApp(...) and start it (or drive it with lit-app/testing).`,
@@ -140,7 +140,7 @@ export class WorkCore extends ComponentCore {
     if (this.stoppedCallNoted) return;
     this.stoppedCallNoted = true;
     const name = this.name;
-    this.host?.warn?.(
+    this.context?.warn?.(
       name,
       `${name}.run() does nothing: ${name} was stopped, and a stopped work does not run again. ` +
         `To run it again, put a new ${this.className} in its place; check ${name}.hasStopped before calling run() to silence this.`,
@@ -164,14 +164,14 @@ export class WorkCore extends ComponentCore {
     this.calls.set(hash, rec);
     this.callsById.set(rec.id, rec);
     this.latestCallId = rec.id;
-    this.setStatus({ stage: "pending", timestamp: this.host!.now() });
-    this.host!.callWork(this, { id: rec.id, hash, args });
+    this.setStatus({ stage: "pending", timestamp: this.context!.now() });
+    this.context!.callWork(this, { id: rec.id, hash, args });
   }
 
-  /** Sets the status and tells the host. */
+  /** Sets the status and tells the context. */
   setStatus(status: WorkStatus): void {
     this.status = status;
-    this.host?.statusChanged(this);
+    this.context?.statusChanged(this);
   }
 }
 

@@ -25,7 +25,7 @@ export type RunnerReport =
   | { type: "succeeded"; callId: string }
   | { type: "failed"; callId: string; error: SerializedError };
 
-/** The work a runner runs: its fields and its `run()` (a {@link HostedWork}, or the flow's own instance). */
+/** The work a runner runs: its fields and its `run()` (a {@link LoadedWork}, or the flow's own instance). */
 export interface RunnableWork {
   /** Applies the flow's changes to the work's fields. */
   applyOps(ops: readonly VarOp[]): void;

@@ -200,7 +200,7 @@ export abstract class LightningWork {
   }
   /** The address the work binds to. */
   get host(): string {
-    return wc(this).hostAddress;
+    return wc(this).bindAddress;
   }
   /** The port the work serves on, if one was given or assigned. */
   get port(): number | undefined {
@@ -222,6 +222,6 @@ export abstract class LightningWork {
    */
   stop(): void {
     const core = wc(this);
-    core.host?.stopWork(core);
+    core.context?.stopWork(core);
   }
 }

@@ -59,7 +59,7 @@ describe("the public surface", () => {
   it("the plumbing is behind @lit-app/core/internal, not on L", async () => {
     const L: Record<string, unknown> = await import("lit-app");
     const internal = await import("@lit-app/core/internal");
-    for (const name of ["AppRuntime", "hostWork", "applyVarOp", "WorkRunner", "encodeState", "serializeError"] as const) {
+    for (const name of ["AppEngine", "loadWork", "applyVarOp", "WorkRunner", "encodeState", "serializeError"] as const) {
       expect(internal[name], name).toBeTypeOf("function");
       expect(L[name], name).toBeUndefined();
     }

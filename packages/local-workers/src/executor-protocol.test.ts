@@ -4,14 +4,14 @@
  * naming the work, drops the message, and the work and the app go on.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { AppRuntime, WorkEvent } from "@lit-app/core/internal";
+import type { AppEngine, WorkEvent } from "@lit-app/core/internal";
 import { testClock } from "./test-support/clock.ts";
 import { until } from "./test-support/until.ts";
 
 const APP = new URL("../test/fixtures/rogue-app.ts", import.meta.url).href;
 (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
 
-let runtime: AppRuntime | undefined;
+let runtime: AppEngine | undefined;
 afterEach(async () => {
   await runtime?.stop();
   runtime = undefined;
@@ -26,7 +26,7 @@ describe("WorkerThreadExecutor and a work that breaks the protocol", () => {
     const events: WorkEvent[] = [];
     const bind = executor.bind.bind(executor);
     executor.bind = (emit) => bind((e) => (events.push(e), emit(e)));
-    const rt = (runtime = new core.AppRuntime(mod.default, { executor, clock: testClock }));
+    const rt = (runtime = new core.AppEngine(mod.default, { executor, clock: testClock }));
     void rt.start();
     const rogue = (mod.default.root as unknown as { rogue: import("../test/fixtures/rogue-app.ts").Rogue }).rogue;
     await until(() => rogue.count === 2 && rogue.hasSucceeded, "both calls to succeed");
@@ -51,7 +51,7 @@ describe("WorkerThreadExecutor and a lost message", () => {
     const events: WorkEvent[] = [];
     const bind = executor.bind.bind(executor);
     executor.bind = (emit) => bind((e) => (events.push(e), emit(e)));
-    const rt = (runtime = new core.AppRuntime(mod.default, { executor, clock: testClock }));
+    const rt = (runtime = new core.AppEngine(mod.default, { executor, clock: testClock }));
     void rt.start();
     const lossy = (mod.default.root as unknown as { lossy: import("../test/fixtures/lossy-app.ts").Lossy }).lossy;
     await until(() => lossy.items.length === 2 && lossy.hasSucceeded, "both calls to succeed");

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { LightningApp } from "@lit-app/core";
-import type { AppRuntime, WorkEvent } from "@lit-app/core/internal";
+import type { AppEngine, WorkEvent } from "@lit-app/core/internal";
 import { testClock } from "./test-support/clock.ts";
 import { until } from "./test-support/until.ts";
 
@@ -9,7 +9,7 @@ const APP = new URL("../test/fixtures/sync-app.ts", import.meta.url).href;
 
 type Root = import("../test/fixtures/sync-app.ts").Root;
 
-let runtime: AppRuntime | undefined;
+let runtime: AppEngine | undefined;
 afterEach(async () => {
   await runtime?.stop();
   runtime = undefined;
@@ -29,13 +29,13 @@ async function loadModule(): Promise<Loaded> {
 
 type Kind = "WorkerThreadExecutor" | "WorkerProcessExecutor";
 
-function start(mod: Loaded, kind: Kind = "WorkerThreadExecutor"): { runtime: AppRuntime; events: WorkEvent[]; root: Root } {
+function start(mod: Loaded, kind: Kind = "WorkerThreadExecutor"): { runtime: AppEngine; events: WorkEvent[]; root: Root } {
   const app: LightningApp = mod.default;
   const executor = new mod.executors[kind]({ appModule: APP });
   const events: WorkEvent[] = [];
   const bind = executor.bind.bind(executor);
   executor.bind = (emit) => bind((e) => (events.push(e), emit(e)));
-  runtime = new mod.core.AppRuntime(app, { executor, clock: testClock });
+  runtime = new mod.core.AppEngine(app, { executor, clock: testClock });
   void runtime.start();
   return { runtime, events, root: app.root as Root };
 }

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import process from "node:process";
 import { afterEach, describe, expect, it } from "vitest";
-import { AppRuntime, type WorkEvent } from "@lit-app/core/internal";
+import { AppEngine, type WorkEvent } from "@lit-app/core/internal";
 import { WorkerThreadExecutor } from "./executor.ts";
 import { testClock } from "./test-support/clock.ts";
 import { until } from "./test-support/until.ts";
@@ -14,7 +14,7 @@ import { until } from "./test-support/until.ts";
 const APP = new URL("../test/fixtures/process-tree-app.ts", import.meta.url).href;
 (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
 
-let runtime: AppRuntime | undefined;
+let runtime: AppEngine | undefined;
 afterEach(async () => {
   await runtime?.stop();
   runtime = undefined;
@@ -38,7 +38,7 @@ describe('a work with isolation: "process"', () => {
     const events: WorkEvent[] = [];
     const bind = executor.bind.bind(executor);
     executor.bind = (emit) => bind((e) => (events.push(e), emit(e)));
-    runtime = new AppRuntime(app, { executor, clock: testClock });
+    runtime = new AppEngine(app, { executor, clock: testClock });
     void runtime.start();
     await until(() => root.sleeper.childPid > 0, "the work to start its own process");
     expect(root.sleeper.pid).not.toBe(process.pid);

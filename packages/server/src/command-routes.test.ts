@@ -37,11 +37,11 @@ describe("configureCommands()", () => {
     expect(commands.map((c) => c.name)).toEqual(["clear", "count"]);
     expect(commands[0]).toMatchObject({ flow: "root", description: "Drops requests after the first `keep`.", args: { type: "object", properties: { keep: { type: "integer" } } } });
 
-    served.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/requests", value: [{ name: "a" }, { name: "b" }, { name: "c" }] }]);
+    served.engine.applyDelta([{ op: "replace", path: "/components/root/vars/requests", value: [{ name: "a" }, { name: "b" }, { name: "c" }] }]);
     expect(await runCommand(served.url, "count")).toBe(3);
     expect(await runCommand(served.url, "clear", { keep: 1 })).toEqual({ removed: 2 });
-    expect(served.runtime.stateDocument().components.root!.vars.requests).toEqual([{ name: "a" }]);
-    await until(() => served!.runtime.stateDocument().components.root!.vars.handled === 1, "the flow to re-run after the command");
+    expect(served.engine.stateDocument().components.root!.vars.requests).toEqual([{ name: "a" }]);
+    await until(() => served!.engine.stateDocument().components.root!.vars.handled === 1, "the flow to re-run after the command");
 
     const bad = await runCommand(served.url, "clear", { keep: -1 }).catch((e: unknown) => e);
     expect(bad).toBeInstanceOf(RemoteError);
@@ -55,11 +55,11 @@ describe("configureCommands()", () => {
   test("a command run from a second process finds the app on this machine and changes its state", async () => {
     const home = tempLitHome();
     served = await serveApp(new L.LightningApp(new RequestsFlow(), { name: "requests" }));
-    served.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/requests", value: [{ name: "a" }, { name: "b" }] }]);
+    served.engine.applyDelta([{ op: "replace", path: "/components/root/vars/requests", value: [{ name: "a" }, { name: "b" }] }]);
 
     const cli = await second(["clear", "--keep", "0"], { LIT_HOME: home });
     expect(cli).toEqual({ code: 0, out: { result: { removed: 2 } } });
-    expect(served.runtime.stateDocument().components.root!.vars.requests).toEqual([]);
+    expect(served.engine.stateDocument().components.root!.vars.requests).toEqual([]);
 
     const direct = await second(["--url", served.url, "count", "{}"]);
     expect(direct).toEqual({ code: 0, out: { result: 0 } });
@@ -150,8 +150,8 @@ describe("command bodies and what handlers store are bounded like state", () => 
     expect(over.status).toBe(413);
     expect(over.body.error).toMatchObject({ code: "E_STATE_LIMIT", limit: "stateBytes", component: "root" });
     expect(over.body.error.message).toMatch(/over its limit of 64 KiB \(maxStateBytes\); it was not stored/);
-    expect(served.runtime.stateDocument().components.root!.vars.items).toEqual(["x".repeat(40_000)]);
+    expect(served.engine.stateDocument().components.root!.vars.items).toEqual(["x".repeat(40_000)]);
     expect(await post(url, { item: "small" })).toEqual({ status: 200, body: { result: 2 } });
-    await until(() => served!.runtime.stateDocument().components.root!.vars.count === 2, "the flow to re-run");
+    await until(() => served!.engine.stateDocument().components.root!.vars.count === 2, "the flow to re-run");
   });
 });

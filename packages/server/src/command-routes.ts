@@ -5,7 +5,7 @@
  * a JSON object of arguments and answers `{ result }`.
  */
 import type { Command } from "@lit-app/core";
-import type { AppRuntime } from "@lit-app/core/internal";
+import type { AppEngine } from "@lit-app/core/internal";
 import type { Hono } from "hono";
 import { z } from "zod";
 import { RouteConfigError } from "./errors.ts";
@@ -42,9 +42,9 @@ function jsonSchema(schema: z.ZodType): unknown {
  * than the app's `limits.maxDepth` is 400, and what the handler stores is held
  * to the app's limits (413 when it would pass `maxStateBytes`).
  */
-export function commandRoutes(app: Hono<any>, runtime: AppRuntime, maxBodySize: number): CommandInfo[] {
+export function commandRoutes(app: Hono<any>, engine: AppEngine, maxBodySize: number): CommandInfo[] {
   const commands = new Map<string, Served>();
-  for (const flow of flowsOf(runtime)) {
+  for (const flow of flowsOf(engine)) {
     const list = flow.configureCommands() ?? [];
     if (!Array.isArray(list)) {
       throw new RouteConfigError("E_SERVER_COMMAND", `${flow.name}.configureCommands() must return a list such as [new L.Command("add", this.add)].`);
@@ -75,9 +75,9 @@ export function commandRoutes(app: Hono<any>, runtime: AppRuntime, maxBodySize: 
           404,
         );
       }
-      const raw = (await readJson(c, `command ${name}`, runtime.limits.maxDepth)) ?? {};
+      const raw = (await readJson(c, `command ${name}`, engine.limits.maxDepth)) ?? {};
       const args = served.command.args ? validate(served.command.args, raw, `arguments of the command "${name}"`) : raw;
-      const result = await callHandler(runtime, served.handler, [args]);
+      const result = await callHandler(engine, served.handler, [args]);
       return c.json({ result: result === undefined ? null : result });
     } catch (error) {
       return errorResponse(c, error);

@@ -3,7 +3,7 @@
  * (each batch of JSON Patch operations gets the next `seq`), and a bounded
  * buffer of the lines its components printed.
  */
-import type { AppRuntime, LogLine, PatchOp, StateDocument } from "@lit-app/core/internal";
+import type { AppEngine, LogLine, PatchOp, StateDocument } from "@lit-app/core/internal";
 
 /** One line a component printed, numbered. */
 export interface LogEntry {
@@ -34,15 +34,15 @@ export class LiveFeed {
   private readonly unsubscribe: (() => void)[];
 
   constructor(
-    private readonly runtime: AppRuntime,
+    private readonly engine: AppEngine,
     private readonly maxLogs = 5000,
   ) {
-    this.unsubscribe = [runtime.subscribe((ops) => this.onPatch(ops)), runtime.onLog((line) => this.onLog(line))];
+    this.unsubscribe = [engine.subscribe((ops) => this.onPatch(ops)), engine.onLog((line) => this.onLog(line))];
   }
 
   /** The whole state with the number of the last change it contains. */
   snapshot(): { type: "state"; seq: number; state: StateDocument } {
-    return { type: "state", seq: this.seq, state: this.runtime.stateDocument() };
+    return { type: "state", seq: this.seq, state: this.engine.stateDocument() };
   }
 
   /** Subscribes to change batches; returns the function that unsubscribes. */
@@ -71,7 +71,7 @@ export class LiveFeed {
     return out.reverse();
   }
 
-  /** Stops listening to the runtime. */
+  /** Stops listening to the engine. */
   close(): void {
     for (const u of this.unsubscribe) u();
     this.patchListeners.clear();

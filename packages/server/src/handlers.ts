@@ -4,7 +4,7 @@
  * any other function runs in the server as a plain call.
  */
 import type { LightningFlow } from "@lit-app/core";
-import type { AppRuntime } from "@lit-app/core/internal";
+import type { AppEngine } from "@lit-app/core/internal";
 
 /** True when `fn` is a method (or a function-valued field) of `flow`. */
 export function isMethodOf(flow: object, fn: Function): boolean {
@@ -32,14 +32,14 @@ export function bindHandler(flow: LightningFlow, fn: Function): BoundHandler {
 }
 
 /** Calls a handler with `args`; rejects with what it threw (control signals included). */
-export async function callHandler(runtime: AppRuntime, handler: BoundHandler, args: unknown[]): Promise<unknown> {
-  if (handler.inLoop) return await runtime.runInLoop(() => handler.fn.apply(handler.flow, args));
+export async function callHandler(engine: AppEngine, handler: BoundHandler, args: unknown[]): Promise<unknown> {
+  if (handler.inLoop) return await engine.runInLoop(() => handler.fn.apply(handler.flow, args));
   return await handler.fn(...args);
 }
 
 /** Every flow of the app, root first. */
-export function flowsOf(runtime: AppRuntime): LightningFlow[] {
+export function flowsOf(engine: AppEngine): LightningFlow[] {
   const out: LightningFlow[] = [];
-  for (const c of runtime.components()) if (c.kind === "flow") out.push(c.proxy as LightningFlow);
+  for (const c of engine.components()) if (c.kind === "flow") out.push(c.proxy as LightningFlow);
   return out;
 }

@@ -4,7 +4,7 @@
  * commands its flows declare, the browser client and the UI.
  * @example
  * import { startAppServer } from "@lit-app/server";
- * const server = await startAppServer(runtime); // http://127.0.0.1:7501
+ * const server = await startAppServer(engine); // http://127.0.0.1:7501
  */
 export { startAppServer, DEFAULT_PORT, type AppServer, type AppServerOptions } from "./start.ts";
 export { runCommand, runCliCommand, listCommands, parseCommandArgv, pickApp, type CommandListing } from "./command-client.ts";

@@ -75,7 +75,7 @@ describe("configureLayout()", () => {
       { name: "Plain", kind: "flow", flow: "root.plain", tabs: [] },
       { name: "Broken", kind: "invalid", message: expect.stringContaining('the content of tab "Broken" is not a flow, a work, a URL or a frontend') },
     ]);
-    expect(served.runtime.stateDocument().components["root.server"]!.url).toBe(`http://127.0.0.1:${port}`);
+    expect(served.engine.stateDocument().components["root.server"]!.url).toBe(`http://127.0.0.1:${port}`);
 
     const page = await raw(`${served.url}/frontends/root/0/`);
     expect([page.status, page.body, page.headers["content-type"]]).toEqual([200, "<h1>dashboard</h1>", "text/html; charset=utf-8"]);
@@ -102,7 +102,7 @@ describe("configureLayout()", () => {
     }
     served = await serveApp(new L.LightningApp(new Root()));
     expect((await get(`${served.url}/api/v1/layout`)).body.tabs).toEqual([{ name: "root", kind: "frontend", flow: "root", url: "/frontends/root/0/" }]);
-    served.runtime.applyDelta([{ op: "add", path: "/components/root/vars/links/-", value: "http://127.0.0.1:1/a" }]);
+    served.engine.applyDelta([{ op: "add", path: "/components/root/vars/links/-", value: "http://127.0.0.1:1/a" }]);
     expect((await get(`${served.url}/api/v1/layout`)).body.tabs).toEqual([{ name: "Link 0", kind: "url", url: "http://127.0.0.1:1/a" }]);
   });
 });
@@ -126,7 +126,7 @@ describe("configureLayout() URLs", () => {
     }
     served = await serveApp(new L.LightningApp(new Root()));
     // the URL a work's runner reports is held to the same rule
-    served.runtime.work("root.server")!.servedUrl = "javascript:alert(1)";
+    served.engine.work("root.server")!.servedUrl = "javascript:alert(1)";
     const tabs = (await get(`${served.url}/api/v1/layout`)).body.tabs;
     expect(tabs.slice(0, 2)).toEqual([
       { name: "Web", kind: "url", url: "https://example.com/a" },

@@ -4,7 +4,7 @@
  * frontend served by this server under `/frontends/<flow>/<tab index>/`.
  */
 import { LightningWork, StaticWebFrontend, type LayoutTab, type LightningFlow } from "@lit-app/core";
-import { isFlow, type AppRuntime } from "@lit-app/core/internal";
+import { isFlow, type AppEngine } from "@lit-app/core/internal";
 import { flowsOf } from "./handlers.ts";
 import { embeddableUrl, quoteUrl } from "./ui/urls.js";
 
@@ -79,13 +79,13 @@ function refused(flow: LightningFlow, tab: string, url: string, work?: string): 
 }
 
 /** The app's layout: the root flow's tabs. */
-export function appLayout(runtime: AppRuntime): ResolvedTab[] {
-  return resolveLayout(runtime.app.root);
+export function appLayout(engine: AppEngine): ResolvedTab[] {
+  return resolveLayout(engine.app.root);
 }
 
 /** The static frontend at `/frontends/<flow>/<index>/`, if there is one. */
-export function findFrontend(runtime: AppRuntime, flowName: string, index: number): StaticWebFrontend | undefined {
-  const flow = flowsOf(runtime).find((f) => f.name === flowName);
+export function findFrontend(engine: AppEngine, flowName: string, index: number): StaticWebFrontend | undefined {
+  const flow = flowsOf(engine).find((f) => f.name === flowName);
   if (!flow) return undefined;
   const content = layoutTabs(flow)[index]?.content;
   return content instanceof StaticWebFrontend ? content : undefined;

@@ -45,7 +45,7 @@ test("notebooks: create two from the page, open one's page, stop one, and the li
       ["alice", "gpu", "running", "open"],
       ["bob", "cpu-small", "running", "open"],
     ]);
-    const doc = served.runtime.stateDocument();
+    const doc = served.engine.stateDocument();
     expect(doc.components["root.notebooks.alice"]).toMatchObject({ kind: "work", compute: { name: "gpu" }, status: { stage: "running" } });
     expect(doc.components["root.notebooks.bob"]).toMatchObject({ compute: { name: "cpu-small" } });
 
@@ -59,11 +59,11 @@ test("notebooks: create two from the page, open one's page, stop one, and the li
     expect(await page.locator("#error").textContent()).toBe("alice already has a notebook.");
     await page.screenshot({ path: screenshotPath("notebooks.png") });
 
-    const bobUrl = (served.runtime.stateDocument().components.root!.vars.requests as { username: string; url: string }[]).find((r) => r.username === "bob")!.url;
+    const bobUrl = (served.engine.stateDocument().components.root!.vars.requests as { username: string; url: string }[]).find((r) => r.username === "bob")!.url;
     expect((await fetch(bobUrl)).status).toBe(200);
     await page.click('tr[data-user="bob"] button.stop');
     await expect.poll(() => rows(page)).toEqual([["alice", "gpu", "running", "open"]]);
-    await expect.poll(() => served.runtime.stateDocument().components["root.notebooks.bob"]!.status!.stage).toBe("stopped");
+    await expect.poll(() => served.engine.stateDocument().components["root.notebooks.bob"]!.status!.stage).toBe("stopped");
     await expect.poll(() => fetch(bobUrl).then(() => "serving", () => "closed")).toBe("closed");
 
     // the same app from a terminal: lit add-notebook --username carol

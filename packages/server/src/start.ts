@@ -2,7 +2,7 @@
  * Starts the app server of a running app: its state API, live stream, layout,
  * configureApi routes, commands, the browser client and the UI.
  */
-import type { AppRuntime } from "@lit-app/core/internal";
+import type { AppEngine } from "@lit-app/core/internal";
 import { Hono } from "hono";
 import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
@@ -115,14 +115,14 @@ async function bind(adapter: Awaited<ReturnType<typeof createAdapter>>, fetch: (
 /**
  * Serves a running app.
  * @example
- * const runtime = new AppRuntime(app, { executor, clock });
- * void runtime.start();
- * const server = await startAppServer(runtime, { port: 7501 });
+ * const engine = new AppEngine(app, { executor, clock });
+ * void engine.start();
+ * const server = await startAppServer(engine, { port: 7501 });
  * console.log(`UI: ${server.url}`);
- * await runtime.done;
+ * await engine.done;
  * await server.close();
  */
-export async function startAppServer(runtime: AppRuntime, options: AppServerOptions = {}): Promise<AppServer> {
+export async function startAppServer(engine: AppEngine, options: AppServerOptions = {}): Promise<AppServer> {
   const listen = options.listen ?? "127.0.0.1";
   checkListen(listen);
   const port = options.port ?? DEFAULT_PORT;
@@ -140,7 +140,7 @@ export async function startAppServer(runtime: AppRuntime, options: AppServerOpti
   let boundPort = port;
   const app = new Hono();
   const adapter = await createAdapter(app);
-  const feed = new LiveFeed(runtime);
+  const feed = new LiveFeed(engine);
   const closers = new Set<() => void>();
   app.use("*", authMiddleware({ token, port: () => boundPort }));
   app.use("*", async (c, next) => {
@@ -148,11 +148,11 @@ export async function startAppServer(runtime: AppRuntime, options: AppServerOpti
     c.header("x-content-type-options", "nosniff");
     c.header("referrer-policy", "same-origin");
   });
-  stateRoutes(app, runtime, feed, maxBodySize);
+  stateRoutes(app, engine, feed, maxBodySize);
   liveRoutes(app, feed, { adapter, closers, maxBuffer: options.maxClientBuffer ?? 4 * 1024 * 1024 });
-  uiRoutes(app, runtime);
-  const commands = commandRoutes(app, runtime, maxBodySize);
-  const routes = userRoutes(app, runtime, maxBodySize);
+  uiRoutes(app, engine);
+  const commands = commandRoutes(app, engine, maxBodySize);
+  const routes = userRoutes(app, engine, maxBodySize);
   app.notFound((c) => c.json({ error: { code: "E_NOT_FOUND", message: `no route ${c.req.method} ${c.req.path} on this app; see /api/v1/state and the routes of configureApi().` } }, 404));
 
   let listening: Listening;
@@ -170,7 +170,7 @@ export async function startAppServer(runtime: AppRuntime, options: AppServerOpti
   let file: string | undefined;
   const onExit = () => file && unregisterApp(file);
   if (options.register ?? true) {
-    const entry = { pid: process.pid, name: options.name ?? runtime.app.name, url, port: boundPort, startedAt: Date.now(), cwd: process.cwd() };
+    const entry = { pid: process.pid, name: options.name ?? engine.app.name, url, port: boundPort, startedAt: Date.now(), cwd: process.cwd() };
     file = await registerApp(token ? { ...entry, token } : entry);
     process.once("exit", onExit);
   }

@@ -1,5 +1,5 @@
 import * as L from "@lit-app/core";
-import { AppRuntime } from "@lit-app/core/internal";
+import { AppEngine } from "@lit-app/core/internal";
 import { afterEach, describe, expect, test } from "vitest";
 import { RequestsFlow } from "./test-support/fixtures.ts";
 import { nestsDeeperThan } from "./responses.ts";
@@ -97,26 +97,26 @@ describe("POST /api/v1/delta", () => {
 
   test("a patch sent before the app's first pass answers 503 with Retry-After, and the same patch is taken once it runs", async () => {
     if (!process.env.LIT_HOME) tempLitHome();
-    const runtime = new AppRuntime(new L.LightningApp(new RequestsFlow()), { executor: new LoggingExecutor(), clock: realClock });
-    const server = await startAppServer(runtime, { port: 0 });
+    const engine = new AppEngine(new L.LightningApp(new RequestsFlow()), { executor: new LoggingExecutor(), clock: realClock });
+    const server = await startAppServer(engine, { port: 0 });
     try {
       const patch = { patch: [{ op: "add", path: "/components/root/vars/requests/-", value: { name: "early" } }] };
       const early = await fetch(`${server.url}/api/v1/delta`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(patch) });
       expect(early.status).toBe(503);
       expect(early.headers.get("retry-after")).toBe("1");
       expect(((await early.json()) as { error: { message: string } }).error.message).toContain("the app is starting");
-      void runtime.start();
-      await until(() => runtime.stage === "running", "the app to run");
+      void engine.start();
+      await until(() => engine.stage === "running", "the app to run");
       expect((await post(`${server.url}/api/v1/delta`, patch)).status).toBe(200);
     } finally {
-      await runtime.stop("test over");
+      await engine.stop("test over");
       await server.close();
     }
   });
 
   test("answers 409 once the app has ended", async () => {
     served = await serveApp(new L.LightningApp(new RequestsFlow()));
-    await served.runtime.stop("done");
+    await served.engine.stop("done");
     const res = await post(`${served.url}/api/v1/delta`, { patch: [{ op: "add", path: "/components/root/vars/requests/-", value: { name: "a" } }] });
     expect(res.status).toBe(409);
     expect(res.body.error.message).toContain("stopped");
@@ -221,7 +221,7 @@ describe("POST /api/v1/delta: clients keep the shape of the state", () => {
     expect(await stateOf()).toEqual(before);
     await post(`${served.url}/api/v1/delta`, { patch: [{ op: "add", path: "/components/root/vars/tags/-", value: "ok" }] });
     await until(async () => (await stateOf()).components.root.vars.seen === "|10000|ok", "the flow to re-run");
-    expect(served.runtime.stage).toBe("running");
+    expect(served.engine.stage).toBe("running");
   });
 });
 

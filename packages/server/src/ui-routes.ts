@@ -8,7 +8,7 @@
  * string the app's state holds. Static frontends are the app author's pages
  * and may use inline script; they may only be framed by the app itself.
  */
-import type { AppRuntime } from "@lit-app/core/internal";
+import type { AppEngine } from "@lit-app/core/internal";
 import type { Hono } from "hono";
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
@@ -48,7 +48,7 @@ function frontendRoot(dir: string): string {
 }
 
 /** Adds the browser-facing routes. */
-export function uiRoutes(app: Hono<any>, runtime: AppRuntime): void {
+export function uiRoutes(app: Hono<any>, engine: AppEngine): void {
   const ui = async (path: string) => withPolicy(await serveFile(UI_DIR, path), UI_CSP);
   app.get("/", () => ui("index.html"));
   app.get("/ui/*", (c) => ui(new URL(c.req.url).pathname.slice("/ui/".length)));
@@ -57,7 +57,7 @@ export function uiRoutes(app: Hono<any>, runtime: AppRuntime): void {
   app.get("/client/*", async (c) => withPolicy(await serveFile(CLIENT_DIR, new URL(c.req.url).pathname.slice("/client/".length)), UI_CSP));
   app.get("/favicon.ico", () => ui("favicon.svg"));
 
-  app.get("/api/v1/layout", (c) => c.json({ name: runtime.app.name, tabs: appLayout(runtime) }));
+  app.get("/api/v1/layout", (c) => c.json({ name: engine.app.name, tabs: appLayout(engine) }));
 
   app.get("/frontends/:flow/:index{[0-9]+}", (c) => c.redirect(`${new URL(c.req.url).pathname}/${new URL(c.req.url).search}`, 301));
   app.get("/frontends/:flow/:index{[0-9]+}/*", async (c) => {
@@ -65,7 +65,7 @@ export function uiRoutes(app: Hono<any>, runtime: AppRuntime): void {
     const index = Number(c.req.param("index"));
     let frontend;
     try {
-      frontend = findFrontend(runtime, flow, index);
+      frontend = findFrontend(engine, flow, index);
     } catch (error) {
       return withPolicy(c.text(`${flow}.configureLayout() threw: ${(error as Error).message}`, 500), FRONTEND_CSP);
     }

@@ -5,7 +5,7 @@
  * starts, from every flow in the tree then.
  */
 import type { ApiRoute } from "@lit-app/core";
-import type { AppRuntime } from "@lit-app/core/internal";
+import type { AppEngine } from "@lit-app/core/internal";
 import type { Context, Hono } from "hono";
 import { RouteConfigError } from "./errors.ts";
 import { bindHandler, callHandler, flowsOf, type BoundHandler } from "./handlers.ts";
@@ -43,10 +43,10 @@ function check(route: ApiRoute, flow: string, seen: Map<string, string>): void {
  * than the app's `limits.maxDepth` is 400, and what a handler stores is held
  * to the app's limits (413 when it would pass `maxStateBytes`).
  */
-export function userRoutes(app: Hono<any>, runtime: AppRuntime, maxBodySize: number): ServedRoute[] {
+export function userRoutes(app: Hono<any>, engine: AppEngine, maxBodySize: number): ServedRoute[] {
   const served: ServedRoute[] = [];
   const seen = new Map<string, string>();
-  for (const flow of flowsOf(runtime)) {
+  for (const flow of flowsOf(engine)) {
     const routes = flow.configureApi() ?? [];
     if (!Array.isArray(routes)) {
       throw new RouteConfigError("E_SERVER_ROUTE", `${flow.name}.configureApi() must return a list of routes such as [new L.Post("/predict", this.predict)].`);
@@ -54,7 +54,7 @@ export function userRoutes(app: Hono<any>, runtime: AppRuntime, maxBodySize: num
     for (const route of routes) {
       check(route, flow.name, seen);
       const handler = bindHandler(flow, route.handler);
-      const answer = (c: Context) => answerRoute(c, runtime, route, handler);
+      const answer = (c: Context) => answerRoute(c, engine, route, handler);
       if (route.method === "POST" || route.method === "PUT") app.on(route.method, route.route, limitBody(maxBodySize), answer);
       else app.on(route.method, route.route, answer);
       const entry: ServedRoute = { method: route.method, route: route.route, flow: flow.name };
@@ -65,19 +65,19 @@ export function userRoutes(app: Hono<any>, runtime: AppRuntime, maxBodySize: num
   return served;
 }
 
-async function answerRoute(c: Context, runtime: AppRuntime, route: ApiRoute, handler: BoundHandler): Promise<Response> {
+async function answerRoute(c: Context, engine: AppEngine, route: ApiRoute, handler: BoundHandler): Promise<Response> {
   const where = `${route.method} ${route.route}`;
   try {
     const query = c.req.query();
     const request = { params: c.req.param() as Record<string, string>, query, headers: c.req.header() };
     let body: unknown;
     if (route.method === "POST" || route.method === "PUT") {
-      const raw = await readJson(c, where, runtime.limits.maxDepth);
+      const raw = await readJson(c, where, engine.limits.maxDepth);
       body = route.body ? validate(route.body, raw, `body of ${where}`) : raw;
     } else if (route.body) {
       body = validate(route.body, query, `query of ${where}`);
     }
-    const result = await callHandler(runtime, handler, [body, request]);
+    const result = await callHandler(engine, handler, [body, request]);
     if (result instanceof Response) return result;
     if (result === undefined) return c.body(null, 204);
     return c.json(result as object);

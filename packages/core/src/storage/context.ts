@@ -28,7 +28,7 @@ export function storageOf(work: StateOwner | undefined): StoragePort | undefined
 }
 
 /** The work this thread hosts alone, if it does (a worker thread, an agent's process). */
-export function hostedWork(): StateOwner | undefined {
+export function loadedWork(): StateOwner | undefined {
   return threadWork;
 }
 

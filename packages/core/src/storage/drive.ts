@@ -6,7 +6,7 @@
 import { DriveError, StorageUnavailableError } from "../errors.ts";
 import type { DriveSpec, StoragePort } from "../ports.ts";
 import { registerStateType, type JsonValue, type StateLocation, type StateOwner } from "../state-value.ts";
-import { hostedWork, isWork, storageOf } from "./context.ts";
+import { loadedWork, isWork, storageOf } from "./context.ts";
 import { Path } from "./path.ts";
 import { normalizePath, normalizePrefix } from "./relative-path.ts";
 import { markStorageValue } from "./seen.ts";
@@ -118,7 +118,7 @@ export class Drive {
   }
 
   private here(method: string, path?: string | Path): { work: string; storage: StoragePort; name: string } {
-    const holder = holders.get(this) ?? hostedWork();
+    const holder = holders.get(this) ?? loadedWork();
     const storage = storageOf(holder);
     const shown = path === undefined ? "" : JSON.stringify(path instanceof Path ? path.path : path);
     if (!holder || !storage) {

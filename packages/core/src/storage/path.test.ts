@@ -14,7 +14,7 @@ import {
   StorageUnavailableError,
   type JsonValue,
 } from "../index.ts";
-import { decodeState, encodeState, hostWork, type VarOp } from "../internal.ts";
+import { decodeState, encodeState, loadWork, type VarOp } from "../internal.ts";
 import { MemoryStorage } from "../test-support/memory-storage.ts";
 import { TestApp } from "../testing/index.ts";
 
@@ -101,10 +101,10 @@ describe("a Path handed from one work to another", () => {
     const storage = new MemoryStorage();
     const t = handOver(storage);
     await t.start();
-    const vars = t.runtime.stateDocument().components["root.source"]!.vars;
+    const vars = t.engine.stateDocument().components["root.source"]!.vars;
     expect(vars.declared).toEqual({ $lit: "Path", path: "declared.txt", origin: "root.source", consumers: [] });
     expect(vars.out).toEqual({ $lit: "Path", path: "out.txt", origin: "root.source", consumers: [] });
-    const dest = t.runtime.stateDocument().components["root.dest"]!.vars;
+    const dest = t.engine.stateDocument().components["root.dest"]!.vars;
     expect(dest.input).toEqual({ $lit: "Path", path: "out.txt", origin: "root.source", consumers: ["root.dest"] });
   });
 
@@ -178,7 +178,7 @@ describe("a Path where there is no storage", () => {
   });
 });
 
-describe("a Path on the work's side (hostWork, as in a worker thread)", () => {
+describe("a Path on the work's side (loadWork, as in a worker thread)", () => {
   class Reader extends LightningWork {
     input: Path | null = null;
     made: Path | null = null;
@@ -193,7 +193,7 @@ describe("a Path on the work's side (hostWork, as in a worker thread)", () => {
     storage.write("root.a", "in.txt", "field");
     storage.write("root.b", "arg.txt", "argument");
     const ops: VarOp[] = [];
-    const hosted = hostWork({
+    const loaded = loadWork({
       app: undefined,
       name: "root.reader",
       className: "Reader",
@@ -204,11 +204,11 @@ describe("a Path on the work's side (hostWork, as in a worker thread)", () => {
       now: () => 0,
       storage,
     });
-    await hosted.run([encodeState(decodeState({ $lit: "Path", path: "arg.txt", origin: "root.b", consumers: [] })) as JsonValue]);
+    await loaded.run([encodeState(decodeState({ $lit: "Path", path: "arg.txt", origin: "root.b", consumers: [] })) as JsonValue]);
     expect(storage.root("root.reader")).toEqual(new Map([["in.txt", "field"], ["arg.txt", "argument"]]));
     expect(ops).toEqual([
       { op: "add", path: ["made"], value: { $lit: "Path", path: "made-here.txt", origin: "root.reader", consumers: [] } },
     ]);
-    expect(String((hosted.work as Reader).input)).toBe("/storage/root.reader/in.txt");
+    expect(String((loaded.work as Reader).input)).toBe("/storage/root.reader/in.txt");
   });
 });

@@ -5,7 +5,7 @@
  */
 import { PathError, StorageUnavailableError } from "../errors.ts";
 import { registerStateType, type DecodeContext, type JsonValue, type StateLocation, type StateOwner } from "../state-value.ts";
-import { hostedWork, isWork, nameOf, storageOf, type WorkName } from "./context.ts";
+import { loadedWork, isWork, nameOf, storageOf, type WorkName } from "./context.ts";
 import { normalizePath } from "./relative-path.ts";
 import { markStorageValue } from "./seen.ts";
 
@@ -52,7 +52,7 @@ export class Path {
    */
   constructor(path: string) {
     this.path = normalizePath(`L.Path(${JSON.stringify(path)})`, path);
-    meta.set(this, { origin: hostedWork() ?? null, consumers: [], holder: undefined });
+    meta.set(this, { origin: loadedWork() ?? null, consumers: [], holder: undefined });
     markStorageValue();
   }
 
@@ -88,7 +88,7 @@ export class Path {
 
   /** The absolute path of the file in the current work's storage root (inside a flow: the relative name). */
   toString(): string {
-    const holder = metaOf(this).holder ?? hostedWork();
+    const holder = metaOf(this).holder ?? loadedWork();
     const storage = storageOf(holder);
     return holder && storage ? storage.localPath(holder.name, this.path) : this.path;
   }
@@ -101,7 +101,7 @@ export class Path {
 }
 
 function here(path: Path, method: string): { work: string; storage: NonNullable<ReturnType<typeof storageOf>> } {
-  const holder = metaOf(path).holder ?? hostedWork();
+  const holder = metaOf(path).holder ?? loadedWork();
   const storage = storageOf(holder);
   if (!holder || !storage) {
     throw new StorageUnavailableError(

@@ -78,7 +78,7 @@ describe("a Payload handed between works", () => {
     expect(t.result).toBeUndefined();
     const saves = storage.calls.filter((c) => c.op === "savePayload");
     expect(saves).toEqual([{ op: "savePayload", work: "root.producer", text: expect.stringContaining('"label":"') }]);
-    const ref = t.runtime.stateDocument().components["root.producer"]!.vars.result as Record<string, unknown>;
+    const ref = t.engine.stateDocument().components["root.producer"]!.vars.result as Record<string, unknown>;
     expect(ref).toMatchObject({ $lit: "Payload", origin: "root.producer", kind: "json" });
     expect(ref.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(ref.size).toBe(new TextEncoder().encode(JSON.stringify({ rows: [[1, 2], [3, 4]], label: "é" })).byteLength);

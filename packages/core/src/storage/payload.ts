@@ -7,7 +7,7 @@
 import { PayloadError, StorageUnavailableError } from "../errors.ts";
 import { currentOrigin } from "../origin.ts";
 import { registerStateType, toStateValue, type DecodeContext, type JsonValue, type StateLocation, type StateOwner } from "../state-value.ts";
-import { hostedWork, isWork, nameOf, storageOf, type WorkName } from "./context.ts";
+import { loadedWork, isWork, nameOf, storageOf, type WorkName } from "./context.ts";
 import { markStorageValue } from "./seen.ts";
 import { decodeUtf8, encodeUtf8 } from "./text-codec.ts";
 
@@ -103,7 +103,7 @@ export class Payload<T extends PayloadValue = PayloadValue> {
   /** Reads the value from storage into this work if it is not here yet, and returns it. */
   async get(): Promise<T> {
     const m = metaOf(this);
-    const holder = m.holder ?? hostedWork();
+    const holder = m.holder ?? loadedWork();
     if (!m.loaded) await loadPayload(this, holder, storageOf(holder));
     return m.value as T;
   }

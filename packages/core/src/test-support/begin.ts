@@ -3,6 +3,6 @@ import type { TestApp } from "../testing/index.ts";
 
 /** Starts the app and waits until it runs; its first pass is queued on the fake clock, not run yet. */
 export async function begin(t: TestApp<any>): Promise<void> {
-  void t.runtime.start();
-  await t.runtime.started;
+  void t.engine.start();
+  await t.engine.started;
 }

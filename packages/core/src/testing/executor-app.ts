@@ -4,7 +4,7 @@
  * changes, output, a work whose thread or process dies, a call that never
  * ends, and megabyte states. The core does no I/O: the module that builds the
  * app (a real app module, loaded by the executor's works) passes the
- * {@link ConformanceEffects} its runtime offers.
+ * {@link ConformanceEffects} its engine offers.
  *
  * @example
  * // test/fixtures/conformance-app.ts

@@ -2,7 +2,7 @@
  * The conformance suite of the {@link WorkExecutor} port: every executor (in
  * this thread through JSON, worker threads, child processes, remote hosts)
  * runs the same tests, on the conformance app (executor-app.ts), driven by a
- * real {@link AppRuntime}, and checked on the events the executor reports and
+ * real {@link AppEngine}, and checked on the events the executor reports and
  * on what the flow sees. Imports vitest (describe, it with a timeout,
  * it.skip, hooks, expect): for the test files of the packages that have an
  * executor, not for apps. `bun test` runs it as it is; on Deno, where vitest
@@ -12,7 +12,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { LightningApp } from "../app.ts";
 import type { Clock, WakeScheduler, WorkCall, WorkEvent, WorkExecutor, WorkRef } from "../ports.ts";
-import { AppRuntime, type LogLine } from "../runtime.ts";
+import { AppEngine, type LogLine } from "../app-engine.ts";
 import type { ConformanceRoot } from "./executor-app.ts";
 
 /** A fresh executor and conformance app for one test, and how to clean up after it. */
@@ -36,7 +36,7 @@ export interface ExecutorSuiteOptions {
 }
 
 interface Harness {
-  runtime: AppRuntime;
+  engine: AppEngine;
   root: ConformanceRoot;
   executor: WorkExecutor;
   events: WorkEvent[];
@@ -99,7 +99,7 @@ export function testExecutor(name: string, make: () => Promise<ExecutorFixture>,
         calls: [],
         resend: false,
       } as unknown as Harness;
-      // The runtime sees the executor through this recorder; the tests also drive the executor itself.
+      // The engine sees the executor through this recorder; the tests also drive the executor itself.
       const recorder: WorkExecutor = {
         bind: (emit) =>
           inner.bind((event) => {
@@ -118,21 +118,21 @@ export function testExecutor(name: string, make: () => Promise<ExecutorFixture>,
         stop: (ref) => inner.stop(ref),
         close: () => inner.close(),
       };
-      harness.runtime = new AppRuntime(fixture.app, { executor: recorder, clock: fixture.clock });
+      harness.engine = new AppEngine(fixture.app, { executor: recorder, clock: fixture.clock });
       harness.root = fixture.app.root as ConformanceRoot;
-      harness.runtime.onLog((line) => harness.logs.push(line));
+      harness.engine.onLog((line) => harness.logs.push(line));
       h = harness;
-      void h.runtime.start();
-      await h.runtime.started;
+      void h.engine.start();
+      await h.engine.started;
     });
 
     afterEach(async () => {
-      await h.runtime.stop();
+      await h.engine.stop();
       await fixture.cleanup?.();
     });
 
     const set = (field: string, value: unknown) =>
-      h.runtime.applyDelta([{ op: "replace", path: `/components/root/vars/${field}`, value: value as never }]);
+      h.engine.applyDelta([{ op: "replace", path: `/components/root/vars/${field}`, value: value as never }]);
     const counterCalls = () => h.calls.filter((c) => c.work === "root.counter").map((c) => c.call.id);
 
     it("reports a call's started, then its state changes, then its result; calls run in the order given", async () => {
@@ -191,13 +191,13 @@ export function testExecutor(name: string, make: () => Promise<ExecutorFixture>,
       await waitFor(() => expect(h.root.big.status.stage).toBe("succeeded"));
       expect(callEvents(h.events, hung!)).toEqual(["started"]);
       expect(h.events.filter((e) => e.type === "exited")).toEqual([]);
-      expect(h.runtime.stage).toBe("running");
+      expect(h.engine.stage).toBe("running");
     }, testTimeout);
 
     it("carries megabyte states both ways: 1 MB given to the work, 1 MB made by it", async () => {
       // 1 MB: a patch from the UI may write up to 1 MiB (the app's default limits.maxPatchBytes).
       const mb = 1_000_000;
-      h.runtime.applyDelta([{ op: "replace", path: "/components/root.big/vars/input", value: "x".repeat(mb) }]);
+      h.engine.applyDelta([{ op: "replace", path: "/components/root.big/vars/input", value: "x".repeat(mb) }]);
       set("bigSize", mb);
       await waitFor(() => expect(h.root.big.status.stage).toBe("succeeded"));
       expect(h.root.big.seen).toBe(mb);
@@ -221,7 +221,7 @@ export function testExecutor(name: string, make: () => Promise<ExecutorFixture>,
       await waitFor(() => expect(h.root.crasher.status.stage).toBe("failed"));
       expect(h.root.crasher.status.reason).toBe("exited");
       expect(h.events.filter((e) => e.type === "exited").map((e) => e.work)).toEqual(["root.crasher"]);
-      expect(h.runtime.stage).toBe("running");
+      expect(h.engine.stage).toBe("running");
       set("count", 1);
       await waitFor(() => expect(h.root.counter.status.stage).toBe("succeeded"));
       expect(h.root.counter.items).toEqual([1]);

@@ -11,7 +11,7 @@ import type { StoragePort, WorkCall, WorkEvent, WorkExecutor, WorkRef } from "..
 import { bindStorage } from "../storage/context.ts";
 import { runStopHooks } from "../stop-hooks.ts";
 import type { WorkCore } from "../work-core.ts";
-import { runWorkCall } from "../work-host.ts";
+import { runWorkCall } from "../work-loader.ts";
 import { WorkRunner } from "../work-runner.ts";
 
 /** `value` after a trip through JSON, as it reaches the other side of a channel. */

@@ -5,7 +5,7 @@
 import type { LightningApp } from "../app.ts";
 import { LitError } from "../errors.ts";
 import type { LightningFlow } from "../flow.ts";
-import { AppRuntime, type AppResult, type LogLine } from "../runtime.ts";
+import { AppEngine, type AppResult, type LogLine } from "../app-engine.ts";
 import type { StoragePort } from "../ports.ts";
 import type { PatchOp } from "../state-document.ts";
 import { FakeClock } from "./fake-clock.ts";
@@ -42,10 +42,10 @@ export interface TestAppOptions {
 export class TestApp<F extends LightningFlow = LightningFlow> {
   readonly clock: FakeClock;
   readonly executor: InProcessExecutor;
-  readonly runtime: AppRuntime;
+  readonly engine: AppEngine;
   /** Every state change, as JSON Patch operations, in order. */
   readonly changes: PatchOp[] = [];
-  /** Every line works printed through the runtime. */
+  /** Every line works printed through the engine. */
   readonly logs: LogLine[] = [];
   private readonly maxPasses: number;
 
@@ -53,30 +53,30 @@ export class TestApp<F extends LightningFlow = LightningFlow> {
     this.clock = options.clock ?? new FakeClock();
     this.maxPasses = options.maxPasses ?? 10_000;
     this.executor = new InProcessExecutor({ storage: options.storage });
-    this.runtime = new AppRuntime(app, { executor: this.executor, clock: this.clock });
-    this.runtime.subscribe((ops) => this.changes.push(...ops));
-    this.runtime.onLog((line) => this.logs.push(line));
+    this.engine = new AppEngine(app, { executor: this.executor, clock: this.clock });
+    this.engine.subscribe((ops) => this.changes.push(...ops));
+    this.engine.onLog((line) => this.logs.push(line));
   }
 
   /** The root flow. */
   get root(): F {
-    return this.runtime.app.root as F;
+    return this.engine.app.root as F;
   }
 
   /** How many passes of the root flow have run. */
   get passes(): number {
-    return this.runtime.pass;
+    return this.engine.pass;
   }
 
   /** How the app ended, once it has. */
   get result(): AppResult | undefined {
-    return this.runtime.result;
+    return this.engine.result;
   }
 
   /** Starts the app and settles it. */
   async start(): Promise<void> {
-    void this.runtime.start();
-    await this.runtime.started;
+    void this.engine.start();
+    await this.engine.started;
     await this.settle();
   }
 
@@ -85,11 +85,11 @@ export class TestApp<F extends LightningFlow = LightningFlow> {
    * current time. Returns how many passes ran.
    */
   async settle(): Promise<number> {
-    const first = this.runtime.pass;
+    const first = this.engine.pass;
     for (;;) {
       // One callback at a time: a flow that changes its own state on every pass would otherwise never return.
       while (this.clock.runSoon(1)) {
-        if (this.runtime.pass - first > this.maxPasses) throw new NotSettledError(this.runtime.pass - first);
+        if (this.engine.pass - first > this.maxPasses) throw new NotSettledError(this.engine.pass - first);
       }
       if (this.executor.busy) {
         await this.executor.idle();
@@ -98,13 +98,13 @@ export class TestApp<F extends LightningFlow = LightningFlow> {
       await Promise.resolve();
       if (!this.clock.hasQueued && !this.executor.busy) break;
     }
-    if (this.runtime.stage === "stopping") await this.runtime.done;
-    return this.runtime.pass - first;
+    if (this.engine.stage === "stopping") await this.engine.done;
+    return this.engine.pass - first;
   }
 
   /** Runs exactly one pass if one is due, then waits for the calls it made; returns whether it ran. */
   async step(): Promise<boolean> {
-    const ran = this.runtime.runPendingPass();
+    const ran = this.engine.runPendingPass();
     await this.executor.idle();
     return ran;
   }
@@ -120,7 +120,7 @@ export class TestApp<F extends LightningFlow = LightningFlow> {
 
   /** Ends the app (if still running) and returns how it ended. */
   async stop(): Promise<AppResult> {
-    const done = this.runtime.stop("stopped by the test");
+    const done = this.engine.stop("stopped by the test");
     this.clock.runSoon();
     return done;
   }

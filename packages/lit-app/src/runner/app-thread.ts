@@ -52,8 +52,8 @@ const port = await parentPort();
 let running: RunningApp | undefined;
 let stopReason: string | undefined;
 const workThreads = worksStartedBySupervisor() ? workThreadsThroughSupervisor((m, t) => port.post(m, t)) : undefined;
-// local-workers' spawnWorker starts works' threads through this (see its WORK_THREAD_HOST).
-if (workThreads) (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.workThreadHost")] = workThreads.spawn;
+// local-workers' spawnWorker starts works' threads through this (see its WORK_THREAD_SPAWNER).
+if (workThreads) (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.workThreadSpawner")] = workThreads.spawn;
 
 port.listen((message) => {
   switch (message.type) {
@@ -65,7 +65,7 @@ port.listen((message) => {
       return;
     case "stop":
       stopReason ??= message.reason;
-      void running?.runtime.stop(message.reason);
+      void running?.engine.stop(message.reason);
       return;
   }
 });
@@ -82,7 +82,7 @@ async function run(start: Extract<ToAppThread, { type: "start" }>): Promise<numb
       clock: markPasses(systemClock, start.marks),
     });
     // A stop that came while the app was being loaded.
-    if (stopReason !== undefined) void running.runtime.stop(stopReason);
+    if (stopReason !== undefined) void running.engine.stop(stopReason);
     return (await running.done).exitCode;
   } catch (error) {
     return report(error);

@@ -4,7 +4,7 @@
  */
 import process from "node:process";
 import type { LightningApp } from "@lit-app/core";
-import { AppRuntime, type AppResult, type Clock, type WakeScheduler } from "@lit-app/core/internal";
+import { AppEngine, type AppResult, type Clock, type WakeScheduler } from "@lit-app/core/internal";
 import { WorkerThreadExecutor } from "@lit-app/local-workers";
 import type { AppServer } from "@lit-app/server";
 import { logPrinter } from "./log-printer.ts";
@@ -42,7 +42,7 @@ const WORK_STOP_GRACE_MS = 1500;
 
 /** A running app. */
 export interface RunningApp {
-  runtime: AppRuntime;
+  engine: AppEngine;
   /** The app server, once it listens (undefined when there is none). */
   server: Promise<AppServer | undefined>;
   /** Resolves with how the app ended. */
@@ -75,22 +75,22 @@ export function startApp(app: LightningApp, options: RunAppOptions): RunningApp 
     stopGraceMs: WORK_STOP_GRACE_MS,
     ...(limit ? { heapLimitMb: limit } : {}),
   });
-  const runtime = new AppRuntime(app, { executor, clock: options.clock ?? systemClock });
+  const engine = new AppEngine(app, { executor, clock: options.clock ?? systemClock });
   const color = options.color ?? Boolean(process.stdout.isTTY);
-  runtime.onLog(
+  engine.onLog(
     logPrinter({ stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) }, color),
   );
   const signals: { name: "SIGINT" | "SIGTERM"; handler: () => void }[] = [];
   if (options.handleSignals !== false) {
     for (const name of ["SIGINT", "SIGTERM"] as const) {
-      const handler = () => void runtime.stop(`stopped by ${name}`);
+      const handler = () => void engine.stop(`stopped by ${name}`);
       process.on(name, handler);
       signals.push({ name, handler });
     }
   }
   // The server binds first: an app whose server cannot start does not start (nor its works).
-  const serving = wantsServer(options) ? serve(runtime, options) : undefined;
-  const ended = serving ? serving.then((s) => s.failed ?? startOnce(runtime)) : runtime.start();
+  const serving = wantsServer(options) ? serve(engine, options) : undefined;
+  const ended = serving ? serving.then((s) => s.failed ?? startOnce(engine)) : engine.start();
   const server = serving ? serving.then((s) => s.server) : Promise.resolve(undefined);
   const done = ended.then(async (result) => {
     await (await server)?.close();
@@ -103,31 +103,31 @@ export function startApp(app: LightningApp, options: RunAppOptions): RunningApp 
     }
     return result;
   });
-  return { runtime, done, server };
+  return { engine, done, server };
 }
 
 function wantsServer(options: RunAppOptions): boolean {
   return !(options.server === false || (options.server === undefined && process.env.LIT_NO_SERVER === "1"));
 }
 
-/** Starts the runtime unless it was stopped meanwhile (Ctrl-C while the server was starting). */
-function startOnce(runtime: AppRuntime): Promise<AppResult> {
-  return runtime.stage === "not_started" ? runtime.start() : runtime.done;
+/** Starts the engine unless it was stopped meanwhile (Ctrl-C while the server was starting). */
+function startOnce(engine: AppEngine): Promise<AppResult> {
+  return engine.stage === "not_started" ? engine.start() : engine.done;
 }
 
 /** Starts the app server; `failed` says how the app ends when it could not. */
-async function serve(runtime: AppRuntime, options: RunAppOptions): Promise<{ server?: AppServer; failed?: AppResult }> {
+async function serve(engine: AppEngine, options: RunAppOptions): Promise<{ server?: AppServer; failed?: AppResult }> {
   try {
     const { startAppServer } = await import("@lit-app/server");
-    if (runtime.stage !== "running" && runtime.stage !== "not_started") return {};
-    const server = await startAppServer(runtime, {
+    if (engine.stage !== "running" && engine.stage !== "not_started") return {};
+    const server = await startAppServer(engine, {
       ...(options.port !== undefined ? { port: options.port, strictPort: true } : {}),
       ...(options.listen ? { listen: options.listen } : {}),
       ...(options.token ? { token: options.token } : {}),
-      name: runtime.app.name,
+      name: engine.app.name,
       print: (line) => void process.stderr.write(`${line}\n`),
     });
-    if (runtime.stage === "running" || runtime.stage === "not_started") process.stderr.write(`[lit-app] the app's UI: ${server.url}\n`);
+    if (engine.stage === "running" || engine.stage === "not_started") process.stderr.write(`[lit-app] the app's UI: ${server.url}\n`);
     return { server };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -16,7 +16,7 @@ import { PassWatcher, passMarksBuffer, type RunningPass } from "./pass-marks.ts"
 import { watchParent } from "./parent-watch.ts";
 import { killDescendants } from "./process-tree.ts";
 import { appFrames, probeThreadStack } from "./stack-probe.ts";
-import { WorkThreadHost } from "./work-threads.ts";
+import { WorkThreadSpawner } from "./work-threads.ts";
 
 /** How long after Ctrl-C or SIGTERM an app that has not stopped is ended. Works get 1.5 s of it to clean up. */
 export const STOP_DEADLINE_MS = 2200;
@@ -124,7 +124,7 @@ export async function superviseApp(appModule: string, options: AppThreadOptions 
     finish(code);
   }
 
-  const workThreads = new WorkThreadHost((message) => thread.post(message));
+  const workThreads = new WorkThreadSpawner((message) => thread.post(message));
   thread.onMessage((message) => {
     if (workThreads.handle(message)) return;
     if (message.type === "loaded") return void (rootClass = message.rootClass);

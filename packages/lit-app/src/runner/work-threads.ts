@@ -55,7 +55,7 @@ export function workThreadsThroughSupervisor(post: (message: FromAppThread, tran
 }
 
 /** The supervising thread's side: starts works' threads when the app's thread asks. */
-export class WorkThreadHost {
+export class WorkThreadSpawner {
   private readonly threads = new Map<number, { worker: Worker; port: MessagePort }>();
 
   constructor(private readonly tell: (message: ToAppThread) => void) {}

@@ -55,7 +55,7 @@ describe("CommandWork in the test driver (works in this thread)", () => {
     expect(t.root.cmd.signal).toBeNull();
     expect(Number.isInteger(t.root.cmd.pid)).toBe(true);
     expect(isRunning(t.root.cmd.pid!)).toBe(false);
-    const vars = t.runtime.stateDocument().components["root.cmd"]?.vars;
+    const vars = t.engine.stateDocument().components["root.cmd"]?.vars;
     expect(vars).toMatchObject({ command: "sh", exitCode: 0, pid: t.root.cmd.pid });
   });
 
@@ -138,7 +138,7 @@ describe("CommandWork in the test driver (works in this thread)", () => {
   it("stop() kills the command and every process it started", async () => {
     const seen = captureConsole();
     const t = appWith(sh('sleep 300 & echo "child $!"; sleep 300 & echo "child $!"; wait', { parallel: true }));
-    void t.runtime.start();
+    void t.engine.start();
     await until(() => seen.out.length === 2, 10_000, "two children", () => t.clock.runSoon());
     const pids = [t.root.cmd.pid!, ...seen.out.map((line) => Number(line.split(" ")[1]))];
     expect(pids.every(isRunning)).toBe(true);
@@ -153,7 +153,7 @@ describe("CommandWork in the test driver (works in this thread)", () => {
   it("the app ending kills the process tree, with SIGKILL for processes that ignore SIGTERM", async () => {
     const seen = captureConsole();
     const t = appWith(sh('trap "" TERM; sleep 300 & echo "child $!"; wait; wait', { parallel: true, stopGraceMs: 200 }));
-    void t.runtime.start();
+    void t.engine.start();
     await until(() => seen.out.length === 1, 10_000, "the child", () => t.clock.runSoon());
     const pids = [t.root.cmd.pid!, Number(seen.out[0]!.split(" ")[1])];
     expect(pids.every(isRunning)).toBe(true);
@@ -226,9 +226,9 @@ describe("CommandWork options", () => {
 describe("CommandWork in a real app (each work in a worker thread, `lit run`)", () => {
   const runtimes = ["node", "bun", "deno"] as const;
 
-  describe.each(runtimes)("on %s", (runtime) => {
+  describe.each(runtimes)("on %s", (engine) => {
     it("prefixes each output line with the work's name; the flow sees pid and exitCode; env, cwd and run() arguments apply", async () => {
-      const app = new LitRun(runtime, { LIT_FIXTURE_MODE: "output", LIT_FIXTURE_DIR: scratch });
+      const app = new LitRun(engine, { LIT_FIXTURE_MODE: "output", LIT_FIXTURE_DIR: scratch });
       expect(await app.exited).toBe(0);
       const out = app.stdout.split("\n");
       expect(out).toContain("root.hello | out one");
@@ -240,7 +240,7 @@ describe("CommandWork in a real app (each work in a worker thread, `lit run`)", 
     });
 
     it("a failing command fails the app with its exit code and the last lines of stderr", async () => {
-      const app = new LitRun(runtime, { LIT_FIXTURE_MODE: "fail" });
+      const app = new LitRun(engine, { LIT_FIXTURE_MODE: "fail" });
       expect(await app.exited).toBe(1);
       expect(app.stderr).toContain("root.broken | problem 1\n");
       const report = app.stderr.slice(app.stderr.indexOf("[lit-app] the app failed"));
@@ -251,8 +251,8 @@ describe("CommandWork in a real app (each work in a worker thread, `lit run`)", 
     });
 
     it("work.stop() from the flow kills the command's whole process tree", async () => {
-      const dir = mkdtempSync(join(scratch, `tree-${runtime}-`));
-      const app = new LitRun(runtime, { LIT_FIXTURE_MODE: "tree", LIT_FIXTURE_STOP: "flow", LIT_FIXTURE_DIR: dir });
+      const dir = mkdtempSync(join(scratch, `tree-${engine}-`));
+      const app = new LitRun(engine, { LIT_FIXTURE_MODE: "tree", LIT_FIXTURE_STOP: "flow", LIT_FIXTURE_DIR: dir });
       try {
         await until(() => app.stdout.includes("flow stopped the tree") || app.code !== undefined, 30_000, "the flow to stop the tree");
         const pids = app.childPids();

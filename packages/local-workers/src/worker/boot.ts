@@ -10,12 +10,12 @@
 import { LightningApp, type JsonValue } from "@lit-app/core";
 import {
   decodeState,
-  hostWork,
+  loadWork,
   lastConstructedApp,
   runStopHooks,
   serializeError,
   WorkRunner,
-  type HostedWork,
+  type LoadedWork,
   type RunnerReport,
   type VarOp,
 } from "@lit-app/core/internal";
@@ -37,7 +37,7 @@ type Body<T> = T extends unknown ? Omit<T, "incarnation" | "seq"> : never;
 let channel: WorkChannel | undefined;
 let incarnation = "";
 let seq = 0;
-let hosted: HostedWork | undefined;
+let loaded: LoadedWork | undefined;
 let runner: WorkRunner | undefined;
 let pendingOps: VarOp[] = [];
 let flushQueued = false;
@@ -99,7 +99,7 @@ async function init(message: InitMessage): Promise<void> {
   // Already loaded with the app's module (it imports it): importing it again costs next to nothing.
   const classModule =
     message.classModule && message.classModule !== message.appModule ? ((await loadModule(message.classModule)) as Record<string, unknown>) : mod;
-  hosted = hostWork({
+  loaded = loadWork({
     app,
     name: message.name,
     className: message.className,
@@ -111,7 +111,7 @@ async function init(message: InitMessage): Promise<void> {
     now: () => Date.now(),
     storage: (storage = new LocalStorage(message.storageDir ?? appStorageDir(message.appModule, app?.name ?? "app"))),
   });
-  runner = new WorkRunner({ work: hosted, report, flush: flushAll, describeError: userError });
+  runner = new WorkRunner({ work: loaded, report, flush: flushAll, describeError: userError });
   // The folders lit-app made beside the app go once empty; a storage folder given by the user stays.
   release = () => storage?.removeIfEmpty(message.name, message.storageDir ? [] : madeStorageParents(message.appModule));
 }
@@ -119,7 +119,7 @@ async function init(message: InitMessage): Promise<void> {
 async function stop(): Promise<void> {
   runner?.stop();
   try {
-    if (hosted) await runStopHooks(hosted.work);
+    if (loaded) await runStopHooks(loaded.work);
   } finally {
     try {
       release();
@@ -159,7 +159,7 @@ function received(data: unknown): void {
       return;
     case "resync":
       flushOps();
-      post({ type: "snapshot", state: hosted?.state() ?? {}, calls: [...calls.values()] });
+      post({ type: "snapshot", state: loaded?.state() ?? {}, calls: [...calls.values()] });
       return;
   }
 }

@@ -21,7 +21,7 @@ describe("the user's frames of a stack", () => {
       "    at Trainer.run (file:///home/me/app/train.ts:12:5)",
       "    at step (/home/me/app/node_modules/some-lib/index.js:3:1)",
       "    at /home/me/app/helpers.ts:7:9",
-      "    at run (/home/me/app/node_modules/@lit-app/core/src/work-host.ts:125:32)",
+      "    at run (/home/me/app/node_modules/@lit-app/core/src/work-loader.ts:125:32)",
       "    at async pump (/home/me/app/node_modules/@lit-app/local-workers/src/worker/boot.ts:67:20)",
       "    at async Promise.all (index 0)",
       "    at processTicksAndRejections (node:internal/process/task_queues:95:5)",
@@ -47,7 +47,7 @@ describe("the user's frames of a stack", () => {
 
   it("an error keeps only the user's frames; one raised on purpose with none keeps no stack; an unexpected one keeps all", () => {
     const user = Object.assign(new Error("boom"), {
-      stack: "Error: boom\n    at run (/home/me/app/train.ts:1:1)\n    at run (/home/me/app/node_modules/@lit-app/core/src/work-host.ts:1:1)",
+      stack: "Error: boom\n    at run (/home/me/app/train.ts:1:1)\n    at run (/home/me/app/node_modules/@lit-app/core/src/work-loader.ts:1:1)",
     });
     expect(userError(user, APP)).toEqual({ name: "Error", message: "boom", stack: "Error: boom\n    at run (/home/me/app/train.ts:1:1)" });
     const framework = "Error: x\n    at copy (/home/me/app/node_modules/@lit-app/local-workers/src/storage/local-storage.ts:1:1)";
@@ -62,7 +62,7 @@ describe("the user's frames of a stack", () => {
       "Error",
       "    at exitTrap (/work/lit/packages/local-workers/src/worker/exit-trap.ts:21:30)",
       "    at Crasher.run (/work/lit/examples/crash/app.ts:19:34)",
-      "    at run (/work/lit/packages/core/src/work-host.ts:125:32)",
+      "    at run (/work/lit/packages/core/src/work-loader.ts:125:32)",
     ].join("\n");
     const error = exitError("process.exit", 3, stack, REPO);
     expect(error.message).toBe(

@@ -19,7 +19,7 @@ async function client(options: Parameters<typeof connect>[1] = {}): Promise<AppC
   return c;
 }
 
-const appState = () => served!.runtime.stateDocument().components.root!.vars as { requests: { name: string }[]; [k: string]: unknown };
+const appState = () => served!.engine.stateDocument().components.root!.vars as { requests: { name: string }[]; [k: string]: unknown };
 
 describe("the browser client", () => {
   for (const transport of ["WebSocket", "server-sent events"] as const) {
@@ -31,7 +31,7 @@ describe("the browser client", () => {
       expect(app.state.requests).toEqual([]);
       const seen: number[] = [];
       app.subscribe((doc) => seen.push(doc.components["root.counter"]!.vars.count));
-      served.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/requests", value: [{ name: "a" }, { name: "b" }] }]);
+      served.engine.applyDelta([{ op: "replace", path: "/components/root/vars/requests", value: [{ name: "a" }, { name: "b" }] }]);
       await until(() => app.component("root.counter").count === 2, "the work's change");
       expect(app.state.handled).toBe(2);
       expect(seen.at(-1)).toBe(2);
@@ -112,15 +112,15 @@ describe("a client that reads too slowly", () => {
     // the page stops reading (a frozen tab, a slow link): what the app sends piles up on the server's side
     first.pause();
     for (let i = 0; i < 400; i++) {
-      served.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/blob", value: String(i).padEnd(64 * 1024, ".") }]);
+      served.engine.applyDelta([{ op: "replace", path: "/components/root/vars/blob", value: String(i).padEnd(64 * 1024, ".") }]);
       if (i % 20 === 0) await new Promise((r) => setTimeout(r, 5));
     }
     first.resume();
     await until(() => sockets.length === 2 && app.connected && app.state.blob.startsWith("399."), "the client to reconnect and see the last change", 10_000);
     expect(first.readyState).toBe(WebSocket.CLOSED);
-    expect(JSON.stringify(app.document)).toBe(JSON.stringify(served.runtime.stateDocument()));
+    expect(JSON.stringify(app.document)).toBe(JSON.stringify(served.engine.stateDocument()));
     // and it follows changes as before
-    served.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/blob", value: "small" }]);
+    served.engine.applyDelta([{ op: "replace", path: "/components/root/vars/blob", value: "small" }]);
     await until(() => app.state.blob === "small", "the next change");
   });
 });

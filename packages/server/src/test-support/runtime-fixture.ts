@@ -1,7 +1,7 @@
 // Serves a small app on the runtime running this file (node, bun or deno), checks the state API,
 // a delta and the live WebSocket from inside, and prints one JSON line with what it saw.
 import * as L from "@lit-app/core";
-import { AppRuntime } from "@lit-app/core/internal";
+import { AppEngine } from "@lit-app/core/internal";
 import { InProcessExecutor } from "@lit-app/core/testing";
 import { runtimeKind } from "@lit-app/runtime";
 import { startAppServer } from "../index.ts";
@@ -21,9 +21,9 @@ class Root extends L.LightningFlow {
   }
 }
 
-const runtime = new AppRuntime(new L.LightningApp(new Root()), { executor: new InProcessExecutor(), clock: realClock });
-void runtime.start();
-const server = await startAppServer(runtime, { port: 0, register: false });
+const engine = new AppEngine(new L.LightningApp(new Root()), { executor: new InProcessExecutor(), clock: realClock });
+void engine.start();
+const server = await startAppServer(engine, { port: 0, register: false });
 const ws = new WebSocket(`${server.url.replace("http", "ws")}/api/v1/ws`);
 const messages: { type: string }[] = [];
 ws.onmessage = (e) => messages.push(JSON.parse(String(e.data)));
@@ -43,5 +43,5 @@ while (Date.now() < deadline) {
 }
 ws.close();
 console.log(JSON.stringify({ runtime: runtimeKind(), delta: delta.status, said, first: messages[0]?.type, patches: messages.filter((m) => m.type === "patch").length > 0 }));
-await runtime.stop();
+await engine.stop();
 await server.close();

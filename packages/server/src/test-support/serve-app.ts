@@ -4,7 +4,7 @@
  * and the app server on a free port with its discovery file in a temp folder.
  */
 import type { LightningApp } from "@lit-app/core";
-import { AppRuntime, type WorkEvent } from "@lit-app/core/internal";
+import { AppEngine, type WorkEvent } from "@lit-app/core/internal";
 import { InProcessExecutor } from "@lit-app/core/testing";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { startAppServer, type AppServer, type AppServerOptions } from "../start.ts";
 import { realClock } from "./real-clock.ts";
 
-/** The in-process executor, plus a way for test works to print through the runtime. */
+/** The in-process executor, plus a way for test works to print through the engine. */
 export class LoggingExecutor extends InProcessExecutor {
   private emitEvent: (event: WorkEvent) => void = () => {};
   override bind(emit: (event: WorkEvent) => void): void {
@@ -27,7 +27,7 @@ export class LoggingExecutor extends InProcessExecutor {
 
 /** An app served for a test. */
 export interface ServedApp {
-  runtime: AppRuntime;
+  engine: AppEngine;
   executor: LoggingExecutor;
   server: AppServer;
   url: string;
@@ -46,16 +46,16 @@ export function tempLitHome(): string {
 export async function serveApp(app: LightningApp, options: AppServerOptions = {}): Promise<ServedApp> {
   if (!process.env.LIT_HOME) tempLitHome();
   const executor = new LoggingExecutor();
-  const runtime = new AppRuntime(app, { executor, clock: realClock });
-  void runtime.start();
-  const server = await startAppServer(runtime, { port: 0, ...options });
+  const engine = new AppEngine(app, { executor, clock: realClock });
+  void engine.start();
+  const server = await startAppServer(engine, { port: 0, ...options });
   return {
-    runtime,
+    engine,
     executor,
     server,
     url: server.url,
     async stop() {
-      await runtime.stop("test over");
+      await engine.stop("test over");
       await server.close();
     },
   };

@@ -7,7 +7,7 @@
 //   exit                 stops the app and the server
 // argv[2], when given, is the server's maxClientBuffer in bytes.
 import * as L from "@lit-app/core";
-import { AppRuntime } from "@lit-app/core/internal";
+import { AppEngine } from "@lit-app/core/internal";
 import { runtimeKind } from "@lit-app/runtime";
 import { InProcessExecutor } from "@lit-app/core/testing";
 import { startAppServer } from "../index.ts";
@@ -24,10 +24,10 @@ const gc = (): void => {
   else globalThis.gc?.();
 };
 
-const runtime = new AppRuntime(new L.LightningApp(new Churn()), { executor: new InProcessExecutor(), clock: realClock });
-void runtime.start();
+const engine = new AppEngine(new L.LightningApp(new Churn()), { executor: new InProcessExecutor(), clock: realClock });
+void engine.start();
 const limit = process.argv[2] ? Number(process.argv[2]) : undefined;
-const server = await startAppServer(runtime, { port: 0, register: false, ...(limit ? { maxClientBuffer: limit } : {}) });
+const server = await startAppServer(engine, { port: 0, register: false, ...(limit ? { maxClientBuffer: limit } : {}) });
 const print = (o: object) => process.stdout.write(JSON.stringify(o) + "\n");
 print({ url: server.url });
 
@@ -37,7 +37,7 @@ async function churn(ms: number, bytes: number): Promise<void> {
   let rss = 0;
   while (Date.now() < end) {
     for (let i = 0; i < 10; i++) {
-      runtime.applyDelta([{ op: "replace", path: "/components/root/vars/blob", value: String(deltas++).padEnd(bytes, "x") }]);
+      engine.applyDelta([{ op: "replace", path: "/components/root/vars/blob", value: String(deltas++).padEnd(bytes, "x") }]);
     }
     rss = Math.max(rss, process.memoryUsage().rss);
     // let the server write to its sockets
@@ -63,7 +63,7 @@ process.stdin.on("data", async (chunk: string) => {
       const m = process.memoryUsage();
       print({ rss: m.rss / MiB, heap: m.heapUsed / MiB });
     } else if (cmd === "exit") {
-      await runtime.stop();
+      await engine.stop();
       await server.close();
       process.exit(0);
     }

@@ -84,7 +84,7 @@ describe("the UI", () => {
 
       await page.click('.tab[data-tab="State"]');
       await page.click('.node[data-name="root"]');
-      served.runtime.applyDelta([{ op: "replace", path: "/components/root/vars/go", value: true }]);
+      served.engine.applyDelta([{ op: "replace", path: "/components/root/vars/go", value: true }]);
       await expect.poll(() => chip(page, "root.prepare").textContent()).toBe("running");
       await expect.poll(() => page.locator(".panel pre.json").textContent()).toContain('"go": true');
       expect(await chip(page, "root.train").textContent()).toBe("not started");
@@ -127,7 +127,7 @@ describe("the UI", () => {
       await page.click('.tab[data-tab="Trainer"]');
       await expect.poll(() => page.locator(".panel .empty").textContent()).toContain("root.train does not serve a page yet");
 
-      void served.runtime.stop("finished");
+      void served.engine.stop("finished");
       await expect.poll(() => page.locator("#stage").textContent()).toBe("stopped");
       expect(errors).toEqual([]);
     } finally {

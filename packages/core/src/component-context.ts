@@ -1,17 +1,17 @@
 /**
- * What a component tree needs from whoever hosts it: the app runtime on the
- * flow's side, or a work host inside a worker thread or a remote process.
+ * What a component tree needs from whatever runs it: the app engine on the
+ * flow's side, or a work loader inside a worker thread or a work process.
  */
 import type { ComponentCore } from "./component.ts";
 import type { JsonValue } from "./state-value.ts";
 import type { VarOp } from "./var-ops.ts";
 import type { WorkCore } from "./work-core.ts";
 
-/** The host of a component tree. */
-export interface ComponentHost {
+/** The context a component tree runs in. */
+export interface ComponentContext {
   /** A component's public state changed. */
   record(component: ComponentCore, op: VarOp): void;
-  /** A subtree was attached under a hosted component (a dynamic child). */
+  /** A subtree was attached under a loaded component (a dynamic child). */
   attached(component: ComponentCore): void;
   /** A subtree was detached; its works are to be stopped. */
   detached(component: ComponentCore): void;
@@ -23,7 +23,7 @@ export interface ComponentHost {
   statusChanged(work: WorkCore): void;
   /** Counts flow passes; schedules use it to fire once per pass. */
   readonly pass: number;
-  /** The host's current time, in epoch milliseconds. */
+  /** The context's current time, in epoch milliseconds. */
   now(): number;
   /** Asks for a flow pass at `time` (epoch milliseconds) or soon after. */
   wakeAt(time: number): void;

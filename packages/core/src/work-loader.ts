@@ -6,7 +6,7 @@
 import type { LightningApp } from "./app.ts";
 import { coreOf, type ComponentCore } from "./component.ts";
 import { ComponentError, WorkClassError } from "./errors.ts";
-import type { ComponentHost } from "./host.ts";
+import type { ComponentContext } from "./component-context.ts";
 import type { StoragePort } from "./ports.ts";
 import { bindStorage } from "./storage/context.ts";
 import { prepareRun } from "./storage/prepare.ts";
@@ -17,8 +17,8 @@ import { knownWorkClasses, LightningWork, type WorkClass } from "./work.ts";
 import type { WorkCore } from "./work-core.ts";
 import { runMethodOf } from "./work-run.ts";
 
-/** What is needed to host one work. */
-export interface HostWorkOptions {
+/** What is needed to load one work on its own side. */
+export interface LoadWorkOptions {
   /** The app as its module built it here, if it did. */
   app: LightningApp | undefined;
   /** Dotted name of the work. */
@@ -35,14 +35,14 @@ export interface HostWorkOptions {
   exportName?: string;
   /** Called for every change the work makes to its own fields. */
   onOp(op: VarOp): void;
-  /** The host's clock. */
+  /** The clock of the side that runs it. */
   now(): number;
   /** The storage of this side: Paths the work receives are made present through it before `run()`. */
   storage?: StoragePort;
 }
 
-/** A work hosted on its own side. */
-export interface HostedWork {
+/** A work loaded on its own side. */
+export interface LoadedWork {
   readonly work: LightningWork;
   /** Applies changes the flow made to the work's fields. */
   applyOps(ops: readonly VarOp[]): void;
@@ -83,7 +83,7 @@ function findClass(className: string, exports: Record<string, unknown> | undefin
  * Finds the work `name` in the app built here, or rebuilds it from its class
  * (for works created at run time), and binds it so its changes are reported.
  */
-export function hostWork(options: HostWorkOptions): HostedWork {
+export function loadWork(options: LoadWorkOptions): LoadedWork {
   let core = findInTree(options.app, options.name);
   if (!core) {
     const cls = findClass(options.className, options.exports, options.exportName);
@@ -101,7 +101,7 @@ export function hostWork(options: HostWorkOptions): HostedWork {
     throw new ComponentError("E_WORK_NO_RUN", `${options.name} is a ${core.kind}, not a work.`);
   }
   const workCore = core as WorkCore;
-  const host: ComponentHost = {
+  const context: ComponentContext = {
     pass: 0,
     record: (_c, op) => options.onOp(op),
     attached: () => undefined,
@@ -119,7 +119,7 @@ export function hostWork(options: HostWorkOptions): HostedWork {
     if (!key.startsWith("_") && !workCore.children.has(key) && !(key in options.state)) workCore.fields[key] = undefined;
   }
   for (const [key, value] of Object.entries(options.state)) workCore.fields[key] = decodeState(value);
-  workCore.bind(host);
+  workCore.bind(context);
   bindStorage(workCore, options.storage, true);
   const work = workCore.proxy as LightningWork;
   return {

@@ -7,7 +7,7 @@
 import type { LightningApp } from "./app.ts";
 import { coreOf, type ComponentCore } from "./component.ts";
 import { AppStateError, FlowFailedError, LitError, PatchError, serializeError, StateLimitError, WorkFailedError } from "./errors.ts";
-import type { ComponentHost } from "./host.ts";
+import type { ComponentContext } from "./component-context.ts";
 import { escapeKey, toPointer } from "./json-pointer.ts";
 import { currentOrigin, withOrigin } from "./origin.ts";
 import type { RuntimePorts, WorkCall, WorkEvent, WorkRef } from "./ports.ts";
@@ -46,7 +46,7 @@ export interface LogLine {
 }
 
 /** Runs one app: passes of its root flow, its works through the executor port. */
-export class AppRuntime implements ComponentHost {
+export class AppEngine implements ComponentContext {
   readonly app: LightningApp;
   stage: AppStage = "not_started";
   pass = 0;
@@ -97,8 +97,8 @@ export class AppRuntime implements ComponentHost {
    * runs the first pass soon. Resolves when the app has ended.
    */
   start(): Promise<AppResult> {
-    if (this.stage !== "not_started" || this.starting) throw new AppStateError(`the app is already ${this.stage}; an AppRuntime runs once.`);
-    if (this.rootCore.host) throw new AppStateError("this app is already running in another runtime; construct a new app to run it again.");
+    if (this.stage !== "not_started" || this.starting) throw new AppStateError(`the app is already ${this.stage}; an AppEngine runs once.`);
+    if (this.rootCore.context) throw new AppStateError("this app is already running in another engine; construct a new app to run it again.");
     this.starting = preloadCron().then(() => this.begin());
     return this.done;
   }
@@ -215,7 +215,7 @@ export class AppRuntime implements ComponentHost {
     return true;
   }
 
-  // ---- ComponentHost ----
+  // ---- ComponentContext ----
 
   /**
    * @param removed the JSON size of the value the change replaced or removed, when the caller
@@ -529,7 +529,7 @@ export class AppRuntime implements ComponentHost {
       },
       admit: (where: StateLocation, value: unknown) => {
         const owner = where.owner as ComponentCore | undefined;
-        if (!owner || (owner.kind !== "flow" && owner.kind !== "work") || owner.host !== this) return;
+        if (!owner || (owner.kind !== "flow" && owner.kind !== "work") || owner.context !== this) return;
         const size = jsonSize(value) + entryOverhead(where.path[where.path.length - 1] as string);
         const old = where.path.length === 1 ? this.ledger.fieldSize(owner, where.path[0] as string) : 0;
         if (size <= old) return;
