@@ -8,6 +8,29 @@ import { registerStateType } from "./state-value.ts";
 /** The compute names lit-app knows. `default` and `cpu` are the same. */
 export const COMPUTE_NAMES = ["default", "cpu", "cpu-small", "cpu-medium", "gpu", "gpu-fast", "gpu-fast-multi"] as const;
 
+/** Compute names a `--host` rule maps (`lit run --host a100=box`), allowed beside {@link COMPUTE_NAMES}. */
+const mappedNames = new Set<string>();
+
+/** What a compute name a user maps to a host may look like. */
+const MAPPED_NAME = /^[a-z][a-z0-9._-]{0,62}$/;
+
+/**
+ * Allows compute names of the user's own (`new L.CloudCompute("a100")`), as the
+ * `--host` rules of `lit run` and `lit deploy` name them. Called before the app's
+ * module is loaded; a name outside this set and {@link COMPUTE_NAMES} stays an error.
+ */
+export function allowComputeNames(names: Iterable<string>): void {
+  for (const name of names) {
+    if (!MAPPED_NAME.test(name)) {
+      throw new ComputeError(
+        "E_COMPUTE_NAME",
+        `compute name ${JSON.stringify(name)}: use lower-case letters, digits, ".", "_" or "-", starting with a letter (at most 63).`,
+      );
+    }
+    mappedNames.add(name);
+  }
+}
+
 /** One of {@link COMPUTE_NAMES}. */
 export type ComputeName = (typeof COMPUTE_NAMES)[number];
 
@@ -19,7 +42,7 @@ export interface CloudComputeOptions {
   idleTimeout?: number;
   /** Shared memory in MB. */
   shmSize?: number;
-  /** How many GPUs the work sees; defaults to 1 for `gpu*` names (4 for `gpu-fast-multi`), else 0. */
+  /** How many GPUs the work sees; defaults to 1 for `gpu*` names (4 for `gpu-fast-multi`), else 0 (a name of your own, such as `a100`, says how many with this option). */
   gpus?: number;
   /**
    * The most memory the work may use, in MiB (1 MiB = 2^20 bytes). Applied where the
@@ -49,7 +72,7 @@ const OPTION_NAMES = ["diskSize", "idleTimeout", "shmSize", "gpus", "memoryMiB"]
  * const work = new Train({ cloudCompute: new L.CloudCompute("gpu", { diskSize: 100 }) });
  */
 export class CloudCompute {
-  readonly name: ComputeName;
+  readonly name: ComputeName | (string & {});
   readonly diskSize: number;
   readonly idleTimeout: number | null;
   readonly shmSize: number;
@@ -57,10 +80,12 @@ export class CloudCompute {
   readonly memoryMiB: number | null;
 
   constructor(name: ComputeName | (string & {}) = "default", options: CloudComputeOptions = {}) {
-    if (!(COMPUTE_NAMES as readonly string[]).includes(name)) {
+    if (!(COMPUTE_NAMES as readonly string[]).includes(name) && !mappedNames.has(name)) {
+      const mapped = mappedNames.size > 0 ? `, and the names your --host rules map: ${[...mappedNames].join(", ")}` : "";
       throw new ComputeError(
         "E_COMPUTE_NAME",
-        `CloudCompute: unknown compute name ${JSON.stringify(name)}. Valid names: ${COMPUTE_NAMES.join(", ")}.`,
+        `CloudCompute: unknown compute name ${JSON.stringify(name)}. Valid names: ${COMPUTE_NAMES.join(", ")}${mapped}. ` +
+          `A name of your own works when a --host rule maps it to a machine: lit run app.ts --host ${MAPPED_NAME.test(name) ? name : "a100"}=<ssh host>.`,
       );
     }
     if (options === null || typeof options !== "object") {
@@ -85,11 +110,11 @@ export class CloudCompute {
       }
       return v;
     };
-    this.name = name as ComputeName;
+    this.name = name;
     this.diskSize = count("diskSize", 0, true);
     this.idleTimeout = options.idleTimeout === undefined ? null : count("idleTimeout", 0, false);
     this.shmSize = count("shmSize", 0, true);
-    this.gpus = count("gpus", DEFAULT_GPUS[this.name], true);
+    this.gpus = count("gpus", (DEFAULT_GPUS as Record<string, number>)[name] ?? (name.startsWith("gpu") ? 1 : 0), true);
     this.memoryMiB = options.memoryMiB === undefined ? null : count("memoryMiB", 0, true);
     Object.freeze(this);
   }
@@ -100,7 +125,7 @@ export class CloudCompute {
   }
 
   /** The compute as plain data. */
-  toJSON(): { name: ComputeName; diskSize: number; idleTimeout: number | null; shmSize: number; gpus: number; memoryMiB?: number } {
+  toJSON(): { name: ComputeName | (string & {}); diskSize: number; idleTimeout: number | null; shmSize: number; gpus: number; memoryMiB?: number } {
     return {
       name: this.name,
       diskSize: this.diskSize,

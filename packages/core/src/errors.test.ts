@@ -54,7 +54,8 @@ describe("an unknown compute name", () => {
     expect(error).toBeInstanceOf(ComputeError);
     expect(error).toMatchObject({ code: "E_COMPUTE_NAME" });
     expect(error.message).toBe(
-      'CloudCompute: unknown compute name "tpu-huge". Valid names: default, cpu, cpu-small, cpu-medium, gpu, gpu-fast, gpu-fast-multi.',
+      'CloudCompute: unknown compute name "tpu-huge". Valid names: default, cpu, cpu-small, cpu-medium, gpu, gpu-fast, gpu-fast-multi. ' +
+        "A name of your own works when a --host rule maps it to a machine: lit run app.ts --host tpu-huge=<ssh host>.",
     );
   });
 
