@@ -10,7 +10,7 @@ import { AppStateError, FlowFailedError, LitError, PatchError, serializeError, S
 import type { ComponentContext } from "./component-context.ts";
 import { escapeKey, toPointer } from "./json-pointer.ts";
 import { currentOrigin, withOrigin } from "./origin.ts";
-import type { RuntimePorts, WorkCall, WorkEvent, WorkRef } from "./ports.ts";
+import type { EnginePorts, WorkCall, WorkEvent, WorkRef } from "./ports.ts";
 import { AppEnding, beginPass, endPass, endsPass, holdBackIfEnded, WaitingForWork, type ControlSignal } from "./signals.ts";
 import { tooDeep } from "./client-value.ts";
 import { StateLedger } from "./state-ledger.ts";
@@ -55,7 +55,7 @@ export class AppEngine implements ComponentContext {
   result: AppResult | undefined;
   /** The app's state limits (its `limits` option over the defaults). */
   readonly limits: Readonly<StateLimits>;
-  private readonly ports: RuntimePorts;
+  private readonly ports: EnginePorts;
   private readonly ledger = new StateLedger();
   /** Every work that has been part of the app: the origins a Path or Payload may name. */
   private readonly workNames = new Set<string>();
@@ -81,7 +81,7 @@ export class AppEngine implements ComponentContext {
   private flowChanged = false;
   private resolveDone!: (result: AppResult) => void;
 
-  constructor(app: LightningApp, ports: RuntimePorts) {
+  constructor(app: LightningApp, ports: EnginePorts) {
     this.app = app;
     this.ports = ports;
     this.limits = app.limits;

@@ -25,7 +25,7 @@ export type {
   WorkEvent,
   Clock,
   WakeScheduler,
-  RuntimePorts,
+  EnginePorts,
   StoragePort,
   DriveSpec,
 } from "./ports.ts";

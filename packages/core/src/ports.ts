@@ -102,7 +102,7 @@ export interface WakeScheduler {
 }
 
 /** What an app engine is driven through. */
-export interface RuntimePorts {
+export interface EnginePorts {
   executor: WorkExecutor;
   clock: Clock & WakeScheduler;
 }
