@@ -20,7 +20,9 @@ export type StorageErrorCode =
   | "E_CORRUPT"
   | "E_ABORTED"
   | "E_NO_SPACE"
-  | "E_IO";
+  | "E_IO"
+  | "E_TOO_LARGE"
+  | "E_HTTP";
 
 /** Base class of every error this package raises on purpose. */
 export class StorageError extends Error {

@@ -1,0 +1,120 @@
+import type { z } from "zod";
+import type { StorageError } from "../errors.ts";
+import { HttpError, TooLargeError } from "./errors.ts";
+import { readLimited } from "./web-streams.ts";
+import { DEFAULT_LIMITS, decodeError, errorAnswer } from "./wire.ts";
+import type { StorageLimits } from "./wire.ts";
+
+/** A `fetch`-like function: the global one, or one that goes through a tunnel. */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
+
+/** Where the storage routes are and how to reach them. */
+export interface HttpClientOptions {
+  /** The routes' base URL, e.g. `http://127.0.0.1:7070/storage`. */
+  readonly url: string;
+  /** Sent as `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** Makes the requests; the global `fetch` by default. */
+  readonly fetch?: FetchLike;
+  /** Name in messages; `agent` by default. */
+  readonly name?: string;
+  /** Limits on what is sent and taken back; see `DEFAULT_LIMITS`. */
+  readonly limits?: Partial<StorageLimits>;
+}
+
+/** Extra of one request. */
+export interface CallInit {
+  readonly headers?: Record<string, string>;
+  readonly body?: RequestInit["body"];
+  readonly signal?: AbortSignal;
+  /** The request body's own failure (a source that broke), reported instead of the transport's. */
+  readonly bodyError?: () => unknown;
+}
+
+/** Requests to the storage routes, with errors turned back into storage errors. */
+export class HttpClient {
+  readonly name: string;
+  readonly location: string;
+  readonly limits: StorageLimits;
+  readonly #base: string;
+  readonly #token: string | undefined;
+  readonly #fetch: FetchLike;
+
+  constructor(options: HttpClientOptions) {
+    this.#base = options.url.replace(/\/+$/, "");
+    this.location = this.#base;
+    this.name = options.name ?? "agent";
+    this.#token = options.token;
+    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.limits = { ...DEFAULT_LIMITS, ...options.limits };
+  }
+
+  /** Sends a request; an error answer throws the storage error it carries. `ok` lists other accepted statuses. */
+  async call(method: string, path: string, init: CallInit = {}, ok: readonly number[] = []): Promise<Response> {
+    const headers: Record<string, string> = { ...init.headers };
+    if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
+    const request = `${method} ${path.split("?")[0]}`;
+    let res: Response;
+    try {
+      res = await this.#fetch(`${this.#base}${path}`, {
+        method,
+        headers,
+        body: init.body,
+        signal: init.signal,
+        ...(init.body instanceof ReadableStream ? { duplex: "half" } : {}),
+      } as RequestInit);
+    } catch (err) {
+      if (init.signal?.aborted) throw init.signal.reason;
+      const own = init.bodyError?.();
+      if (own !== undefined) throw own;
+      throw new HttpError(this.name, this.location, request, describe(err), { cause: err });
+    }
+    if (res.ok || ok.includes(res.status)) return res;
+    throw await this.#errorOf(res, request);
+  }
+
+  /** Sends a request and validates its JSON answer with `schema`. */
+  async json<T>(method: string, path: string, schema: z.ZodType<T>, init: CallInit = {}, maxBytes = 16 * 1024 * 1024): Promise<T> {
+    const res = await this.call(method, path, init);
+    const value = await this.readJson(res, `${method} ${path.split("?")[0]}`, maxBytes);
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      throw new HttpError(this.name, this.location, `${method} ${path.split("?")[0]}`, `unexpected answer: ${parsed.error.issues[0]?.message ?? ""}`);
+    }
+    return parsed.data;
+  }
+
+  /** A JSON answer of at most `maxBytes`. */
+  async readJson(res: Response, request: string, maxBytes: number): Promise<unknown> {
+    const bytes = await readLimited(res.body, maxBytes, () => new TooLargeError(this.name, `the answer to ${request}`, `${maxBytes} bytes`));
+    try {
+      return JSON.parse(new TextDecoder().decode(bytes));
+    } catch (err) {
+      throw new HttpError(this.name, this.location, request, "the answer is not JSON", { status: res.status, cause: err });
+    }
+  }
+
+  async #errorOf(res: Response, request: string): Promise<StorageError> {
+    const text = await res.text().catch(() => "");
+    if (res.status === 401 || res.status === 403) {
+      return new HttpError(this.name, this.location, request, "the token was refused (check the agent's token)", { status: res.status });
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      value = undefined;
+    }
+    const parsed = errorAnswer.safeParse(value);
+    if (parsed.success) return decodeError(this.name, this.location, parsed.data.error, res.status);
+    return new HttpError(this.name, this.location, request, `HTTP ${res.status} ${text.slice(0, 200)}`, { status: res.status });
+  }
+}
+
+/** A transport failure in words: `fetch failed` alone says nothing. */
+function describe(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause instanceof Error) return `${err.message} (${(cause as { code?: string }).code ?? ""} ${cause.message})`.replace("( ", "(");
+  return err.message;
+}

@@ -1,0 +1,227 @@
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { BlobNotFoundError, ManifestError, RangeNotSatisfiableError } from "../errors.ts";
+import { assertBlobHash } from "../hash.ts";
+import { parseManifest } from "../manifest.ts";
+import { localRoot } from "../root.ts";
+import type { LocalRoot } from "../root.ts";
+import { checkRelativePath } from "../safe-path.ts";
+import { HttpError, TooLargeError } from "./errors.ts";
+import { fromWebStream, readLimited, toWebStream } from "./web-streams.ts";
+import { DEFAULT_LIMITS, SIZE_HEADER, encodeError, hashesBody, withDetails } from "./wire.ts";
+import type { StorageLimits } from "./wire.ts";
+
+/** Options of {@link storageRoutes}. */
+export interface StorageRoutesOptions {
+  /** The storage root served: a folder (made if missing) or a `localRoot`. */
+  readonly root: string | LocalRoot;
+  /** Limits on manifests and batches; see {@link DEFAULT_LIMITS}. */
+  readonly limits?: Partial<StorageLimits>;
+  /**
+   * Checked before every request; `false` answers 401. Leave it out only when
+   * the routes are mounted behind the server's own authentication.
+   */
+  readonly authorize?: (request: Request) => boolean | Promise<boolean>;
+}
+
+const where = "routes";
+
+/** How long a partial-size question waits for writes of that blob that are ending (their connection dropped). */
+const SETTLE_MS = 2000;
+
+/**
+ * The storage routes: one storage root served over HTTP, for an agent to
+ * mount behind its authentication (`app.route("/storage", storageRoutes(...))`).
+ *
+ * - The root's blob store (the `Driver` contract, see `httpDriver`):
+ *   `HEAD|GET /blobs/:hash` (`Range: bytes=<offset>-`), `PUT /blobs/:hash?offset=&size=`
+ *   (streamed, verified against its hash, written under a temp name then renamed;
+ *   an upload cut off keeps what arrived, and `GET /partials/:hash` says how much,
+ *   so the next one sends only the rest), `DELETE /blobs/:hash`, `GET /blobs`
+ *   (NDJSON), `POST /blobs/missing` (`{ hashes }` → `{ missing }`).
+ * - The root's tree (the `StorageRoot` contract, see `httpRoot`):
+ *   `GET /tree/manifest?path=`, `PUT /tree/manifest?target=` (applies a manifest),
+ *   `POST /tree/missing`, `GET /tree/content/:hash` (`Range`).
+ *
+ * Hashes are checked before they name a file, and paths are relative names
+ * that may not climb out of the root. Errors are `{ error: { code, message } }`.
+ *
+ * @example
+ * const app = new Hono();
+ * app.use("/storage/*", bearerAuth({ token }));
+ * app.route("/storage", storageRoutes({ root: "/home/me/.lit/storage" }));
+ */
+export function storageRoutes(options: StorageRoutesOptions): Hono {
+  const root = typeof options.root === "string" ? localRoot(options.root) : options.root;
+  const store = root.store;
+  const limits: StorageLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const inflight = new Map<string, Set<Promise<unknown>>>();
+  const app = new Hono();
+
+  app.onError((err, c) => {
+    const { status, body } = encodeError(err);
+    return c.json(body, status as 400);
+  });
+  if (options.authorize) {
+    const authorize = options.authorize;
+    app.use(async (c, next) => {
+      if (!(await authorize(c.req.raw))) {
+        return c.json({ error: { code: "E_HTTP", message: `[storage] [${where}] unauthorized: send the agent's token as a bearer token` } }, 401);
+      }
+      await next();
+    });
+  }
+
+  const hashParam = (c: Context) => {
+    const hash = c.req.param("hash");
+    assertBlobHash(where, hash);
+    return hash;
+  };
+
+  const jsonBody = async (c: Context, limit: number, what: string): Promise<unknown> => {
+    const declared = Number(c.req.header("content-length") ?? 0);
+    const tooLarge = () => new TooLargeError(where, what, `${limit} bytes`);
+    if (declared > limit) throw tooLarge();
+    const bytes = await readLimited(c.req.raw.body, limit, tooLarge);
+    try {
+      return JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      throw new HttpError(where, c.req.path, `${c.req.method}`, `the body is not JSON (${what})`);
+    }
+  };
+  const hashesLimit = limits.hashesPerRequest * 70 + 1024;
+  const hashes = async (c: Context): Promise<string[]> => {
+    const parsed = hashesBody(limits).safeParse(await jsonBody(c, hashesLimit, "the list of hashes"));
+    if (!parsed.success) throw new HttpError(where, c.req.path, c.req.method, `invalid body: ${parsed.error.issues[0]?.message ?? ""}`);
+    return parsed.data.hashes;
+  };
+
+  app.get("/blobs/:hash", async (c) => {
+    const hash = hashParam(c);
+    const info = await store.stat(hash);
+    if (!info) throw new BlobNotFoundError(store.name, hash, store.location);
+    const headers: Record<string, string> = { [SIZE_HEADER]: String(info.size), "content-type": "application/octet-stream" };
+    if (c.req.method === "HEAD") return new Response(null, { status: 200, headers });
+    const offset = rangeStart(c, hash, info.size, store.location);
+    const body = await store.read(hash, { offset, signal: c.req.raw.signal });
+    headers["content-length"] = String(info.size - offset);
+    const partial = offset > 0 && offset < info.size;
+    if (partial) headers["content-range"] = `bytes ${offset}-${info.size - 1}/${info.size}`;
+    return new Response(toWebStream(body), { status: partial ? 206 : 200, headers });
+  });
+
+  app.put("/blobs/:hash", async (c) => {
+    const hash = hashParam(c);
+    const offset = intQuery(c, "offset") ?? 0;
+    const size = intQuery(c, "size");
+    // A dropped connection errors the body (the partial is kept for a resume); a body that
+    // ends cleanly short of `size` is a wrong blob, rejected and not kept.
+    const body = fromWebStream(c.req.raw.body ?? new ReadableStream({ start: (s) => s.close() }));
+    const writing = store.write(hash, body, { offset, size });
+    const set = inflight.get(hash) ?? new Set();
+    inflight.set(hash, set.add(writing));
+    try {
+      return c.json(await writing);
+    } finally {
+      set.delete(writing);
+      if (set.size === 0) inflight.delete(hash);
+    }
+  });
+
+  app.get("/partials/:hash", async (c) => {
+    const hash = hashParam(c);
+    const writing = inflight.get(hash);
+    if (writing) {
+      const settled = Promise.allSettled([...writing]);
+      await Promise.race([settled, new Promise((r) => setTimeout(r, SETTLE_MS).unref?.())]);
+    }
+    return c.json({ size: await store.partialSize(hash) });
+  });
+
+  app.delete("/blobs/:hash", async (c) => c.json({ deleted: await store.delete(hashParam(c)) }));
+
+  app.post("/blobs/missing", async (c) => c.json({ missing: await store.missing(await hashes(c)) }));
+
+  app.get("/blobs", () => {
+    async function* lines(): AsyncGenerator<Uint8Array> {
+      const encoder = new TextEncoder();
+      let batch = "";
+      for await (const info of store.list()) {
+        batch += `${JSON.stringify({ hash: info.hash, size: info.size })}\n`;
+        if (batch.length > 64 * 1024) {
+          yield encoder.encode(batch);
+          batch = "";
+        }
+      }
+      if (batch) yield encoder.encode(batch);
+    }
+    return new Response(toWebStream(lines()), { headers: { "content-type": "application/x-ndjson" } });
+  });
+
+  app.get("/tree/manifest", async (c) => {
+    const path = c.req.query("path") ?? "";
+    checkRelativePath(where, path, true);
+    const manifest = await root.manifest(path, { signal: c.req.raw.signal });
+    if (manifest.entries.length > limits.manifestEntries) {
+      throw new TooLargeError(where, `the manifest of ${JSON.stringify(path)} (${manifest.entries.length} entries)`, `${limits.manifestEntries} entries`);
+    }
+    const text = JSON.stringify(manifest);
+    if (text.length > limits.manifestBytes) {
+      throw new TooLargeError(where, `the manifest of ${JSON.stringify(path)}`, `${limits.manifestBytes} bytes`);
+    }
+    return new Response(text, { headers: { "content-type": "application/json" } });
+  });
+
+  app.put("/tree/manifest", async (c) => {
+    const target = c.req.query("target") ?? "";
+    checkRelativePath(where, target, true);
+    const value = await jsonBody(c, limits.manifestBytes, "the manifest");
+    const entries = (value as { entries?: unknown } | null)?.entries;
+    if (Array.isArray(entries) && entries.length > limits.manifestEntries) {
+      throw new TooLargeError(where, `a manifest of ${entries.length} entries`, `${limits.manifestEntries} entries`);
+    }
+    if (value === null || typeof value !== "object") throw new ManifestError(where, "the body is not an object");
+    const manifest = await parseManifest(where, value);
+    const report = await root.apply(manifest, target, { signal: c.req.raw.signal });
+    return c.json({ filesWritten: report.filesWritten, bytesWritten: report.bytesWritten });
+  });
+
+  app.post("/tree/missing", async (c) => c.json({ missing: await root.missing(await hashes(c)) }));
+
+  app.get("/tree/content/:hash", async (c) => {
+    const hash = hashParam(c);
+    const offset = rangeStart(c, hash, Number.MAX_SAFE_INTEGER, root.location);
+    const body = await root.open(hash, offset, c.req.raw.signal);
+    return new Response(toWebStream(body), { status: offset > 0 ? 206 : 200, headers: { "content-type": "application/octet-stream" } });
+  });
+
+  // Mounted as a sub-app, its own notFound is not consulted: answer unknown routes here.
+  app.all("*", (c) =>
+    c.json({ error: { code: "E_HTTP", message: `[storage] [${where}] no such route: ${c.req.method} ${c.req.path}` } }, 404),
+  );
+  return app;
+}
+
+/** An optional query parameter that must be a non-negative integer. */
+function intQuery(c: Context, name: string): number | undefined {
+  const text = c.req.query(name);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(value)) {
+    throw new HttpError(where, c.req.path, c.req.method, `query parameter ${name}=${JSON.stringify(text.slice(0, 40))} is not a non-negative integer`);
+  }
+  return value;
+}
+
+/** The first byte asked for by `Range: bytes=<n>-` (the only form served); 0 without one. */
+function rangeStart(c: Context, hash: string, size: number, location: string): number {
+  const range = c.req.header("range");
+  if (range === undefined) return 0;
+  const match = /^bytes=(\d{1,16})-$/.exec(range.trim());
+  if (!match) throw new HttpError(where, c.req.path, "GET", `unsupported Range ${JSON.stringify(range.slice(0, 60))}: only "bytes=<offset>-" is served`);
+  const offset = Number(match[1]);
+  if (offset > size) {
+    throw withDetails(new RangeNotSatisfiableError(where, hash, location, offset, size), { hash, offset, size });
+  }
+  return offset;
+}

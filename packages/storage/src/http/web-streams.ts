@@ -1,0 +1,78 @@
+/** Between the engine's async iterables of bytes and the web streams of `fetch` and `Response`. */
+
+/**
+ * A web stream over an async iterable, pulled one chunk at a time; cancelling
+ * it ends the iterable (closing its file or request). `onError` hears the
+ * iterable's own failure, which `fetch` would otherwise report as a bare
+ * "fetch failed".
+ */
+export function toWebStream(body: AsyncIterable<Uint8Array>, onError?: (err: unknown) => void): ReadableStream<Uint8Array> {
+  const it = body[Symbol.asyncIterator]();
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await it.next();
+          if (next.done) controller.close();
+          else controller.enqueue(next.value);
+        } catch (err) {
+          onError?.(err);
+          controller.error(err);
+        }
+      },
+      async cancel() {
+        await it.return?.();
+      },
+    },
+    { highWaterMark: 1 },
+  );
+}
+
+/**
+ * The chunks of a web stream. When the consumer stops early, or `signal`
+ * fires, the stream is cancelled; a fired signal is thrown as its reason.
+ */
+export async function* fromWebStream(stream: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+  const reader = stream.getReader();
+  let done = false;
+  try {
+    for (;;) {
+      if (signal?.aborted) throw signal.reason;
+      let next: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        next = await reader.read();
+      } catch (err) {
+        done = true; // an errored stream needs no cancelling
+        if (signal?.aborted) throw signal.reason;
+        throw err;
+      }
+      if (next.done) {
+        done = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    if (!done) await reader.cancel().catch(() => {});
+    reader.releaseLock();
+  }
+}
+
+/** Reads a whole body of at most `limit` bytes, or calls `tooLarge` and cancels it. */
+export async function readLimited(stream: ReadableStream<Uint8Array> | null, limit: number, tooLarge: () => Error): Promise<Uint8Array> {
+  if (!stream) return new Uint8Array(0);
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of fromWebStream(stream)) {
+    size += chunk.byteLength;
+    if (size > limit) throw tooLarge();
+    parts.push(chunk);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
