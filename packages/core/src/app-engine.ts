@@ -11,7 +11,7 @@ import type { ComponentContext } from "./component-context.ts";
 import { escapeKey, toPointer } from "./json-pointer.ts";
 import { currentOrigin, withOrigin } from "./origin.ts";
 import type { EnginePorts, WorkCall, WorkEvent, WorkRef } from "./ports.ts";
-import { AppEnding, beginPass, endPass, endsPass, holdBackIfEnded, WaitingForWork, type ControlSignal } from "./signals.ts";
+import { AppEnding, beginPass, endPass, endsPass, holdBackIfEnded, isControlSignal, WaitingForWork, WaitingForWorkClass, type ControlSignal } from "./signals.ts";
 import { tooDeep } from "./client-value.ts";
 import { StateLedger } from "./state-ledger.ts";
 import { formatBytes, type StateLimits } from "./state-limits.ts";
@@ -24,6 +24,7 @@ import { WakeTimer } from "./wake-timer.ts";
 import { preloadCron } from "./schedule.ts";
 import type { WorkCore } from "./work-core.ts";
 import { workRef } from "./work-ref.ts";
+import { creationCheck, withCreationCheck, type CreationCheck } from "./work-creation.ts";
 import { componentDocument, stateDocument, type PatchOp, type StateDocument } from "./state-document.ts";
 
 /** Stages of an app. */
@@ -68,6 +69,8 @@ export class AppEngine implements ComponentContext {
   private endedBy: string | undefined;
   private readonly rootCore: ComponentCore;
   private readonly wakes: WakeTimer;
+  /** Asked at each work created in a pass: can its class be rebuilt where works run? */
+  private readonly classCheck: CreationCheck;
   private readonly works = new Map<string, WorkCore>();
   private readonly startedWorks = new Set<WorkCore>();
   private readonly outbox = new Map<WorkCore, VarOp[]>();
@@ -87,6 +90,7 @@ export class AppEngine implements ComponentContext {
     this.limits = app.limits;
     this.guard = this.handlerGuard();
     this.rootCore = coreOf(app.root)!;
+    this.classCheck = creationCheck(ports.executor, this.rootCore, () => this.markDirty());
     this.wakes = new WakeTimer(ports.clock, () => ports.clock.now(), () => this.markDirty());
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     ports.executor.bind((event) => this.onEvent(event));
@@ -322,7 +326,7 @@ export class AppEngine implements ComponentContext {
     let returned = false;
     beginPass();
     try {
-      const result: unknown = withOrigin("flow", () => this.app.root.run());
+      const result: unknown = withOrigin("flow", () => withCreationCheck(this.classCheck, () => this.app.root.run()));
       if (result !== null && typeof (result as { then?: unknown })?.then === "function") {
         (result as Promise<unknown>).then(undefined, () => undefined);
         throw new FlowFailedError(
@@ -333,7 +337,7 @@ export class AppEngine implements ComponentContext {
       }
       returned = true;
     } catch (error) {
-      if (!(error instanceof WaitingForWork) && !(error instanceof AppEnding)) this.failWith(flowError(error));
+      if (!isControlSignal(error)) this.failWith(flowError(error));
     }
     const end = endPass();
     if (end.signal && (returned || end.heldBack)) this.signalCaught(end.signal);
@@ -358,6 +362,16 @@ export class AppEngine implements ComponentContext {
         `${root}.run() went on after ${work}.run() ended the pass (${work} has not finished its call): a try/catch in the run() of ` +
           `${this.flowOf(work)} (or of a flow that calls it) caught lit-app's signal and did not rethrow it. The code after that line ran ` +
           `before ${work} finished; work calls, stop() and fail() there were held back. ${advice}`,
+      );
+      return;
+    }
+    if (signal instanceof WaitingForWorkClass) {
+      if (this.caughtReported.has(`class:${signal.className}`)) return;
+      this.caughtReported.add(`class:${signal.className}`);
+      this.logError(
+        root,
+        `${root}.run() went on after new ${signal.className}() ended the pass (lit-app was still finding where ${signal.className} is exported): ` +
+          `a try/catch in a flow's run() caught lit-app's signal and did not rethrow it; work calls, stop() and fail() after it were held back. ${advice}`,
       );
       return;
     }

@@ -85,6 +85,24 @@ export interface WorkExecutor {
   stop(work: WorkRef): Promise<void>;
   /** Ends every work; the app is over. */
   close(): Promise<void>;
+  /**
+   * Whether a work of class `cls` created inside a flow's `run()` can be
+   * rebuilt where this executor runs works: there it is made again from its
+   * class, so the class must be found there (exported from a module of the
+   * app). Asked at the `new` in the flow; the answer for a class must not
+   * change.
+   *
+   * - `true`: it can.
+   * - `false`: it cannot; the `new` throws a WorkClassError at the user's line.
+   * - a Promise of the answer: not known yet (a look through the app's
+   *   modules is under way); the pass ends at that `new` and the flow runs
+   *   again once it settles. A rejected Promise counts as `true`: the work's
+   *   side then says what it cannot find when the work starts.
+   *
+   * Without it every class can be rebuilt (an executor that runs the flow's
+   * own instances, such as the in-process test executor).
+   */
+  canRebuild?(cls: Function): boolean | Promise<boolean>;
 }
 
 /** Tells the time. */

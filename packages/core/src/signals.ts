@@ -22,6 +22,22 @@ export class WaitingForWork {
   }
 }
 
+/**
+ * Thrown by `new` of a work in a flow's `run()` while the executor is still
+ * finding out whether the work's class can be rebuilt where works run (see
+ * `WorkExecutor.canRebuild`); lit-app re-runs the flow once it knows.
+ */
+export class WaitingForWorkClass {
+  readonly className: string;
+  readonly message: string;
+  constructor(className: string) {
+    this.className = className;
+    this.message =
+      `the flow pass stops here until lit-app knows where the class ${className} is exported (a work created inside run() is rebuilt ` +
+      `from its class where it runs); lit-app re-runs the flow then. If you caught this in run(), rethrow it: if (L.isControlSignal(e)) throw e;`;
+  }
+}
+
 /** Thrown by `stop()` and `fail()` to end the pass that called them. */
 export class AppEnding {
   readonly failed: boolean;
@@ -33,11 +49,11 @@ export class AppEnding {
 }
 
 /** A control signal. */
-export type ControlSignal = WaitingForWork | AppEnding;
+export type ControlSignal = WaitingForWork | WaitingForWorkClass | AppEnding;
 
 /** True for the signals lit-app throws through a flow's `run()`; rethrow them. */
 export function isControlSignal(value: unknown): boolean {
-  return value instanceof WaitingForWork || value instanceof AppEnding;
+  return value instanceof WaitingForWork || value instanceof WaitingForWorkClass || value instanceof AppEnding;
 }
 
 /** Whether a pass is under way in this thread (passes are synchronous: one at a time). */

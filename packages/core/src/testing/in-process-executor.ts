@@ -67,6 +67,11 @@ export class InProcessExecutor implements WorkExecutor {
     }
   }
 
+  /** Every class can be rebuilt: the works run as the very instances the flow created. */
+  canRebuild(_cls: Function): boolean {
+    return true;
+  }
+
   /** Resolves when no call is running (calls started meanwhile are awaited too). */
   async idle(): Promise<void> {
     let lanes = [...this.lanes.values()];
