@@ -1,1 +1,36 @@
-export {};
+/**
+ * @lit-app/gpu-agent: the agent that runs works on one of the user's machines,
+ * reached only through SSH port forwarding. This is its public surface: the
+ * app and its modules, GPU inventory and assignment, the bundle that the SSH
+ * bootstrap uploads, and the files of a lit home. The agent's program is
+ * `src/main.ts` (bundled by {@link buildAgentBundle}).
+ */
+export { createAgentApp, type AgentAppOptions, type AgentContext, type AgentMount } from "./app.ts";
+export { startAgent, type StartAgentOptions, type RunningAgent, type AlreadyRunning } from "./agent.ts";
+export type { AgentModule, AgentModuleContext, AgentModuleInstance } from "./module.ts";
+export type { AgentInfo } from "./agent-info.ts";
+export { buildAgentBundle, type AgentBundle } from "./bundle.ts";
+export { agentPaths, defaultHome, type AgentPaths } from "./paths.ts";
+export { AGENT_VERSION } from "./version.ts";
+export { tokenMatches } from "./token.ts";
+export { AgentHttpError, readJsonBody, errorResponse, DEFAULT_BODY_LIMIT, type ErrorBody } from "./http-errors.ts";
+export { hostReport, type HostReport } from "./host-report.ts";
+export { EMPTY_WORK_TABLE, type WorkTable, type WorkTableEntry } from "./work-table.ts";
+export type { Gpu } from "./gpu/gpu.ts";
+export { GpuPool, type GpuAssignment, type GpuWaiter, type GpuPoolOptions, type AcquireOptions } from "./gpu/gpu-pool.ts";
+export { gpuCount, type ComputeLike } from "./gpu/gpu-count.ts";
+export { parseNvidiaSmi, queryNvidiaSmi, NVIDIA_SMI_ARGS } from "./gpu/nvidia-smi.ts";
+export { readHostConfig, type HostConfig } from "./gpu/host-config.ts";
+export { readGpuInventory, type GpuInventory, type GpuInventoryOptions } from "./gpu/inventory.ts";
+export {
+  AgentError,
+  HostConfigError,
+  NvidiaSmiError,
+  GpuRequestError,
+  GpuStateError,
+  AgentLockError,
+  AgentArgsError,
+  type AgentErrorCode,
+} from "./errors.ts";
+export type { ServeAdapter, Listening } from "./serve/types.ts";
+export { createServeAdapter } from "./serve/adapter.ts";

@@ -1,0 +1,8 @@
+/**
+ * The modules the agent runs (main.ts starts these). Add a module with one
+ * line here.
+ */
+import type { AgentModule } from "./module.ts";
+
+/** Started in order; closed in reverse order. */
+export const agentModules: AgentModule[] = [];
