@@ -1,1 +1,12 @@
-export {};
+/**
+ * @lit-app/ssh: reaching the user's machines over SSH with ssh2. Hosts are
+ * named as in `~/.ssh/config`, known_hosts is checked, and one connection per
+ * host carries commands, atomic uploads and port forwards; `ensureAgent`
+ * puts the lit agent on a host and starts it.
+ */
+export { connectHost, type ConnectOptions } from "./connect-host.ts";
+export { SshHost, type ExecOptions, type ExecResult, type LocalListener, type ClosedInfo, type SshHostStats } from "./ssh-host.ts";
+export type { UploadOptions, UploadSource } from "./upload.ts";
+export { resolveHost, type ResolvedHost, type ResolveHostOptions, type JumpSpec } from "./config/resolve-host.ts";
+export { checkHostKey, fingerprint, knownHostsName, type HostKeyVerdict } from "./known-hosts.ts";
+export * from "./errors.ts";
