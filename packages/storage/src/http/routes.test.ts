@@ -9,6 +9,7 @@ import { serveStorage } from "../test-support/storage-server.ts";
 import type { StorageServer } from "../test-support/storage-server.ts";
 import { httpDriver } from "./driver.ts";
 import { httpRoot } from "./root.ts";
+import type { StorageLimits } from "./wire.ts";
 
 const tempDir = useTempDirs();
 const servers: StorageServer[] = [];
@@ -16,7 +17,7 @@ afterEach(async () => {
   for (const s of servers.splice(0)) await s.close();
 });
 
-async function start(limits?: Parameters<typeof serveStorage>[1]["limits"]) {
+async function start(limits?: Partial<StorageLimits>) {
   const dir = await tempDir();
   const server = await serveStorage(dir, { limits });
   servers.push(server);
@@ -34,7 +35,7 @@ describe("storage routes", () => {
   it("answer 401 in JSON without the bearer token or with a wrong one, and the driver says the token was refused", async () => {
     const { server } = await start();
     const hash = hashBytes("x");
-    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: server.token }]) {
+    for (const headers of [{}, { authorization: "Bearer nope" }, { authorization: server.token }] as Record<string, string>[]) {
       const res = await fetch(`${server.url}/blobs/${hash}`, { headers });
       expect(await errorOf(res)).toMatchObject({ status: 401, code: "E_HTTP" });
     }
