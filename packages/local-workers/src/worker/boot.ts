@@ -6,7 +6,14 @@
  * work's incarnation and a sequence number. Messages from the flow come from
  * this process's own executor and are checked for shape without zod
  * (flow-message.ts); the flow parses everything that comes back.
+ *
+ * A thousand works start a thousand threads, each loading this program
+ * afresh: it loads only what every work needs (the core, which the work's own
+ * module imports anyway). What only some need comes when they do: zod and the
+ * fd-3 channel in a work's own process, the work's storage at its first use
+ * (work-storage.ts).
  */
+/// <reference types="deno" />
 import { LightningApp, type JsonValue } from "@lit-app/core";
 import {
   decodeState,
@@ -19,15 +26,15 @@ import {
   type RunnerReport,
   type VarOp,
 } from "@lit-app/core/internal";
-import { appStorageDir, LocalStorage, madeStorageParents } from "@lit-app/storage/local";
 import type { WorkChannel } from "../channel.ts";
 import type { FlowToWork, InitMessage, WorkToFlow } from "../protocol.ts";
 import { captureConsole, flushOutput } from "./console-capture.ts";
 import { parentChannel } from "./endpoint.ts";
-import { channelFd, processChannel } from "./process-channel.ts";
 import { trapExit } from "./exit-trap.ts";
 import { readFlowMessage, type FlowMessageRead } from "./flow-message.ts";
+import { channelFd, markOwnProcess } from "./own-process.ts";
 import { userError } from "./user-frames.ts";
+import { workStorage, type WorkStorage } from "./work-storage.ts";
 
 (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
 
@@ -89,13 +96,14 @@ function findApp(mod: Record<string, unknown>): LightningApp | undefined {
 let loadApp: (url: string) => Promise<unknown> = (url) => import(url);
 /** Imports another module of the app, by file URL: the one the flow found a run-time work's class exported from. */
 let loadModule: (url: string) => Promise<unknown> = (url) => import(url);
-let storage: LocalStorage | undefined;
+let storage: WorkStorage | undefined;
 /** Removes the work's storage root, and the folders above it, where nothing was left in them. */
 let release: () => void = () => {};
 
 async function init(message: InitMessage): Promise<void> {
   const mod = (await loadApp(message.appModule)) as Record<string, unknown>;
   const app = findApp(mod);
+  storage = await workStorage({ appModule: message.appModule, appName: app?.name ?? "app", storageDir: message.storageDir });
   // Already loaded with the app's module (it imports it): importing it again costs next to nothing.
   const classModule =
     message.classModule && message.classModule !== message.appModule ? ((await loadModule(message.classModule)) as Record<string, unknown>) : mod;
@@ -109,11 +117,10 @@ async function init(message: InitMessage): Promise<void> {
     ...(message.exportName === undefined ? {} : { exportName: message.exportName }),
     onOp,
     now: () => Date.now(),
-    storage: (storage = new LocalStorage(message.storageDir ?? appStorageDir(message.appModule, app?.name ?? "app"))),
+    storage: storage.port,
   });
   runner = new WorkRunner({ work: loaded, report, flush: flushAll, describeError: userError });
-  // The folders lit-app made beside the app go once empty; a storage folder given by the user stays.
-  release = () => storage?.removeIfEmpty(message.name, message.storageDir ? [] : madeStorageParents(message.appModule));
+  release = () => storage?.release(message.name);
 }
 
 async function stop(): Promise<void> {
@@ -167,11 +174,14 @@ function received(data: unknown): void {
 /**
  * Starts serving the flow. `load` imports the app's module and `loadOther`
  * another module of the app, by file URL; the defaults import the URL, a
- * bundle passes the modules it was built with.
+ * bundle passes the modules it was built with. `link` is the channel to the
+ * flow of a work process that a host's agent started (a socket that outlives
+ * the agent); without it, fd 3 in a child process, else the thread's port.
  */
 export async function bootWorker(
   load?: (url: string) => Promise<unknown>,
   loadOther?: (url: string) => Promise<unknown>,
+  link?: WorkChannel,
 ): Promise<void> {
   if (load) loadApp = load;
   if (loadOther) loadModule = loadOther;
@@ -186,14 +196,18 @@ export async function bootWorker(
     }
   });
   // Deno ends a worker that calls process.exit() or Deno.exit() without telling its parent: say so first.
-  (globalThis as { addEventListener?: (type: string, fn: () => void) => void }).addEventListener?.("unload", () => {
-    const code = (globalThis as { Deno?: { exitCode?: number } }).Deno?.exitCode;
+  globalThis.addEventListener?.("unload", () => {
+    const code = "Deno" in globalThis ? Deno.exitCode : undefined;
     post({ type: "exiting", ...(code === undefined ? {} : { code }) });
   });
-  // In a child process of its own (isolation: "process"): the flow's messages cross a process, so zod checks them.
-  const fd = channelFd();
-  if (fd !== undefined) serveWork(processChannel(fd), (await import("./parse-flow-message.ts")).parseFlowMessage);
-  else serveWork(await parentChannel());
+  // In a child process of its own (isolation: "process", or a host's agent that passes `link`): the flow's
+  // messages cross a process, so zod checks them.
+  const fd = link ? undefined : channelFd();
+  if (link) markOwnProcess();
+  if (link || fd !== undefined) {
+    const [{ parseFlowMessage }, { processChannel }] = await Promise.all([import("./parse-flow-message.ts"), import("./process-channel.ts")]);
+    serveWork(link ?? processChannel(fd!), parseFlowMessage);
+  } else serveWork(await parentChannel());
 }
 
 /**

@@ -8,27 +8,13 @@ import { createReadStream, writeSync } from "node:fs";
 import process from "node:process";
 import type { WorkChannel } from "../channel.ts";
 import { streamChannel } from "../stream-channel.ts";
+import { markOwnProcess } from "./own-process.ts";
 
-/** The environment variable that tells a work's program it runs in a child process, and on which fd. */
-export const CHANNEL_FD_ENV = "LIT_WORK_CHANNEL_FD";
-
-/** The fd of the flow's channel, when this process is a work's child process (read once, then removed from the env). */
-export function channelFd(): number | undefined {
-  const fd = Number(process.env[CHANNEL_FD_ENV]);
-  delete process.env[CHANNEL_FD_ENV];
-  return Number.isInteger(fd) && fd > 2 ? fd : undefined;
-}
-
-let ownProcess = false;
-
-/** True in a work's own child process (once its channel is open), false in a worker thread. */
-export function inOwnProcess(): boolean {
-  return ownProcess;
-}
+export { CHANNEL_FD_ENV, channelFd, inOwnProcess, markOwnProcess } from "./own-process.ts";
 
 /** The channel to the flow over `fd`. The process ends when its parent closes it (the flow has gone). */
 export function processChannel(fd: number): WorkChannel {
-  ownProcess = true;
+  markOwnProcess();
   const input = createReadStream("", { fd, autoClose: false });
   input.on("error", () => undefined);
   const write = (text: string) => {
