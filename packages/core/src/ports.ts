@@ -57,8 +57,11 @@ export type WorkEvent =
   | { type: "succeeded"; work: string; callId: string }
   | { type: "failed"; work: string; callId: string; error: SerializedError }
   | { type: "delta"; work: string; ops: VarOp[] }
-  /** The work's thread or process has ended: its calls have failed. */
-  | { type: "exited"; work: string; error: SerializedError; reason?: "out of memory" }
+  /**
+   * The work's thread or process has ended: its calls have failed. `host lost`:
+   * its host stayed unreachable past the executor's limit.
+   */
+  | { type: "exited"; work: string; error: SerializedError; reason?: "out of memory" | "host lost" }
   /**
    * The link to the work is down (`lost`; the work may still be running) or
    * back (`restored`). Not a failure: the work's calls go on.
