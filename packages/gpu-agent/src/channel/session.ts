@@ -1,0 +1,127 @@
+/**
+ * The agent's end of one controller's work channel (one WebSocket): takes
+ * the controller's messages, and sends it the messages of the works it has
+ * here, each once and in seq order: on `hello` (every (re)connect) those
+ * after the seq the controller names, read from the works' journals, then
+ * the new ones as they come.
+ */
+import type { WorkTable } from "../works/work-table.ts";
+import type { WorkToFlow } from "@lit-app/local-workers/protocol";
+import { controllerMessage, MAX_MESSAGE_BYTES, parseFrame, type AgentMessage, type ControllerMessage } from "./messages.ts";
+
+/** What a session needs of its WebSocket. */
+export interface ChannelSocket {
+  send(text: string): void;
+  close(code?: number, reason?: string): void;
+}
+
+/** Options of a {@link ChannelSession}. */
+export interface ChannelSessionOptions {
+  /** The largest message taken from the controller, bytes. Default {@link MAX_MESSAGE_BYTES}. */
+  maxMessageBytes?: number;
+}
+
+interface Subscription {
+  incarnation: string;
+  /** The last seq sent to the controller. */
+  cursor: number;
+}
+
+/** One controller's channel. */
+export class ChannelSession {
+  private readonly table: WorkTable;
+  private readonly socket: ChannelSocket;
+  private readonly maxBytes: number;
+  private readonly subs = new Map<string, Subscription>();
+  private readonly unsubscribe: () => void;
+  private closed = false;
+
+  constructor(table: WorkTable, socket: ChannelSocket, options: ChannelSessionOptions = {}) {
+    this.table = table;
+    this.socket = socket;
+    this.maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    this.unsubscribe = table.subscribe({ event: (work, message) => this.forward(work, message) });
+  }
+
+  /** Handles one text frame from the controller. */
+  receive(text: string): void {
+    if (this.closed) return;
+    const parsed = parseFrame(controllerMessage, text, this.maxBytes);
+    if (!parsed.ok) return this.send({ type: "error", message: `[agent] the work channel dropped a message: ${parsed.problem}.` });
+    void this.handle(parsed.message).catch((error: unknown) =>
+      this.send({ type: "error", message: `[agent] ${parsed.message.type} failed: ${error instanceof Error ? error.message : String(error)}` }),
+    );
+  }
+
+  /** The WebSocket has closed: the works go on, this controller is no longer told of them. */
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+  }
+
+  private async handle(message: ControllerMessage): Promise<void> {
+    switch (message.type) {
+      case "hello":
+        for (const { work, incarnation, after } of message.works) {
+          if (!this.table.has(work, incarnation)) {
+            this.subs.delete(work);
+            this.send({ type: "unknown", work, incarnation });
+            continue;
+          }
+          this.subs.set(work, { incarnation, cursor: after });
+          this.replay(work, incarnation);
+        }
+        return;
+      case "open": {
+        const { work, init } = message;
+        const incarnation = init.incarnation;
+        const sub = this.subs.get(work);
+        if (sub?.incarnation !== incarnation) this.subs.set(work, { incarnation, cursor: 0 });
+        const running = this.table.has(work, incarnation);
+        await this.table.open({ name: work, init, ...(message.compute ? { compute: message.compute } : {}) });
+        // Opened again (the controller re-sent it after a reconnect): what it has not seen comes from the journal.
+        if (running) this.replay(work, incarnation);
+        this.send({ type: "opened", work, incarnation });
+        return;
+      }
+      case "send":
+        if (!this.table.send(message.work, message.incarnation, message.message)) {
+          this.send({ type: "unknown", work: message.work, incarnation: message.incarnation });
+        }
+        return;
+      case "stop":
+        await this.table.stop(message.work, message.incarnation, message.graceMs);
+        this.send({ type: "closed", work: message.work, incarnation: message.incarnation });
+        return;
+      case "forget":
+        if (this.subs.get(message.work)?.incarnation === message.incarnation) this.subs.delete(message.work);
+        await this.table.forget(message.work, message.incarnation);
+        return;
+      case "ping":
+        this.send({ type: "pong", id: message.id });
+        return;
+    }
+  }
+
+  private replay(work: string, incarnation: string): void {
+    const sub = this.subs.get(work);
+    if (!sub || sub.incarnation !== incarnation) return;
+    for (const message of this.table.replay(work, incarnation, sub.cursor) ?? []) this.forward(work, message);
+  }
+
+  private forward(work: string, message: WorkToFlow): void {
+    const sub = this.subs.get(work);
+    if (!sub || sub.incarnation !== message.incarnation || message.seq <= sub.cursor) return;
+    sub.cursor = message.seq;
+    this.send({ type: "event", work, message });
+  }
+
+  private send(message: AgentMessage): void {
+    if (this.closed) return;
+    try {
+      this.socket.send(JSON.stringify(message));
+    } catch {
+      // The socket is closing: the controller resumes from its last seq when it reconnects.
+    }
+  }
+}

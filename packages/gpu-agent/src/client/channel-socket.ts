@@ -1,0 +1,90 @@
+/**
+ * The controller's WebSocket to an agent's work channel, on the runtime the
+ * flow runs on: the `ws` package on Node (which may carry it over a given
+ * stream, an ssh2 forward), the global WebSocket on Bun and Deno (over a
+ * URL: a local port that forwards to the agent).
+ */
+import type { Duplex } from "node:stream";
+import { runtimeKind } from "@lit-app/runtime";
+
+/** Where the agent's channel is: its URL, and on Node optionally the stream that carries the connection. */
+export interface AgentEndpoint {
+  /** `ws://127.0.0.1:<port>/v1/channel` (with a stream, only its path and Host header matter). */
+  url: string;
+  /** A connected byte stream to the agent's port (an ssh2 forward); Node only. */
+  stream?: Duplex;
+}
+
+/** What the executor is told about its socket. */
+export interface ChannelSocketHandlers {
+  onOpen(): void;
+  onMessage(text: string): void;
+  /** Once, when the socket is closed or could not be opened. */
+  onClose(why: string): void;
+}
+
+/** An open (or opening) channel socket. */
+export interface ChannelSocket {
+  send(text: string): void;
+  /** Ends the socket at once (a dead link: no closing handshake is waited for). */
+  terminate(): void;
+}
+
+/** Opens the channel socket; `token` is sent as a bearer token. */
+export async function openChannelSocket(
+  endpoint: AgentEndpoint,
+  token: string,
+  maxBytes: number,
+  handlers: ChannelSocketHandlers,
+): Promise<ChannelSocket> {
+  let closed = false;
+  const closeOnce = (why: string) => {
+    if (closed) return;
+    closed = true;
+    handlers.onClose(why);
+  };
+  const headers = { authorization: `Bearer ${token}` };
+  if (runtimeKind() === "node") {
+    const { WebSocket } = await import("ws");
+    const stream = endpoint.stream;
+    const ws = new WebSocket(endpoint.url, {
+      headers,
+      maxPayload: maxBytes,
+      perMessageDeflate: false,
+      ...(stream ? { createConnection: () => stream as never } : {}),
+    });
+    ws.on("open", () => handlers.onOpen());
+    ws.on("message", (data, isBinary) => {
+      if (!isBinary) handlers.onMessage(data.toString());
+    });
+    ws.on("error", (error) => closeOnce(error.message));
+    ws.on("close", (code, reason) => closeOnce(reason.toString() || `closed (${code})`));
+    ws.on("unexpected-response", (_req, res) => {
+      closeOnce(`the agent answered ${res.statusCode} ${res.statusMessage ?? ""}`.trim());
+      ws.terminate();
+    });
+    return {
+      send: (text) => ws.send(text),
+      terminate: () => {
+        ws.terminate();
+        closeOnce("closed");
+      },
+    };
+  }
+  if (endpoint.stream) throw new Error("a channel over a given stream needs Node's ws package; on Bun and Deno give the agent's URL (a local forwarded port)");
+  // Bun's WebSocket takes headers; Deno's does not (its agent is reached on Node or Bun).
+  const ws = new (WebSocket as unknown as new (url: string, options: unknown) => WebSocket)(endpoint.url, { headers });
+  ws.addEventListener("open", () => handlers.onOpen());
+  ws.addEventListener("message", (event) => {
+    if (typeof event.data === "string") handlers.onMessage(event.data);
+  });
+  ws.addEventListener("error", () => closeOnce("the WebSocket failed"));
+  ws.addEventListener("close", (event) => closeOnce(event.reason || `closed (${event.code})`));
+  return {
+    send: (text) => ws.send(text),
+    terminate: () => {
+      ws.close();
+      closeOnce("closed");
+    },
+  };
+}

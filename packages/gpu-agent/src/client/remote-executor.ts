@@ -1,0 +1,444 @@
+/**
+ * The controller's side of works on a host: a {@link WorkExecutor} whose
+ * works run under the host's agent, reached over one WebSocket (the work
+ * channel). Each work has a {@link WorkLink} (the same as threads and
+ * processes use): its messages are parsed, duplicates and old incarnations
+ * dropped, a gap resynced from a snapshot.
+ *
+ * When the link drops, the works go on on the host: the executor reports
+ * `connection: lost`, reconnects with backoff, tells the agent the last seq
+ * it applied per work (the agent replays the rest from the works' journals),
+ * re-sends the calls not yet started (the work runs each call id once), and
+ * reports `connection: restored`. Past `hostLostMs` without the link, the
+ * works fail with reason `host lost`.
+ */
+import {
+  encodeState,
+  newIncarnation,
+  type SerializedError,
+  type WorkCall,
+  type WorkEvent,
+  type WorkExecutor,
+  type WorkRef,
+} from "@lit-app/core/internal";
+import { WorkLink, type WorkChannel } from "@lit-app/local-workers";
+import { workToFlow, type FlowToWork } from "@lit-app/local-workers/protocol";
+import { MAX_MESSAGE_BYTES, type ControllerMessage } from "../channel/messages.ts";
+import { parseAgentFrame } from "./agent-frame.ts";
+import { openChannelSocket, type AgentEndpoint, type ChannelSocket } from "./channel-socket.ts";
+
+/** Options of a {@link RemoteExecutor}. */
+export interface RemoteExecutorOptions {
+  /** The host's name, as the user gave it (`gpu-box`): in status messages. */
+  host: string;
+  /** Opens a way to the agent: its URL, and on Node a stream that carries it (an ssh2 forward). Called on every (re)connect. */
+  connect(): Promise<AgentEndpoint>;
+  /** The agent's bearer token. */
+  token: string | (() => Promise<string>);
+  /** The app's module as the host sees it (a file URL or path there). */
+  appModule: string | URL;
+  /** The folder of the works' storage roots on the host. */
+  storageDir?: string;
+  /** How long the link may stay down before the works fail with reason `host lost`, ms. Default 600,000 (10 minutes). */
+  hostLostMs?: number;
+  /** How long a stopping work may take to run its cleanup before its process is ended, ms. Default 3000. */
+  stopGraceMs?: number;
+  /** How often a ping checks that the link is alive, ms; no answer within twice that and the link is deemed down. Default 5000. */
+  pingMs?: number;
+  /** Reconnect backoff: first and longest wait, ms. Default 100 and 5000. */
+  backoff?: { initialMs: number; maxMs: number };
+  /** The largest message taken from the agent, bytes. Default 64 MiB. */
+  maxMessageBytes?: number;
+}
+
+interface Lane {
+  name: string;
+  incarnation: string;
+  link: WorkLink;
+  deliver?: (message: unknown) => void;
+  init: Extract<FlowToWork, { type: "init" }>;
+  compute: WorkRef["compute"];
+  /** The agent confirmed the work's process is there. */
+  opened: boolean;
+  ready: Promise<void>;
+  isReady: boolean;
+  /** Calls sent whose start has not been seen: re-sent after a reconnect. */
+  unstarted: Map<string, Extract<FlowToWork, { type: "run" }>>;
+  stopping: boolean;
+  ended: boolean;
+  /** While the work starts: resolves (`undefined`) or rejects its start. */
+  settle?: (error: SerializedError | undefined) => void;
+  /** Called when the agent says the work's process is gone after a stop. */
+  onClosed?: () => void;
+}
+
+/** An Error rebuilt from what crossed the channel. */
+function toError(described: SerializedError): Error {
+  const error = new Error(described.message);
+  error.name = described.name;
+  if (described.stack) error.stack = described.stack;
+  if (described.code) (error as { code?: string }).code = described.code;
+  return error;
+}
+
+function toUrl(module: string | URL): string {
+  if (module instanceof URL) return module.href;
+  if (/^[a-z]+:/i.test(module)) return module;
+  return new URL(module, `file://${module.startsWith("/") ? "" : "/"}`).href;
+}
+
+/** A {@link WorkExecutor} that runs works under a host's agent. */
+export class RemoteExecutor implements WorkExecutor {
+  private emit: (event: WorkEvent) => void = () => {};
+  private readonly options: RemoteExecutorOptions;
+  private readonly appModule: string;
+  private readonly lanes = new Map<string, Lane>();
+  /** Lanes being stopped, by name, until the agent confirms. */
+  private readonly stoppingLanes = new Map<string, Lane>();
+  private socket: ChannelSocket | undefined;
+  private state: "idle" | "connecting" | "open" | "closed" = "idle";
+  /** When the link went down (epoch ms); undefined while it is up or was never up. */
+  private lostSince: number | undefined;
+  /** The link was up once: a later loss is reported. */
+  private everOpen = false;
+  private lostReported = false;
+  private attempt = 0;
+  private reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  private pingTimer: ReturnType<typeof setInterval> | undefined;
+  private lastHeard = 0;
+  private pingId = 0;
+
+  constructor(options: RemoteExecutorOptions) {
+    this.options = options;
+    this.appModule = toUrl(options.appModule);
+  }
+
+  bind(emit: (event: WorkEvent) => void): void {
+    this.emit = emit;
+  }
+
+  start(work: WorkRef): Promise<void> {
+    const existing = this.lanes.get(work.name);
+    if (existing && !existing.stopping) return existing.ready;
+    const incarnation = newIncarnation();
+    const init: Lane["init"] = {
+      type: "init",
+      incarnation,
+      appModule: this.appModule,
+      name: work.name,
+      className: work.className,
+      constructorOptions: encodeState(work.constructorOptions),
+      state: work.state(),
+      ...(this.options.storageDir ? { storageDir: this.options.storageDir } : {}),
+    };
+    const lane = {
+      name: work.name,
+      incarnation,
+      init,
+      compute: work.compute,
+      opened: false,
+      isReady: false,
+      unstarted: new Map(),
+      stopping: false,
+      ended: false,
+    } as unknown as Lane;
+    const channel: WorkChannel = {
+      send: (message) => this.sendFlow(lane, message as FlowToWork),
+      onMessage: (listener) => (lane.deliver = listener),
+      close: () => (lane.deliver = undefined),
+    };
+    lane.link = new WorkLink(work.name, incarnation, channel, workToFlow, {
+      emit: (event) => {
+        if (event.type === "started" || event.type === "succeeded" || event.type === "failed") lane.unstarted.delete(event.callId);
+        this.emit(event);
+      },
+      initDone: (error) => {
+        if (error) this.ended(lane, { type: "exited", work: lane.name, error });
+        else lane.settle?.(undefined);
+      },
+      stopped: () => undefined,
+      exiting: (exit) => {
+        const error = exit.error ?? { name: "WorkerExit", message: `the work's process on ${this.options.host} ended with exit code ${exit.code ?? "unknown"}` };
+        this.ended(lane, { type: "exited", work: lane.name, error });
+      },
+    });
+    lane.ready = new Promise<void>((resolve, reject) => {
+      lane.settle = (error) => {
+        lane.settle = undefined;
+        if (error) return reject(toError(error));
+        resolve();
+        if (lane.ended) return;
+        lane.isReady = true;
+        for (const run of lane.unstarted.values()) this.transmit({ type: "send", work: lane.name, incarnation, message: run });
+      };
+    });
+    this.lanes.set(work.name, lane);
+    this.ensureConnected();
+    if (this.state === "open") this.openLane(lane);
+    return lane.ready;
+  }
+
+  call(work: WorkRef, call: WorkCall): void {
+    const lane = this.lanes.get(work.name);
+    if (!lane || lane.stopping) {
+      this.emit({ type: "failed", work: work.name, callId: call.id, error: { name: "Error", message: `${work.name} is not started` } });
+      return;
+    }
+    const run = { type: "run" as const, callId: call.id, args: call.args, delta: call.delta };
+    // Kept until the work says it started: a call lost with the link is sent again (the work runs it once).
+    lane.unstarted.set(call.id, run);
+    if (lane.isReady) this.transmit({ type: "send", work: lane.name, incarnation: lane.incarnation, message: run });
+  }
+
+  async stop(work: WorkRef): Promise<void> {
+    const lane = this.lanes.get(work.name);
+    if (!lane) return;
+    this.lanes.delete(work.name);
+    await this.shutdown(lane);
+  }
+
+  async close(): Promise<void> {
+    const lanes = [...this.lanes.values()];
+    this.lanes.clear();
+    await Promise.all([...lanes.map((lane) => this.shutdown(lane))]);
+    this.state = "closed";
+    clearTimeout(this.reconnectTimer);
+    clearInterval(this.pingTimer);
+    this.socket?.terminate();
+    this.socket = undefined;
+  }
+
+  /** Asks the agent to stop the work and waits until its process is gone (or the link is down past the grace). */
+  private async shutdown(lane: Lane): Promise<void> {
+    if (lane.stopping) return;
+    lane.stopping = true;
+    lane.link.stopping = true;
+    if (lane.ended) return;
+    const grace = this.options.stopGraceMs ?? 3000;
+    this.stoppingLanes.set(lane.name, lane);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      new Promise<void>((resolve) => {
+        lane.onClosed = resolve;
+        this.transmit({ type: "stop", work: lane.name, incarnation: lane.incarnation, graceMs: grace });
+      }),
+      // The agent ends the process after the grace; past that and a margin, the link is down: the stop is
+      // sent again when it is back (see reconnected).
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, grace + 5000))),
+    ]);
+    clearTimeout(timer);
+    lane.link.close();
+    lane.ended = true;
+  }
+
+  /**
+   * The lane is over (its process ended, or the agent lost it): forgotten by
+   * the agent, and reported once: as the failure of its start while it was
+   * starting, else as `exited`.
+   */
+  private ended(lane: Lane, event: Extract<WorkEvent, { type: "exited" }> | undefined): void {
+    if (lane.ended) return;
+    lane.ended = true;
+    lane.link.stopping = true;
+    lane.link.close();
+    if (this.lanes.get(lane.name) === lane) this.lanes.delete(lane.name);
+    this.transmit({ type: "forget", work: lane.name, incarnation: lane.incarnation });
+    if (!event || lane.stopping) return;
+    // A start that fails is reported by the engine as the work's exit; a lost host keeps its own reason.
+    if (lane.settle && event.reason !== "host lost") return lane.settle(event.error);
+    lane.settle?.(undefined);
+    this.emit(event);
+  }
+
+  private sendFlow(lane: Lane, message: FlowToWork): void {
+    if (message.type === "run" || message.type === "resync") this.transmit({ type: "send", work: lane.name, incarnation: lane.incarnation, message });
+  }
+
+  private openLane(lane: Lane): void {
+    this.transmit({ type: "open", work: lane.name, init: lane.init, compute: lane.compute });
+  }
+
+  /** Sends when the link is up; otherwise dropped: what matters is sent again on reconnect. */
+  private transmit(message: ControllerMessage): void {
+    if (this.state !== "open" || !this.socket) return;
+    try {
+      this.socket.send(JSON.stringify(message));
+    } catch {
+      // The socket is closing: its close handler reconnects.
+    }
+  }
+
+  private ensureConnected(): void {
+    if (this.state === "idle") void this.connectNow();
+  }
+
+  private async connectNow(): Promise<void> {
+    if (this.state === "closed") return;
+    this.state = "connecting";
+    let endpoint: AgentEndpoint;
+    let token: string;
+    try {
+      token = typeof this.options.token === "string" ? this.options.token : await this.options.token();
+      endpoint = await this.options.connect();
+    } catch (error) {
+      return this.down(error instanceof Error ? error.message : String(error));
+    }
+    if (this.state !== "connecting") {
+      endpoint.stream?.destroy();
+      return;
+    }
+    const max = this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    let socket: ChannelSocket | undefined;
+    let opened = false;
+    try {
+      socket = await openChannelSocket(endpoint, token, max, {
+        onOpen: () => {
+          opened = true;
+          this.socket = socket;
+          this.state = "open";
+          this.connected();
+        },
+        onMessage: (text) => this.received(text),
+        onClose: (why) => {
+          if (this.socket === socket || !opened) {
+            this.socket = undefined;
+            this.down(why);
+          }
+        },
+      });
+    } catch (error) {
+      return this.down(error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  /** The socket is open: the agent is told where each work is, and what was lost is sent again. */
+  private connected(): void {
+    this.attempt = 0;
+    this.lastHeard = Date.now();
+    const lanes = [...this.lanes.values()];
+    const opened = lanes.filter((l) => l.opened);
+    this.transmit({ type: "hello", works: opened.map((l) => ({ work: l.name, incarnation: l.incarnation, after: l.link.order.lastSeq })) });
+    for (const lane of lanes) {
+      if (!lane.opened) this.openLane(lane);
+      else if (lane.isReady) for (const run of lane.unstarted.values()) this.transmit({ type: "send", work: lane.name, incarnation: lane.incarnation, message: run });
+    }
+    for (const lane of this.stoppingLanes.values()) {
+      this.transmit({ type: "stop", work: lane.name, incarnation: lane.incarnation, graceMs: this.options.stopGraceMs ?? 3000 });
+    }
+    const pingMs = this.options.pingMs ?? 5000;
+    clearInterval(this.pingTimer);
+    this.pingTimer = setInterval(() => {
+      if (Date.now() - this.lastHeard > 2 * pingMs) {
+        this.socket?.terminate();
+        return;
+      }
+      this.transmit({ type: "ping", id: ++this.pingId });
+    }, pingMs);
+    (this.pingTimer as { unref?: () => void }).unref?.();
+    if (this.lostReported) {
+      this.lostReported = false;
+      for (const lane of lanes) {
+        this.emit({ type: "connection", work: lane.name, state: "restored", message: `${lane.name}: the link to ${this.options.host} is back` });
+      }
+    }
+    this.lostSince = undefined;
+    this.everOpen = true;
+  }
+
+  /** The link is down or could not be made: reported once, retried with backoff, and given up past the limit. */
+  private down(why: string): void {
+    if (this.state === "closed") return;
+    clearInterval(this.pingTimer);
+    this.state = "idle";
+    this.lostSince ??= Date.now();
+    if (!this.lostReported && this.lanes.size > 0) {
+      this.lostReported = true;
+      for (const lane of this.lanes.values()) {
+        const message = this.everOpen
+          ? `${lane.name}: the link to ${this.options.host} is down (${why}); the work may still be running there. Reconnecting.`
+          : `${lane.name}: ${this.options.host} cannot be reached (${why}). Retrying.`;
+        this.emit({ type: "connection", work: lane.name, state: "lost", message });
+      }
+    }
+    const limit = this.options.hostLostMs ?? 600_000;
+    if (Date.now() - this.lostSince >= limit) return this.hostLost(limit);
+    if (this.lanes.size === 0 && this.stoppingLanes.size === 0) return; // Nothing to reconnect for: the next start does.
+    const { initialMs, maxMs } = this.options.backoff ?? { initialMs: 100, maxMs: 5000 };
+    const wait = Math.min(maxMs, initialMs * 2 ** this.attempt++);
+    const left = limit - (Date.now() - this.lostSince);
+    this.reconnectTimer = setTimeout(() => void this.connectNow(), Math.max(0, Math.min(wait, left)));
+  }
+
+  private hostLost(limit: number): void {
+    const minutes = limit >= 60_000 ? `${Math.round(limit / 60_000)} minutes` : `${Math.round(limit / 1000)} s`;
+    const error = {
+      name: "HostLostError",
+      code: "E_HOST_LOST",
+      message: `${this.options.host} stayed unreachable for ${minutes}: the work is given up (it may still run there)`,
+    };
+    for (const lane of [...this.lanes.values()]) {
+      this.ended(lane, { type: "exited", work: lane.name, error, reason: "host lost" });
+    }
+    for (const lane of this.stoppingLanes.values()) lane.onClosed?.();
+    this.stoppingLanes.clear();
+    this.lostSince = undefined;
+    this.lostReported = false;
+  }
+
+  private received(text: string): void {
+    this.lastHeard = Date.now();
+    const parsed = parseAgentFrame(text, this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES);
+    if (!parsed.ok) {
+      for (const lane of this.lanes.values()) {
+        this.emit({ type: "log", work: lane.name, stream: "stderr", line: `[lit-app] ${this.options.host}'s agent sent ${parsed.problem}; dropped.` });
+        break;
+      }
+      return;
+    }
+    const message = parsed.message;
+    switch (message.type) {
+      case "event": {
+        const lane = this.lanes.get(message.work) ?? this.stoppingLanes.get(message.work);
+        lane?.deliver?.(message.message);
+        return;
+      }
+      case "opened": {
+        const lane = this.lanes.get(message.work);
+        if (lane?.incarnation === message.incarnation) lane.opened = true;
+        return;
+      }
+      case "closed": {
+        const lane = this.stoppingLanes.get(message.work);
+        if (lane?.incarnation !== message.incarnation) return;
+        this.stoppingLanes.delete(message.work);
+        this.transmit({ type: "forget", work: lane.name, incarnation: lane.incarnation });
+        lane.onClosed?.();
+        return;
+      }
+      case "unknown": {
+        const lane = this.lanes.get(message.work);
+        if (lane?.incarnation === message.incarnation) {
+          const error = {
+            name: "WorkLostError",
+            message: `${this.options.host}'s agent no longer has ${lane.name} (its files on the host were removed, or the agent's home changed)`,
+          };
+          this.ended(lane, { type: "exited", work: lane.name, error });
+        }
+        const stopping = this.stoppingLanes.get(message.work);
+        if (stopping?.incarnation === message.incarnation) {
+          this.stoppingLanes.delete(message.work);
+          stopping.onClosed?.();
+        }
+        return;
+      }
+      case "error":
+        for (const lane of this.lanes.values()) {
+          this.emit({ type: "log", work: lane.name, stream: "stderr", line: message.message });
+          break;
+        }
+        return;
+      case "pong":
+        return;
+    }
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Starts the channel tests' agent (test/fixtures/channel-agent.ts) as a real
+ * child process on Bun, with a home of its own, and restarts it on the same
+ * home (and port) after it is killed.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+
+const BUN = fileURLToPath(new URL("../../../../node_modules/.bin/bun", import.meta.url));
+const PROGRAM = fileURLToPath(new URL("../../test/fixtures/channel-agent.ts", import.meta.url));
+
+/** A running test agent. */
+export interface TestAgent {
+  home: string;
+  token: string;
+  port: number;
+  pid: number;
+  url: string;
+  /** Sends `signal` to the agent (not to its works) and waits for it to end. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts the agent again on the same home and port. */
+  restart(): Promise<void>;
+  /** The pids of the works' processes, from their records. */
+  workPids(): number[];
+  /** Ends the agent and every work process it started, and removes the home. */
+  cleanup(): Promise<void>;
+}
+
+function launch(home: string, token: string, port: number): Promise<{ child: ChildProcess; port: number; pid: number }> {
+  const child = spawn(BUN, [PROGRAM, home, token, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    child.stdout!.setEncoding("utf8");
+    child.stdout!.on("data", (chunk: string) => {
+      out += chunk;
+      const nl = out.indexOf("\n");
+      if (nl >= 0) {
+        const info = JSON.parse(out.slice(0, nl)) as { port: number; pid: number };
+        resolve({ child, ...info });
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`the test agent ended before listening (exit code ${code})`)));
+  });
+}
+
+/** Starts a test agent with a fresh home. */
+export async function startTestAgent(): Promise<TestAgent> {
+  const home = mkdtempSync(join(tmpdir(), "lit-agent-"));
+  const token = randomBytes(16).toString("hex");
+  let current = await launch(home, token, 0);
+  const agent: TestAgent = {
+    home,
+    token,
+    port: current.port,
+    pid: current.pid,
+    url: `ws://127.0.0.1:${current.port}/v1/channel`,
+    async kill(signal = "SIGKILL") {
+      const child = current.child;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const gone = new Promise((resolve) => child.once("exit", resolve));
+      child.kill(signal);
+      await gone;
+    },
+    async restart() {
+      current = await launch(home, token, agent.port);
+      agent.pid = current.pid;
+    },
+    workPids() {
+      const dir = join(home, "agent", "works");
+      let ids: string[] = [];
+      try {
+        ids = readdirSync(dir);
+      } catch {
+        return [];
+      }
+      return ids.flatMap((id) => {
+        try {
+          const record = JSON.parse(readFileSync(join(dir, id, "work.json"), "utf8")) as { pid?: number; state: string };
+          return record.pid && record.state === "running" ? [record.pid] : [];
+        } catch {
+          return [];
+        }
+      });
+    },
+    async cleanup() {
+      const pids = agent.workPids();
+      await agent.kill("SIGKILL");
+      for (const pid of pids) {
+        try {
+          process.kill(-pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+  return agent;
+}
