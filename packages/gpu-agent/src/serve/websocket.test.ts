@@ -1,0 +1,55 @@
+// WebSocket upgrades through the agent's serve adapters, on node and on bun, behind the bearer token.
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { RUNTIMES } from "../test-support/agent-process.ts";
+
+const fixture = fileURLToPath(new URL("../../test/fixtures/ws-agent.ts", import.meta.url));
+const TOKEN = "a-test-token-of-enough-length-0123456789ab";
+let child: ChildProcess | null = null;
+
+afterEach(async () => {
+  if (child !== null && child.exitCode === null) {
+    const exited = new Promise((r) => child!.once("exit", r));
+    child.kill("SIGTERM");
+    await exited;
+  }
+  child = null;
+});
+
+async function serve(runtime: "node" | "bun"): Promise<number> {
+  const args = runtime === "node" ? ["--import", "tsx", fixture, TOKEN] : [fixture, TOKEN];
+  child = spawn(RUNTIMES[runtime], args, { stdio: ["ignore", "pipe", "inherit"] });
+  const line = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child!.stdout!.setEncoding("utf8").on("data", (d: string) => {
+      out += d;
+      if (out.includes("\n")) resolve(out.split("\n")[0]!);
+    });
+    child!.once("exit", (code) => reject(new Error(`the fixture exited (${code})`)));
+  });
+  return (JSON.parse(line) as { port: number }).port;
+}
+
+describe.each(["node", "bun"] as const)("WebSockets through the agent's server on %s", (runtime) => {
+  it("upgrades with the token and echoes; refuses the upgrade without it", async () => {
+    const port = await serve(runtime);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/echo`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const reply = await new Promise<string>((resolve, reject) => {
+      ws.once("open", () => ws.send("hi"));
+      ws.once("message", (data) => resolve(String(data)));
+      ws.once("error", reject);
+    });
+    expect(reply).toBe("echo:hi");
+    ws.close();
+
+    const refused = new WebSocket(`ws://127.0.0.1:${port}/v1/echo`);
+    const status = await new Promise<number>((resolve) => {
+      refused.once("unexpected-response", (_req, res) => resolve(res.statusCode!));
+      refused.once("open", () => resolve(101));
+      refused.once("error", () => resolve(-1));
+    });
+    expect(status).toBe(401);
+  });
+});
