@@ -63,7 +63,7 @@ describe("createAgentApp", () => {
     expect(await bad.json()).toMatchObject({ error: { code: "E_BAD_JSON" } });
     const wrong = await app.request("/v1/echo", post(JSON.stringify({ name: "a", n: 1.5 })));
     expect(wrong.status).toBe(400);
-    expect((await wrong.json()).error).toMatchObject({ code: "E_INVALID_BODY", message: expect.stringContaining('field "n"') });
+    expect(((await wrong.json()) as any).error).toMatchObject({ code: "E_INVALID_BODY", message: expect.stringContaining('field "n"') });
     const type = await app.request("/v1/echo", post("{}", { "content-type": "text/plain" }));
     expect(type.status).toBe(415);
   });
@@ -75,7 +75,7 @@ describe("createAgentApp", () => {
     expect(await busy.json()).toEqual({ error: { code: "E_BUSY", message: "the work is busy; try again when it is idle." } });
     const broken = await app.request("/v1/broken", { headers: auth });
     expect(broken.status).toBe(500);
-    expect((await broken.json()).error).toMatchObject({ code: "E_INTERNAL", message: expect.stringContaining("disk on fire") });
+    expect(((await broken.json()) as any).error).toMatchObject({ code: "E_INTERNAL", message: expect.stringContaining("disk on fire") });
   });
 
   it("reports which work holds each GPU, who waits, and the works the work table lists", async () => {
@@ -84,7 +84,7 @@ describe("createAgentApp", () => {
     await gpuPool.acquire("root.train", 1);
     await gpuPool.acquire("root.other", 1);
     void gpuPool.acquire("root.third", 1);
-    const report = await (await app.request("/v1/host", { headers: auth })).json();
+    const report = (await (await app.request("/v1/host", { headers: auth })).json()) as any;
     expect(report.gpus.map((g: { uuid: string; work: string | null }) => [g.uuid, g.work])).toEqual([
       ["GPU-a", "root.train"],
       ["GPU-b", "root.other"],
