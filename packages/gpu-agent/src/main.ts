@@ -14,7 +14,7 @@
  */
 import { spawn } from "node:child_process";
 import { openSync, closeSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -26,7 +26,6 @@ import { agentModules } from "./modules.ts";
 import { agentPaths, defaultHome } from "./paths.ts";
 import { bundleHashOf } from "./self-hash.ts";
 import { AGENT_VERSION } from "./version.ts";
-import { mkdir } from "node:fs/promises";
 
 interface Args {
   home: string;
@@ -51,7 +50,11 @@ function parse(argv: string[]): Args {
   return { home: values.home ?? defaultHome(), port, ...(values.name === undefined ? {} : { name: values.name }), detach: values.detach ?? false };
 }
 
-const say = (status: "started" | "running", info: AgentInfo): void => void process.stdout.write(JSON.stringify({ status, ...info }) + "\n");
+const say = (status: "started" | "running", info: AgentInfo): void => {
+  process.stdout.write(JSON.stringify({ status, ...info }) + "\n");
+  const what = status === "started" ? "started" : "runs already";
+  process.stderr.write(`[agent] lit agent ${info.version} ${what} (pid ${info.pid}, 127.0.0.1:${info.port}, ${info.runtime} ${info.runtimeVersion})\n`);
+};
 
 /** Starts the agent in its own session and waits until it listens (its agent.json names its pid). */
 async function detach(args: Args, argv: string[], bundleHash: string | undefined): Promise<number> {
@@ -80,6 +83,15 @@ async function detach(args: Args, argv: string[], bundleHash: string | undefined
       const current = JSON.parse(text) as AgentInfo;
       if (current.pid === child.pid) {
         say("started", current);
+        return 0;
+      }
+    }
+    if (exited === 0) {
+      // it found the same agent running (started meanwhile by another start): that one is the agent
+      const now = await askControl(paths.control, { op: "info" });
+      const running = (now?.info ?? null) as AgentInfo | null;
+      if (running !== null) {
+        say("running", running);
         return 0;
       }
     }
