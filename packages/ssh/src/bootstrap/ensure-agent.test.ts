@@ -1,0 +1,95 @@
+import { request } from "node:http";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { buildAgentBundle } from "@lit-app/gpu-agent";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectHost } from "../connect-host.ts";
+import type { SshHost } from "../ssh-host.ts";
+import { type SshFixture, sshFixture } from "../test-support/fixture.ts";
+import { type AgentBundleLike, ensureAgent } from "./ensure-agent.ts";
+import type { BootstrapEvent } from "./progress.ts";
+
+let f: SshFixture;
+let bundle: AgentBundleLike;
+let litHome: string;
+const pids = new Set<number>();
+
+beforeAll(async () => {
+  [f, bundle] = await Promise.all([sshFixture(), buildAgentBundle()]);
+  litHome = mkdtempSync(join(tmpdir(), "lit-home-"));
+});
+afterAll(async () => {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {}
+  }
+  await f?.close();
+  rmSync(litHome, { recursive: true, force: true });
+});
+
+/** GET /v1/host through a listener that forwards to the agent's port on the host. */
+async function hostReport(host: SshHost, port: number, token: string): Promise<{ status: number; body: string }> {
+  const listener = await host.listenLocal(port);
+  try {
+    return await new Promise((resolve, reject) => {
+      const req = request({ host: "127.0.0.1", port: listener.port, path: "/v1/host", headers: { authorization: `Bearer ${token}` } }, (res) => {
+        let body = "";
+        res.on("data", (c) => (body += c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+  } finally {
+    await listener.close();
+  }
+}
+
+describe("ensureAgent (the agent bundle of @lit-app/gpu-agent, node >= 20 on the host)", () => {
+  it("uploads the bundle and starts the agent on a fresh host; it answers through the forward with its token", async () => {
+    const host = await connectHost("box", { env: f.env });
+    const events: BootstrapEvent[] = [];
+    const t = performance.now();
+    const agent = await ensureAgent(host, { bundle, home: litHome, progress: (e) => events.push(e) });
+    console.log(`ensureAgent on a fresh host (node runtime, ${(bundle.code.length / 1e6).toFixed(1)} MB bundle): ${(performance.now() - t).toFixed(0)} ms`);
+    pids.add(agent.pid);
+    expect(agent).toMatchObject({ started: true, version: bundle.version, runtime: "node", uploaded: [join(litHome, "bundles", `${bundle.hash}.mjs`)] });
+    expect(host.stats.uploads).toBe(1);
+    expect(events.map((e) => e.kind)).toContain("uploaded");
+    const report = await hostReport(host, agent.port, agent.token);
+    expect(report.status).toBe(200);
+    expect(await hostReport(host, agent.port, "x".repeat(43)).then((r) => r.status)).toBe(401);
+    await host.close();
+  });
+
+  it("re-run with nothing changed sends nothing, starts nothing, in one command, and the agent outlived the SSH session", async () => {
+    const host = await connectHost("box", { env: f.env });
+    const t = performance.now();
+    const agent = await ensureAgent(host, { bundle, home: litHome, progress: false });
+    const ms = performance.now() - t;
+    console.log(`ensureAgent re-run, nothing changed: ${ms.toFixed(0)} ms`);
+    expect(agent).toMatchObject({ started: false, uploaded: [] });
+    expect(pids.has(agent.pid)).toBe(true);
+    expect(host.stats).toEqual({ execs: 1, uploads: 0, uploadedBytes: 0 });
+    expect(ms).toBeLessThan(1000);
+    expect((await hostReport(host, agent.port, agent.token)).status).toBe(200);
+    await host.close();
+  });
+
+  it("starts the agent again without re-sending the bundle when it was killed", async () => {
+    const host = await connectHost("box", { env: f.env });
+    const before = await ensureAgent(host, { bundle, home: litHome, progress: false });
+    process.kill(before.pid, "SIGKILL");
+    for (let i = 0; i < 100 && (await host.exec(`kill -0 ${before.pid}`)).code === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const after = await ensureAgent(host, { bundle, home: litHome, progress: false });
+    pids.add(after.pid);
+    expect(after).toMatchObject({ started: true, uploaded: [] });
+    expect(after.pid).not.toBe(before.pid);
+    expect(after.token).toBe(before.token);
+    expect(host.stats.uploads).toBe(0);
+    expect((await hostReport(host, after.port, after.token)).status).toBe(200);
+    await host.close();
+  });
+});
