@@ -1,0 +1,71 @@
+import { execFileSync } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { useTestHosts } from "./vitest.ts";
+
+const th = useTestHosts({
+  hosts: [
+    { name: "gpu-box", runtime: "bun", gpus: [{ uuid: "GPU-0a1b", name: "NVIDIA A100", memoryMiB: 81920 }] },
+    { name: "cpu-box", runtime: "node", port: 2222 },
+    { name: "bare-box", runtime: "none" },
+  ],
+});
+
+const ssh = (alias: string, command: string) => th().laptop.exec("ssh", [alias, command], { timeoutMs: 30_000 });
+
+describe("test hosts", () => {
+  it("reaches each host through OpenSSH from the laptop, as the host's own user", async () => {
+    for (const host of th().hosts) {
+      const { code, stdout, stderr } = await ssh(host.name, "id -un; echo $HOME");
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(stdout.split("\n").slice(0, 2)).toEqual([host.user, host.home]);
+    }
+    expect(new Set(th().hosts.map((h) => h.user)).size).toBe(3);
+  });
+
+  it("gives each host its own home, which no other host can read", async () => {
+    const gpu = th().host("gpu-box");
+    const cpu = th().host("cpu-box");
+    expect(gpu.home).not.toBe(cpu.home);
+    await cpu.writeFile(".lit/secret", "cpu only\n");
+    expect((await ssh("cpu-box", "cat ~/.lit/secret")).stdout).toBe("cpu only\n");
+    const peek = await ssh("gpu-box", `ls ${cpu.home}/.lit; cat ${cpu.home}/.lit/secret`);
+    expect(peek.code).not.toBe(0);
+    expect(peek.stderr).toMatch(/Permission denied/);
+    expect(peek.stdout).not.toContain("cpu only");
+    expect((await ssh("gpu-box", "cat ~/.lit/secret")).code).not.toBe(0);
+  });
+
+  it("declares the given GPUs in ~/.lit/host.json", async () => {
+    const text = await th().host("gpu-box").output("cat ~/.lit/host.json");
+    expect(JSON.parse(text)).toEqual({ gpus: [{ uuid: "GPU-0a1b", name: "NVIDIA A100", memoryMiB: 81920 }] });
+    expect((await th().host("cpu-box").exec("cat ~/.lit/host.json")).code).not.toBe(0);
+  });
+
+  it("puts each host's runtime on its PATH, and none on the bare host's, which still has the POSIX tools", async () => {
+    const bare = await ssh("bare-box", "command -v node; command -v bun; command -v deno; command -v npm; echo ---; for t in sh mkdir cat mv uname tar gzip ps kill; do command -v $t >/dev/null || echo missing $t; done; uname -s");
+    expect(bare.stdout).toBe("---\nLinux\n");
+    const bun = await ssh("gpu-box", "bun --version; command -v node || echo no node");
+    expect(bun.code).toBe(0);
+    expect(bun.stdout).toMatch(/^\d+\.\d+\.\d+\nno node\n$/);
+    const node = await ssh("cpu-box", "node --version; command -v bun || echo no bun");
+    expect(node.stdout).toMatch(/^v(\d+)\.\d+\.\d+\nno bun\n$/);
+    expect(Number(/^v(\d+)/.exec(node.stdout)?.[1])).toBeGreaterThanOrEqual(20);
+  });
+
+  it("keeps every address inside the harness's namespaces", async () => {
+    const prefix = th().subnet.replace(/\.0\/24$/, ".");
+    const laptop = await th().laptop.exec("ip", ["-o", "addr"]);
+    expect(laptop.stdout).toContain(`${th().laptop.address}/24`);
+    const root = execFileSync("ip", ["-o", "addr"], { encoding: "utf8" });
+    expect(root).not.toContain(prefix);
+    const rootLinks = execFileSync("ip", ["-o", "link"], { encoding: "utf8" });
+    for (const host of th().hosts) expect(rootLinks).not.toContain(host.link);
+  });
+
+  it("runs exec() as the host's user in its namespace, with the session's PATH", async () => {
+    const host = th().host("bare-box");
+    const out = await host.output("id -un; pwd; echo $PATH; ip -o -4 addr show eth0 | tr -s ' ' | cut -d' ' -f4");
+    expect(out.split("\n").slice(0, 4)).toEqual([host.user, host.home, host.path, `${host.address}/24`]);
+  });
+});

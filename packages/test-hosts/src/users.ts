@@ -1,0 +1,56 @@
+/**
+ * The hosts' Unix users: made with useradd (own group, own home, /bin/sh),
+ * unlocked for key-only SSH, and removed with their home by userdel. Parallel
+ * harnesses contend for /etc/passwd's lock, so a lock failure is retried.
+ */
+import { readFileSync } from "node:fs";
+import { run } from "./command.ts";
+import { SetupCommandError } from "./errors.ts";
+import { systemTools } from "./system.ts";
+
+/** A Unix user as /etc/passwd has it. */
+export interface UnixUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly home: string;
+}
+
+/** Every user of /etc/passwd. */
+export function listUsers(): UnixUser[] {
+  return readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => line.split(":"))
+    .map((f) => ({ name: f[0] ?? "", uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? "" }));
+}
+
+/** Runs a passwd-editing command, retrying while another process holds the lock. */
+async function passwdCommand(file: string, args: string[], where: string, okCodes: readonly number[] = [0]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const result = await run(file, args, where, { timeoutMs: 60_000 });
+    if (result.code !== null && okCodes.includes(result.code)) return;
+    const locked = /lock|try again/i.test(result.stderr);
+    if (!locked || attempt >= 40) throw new SetupCommandError(where, [file, ...args], result.code, result.stderr);
+    await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 200));
+  }
+}
+
+/** Makes user `name` with home `home` (made 0700), a login shell of /bin/sh, and a password field that allows key logins only. */
+export async function createUser(name: string, home: string): Promise<UnixUser> {
+  const { useradd, usermod } = systemTools();
+  const where = `user ${name}`;
+  await passwdCommand(useradd, ["--create-home", "--home-dir", home, "--shell", "/bin/sh", "--user-group", "--comment", "lit-app test host", name], where);
+  // "!" (useradd's default) locks the account, and sshd refuses locked accounts even for keys; "*" means "no password".
+  await passwdCommand(usermod, ["--password", "*", name], where);
+  const user = listUsers().find((u) => u.name === name);
+  if (!user) throw new SetupCommandError(where, [useradd, name], 0, "the user is not in /etc/passwd after useradd");
+  return user;
+}
+
+/** Removes user `name`, its group and its home; a user already gone is fine. */
+export async function deleteUser(name: string): Promise<void> {
+  if (!listUsers().some((u) => u.name === name)) return;
+  // 12: the home or mail spool could not be removed (there is no mail spool); the caller removes the folder.
+  await passwdCommand(systemTools().userdel, ["--force", "--remove", name], `user ${name}`, [0, 12]);
+}
