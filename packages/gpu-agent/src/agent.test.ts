@@ -173,6 +173,18 @@ describe.each(["node", "bun"] as const)("the agent on %s", (runtime) => {
     await stopAgent(replacing);
   });
 
+  it("runs one agent when two start at once in one home", async () => {
+    const home = tempHome();
+    const [a, b] = await Promise.all([start(runtime, home), start(runtime, home)]);
+    const statuses = [a.said!.status, b.said!.status].sort();
+    expect(statuses).toEqual(["running", "started"]);
+    const winner = a.said!.status === "started" ? a : b;
+    const loser = winner === a ? b : a;
+    expect(await loser.exited).toBe(0);
+    expect(loser.said!.pid).toBe(winner.child.pid);
+    await stopAgent(winner);
+  });
+
   it("starts detached with --detach and returns once it listens", async () => {
     const home = tempHome();
     const launcher = await start(runtime, home, ["--detach"]);
