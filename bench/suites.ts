@@ -50,4 +50,9 @@ export const SUITES: readonly BenchSuite[] = [
     title: "storage (transfer engine between two roots on one disk)",
     run: async (o) => (await import("./storage.bench.ts")).benchStorage(o),
   },
+  {
+    id: "storage-http",
+    title: "storage over HTTP on loopback (two agent processes; host to host, upload, a folder)",
+    run: async (o) => (await import("./storage-http.bench.ts")).benchStorageHttp(o),
+  },
 ];

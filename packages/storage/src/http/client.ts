@@ -39,6 +39,7 @@ export class HttpClient {
   readonly #base: string;
   readonly #token: string | undefined;
   readonly #fetch: FetchLike;
+  readonly #releases = new WeakMap<Response, () => void>();
 
   constructor(options: HttpClientOptions) {
     this.#base = options.url.replace(/\/+$/, "");
@@ -54,29 +55,49 @@ export class HttpClient {
     const headers: Record<string, string> = { ...init.headers };
     if (this.#token !== undefined) headers.authorization = `Bearer ${this.#token}`;
     const request = `${method} ${path.split("?")[0]}`;
+    const link = linkSignal(init.signal);
     let res: Response;
     try {
       res = await this.#fetch(`${this.#base}${path}`, {
         method,
         headers,
         body: init.body,
-        signal: init.signal,
+        signal: link.signal,
         ...(init.body instanceof ReadableStream ? { duplex: "half" } : {}),
       } as RequestInit);
     } catch (err) {
+      link.release();
       if (init.signal?.aborted) throw init.signal.reason;
       const own = init.bodyError?.();
       if (own !== undefined) throw own;
       throw new HttpError(this.name, this.location, request, describe(err), { cause: err });
     }
-    if (res.ok || ok.includes(res.status)) return res;
-    throw await this.#errorOf(res, request);
+    if (res.ok || ok.includes(res.status)) {
+      this.#releases.set(res, link.release);
+      return res;
+    }
+    try {
+      throw await this.#errorOf(res, request);
+    } finally {
+      link.release();
+    }
+  }
+
+  /** Stops following the caller's signal for a response whose body was read or dropped. */
+  done(res: Response): void {
+    this.#releases.get(res)?.();
+    this.#releases.delete(res);
   }
 
   /** Sends a request and validates its JSON answer with `schema`. */
   async json<T>(method: string, path: string, schema: z.ZodType<T>, init: CallInit = {}, maxBytes = 16 * 1024 * 1024): Promise<T> {
     const res = await this.call(method, path, init);
-    const value = await this.readJson(res, `${method} ${path.split("?")[0]}`, maxBytes);
+    let value: unknown;
+    try {
+      value = await this.readJson(res, `${method} ${path.split("?")[0]}`, maxBytes);
+    } finally {
+      this.done(res);
+    }
     const parsed = schema.safeParse(value);
     if (!parsed.success) {
       throw new HttpError(this.name, this.location, `${method} ${path.split("?")[0]}`, `unexpected answer: ${parsed.error.issues[0]?.message ?? ""}`);
@@ -117,4 +138,18 @@ function describe(err: unknown): string {
   const cause = (err as { cause?: unknown }).cause;
   if (cause instanceof Error) return `${err.message} (${(cause as { code?: string }).code ?? ""} ${cause.message})`.replace("( ", "(");
   return err.message;
+}
+
+/**
+ * A signal of one request that follows the caller's: `fetch` keeps a listener
+ * on the signal it is given until the request is collected, and a sync of
+ * thousands of files would pile them up on its one signal.
+ */
+function linkSignal(outer: AbortSignal | undefined): { signal: AbortSignal | undefined; release: () => void } {
+  if (!outer) return { signal: undefined, release: () => {} };
+  const inner = new AbortController();
+  if (outer.aborted) inner.abort(outer.reason);
+  const forward = () => inner.abort(outer.reason);
+  outer.addEventListener("abort", forward, { once: true });
+  return { signal: inner.signal, release: () => outer.removeEventListener("abort", forward) };
 }

@@ -65,9 +65,8 @@ export function httpDriver(options: HttpDriverOptions | HttpClient): HttpDriver 
       throwIfAborted(options.signal);
       const res = await client.call("GET", blobUrl(hash), { headers: { range: `bytes=${offset}-` }, signal: options.signal });
       const length = Number(res.headers.get("content-length"));
-      return checkedLength(fromWebStream(res.body ?? new ReadableStream(), options.signal), length, () => {
-        return new HttpError(name, location, "GET /blobs", `the connection closed before the end of blob ${hash}`);
-      });
+      const body = fromWebStream(res.body ?? new ReadableStream(), options.signal, () => client.done(res));
+      return checkedLength(body, length, () => new HttpError(name, location, "GET /blobs", `the connection closed before the end of blob ${hash}`));
     },
 
     async partialSize(hash) {
@@ -101,7 +100,7 @@ export function httpDriver(options: HttpDriverOptions | HttpClient): HttpDriver 
         if (!parsed.success) throw new HttpError(name, location, "GET /blobs", `unexpected line ${JSON.stringify(line.slice(0, 100))}`);
         return parsed.data;
       };
-      for await (const chunk of fromWebStream(res.body ?? new ReadableStream())) {
+      for await (const chunk of fromWebStream(res.body ?? new ReadableStream(), undefined, () => client.done(res))) {
         buffered += decoder.decode(chunk, { stream: true });
         let nl: number;
         while ((nl = buffered.indexOf("\n")) >= 0) {

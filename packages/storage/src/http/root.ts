@@ -41,7 +41,12 @@ export function httpRoot(options: HttpClientOptions | HttpClient): HttpRoot {
       checkRelativePath(name, path, true);
       const request = "GET /tree/manifest";
       const res = await client.call("GET", `/tree/manifest?path=${encodeURIComponent(path)}`, { signal: opts.signal });
-      const value = await client.readJson(res, request, limits.manifestBytes);
+      let value: unknown;
+      try {
+        value = await client.readJson(res, request, limits.manifestBytes);
+      } finally {
+        client.done(res);
+      }
       const entries = (value as { entries?: unknown } | null)?.entries;
       if (Array.isArray(entries) && entries.length > limits.manifestEntries) {
         throw new TooLargeError(name, `the manifest of ${JSON.stringify(path)} (${entries.length} entries)`, `${limits.manifestEntries} entries`);
@@ -64,7 +69,7 @@ export function httpRoot(options: HttpClientOptions | HttpClient): HttpRoot {
     async open(hash, offset, signal) {
       assertBlobHash(name, hash);
       const res = await client.call("GET", `/tree/content/${hash}`, { headers: { range: `bytes=${offset}-` }, signal });
-      return fromWebStream(res.body ?? new ReadableStream(), signal);
+      return fromWebStream(res.body ?? new ReadableStream(), signal, () => client.done(res));
     },
 
     async apply(manifest, target, opts: ApplyOptions = {}): Promise<ApplyReport> {

@@ -31,8 +31,13 @@ export function toWebStream(body: AsyncIterable<Uint8Array>, onError?: (err: unk
 /**
  * The chunks of a web stream. When the consumer stops early, or `signal`
  * fires, the stream is cancelled; a fired signal is thrown as its reason.
+ * `onEnd` is called once it is over, whichever way.
  */
-export async function* fromWebStream(stream: ReadableStream<Uint8Array>, signal?: AbortSignal): AsyncGenerator<Uint8Array> {
+export async function* fromWebStream(
+  stream: ReadableStream<Uint8Array>,
+  signal?: AbortSignal,
+  onEnd?: () => void,
+): AsyncGenerator<Uint8Array> {
   const reader = stream.getReader();
   let done = false;
   try {
@@ -55,6 +60,7 @@ export async function* fromWebStream(stream: ReadableStream<Uint8Array>, signal?
   } finally {
     if (!done) await reader.cancel().catch(() => {});
     reader.releaseLock();
+    onEnd?.();
   }
 }
 
