@@ -3,6 +3,7 @@
  * line here.
  */
 import type { AgentModule } from "./module.ts";
+import { worksModule } from "./works/works-module.ts";
 
 /** Started in order; closed in reverse order. */
-export const agentModules: AgentModule[] = [];
+export const agentModules: AgentModule[] = [worksModule()];

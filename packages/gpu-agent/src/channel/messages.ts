@@ -37,6 +37,8 @@ export const controllerMessage = z.discriminatedUnion("type", [
     work,
     init: initMessage,
     compute: z.object({ name: z.string().max(200), gpus: z.number().int().nonnegative().max(1024), memoryMiB: z.number().positive().optional() }).optional(),
+    /** A file in the agent's program folder (the app's bundle with the work program) instead of the default program. */
+    program: z.string().regex(/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/).optional(),
   }),
   z.object({ type: z.literal("send"), work, incarnation, message: runOrResync }),
   z.object({ type: z.literal("stop"), work, incarnation, graceMs: z.number().int().nonnegative().max(600_000) }),

@@ -78,7 +78,12 @@ export class ChannelSession {
         const sub = this.subs.get(work);
         if (sub?.incarnation !== incarnation) this.subs.set(work, { incarnation, cursor: 0 });
         const running = this.table.has(work, incarnation);
-        await this.table.open({ name: work, init, ...(message.compute ? { compute: message.compute } : {}) });
+        await this.table.open({
+          name: work,
+          init,
+          ...(message.compute ? { compute: message.compute } : {}),
+          ...(message.program ? { program: message.program } : {}),
+        });
         // Opened again (the controller re-sent it after a reconnect): what it has not seen comes from the journal.
         if (running) this.replay(work, incarnation);
         this.send({ type: "opened", work, incarnation });

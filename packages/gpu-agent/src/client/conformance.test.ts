@@ -6,7 +6,7 @@
 import { testExecutor } from "@lit-app/core/testing/executor-suite";
 import type { Clock, WakeScheduler } from "@lit-app/core/internal";
 import { makeApp } from "../../test/fixtures/conformance-app.ts";
-import { startTestAgent } from "../test-support/channel-agent.ts";
+import { startTestAgent } from "../test-support/test-agent.ts";
 import { RemoteExecutor } from "./remote-executor.ts";
 
 const APP = new URL("../../test/fixtures/conformance-app.ts", import.meta.url).href;

@@ -39,6 +39,11 @@ export interface RemoteExecutorOptions {
   appModule: string | URL;
   /** The folder of the works' storage roots on the host. */
   storageDir?: string;
+  /**
+   * The program works' processes run: a file in the agent's program folder
+   * (the app's bundle built with the work program). Default: the agent's own.
+   */
+  program?: string;
   /** How long the link may stay down before the works fail with reason `host lost`, ms. Default 600,000 (10 minutes). */
   hostLostMs?: number;
   /** How long a stopping work may take to run its cleanup before its process is ended, ms. Default 3000. */
@@ -255,7 +260,8 @@ export class RemoteExecutor implements WorkExecutor {
   }
 
   private openLane(lane: Lane): void {
-    this.transmit({ type: "open", work: lane.name, init: lane.init, compute: lane.compute });
+    const program = this.options.program;
+    this.transmit({ type: "open", work: lane.name, init: lane.init, compute: lane.compute, ...(program ? { program } : {}) });
   }
 
   /** Sends when the link is up; otherwise dropped: what matters is sent again on reconnect. */

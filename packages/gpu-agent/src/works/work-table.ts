@@ -36,6 +36,12 @@ export interface OpenWork {
   init: InitMessage;
   /** The work's compute, as the flow declared it. */
   compute?: { name: string; gpus: number; memoryMiB?: number | undefined };
+  /**
+   * The file in {@link WorkTableOptions.programDir} the process runs instead of
+   * the default program: the app's bundle uploaded to the host, built with the
+   * work program (one copy of the framework for both). A file name, no folder.
+   */
+  program?: string;
 }
 
 /** Options of a {@link WorkTable}. */
@@ -46,13 +52,15 @@ export interface WorkTableOptions {
   runtime?: { command: string; args: string[] };
   /** The work program. Default {@link WORK_PROGRAM}. */
   program?: string;
+  /** The folder of the programs an open may name (the app bundles uploaded to the host). */
+  programDir?: string;
   /** The working directory of works' processes (the app's synced folder). Default: the agent's. */
   cwd?: string;
   /**
    * Called before a work's process starts; returns what its environment adds
    * (the GPU pool's `CUDA_VISIBLE_DEVICES`). May wait (a work waiting for a GPU).
    */
-  prepare?: (work: OpenWork) => Promise<{ env?: Record<string, string> }>;
+  prepare?: (work: OpenWork, signal: AbortSignal) => Promise<{ env?: Record<string, string> }>;
   /** Called once a work's process has ended: what `prepare` took is given back. */
   release?: (name: string) => void;
 }
@@ -91,8 +99,10 @@ interface Entry {
   markEnded: () => void;
   /** Called when the work reports `stopped`. */
   onStopped?: () => void;
-  /** How the process ended when it was not asked to, or undefined. */
+  /** Watching a re-adopted process end. */
   closing?: Promise<void>;
+  /** Aborts `prepare` (waiting for a GPU) when the work is stopped before its process starts. */
+  preparing?: AbortController;
 }
 
 const OUTPUT_TAIL = 2000;
@@ -163,17 +173,31 @@ export class WorkTable {
     entry.state = "starting";
     this.works.set(name, entry);
     let env: Record<string, string> = {};
+    entry.preparing = new AbortController();
     try {
-      env = (await this.options.prepare?.(work))?.env ?? {};
+      env = (await this.options.prepare?.(work, entry.preparing.signal))?.env ?? {};
     } catch (error) {
+      if (entry.state !== "starting") return;
       return this.failStart(entry, error);
+    } finally {
+      entry.preparing = undefined;
     }
-    if (this.works.get(name) !== entry || entry.state !== "starting") return;
+    if (this.works.get(name) !== entry || entry.state !== "starting") {
+      this.options.release?.(name);
+      return;
+    }
     const runtime = this.options.runtime ?? { command: process.execPath, args: process.execArgv };
+    let program = this.options.program ?? WORK_PROGRAM;
+    if (work.program !== undefined) {
+      if (!this.options.programDir || !/^[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}$/.test(work.program)) {
+        return this.failStart(entry, new Error(`the program ${JSON.stringify(work.program)} is not a file name in this agent's program folder`));
+      }
+      program = join(this.options.programDir, work.program);
+    }
     const output = openSync(files.output, "a", 0o600);
     let child: ChildProcess;
     try {
-      child = spawn(runtime.command, [...runtime.args, this.options.program ?? WORK_PROGRAM], {
+      child = spawn(runtime.command, [...runtime.args, program], {
         detached: true,
         stdio: ["ignore", output, output],
         env: { ...process.env, ...env, [WORK_DIR_ENV]: files.dir },
@@ -220,6 +244,7 @@ export class WorkTable {
     if (!entry || entry.incarnation !== incarnation) return;
     if (entry.state !== "ended" && entry.state !== "stopping") {
       entry.state = "stopping";
+      entry.preparing?.abort(new Error(`${name} was stopped`));
       if (graceMs > 0 && entry.record.pid !== undefined) {
         let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([

@@ -1,17 +1,16 @@
 /**
- * Starts the channel tests' agent (test/fixtures/channel-agent.ts) as a real
- * child process on Bun, with a home of its own, and restarts it on the same
- * home (and port) after it is killed.
+ * Starts the agent (src/main.ts, from source, on Bun) as a real child
+ * process with a lit home of its own, and restarts it on the same home (and
+ * port) after it is killed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { randomBytes } from "node:crypto";
 
 const BUN = fileURLToPath(new URL("../../../../node_modules/.bin/bun", import.meta.url));
-const PROGRAM = fileURLToPath(new URL("../../test/fixtures/channel-agent.ts", import.meta.url));
+const PROGRAM = fileURLToPath(new URL("../main.ts", import.meta.url));
 
 /** A running test agent. */
 export interface TestAgent {
@@ -30,8 +29,10 @@ export interface TestAgent {
   cleanup(): Promise<void>;
 }
 
-function launch(home: string, token: string, port: number): Promise<{ child: ChildProcess; port: number; pid: number }> {
-  const child = spawn(BUN, [PROGRAM, home, token, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+function launch(home: string, port: number): Promise<{ child: ChildProcess; port: number; pid: number }> {
+  const child = spawn(BUN, [PROGRAM, "--home", home, "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   return new Promise((resolve, reject) => {
     let out = "";
     child.stdout!.setEncoding("utf8");
@@ -43,15 +44,15 @@ function launch(home: string, token: string, port: number): Promise<{ child: Chi
         resolve({ child, ...info });
       }
     });
-    child.once("exit", (code) => reject(new Error(`the test agent ended before listening (exit code ${code})`)));
+    child.once("exit", (code) => reject(new Error(`the agent ended before listening (exit code ${code}): ${stderr}`)));
   });
 }
 
 /** Starts a test agent with a fresh home. */
 export async function startTestAgent(): Promise<TestAgent> {
   const home = mkdtempSync(join(tmpdir(), "lit-agent-"));
-  const token = randomBytes(16).toString("hex");
-  let current = await launch(home, token, 0);
+  let current = await launch(home, 0);
+  const token = readFileSync(join(home, "agent", "token"), "utf8").trim();
   const agent: TestAgent = {
     home,
     token,
@@ -66,7 +67,7 @@ export async function startTestAgent(): Promise<TestAgent> {
       await gone;
     },
     async restart() {
-      current = await launch(home, token, agent.port);
+      current = await launch(home, agent.port);
       agent.pid = current.pid;
     },
     workPids() {

@@ -1,0 +1,51 @@
+/**
+ * The agent's works module: the {@link WorkTable} of this host's works under
+ * `<home>/agent/works`, re-adopted when the agent starts, with GPUs from the
+ * agent's pool (`CUDA_VISIBLE_DEVICES`), and the work channel at
+ * `GET /v1/channel`. When the agent stops, the works' processes go on.
+ */
+import { join } from "node:path";
+import { channelEvents } from "../channel/route.ts";
+import { gpuCount } from "../gpu/gpu-count.ts";
+import type { AgentModule } from "../module.ts";
+import type { WorkTable as HostWorkTable } from "../work-table.ts";
+import { WorkTable, type WorkTableOptions } from "./work-table.ts";
+
+/** The works module, with options for tests and bundles (the work program, its runtime). */
+export function worksModule(options: Pick<WorkTableOptions, "program" | "runtime" | "cwd"> = {}): AgentModule {
+  // The app bundles uploaded to the host: `<home>/agent/programs/<file>`.
+  return {
+    name: "works",
+    start(ctx) {
+      const pool = ctx.gpuPool;
+      const table = WorkTable.open({
+        ...options,
+        dir: join(ctx.paths.dir, "works"),
+        programDir: join(ctx.paths.dir, "programs"),
+        prepare: async (work, signal) => {
+          const count = gpuCount(work.compute);
+          // A work re-opened after a restart keeps the GPUs it held.
+          const held = pool.assignment(work.name);
+          if (held && held.gpus.length === count) return { env: held.env };
+          if (held) await pool.release(work.name);
+          return { env: (await pool.acquire(work.name, count, { signal })).env };
+        },
+        release: (name) => void pool.release(name).catch(() => undefined),
+      });
+      const hostView: HostWorkTable = {
+        list: () =>
+          table.list().map((w) => ({
+            name: w.name,
+            pid: w.pid ?? null,
+            stage: w.state,
+            gpus: pool.assignment(w.name)?.gpus.map((g) => g.uuid) ?? [],
+          })),
+      };
+      return {
+        workTable: hostView,
+        mount: (app, c) => void app.get("/v1/channel", c.upgradeWebSocket(channelEvents(table))),
+        close: async () => table.detach(),
+      };
+    },
+  };
+}
