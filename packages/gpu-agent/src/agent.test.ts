@@ -1,5 +1,5 @@
 // The agent as users run it: the bundle, started by node and by bun, over real HTTP on loopback.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, appendFileSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { statfs } from "node:fs/promises";
 import { connect } from "node:net";
@@ -183,6 +183,17 @@ describe.each(["node", "bun"] as const)("the agent on %s", (runtime) => {
     expect(await loser.exited).toBe(0);
     expect(loser.said!.pid).toBe(winner.child.pid);
     await stopAgent(winner);
+  });
+
+  it("replaces an agent that holds the home but does not answer, by its pid", async () => {
+    const home = tempHome();
+    const hung = spawn(RUNTIMES.node, [fileURLToPath(new URL("../test/fixtures/hung-agent.mjs", import.meta.url)), home], { stdio: ["ignore", "pipe", "inherit"] });
+    const hungExit = new Promise<NodeJS.Signals | null>((resolve) => hung.once("exit", (_code, signal) => resolve(signal)));
+    await new Promise((resolve) => hung.stdout!.once("data", resolve));
+    const agent = await start(runtime, home);
+    expect(agent.said).toMatchObject({ status: "started", pid: agent.child.pid });
+    expect(await hungExit).toBe("SIGKILL");
+    await stopAgent(agent);
   });
 
   it("starts detached with --detach and returns once it listens", async () => {

@@ -76,32 +76,55 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   await chmod(paths.dir, 0o700);
   const releaseStart = await takeStartLock(paths.startLock);
   try {
-    const running = await askControl(paths.control, { op: "info" });
-    const runningInfo = (running?.info ?? null) as AgentInfo | null;
+    const running = await askControl(paths.control, { op: "info" }).catch((error: unknown) => {
+      if (error instanceof AgentLockError) return "hung" as const;
+      throw error;
+    });
+    if (running === null) return await startNew(options, paths, version);
+    const runningInfo = running === "hung" ? null : ((running.info ?? null) as AgentInfo | null);
     if (runningInfo !== null && sameAgent(runningInfo, version, options.bundleHash)) return { status: "running", info: runningInfo, paths };
-    if (running !== null) await stopOld(paths, runningInfo);
+    await stopOld(paths, runningInfo, running === "hung");
     return await startNew(options, paths, version);
   } finally {
     await releaseStart();
   }
 }
 
-async function stopOld(paths: AgentPaths, info: AgentInfo | null): Promise<void> {
-  await askControl(paths.control, { op: "stop" });
-  const deadline = Date.now() + STOP_TIMEOUT_MS;
-  while ((await askControl(paths.control, { op: "info" }).catch(() => ({}))) !== null) {
-    if (Date.now() > deadline) {
-      if (info !== null) {
-        try {
-          process.kill(info.pid, "SIGKILL");
-        } catch {}
-        await sleep(200);
-        if ((await askControl(paths.control, { op: "info" }).catch(() => ({}))) === null) return;
-      }
-      throw new AgentLockError(`[agent] the running agent (pid ${info?.pid ?? "?"}) did not stop in ${STOP_TIMEOUT_MS} ms. Stop it by hand and start again.`);
-    }
+/** Whether an agent still holds the control socket (one that does not answer holds it too). */
+const holds = async (paths: AgentPaths): Promise<boolean> => (await askControl(paths.control, { op: "info" }, 500).catch(() => ({}))) !== null;
+
+/** Waits up to `ms` for the control socket to be free. */
+async function released(paths: AgentPaths, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  while (await holds(paths)) {
+    if (Date.now() > deadline) return false;
     await sleep(50);
   }
+  return true;
+}
+
+/**
+ * Stops the agent holding the home: asked through the control socket; one that
+ * does not answer (hung), or does not stop in time, is signalled by the pid in
+ * its agent.json (SIGTERM, then SIGKILL).
+ */
+async function stopOld(paths: AgentPaths, info: AgentInfo | null, hung: boolean): Promise<void> {
+  if (!hung) {
+    await askControl(paths.control, { op: "stop" }).catch(() => null);
+    if (await released(paths, STOP_TIMEOUT_MS)) return;
+  }
+  const pid = info?.pid ?? (await readFile(paths.info, "utf8").then((text) => (JSON.parse(text) as AgentInfo).pid, () => null));
+  if (typeof pid === "number" && pid > 0 && pid !== process.pid) {
+    for (const [signal, ms] of [["SIGTERM", 3000], ["SIGKILL", 2000]] as const) {
+      try {
+        process.kill(pid, signal);
+      } catch {}
+      if (await released(paths, ms)) return;
+    }
+  }
+  throw new AgentLockError(
+    `[agent] the agent holding ${paths.control} (pid ${pid ?? "unknown"}) ${hung ? "does not answer" : `did not stop in ${STOP_TIMEOUT_MS} ms`}. Stop it by hand and start again.`,
+  );
 }
 
 async function startNew(options: StartAgentOptions, paths: AgentPaths, version: string): Promise<RunningAgent> {
