@@ -1,8 +1,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SshConfigError } from "../errors.ts";
+import { localUserName } from "./local-user.ts";
 import { resolveHost } from "./resolve-host.ts";
 
 const homes: string[] = [];
@@ -38,14 +39,14 @@ describe("resolveHost", () => {
     });
     const r = resolveHost("gpu-box", { env: { HOME: h } });
     expect(r).toMatchObject({ alias: "gpu-box", hostName: "10.1.2.3", user: "trainer", port: 2222 });
-    expect(r.identityFiles).toEqual([join(h, ".ssh/id_10.1.2.3_trainer"), join(h, "keys", userInfo().username)]);
+    expect(r.identityFiles).toEqual([join(h, ".ssh/id_10.1.2.3_trainer"), join(h, "keys", localUserName())]);
     expect(r.userKnownHostsFiles).toEqual([join(h, ".ssh/known_hosts"), join(h, ".ssh/known_hosts2")]);
     expect(r.proxyJump).toEqual([]);
   });
 
   it("uses the alias as host name, port 22 and the local user when the config says nothing (or is missing)", () => {
     const r = resolveHost("plain.example", { env: { HOME: home({}) } });
-    expect(r).toMatchObject({ hostName: "plain.example", port: 22, user: userInfo().username, identityFiles: [] });
+    expect(r).toMatchObject({ hostName: "plain.example", port: 22, user: localUserName(), identityFiles: [] });
   });
 
   it("follows Include with globs relative to ~/.ssh, also inside a Host block", () => {

@@ -6,6 +6,7 @@
 import { userInfo } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { SshConfigError } from "../errors.ts";
+import { localUserName } from "./local-user.ts";
 import { type LoadedConfig, loadSshConfig, originOf } from "./load-config.ts";
 import { expandTokens, type TokenValues } from "./tokens.ts";
 
@@ -109,7 +110,7 @@ export function resolveHost(alias: string, options: ResolveHostOptions = {}): Re
   } catch (cause) {
     throw new SshConfigError(loaded.file, undefined, `cannot evaluate the config for ${JSON.stringify(alias)}: ${(cause as Error).message}`, { cause });
   }
-  const localUser = userInfo().username;
+  const localUser = localUserName(env);
   const port = integer(loaded, "Port", first(c, "port"), 1, 65535) ?? 22;
   const user = first(c, "user") ?? localUser;
   const tokens: TokenValues = { home, localUser, hostName: alias, remoteUser: user, port, alias };

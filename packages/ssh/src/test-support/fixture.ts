@@ -3,7 +3,7 @@
  * naming the server `alias`: the usual start of a test of this package.
  */
 import { appendFileSync, writeFileSync } from "node:fs";
-import { userInfo } from "node:os";
+import { localUserName } from "../config/local-user.ts";
 import { join } from "node:path";
 import { knownHostsLine, makeHome, makeKey, type SshdOptions, startSshd, type TestKey, type TestSshd } from "./sshd.ts";
 
@@ -45,7 +45,7 @@ export async function sshFixture(options: { alias?: string; trusted?: boolean; s
       remove();
     },
   };
-  f.addHost(options.alias ?? "box", ["HostName 127.0.0.1", `Port ${sshd.port}`, `User ${userInfo().username}`]);
+  f.addHost(options.alias ?? "box", ["HostName 127.0.0.1", `Port ${sshd.port}`, `User ${localUserName()}`]);
   if (options.trusted !== false) f.trust();
   return f;
 }
