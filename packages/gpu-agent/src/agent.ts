@@ -177,8 +177,9 @@ async function startNew(options: StartAgentOptions, paths: AgentPaths, version: 
     const close = (): Promise<void> =>
       (closing ??= (async () => {
         try {
-          await closeModules();
+          // no new request reaches a module while it closes
           await listening.close();
+          await closeModules();
           const current = await readFile(paths.info, "utf8").catch(() => "");
           if (current.includes(`"pid": ${process.pid},`)) await unlink(paths.info).catch(() => undefined);
         } finally {
