@@ -90,7 +90,7 @@ export class AppEngine implements ComponentContext {
     this.limits = app.limits;
     this.guard = this.handlerGuard();
     this.rootCore = coreOf(app.root)!;
-    this.classCheck = creationCheck(ports.executor, this.rootCore, () => this.markDirty());
+    this.classCheck = creationCheck(ports.executor, () => this.markDirty());
     this.wakes = new WakeTimer(ports.clock, () => ports.clock.now(), () => this.markDirty());
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     ports.executor.bind((event) => this.onEvent(event));
@@ -326,7 +326,7 @@ export class AppEngine implements ComponentContext {
     let returned = false;
     beginPass();
     try {
-      const result: unknown = withOrigin("flow", () => withCreationCheck(this.classCheck, () => this.app.root.run()));
+      const result: unknown = withOrigin("flow", () => withCreationCheck(this.classCheck, this.app.root));
       if (result !== null && typeof (result as { then?: unknown })?.then === "function") {
         (result as Promise<unknown>).then(undefined, () => undefined);
         throw new FlowFailedError(

@@ -69,24 +69,31 @@ async function run(root: LightningFlow, executor: AnsweringExecutor) {
   return { engine, logs, settle };
 }
 
-class Shown extends LightningWork {
-  done = false;
-  async run() {
-    this.done = true;
+/**
+ * Work classes new to this thread: a class a flow created once is known here afterwards (as it
+ * would be in a work's thread that loaded it), so each test makes its own.
+ */
+function newClasses() {
+  class Shown extends LightningWork {
+    done = false;
+    async run() {
+      this.done = true;
+    }
   }
-}
-
-class Unseen extends LightningWork {
-  async run() {}
+  class Unseen extends LightningWork {
+    async run() {}
+  }
+  return { Shown, Unseen };
 }
 
 describe("a work created inside run() whose class cannot be rebuilt where it runs", () => {
   it("fails the flow at the `new`, naming the class and the line, before anything after it runs", async () => {
+    const { Shown, Unseen } = newClasses();
     const executor = new AnsweringExecutor((cls) => cls !== Unseen);
     const after: string[] = [];
     class Root extends LightningFlow {
-      shown: Shown | null = null;
-      unseen: Unseen | null = null;
+      shown: InstanceType<typeof Shown> | null = null;
+      unseen: InstanceType<typeof Unseen> | null = null;
       run() {
         this.shown ??= new Shown();
         this.shown.run();
@@ -106,16 +113,19 @@ describe("a work created inside run() whose class cannot be rebuilt where it run
     expect(error?.message).toContain("Write `export class Unseen` in the module that defines it.");
     // The stack starts at that line, not in the framework or the class.
     expect(error?.stack?.split("\n")[1]).toMatch(new RegExp(`work-creation\\.test\\.ts:${line}:\\d+\\)?$`));
+    // The user's frames only: from the `new` to the flow's run() (here one frame).
+    expect(error?.stack?.split("\n")).toHaveLength(2);
     expect(after).toEqual([]);
     expect(executor.asked).toEqual(["Shown", "Unseen"]);
     expect(executor.starts).not.toContain("root.unseen");
   });
 
   it("a try/catch in run() around the `new` gets the error there", async () => {
+    const { Shown, Unseen } = newClasses();
     const executor = new AnsweringExecutor((cls) => cls !== Unseen);
     const caught: string[] = [];
     class Root extends LightningFlow {
-      unseen: Unseen | null = null;
+      unseen: InstanceType<typeof Unseen> | null = null;
       run() {
         try {
           this.unseen ??= new Unseen();
@@ -132,10 +142,11 @@ describe("a work created inside run() whose class cannot be rebuilt where it run
   });
 
   it("while the executor looks, the pass ends at the `new`; the flow runs again with the answer", async () => {
+    const { Shown, Unseen } = newClasses();
     const executor = new AnsweringExecutor(() => "later");
     const passes: string[] = [];
     class Root extends LightningFlow {
-      shown: Shown | null = null;
+      shown: InstanceType<typeof Shown> | null = null;
       run() {
         passes.push("before");
         this.shown ??= new Shown();
@@ -156,9 +167,10 @@ describe("a work created inside run() whose class cannot be rebuilt where it run
   });
 
   it("a `no` that comes later fails the flow at the `new` when it runs again", async () => {
+    const { Shown, Unseen } = newClasses();
     const executor = new AnsweringExecutor(() => "later");
     class Root extends LightningFlow {
-      unseen: Unseen | null = null;
+      unseen: InstanceType<typeof Unseen> | null = null;
       run() {
         this.unseen ??= new Unseen(); // created again
       }
@@ -171,10 +183,11 @@ describe("a work created inside run() whose class cannot be rebuilt where it run
   });
 
   it("a try/catch that swallows the wait is reported, and its work calls held back", async () => {
+    const { Shown, Unseen } = newClasses();
     const executor = new AnsweringExecutor(() => "later");
     class Root extends LightningFlow {
       shown = new Shown();
-      unseen: Unseen | null = null;
+      unseen: InstanceType<typeof Unseen> | null = null;
       run() {
         try {
           this.unseen ??= new Unseen();
@@ -189,13 +202,20 @@ describe("a work created inside run() whose class cannot be rebuilt where it run
     expect((engine.app.root as Root).shown.done).toBe(false);
   });
 
-  it("classes of the tree the app's module builds are not asked about", async () => {
+  it("classes known in the flow's thread when the app starts (those of the tree its module builds) are not asked about", async () => {
+    // Named as no other class of this file: the thread knows its classes by name.
+    class InTree extends LightningWork {
+      done = false;
+      async run() {
+        this.done = true;
+      }
+    }
     const executor = new AnsweringExecutor(() => false);
     class Root extends LightningFlow {
-      first = new Shown();
-      again: Shown | null = null;
+      first = new InTree();
+      again: InTree | null = null;
       run() {
-        this.again ??= new Shown();
+        this.again ??= new InTree();
         this.again.run();
       }
     }

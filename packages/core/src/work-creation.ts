@@ -4,11 +4,10 @@
  * The engine asks its executor at the `new` ({@link creationCheck}); a class
  * that cannot be found fails there, at the user's line.
  */
-import type { ComponentCore } from "./component.ts";
 import { WorkClassError } from "./errors.ts";
 import type { WorkExecutor } from "./ports.ts";
 import { endsPass, WaitingForWorkClass } from "./signals.ts";
-import type { LightningWork } from "./work.ts";
+import { knownWorkClasses, type LightningWork } from "./work.ts";
 
 /** A work created inside a flow pass. */
 export interface WorkCreation {
@@ -50,12 +49,13 @@ export function workCreation(work: LightningWork): WorkCreation | undefined {
   return creations.get(work);
 }
 
-/** Runs `fn` (a flow pass) with `creationCheck` asked at each work created in it. */
-export function withCreationCheck<T>(creationCheck: CreationCheck, fn: () => T): T {
+/** Runs `flow.run()` (a pass) with `creationCheck` asked at each work created in it. */
+export function withCreationCheck<T>(creationCheck: CreationCheck, flow: { run(): T }): T {
   const previous = check;
   check = creationCheck;
   try {
-    return fn();
+    // Called here, not through a closure: the stack of a creation ends at this frame (see notRebuildable).
+    return flow.run();
   } finally {
     check = previous;
   }
@@ -63,15 +63,14 @@ export function withCreationCheck<T>(creationCheck: CreationCheck, fn: () => T):
 
 /**
  * The check an engine makes at each work created in its passes: asks
- * `executor.canRebuild`, once per class. Classes of the app's tree as its
- * module builds it are known where works run (that module builds them there
- * too) and are not asked about.
- * @param root the root flow, with the tree its module built.
+ * `executor.canRebuild`, once per class. The work classes this thread knows
+ * when the engine is made (those of the tree the app's module built, and
+ * those the framework registers, such as CommandWork) are known where works
+ * run too, where the same modules load: they are not asked about.
  * @param answered called when an answer that was not known yet arrives: the flow must run again.
  */
-export function creationCheck(executor: WorkExecutor, root: ComponentCore, answered: () => void): CreationCheck {
-  const known = new Map<Function, boolean>();
-  for (const c of root.descendants()) if (c.kind === "work") known.set(c.proxy.constructor, true);
+export function creationCheck(executor: WorkExecutor, answered: () => void): CreationCheck {
+  const known = new Map<Function, boolean>([...knownWorkClasses().values()].map((cls) => [cls, true]));
   return ({ cls, site }) => {
     if (!executor.canRebuild) return;
     const answer = known.get(cls) ?? executor.canRebuild(cls);
@@ -97,6 +96,9 @@ function frameLocation(frame: string): string {
 function notRebuildable(cls: Function, site: Error): WorkClassError {
   const name = cls.name || "(anonymous class)";
   const frames = (site.stack ?? "").split("\n").filter((line) => /^\s*at\s/.test(line));
+  // The user's frames only: from the `new` to the flow's run() the pass called.
+  const pass = frames.findIndex((line) => /^\s*at\s+withCreationCheck\s/.test(line));
+  if (pass > 0) frames.length = pass;
   const where = frames[0] === undefined ? "" : `, created at ${frameLocation(frames[0])},`;
   const error = new WorkClassError(
     `the work's class ${name}${where} is exported from no module of the app, so the work cannot be rebuilt where it runs ` +
