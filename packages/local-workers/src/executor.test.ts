@@ -73,18 +73,29 @@ describe.each(["WorkerThreadExecutor", "WorkerProcessExecutor"] as const)("%s", 
     expect(rt.stage).toBe("running");
   });
 
-  it("rebuilds a work created at run time from its exported class, and names a class it cannot find", async () => {
+  it("rebuilds a work created at run time from its exported class", async () => {
     const mod = await loadModule();
     const { root, events, runtime: rt } = start(mod, kind);
     await rt.started;
     rt.applyDelta([{ op: "replace", path: "/components/root/vars/spawn", value: true }]);
-    await until(() => root.late !== undefined, "the flow to create the works");
+    await until(() => root.late?.hasSucceeded === true, "the run-time work to finish");
     expect(root.late).toBeInstanceOf(mod.Late);
-    await until(() => root.late!.hasSucceeded && root.hidden!.hasFailed, "the run-time works to finish");
     expect(root.late!.label).toBe("late:hi");
     expect(events).toContainEqual({ type: "log", work: "root.late", stream: "stdout", line: "late says hi" });
-    expect(root.hidden!.status.message).toMatch(
-      /class Hidden, created at \S*test\/fixtures\/sync-app\.ts:51:\d+, is exported from no module of the app.*`export class Hidden`/,
+  });
+
+  it("fails the flow at the line that created a work whose class no module of the app exports, before starting it", async () => {
+    const { root, events, runtime: rt } = start(await loadModule(), kind);
+    await rt.started;
+    rt.applyDelta([{ op: "replace", path: "/components/root/vars/hide", value: true }]);
+    const result = await rt.done;
+    expect(result.stage).toBe("failed");
+    expect(result.error?.name).toBe("WorkClassError");
+    expect(result.message).toMatch(
+      /class Hidden, created at \S*test\/fixtures\/sync-app\.ts:54:\d+, is exported from no module of the app.*`export class Hidden`/,
     );
+    expect(result.error?.stack?.split("\n")[1]).toMatch(/test\/fixtures\/sync-app\.ts:54:\d+\)?$/);
+    expect(root.hidden).toBeUndefined();
+    expect(events.filter((e) => e.work === "root.hidden")).toEqual([]);
   });
 });

@@ -21,6 +21,7 @@ import type { ProcessExit } from "./adapters/process.ts";
 import { spawnWorker } from "./adapters/spawn.ts";
 import { releaseWorkerFiles } from "./adapters/worker-files.ts";
 import { portChannel, type WorkChannel } from "./channel.ts";
+import { RebuildableClasses } from "./rebuildable-classes.ts";
 import { classNotExported, findClassExport } from "./work-class.ts";
 import { WorkLink } from "./work-link.ts";
 
@@ -89,14 +90,22 @@ export class WorkerThreadExecutor implements WorkExecutor {
   private readonly stopping = new Set<Promise<void>>();
   private readonly options: WorkerExecutorOptions;
   private readonly appModule: string;
+  private readonly classes: RebuildableClasses;
 
   constructor(options: WorkerExecutorOptions) {
     this.options = options;
     this.appModule = toUrl(options.appModule);
+    this.classes = new RebuildableClasses(this.appModule);
   }
 
   bind(emit: (event: WorkEvent) => void): void {
     this.emit = emit;
+    this.classes.prepare();
+  }
+
+  /** A work created inside run() is rebuilt in its thread or process from its class: a module of the app must export it. */
+  canRebuild(cls: Function): boolean | Promise<boolean> {
+    return this.classes.canRebuild(cls);
   }
 
   start(work: WorkRef): Promise<void> {
