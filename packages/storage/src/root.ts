@@ -10,6 +10,7 @@ import { HashIndex } from "./hash-index.ts";
 import type { Manifest } from "./manifest.ts";
 import { META_DIR } from "./safe-path.ts";
 import { scan } from "./scan.ts";
+import type { ScanFilter } from "./scan.ts";
 import { readFile } from "./streams.ts";
 
 /** Files up to this size are read in one call. */
@@ -50,6 +51,10 @@ export interface LocalRootOptions {
   readonly store?: LocalDiskDriver;
   /** Files hashed or written at once; 8 by default. */
   readonly concurrency?: number;
+  /** The index of file hashes; `<dir>/.lit-storage/index.json` by default. */
+  readonly indexFile?: string;
+  /** Entries its manifests leave out (see `ignoreFilter`); none by default. */
+  readonly filter?: ScanFilter;
 }
 
 /** A storage root in a local folder. */
@@ -73,7 +78,7 @@ export interface LocalRoot extends StorageRoot {
 export function localRoot(dir: string, options: LocalRootOptions = {}): LocalRoot {
   const base = resolve(dir);
   const store = options.store ?? localDiskDriver(join(base, META_DIR));
-  const index = new HashIndex(join(base, META_DIR, "index.json"));
+  const index = new HashIndex(options.indexFile ?? join(base, META_DIR, "index.json"));
   const concurrency = options.concurrency ?? 8;
   let real: Promise<string> | undefined;
   const rootPath = () => (real ??= mkdir(base, { recursive: true }).then(() => realpath(base)));
@@ -99,7 +104,7 @@ export function localRoot(dir: string, options: LocalRootOptions = {}): LocalRoo
     location: base,
     store,
     async manifest(path, opts = {}) {
-      return scan({ root: await rootPath(), index, concurrency, signal: opts.signal }, path);
+      return scan({ root: await rootPath(), index, concurrency, signal: opts.signal, filter: options.filter }, path);
     },
     async missing(hashes) {
       // Content the index saw in the tree counts as present without looking at the

@@ -9,6 +9,15 @@ import { eachLimited } from "./pool.ts";
 import { META_DIR, checkLinkTarget, checkRelativePath, isInside, joinRelative } from "./safe-path.ts";
 import { readFile, throwIfAborted } from "./streams.ts";
 
+/**
+ * Leaves entries out of a scan: given a folder (relative to the root) and its
+ * entries, says for each whether to leave it out (a folder left out is not entered).
+ */
+export type ScanFilter = (
+  dir: string,
+  entries: readonly { readonly name: string; readonly isDir: boolean }[],
+) => Promise<readonly boolean[]>;
+
 /** Where to scan and with what. */
 export interface ScanContext {
   /** The root's real path. */
@@ -17,6 +26,8 @@ export interface ScanContext {
   /** Files hashed at once. */
   readonly concurrency: number;
   readonly signal?: AbortSignal;
+  /** Entries to leave out (ignore files); none by default. */
+  readonly filter?: ScanFilter;
 }
 
 /**
@@ -56,7 +67,10 @@ export async function scan(ctx: ScanContext, path: string): Promise<Manifest> {
       const names = (await readdir(join(ctx.root, at))).filter((name) => at !== "" || name !== META_DIR);
       const childrenLookedAt = Date.now();
       const stats = await Promise.all(names.map((name) => lstat(join(ctx.root, at, name))));
-      for (const [i, name] of names.entries()) await visit(joinRelative(rel, name), stats[i]!, childrenLookedAt);
+      const left = ctx.filter ? await ctx.filter(at, names.map((name, i) => ({ name, isDir: stats[i]!.isDirectory() }))) : undefined;
+      for (const [i, name] of names.entries()) {
+        if (!left?.[i]) await visit(joinRelative(rel, name), stats[i]!, childrenLookedAt);
+      }
     }
     // Sockets, pipes and devices are not content; they are left out.
   }

@@ -1,0 +1,41 @@
+import { join, resolve } from "node:path";
+import { localDiskDriver } from "../drivers/local-disk.ts";
+import { localRoot } from "../root.ts";
+import type { StorageRoot } from "../root.ts";
+import { sync } from "../sync.ts";
+import type { SyncOptions, SyncReport } from "../sync.ts";
+import { DEFAULT_IGNORED, ignoreFilter } from "./ignore-filter.ts";
+
+/** Options of {@link syncFolder}. */
+export interface SyncFolderOptions extends Omit<SyncOptions, "target"> {
+  /** Where the folder goes in the receiving root (relative); its top (`""`) by default. */
+  readonly target?: string;
+  /** More patterns to leave out (gitignore syntax, from the folder's top), beside `.git/` and `.lit/`. */
+  readonly ignore?: readonly string[];
+  /** The ignore files read in each folder; `.gitignore` then `.litignore` by default. */
+  readonly ignoreFiles?: readonly string[];
+}
+
+/**
+ * Makes a folder of this machine (an app's folder) present in a storage root,
+ * usually another machine's (`httpRoot`), as real files, so that a command run
+ * there finds them: what `.gitignore` and `.litignore` files leave out (and
+ * `.git/`, `.lit/`) is not sent, and only content the other side lacks is.
+ * Unchanged files are not read again: their hashes are kept in
+ * `<dir>/.lit/folder-sync/index.json`. Files deleted here are not deleted there.
+ *
+ * @example
+ * const report = await syncFolder(appDir, httpRoot({ url, token }), { target: "app" });
+ * report.filesWritten; // 0 when nothing changed
+ */
+export async function syncFolder(localDir: string, to: StorageRoot, options: SyncFolderOptions = {}): Promise<SyncReport> {
+  const dir = resolve(localDir);
+  const meta = join(dir, ".lit", "folder-sync");
+  const from = localRoot(dir, {
+    store: localDiskDriver(join(meta, "store")),
+    indexFile: join(meta, "index.json"),
+    filter: ignoreFilter(dir, { files: options.ignoreFiles, patterns: [...DEFAULT_IGNORED, ...(options.ignore ?? [])] }),
+  });
+  const { ignore: _ignore, ignoreFiles: _ignoreFiles, target, ...rest } = options;
+  return sync(from, to, "", { ...rest, target: target ?? "" });
+}
