@@ -7,6 +7,7 @@ import { cpus, networkInterfaces, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { removeTempDirs } from "./test-support/temp-dirs.ts";
 import { closeConnections, get, RUNTIMES, runAgent, stopAgent, tempHome, writeBundle, type AgentProcess, type AgentRuntime } from "./test-support/agent-process.ts";
 
 const fixtures = fileURLToPath(new URL("../test/fixtures/nvidia-smi/", import.meta.url));
@@ -20,6 +21,7 @@ beforeAll(async () => {
 afterAll(async () => {
   closeConnections();
   for (const agent of started) await stopAgent(agent);
+  removeTempDirs();
 });
 
 const start = async (runtime: AgentRuntime, home: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, path = bundle.path): Promise<AgentProcess> => {

@@ -1,8 +1,7 @@
 // The app's contract for the modules mounted on it: auth first, JSON errors, validated bodies under a limit, the host report.
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { removeTempDirs, tempDir } from "./test-support/temp-dirs.ts";
 import { z } from "zod";
 import { currentRuntime } from "./agent-info.ts";
 import { createAgentApp, type AgentMount } from "./app.ts";
@@ -14,7 +13,7 @@ const TOKEN = "t0ken-t0ken-t0ken-t0ken-t0ken-t0ken-t0ken";
 const auth = { authorization: `Bearer ${TOKEN}` };
 
 async function makeApp(mount: AgentMount[] = [], workTable?: WorkTable) {
-  const home = mkdtempSync(join(tmpdir(), "lit-app-"));
+  const home = tempDir("lit-agent-app-");
   const gpus = [
     { uuid: "GPU-a", name: "A100", memoryMiB: 81920 },
     { uuid: "GPU-b", name: "A100", memoryMiB: 81920 },
@@ -44,6 +43,8 @@ const echo: AgentMount = (app) => {
 };
 
 const post = (body: string, headers: Record<string, string> = {}) => ({ method: "POST", body, headers: { ...auth, "content-type": "application/json", ...headers } });
+
+afterAll(removeTempDirs);
 
 describe("createAgentApp", () => {
   it("mounts a module's routes behind the token", async () => {

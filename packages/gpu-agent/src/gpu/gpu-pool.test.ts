@@ -1,15 +1,16 @@
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CloudCompute } from "@lit-app/core";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { removeTempDirs, tempDir } from "../test-support/temp-dirs.ts";
 import { GpuRequestError, GpuStateError } from "../errors.ts";
 import type { Gpu } from "./gpu.ts";
 import { gpuCount } from "./gpu-count.ts";
 import { GpuPool } from "./gpu-pool.ts";
 
 const gpus = (n: number): Gpu[] => Array.from({ length: n }, (_, i) => ({ index: i, uuid: `GPU-${i}aaa-bbbb`, name: "A100", memoryMiB: 81920 }));
-const stateFile = (): string => join(mkdtempSync(join(tmpdir(), "lit-gpu-pool-")), "gpus.json");
+const stateFile = (): string => join(tempDir("lit-gpu-pool-"), "gpus.json");
+afterAll(removeTempDirs);
 const open = (file: string, n = 2) => GpuPool.open({ file, gpus: gpus(n), hostName: "gpu-box" });
 
 describe("gpuCount", () => {

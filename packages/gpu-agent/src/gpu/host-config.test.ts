@@ -1,15 +1,18 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { removeTempDirs, tempDir } from "../test-support/temp-dirs.ts";
 import { HostConfigError } from "../errors.ts";
 import { readHostConfig } from "./host-config.ts";
 
 const file = (content: string): string => {
-  const path = join(mkdtempSync(join(tmpdir(), "lit-host-config-")), "host.json");
+  const path = join(tempDir("lit-host-config-"), "host.json");
   writeFileSync(path, content);
   return path;
 };
+
+afterAll(removeTempDirs);
 
 describe("readHostConfig", () => {
   it("reads declared GPUs", async () => {

@@ -1,12 +1,12 @@
 /** Runs the agent bundle as a real process on node or bun, from tests. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { request, Agent } from "node:http";
 import type { AgentInfo } from "../agent-info.ts";
 import { buildAgentBundle } from "../bundle.ts";
+import { tempDir } from "./temp-dirs.ts";
 
 /** The runtimes the agent runs on, and the binary of each. */
 export const RUNTIMES = {
@@ -18,7 +18,7 @@ export type AgentRuntime = keyof typeof RUNTIMES;
 
 /** Builds the bundle into a temp folder: `path` runs it, `hash` is its sha256. */
 export async function writeBundle(): Promise<{ dir: string; path: string; hash: string }> {
-  const dir = mkdtempSync(join(tmpdir(), "lit-agent-bundle-"));
+  const dir = tempDir("lit-agent-bundle-");
   const bundle = await buildAgentBundle();
   const path = join(dir, `${bundle.hash}.mjs`);
   writeFileSync(path, bundle.code);
@@ -82,7 +82,7 @@ export function closeConnections(): void {
   keepAlive.destroy();
 }
 
-/** A fresh lit home. */
+/** A fresh lit home (removed by removeTempDirs()). */
 export function tempHome(): string {
-  return mkdtempSync(join(tmpdir(), "lit-home-"));
+  return tempDir("lit-agent-home-");
 }
