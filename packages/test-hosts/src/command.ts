@@ -61,7 +61,15 @@ export function collect(child: ChildProcess, where: string, what: string, option
 export function run(file: string, args: readonly string[], where: string, options: RunOptions = {}): Promise<ExecResult> {
   const spawnOptions: SpawnOptions = { stdio: ["pipe", "pipe", "pipe"], cwd: options.cwd, env: options.env ?? process.env };
   const child = spawn(file, [...args], spawnOptions);
-  return collect(child, where, `\`${[file, ...args].join(" ")}\``, options);
+  const result = collect(child, where, `\`${[file, ...args].join(" ")}\``, options);
+  if (process.env.LIT_TEST_HOSTS_DEBUG) {
+    const started = performance.now();
+    void result.then(
+      (r) => process.stderr.write(`[test-hosts] at ${started.toFixed(0)} +${(performance.now() - started).toFixed(0)} ms, exit ${r.code}: ${[file, ...args].join(" ")}\n`),
+      () => {},
+    );
+  }
+  return result;
 }
 
 /** Runs `file args` and resolves with its stdout; rejects with a {@link SetupCommandError} on a non-zero exit. */

@@ -14,6 +14,12 @@ export const recordDir = "/run/lit-test-hosts";
 /** The default parent folder of instance folders (homes, sshd configs, the laptop's home). */
 export const defaultBaseDir = "/tmp/lit-test-hosts";
 
+/**
+ * The parent of instances' in-memory folders (the POSIX programs folder: a
+ * thousand links, which take seconds to make on a busy disk and milliseconds on tmpfs).
+ */
+export const memoryBaseDir = "/dev/shm/lit-test-hosts";
+
 /** Host names: what `Host` in ~/.ssh/config holds and what the Unix user and namespace names end with. */
 export const hostNamePattern = /^[a-z][a-z0-9-]{0,19}$/;
 
@@ -30,6 +36,7 @@ export function instanceNames(slot: number, baseDir: string) {
     hostNs: (host: string) => `${id}-h-${host}`,
     user: (host: string) => `${id}-${host}`,
     dir: join(baseDir, id),
+    memoryDir: join(memoryBaseDir, id),
     record: join(recordDir, `${id}.json`),
   };
 }

@@ -16,7 +16,6 @@ export interface SystemTools {
   readonly sshKeygen: string;
   readonly useradd: string;
   readonly userdel: string;
-  readonly usermod: string;
   readonly setpriv: string;
 }
 
@@ -52,7 +51,6 @@ const toolNames: Record<keyof SystemTools, string> = {
   sshKeygen: "ssh-keygen",
   useradd: "useradd",
   userdel: "userdel",
-  usermod: "usermod",
   setpriv: "setpriv",
 };
 

@@ -7,7 +7,7 @@
  */
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { defaultBaseDir, instanceNames, namePrefix, recordDir, slotOf } from "./naming.ts";
+import { defaultBaseDir, instanceNames, memoryBaseDir, namePrefix, recordDir, slotOf } from "./naming.ts";
 import { deleteNamespace, listNamespaces, namespacePids } from "./network.ts";
 import { killPids, processesOf, waitGone } from "./processes.ts";
 import { ageOf, ownerAlive, readRecord, removeRecord } from "./record.ts";
@@ -38,9 +38,19 @@ export async function teardownInstance(slot: number, dir?: string): Promise<void
     rmSync(user.home, { recursive: true, force: true });
   }
   rmSync(folder, { recursive: true, force: true });
+  rmSync(names.memoryDir, { recursive: true, force: true });
   for (const ns of namespaces) if (ns !== names.bridgeNs) await deleteNamespace(ns);
   removeRecord(names.record);
   await deleteNamespace(names.bridgeNs);
+}
+
+/** The instance folder names ("litth7") in `base`. */
+function instanceFolders(base: string): string[] {
+  try {
+    return readdirSync(base).filter((name) => new RegExp(`^${namePrefix}\\d+$`).test(name));
+  } catch {
+    return [];
+  }
 }
 
 /** A claim younger than this without a record is an instance being made, not a leftover. */
@@ -55,12 +65,7 @@ const settleMs = 60_000;
 export async function cleanupStaleTestHosts(): Promise<string[]> {
   // Listed before the namespaces: a user or folder made after this listing belongs to a slot claimed before it.
   const users = listUsers().filter((u) => slotOf(u.name) !== undefined);
-  let folders: string[] = [];
-  try {
-    folders = readdirSync(defaultBaseDir).filter((name) => new RegExp(`^${namePrefix}\\d+$`).test(name));
-  } catch {
-    // no folder yet
-  }
+  const folders = [...instanceFolders(defaultBaseDir), ...instanceFolders(memoryBaseDir)];
   const namespaces = await listNamespaces();
   const claimed = new Set(namespaces.filter((ns) => /-br$/.test(ns)).map(slotOf).filter((s): s is number => s !== undefined));
 
@@ -89,7 +94,10 @@ export async function cleanupStaleTestHosts(): Promise<string[]> {
       killPids(await namespacePids(ns));
       await deleteNamespace(ns);
     }
-    if (folders.includes(names.id)) rmSync(names.dir, { recursive: true, force: true });
+    if (folders.includes(names.id)) {
+      rmSync(names.dir, { recursive: true, force: true });
+      rmSync(names.memoryDir, { recursive: true, force: true });
+    }
     removed.push(names.id);
   }
   return removed;

@@ -3,20 +3,20 @@
  * each in its own network namespace on a private /24, each host with its own
  * Unix user, home and sshd; `close()` removes all of it.
  */
-import { chmodSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidHostSpecError, NoFreeSlotError, SetupCommandError, TestHostsUnavailableError, UnknownHostError } from "./errors.ts";
-import { TestHost } from "./host.ts";
+import type { TestHost } from "./host.ts";
+import { makeHost, type FullHostSpec } from "./host-setup.ts";
 import { Laptop } from "./laptop.ts";
 import type { InstanceState } from "./machine.ts";
 import { defaultBaseDir, hostNamePattern, instanceNames, type InstanceNames } from "./naming.ts";
 import { addMachine, addNamespace, deleteNamespace, listNamespaces, setUpBridge } from "./network.ts";
 import { writeRecord } from "./record.ts";
-import { hostPath, makePosixFolder, type HostRuntime } from "./runtimes.ts";
-import { prepareSshd, startSshd } from "./sshd.ts";
+import { makePosixFolder, type HostRuntime } from "./runtimes.ts";
 import { cleanupStaleTestHosts, teardownInstance } from "./teardown.ts";
 import { whyNoTestHosts } from "./system.ts";
-import { createUser, deleteUser, listUsers } from "./users.ts";
+import { deleteUser, listUsers } from "./users.ts";
 
 /** A GPU as `~/.lit/host.json` declares it. */
 export interface DeclaredGpu {
@@ -49,10 +49,7 @@ export interface TestHostsOptions {
 
 const runtimes: readonly HostRuntime[] = ["node", "bun", "both", "none"];
 
-/** A spec with its defaults filled in. */
-type FullSpec = Required<Omit<HostSpec, "gpus">> & Pick<HostSpec, "gpus">;
-
-function normalize(specs: TestHostsOptions["hosts"]): FullSpec[] {
+function normalize(specs: TestHostsOptions["hosts"]): FullHostSpec[] {
   const seen = new Set<string>();
   return specs.map((raw) => {
     const spec = typeof raw === "string" ? { name: raw } : raw;
@@ -172,33 +169,17 @@ export async function startTestHosts(options: TestHostsOptions): Promise<TestHos
     mkdirSync(join(names.dir, "homes"), { recursive: true, mode: 0o755 });
     chmodSync(names.dir, 0o755);
     chmodSync(join(names.dir, "homes"), 0o755);
-    const posixDir = join(names.dir, "posix-bin");
+    const posixDir = join(existsSync("/dev/shm") ? names.memoryDir : names.dir, "posix-bin");
     makePosixFolder(posixDir);
     await setUpBridge(names.bridgeNs);
 
     const laptop = new Laptop(state, names.laptopNs, `${names.subnetPrefix}.1`, "vlaptop", join(names.dir, "laptop"));
-    await addMachine(names.bridgeNs, laptop.namespace, laptop.link, laptop.address);
     await laptop.prepare();
-    const laptopKey = readFileSync(`${laptop.identityFile}.pub`, "utf8");
-
-    const hosts: TestHost[] = [];
-    for (const [index, spec] of specs.entries()) {
-      const namespace = names.hostNs(spec.name);
-      const address = `${names.subnetPrefix}.${index + 2}`;
-      const link = `vh${index}`;
-      await addMachine(names.bridgeNs, namespace, link, address);
-      const user = await createUser(names.user(spec.name), join(names.dir, "homes", spec.name));
-      const path = hostPath(spec.runtime, join(names.dir, "runtimes"), posixDir);
-      const sshdDir = join(names.dir, "sshd", spec.name);
-      const host = new TestHost(state, { ...spec, namespace, address, link, user: user.name, uid: user.uid, gid: user.gid, home: user.home, path, sshdDir });
-      await host.writeFile(".ssh/authorized_keys", laptopKey, 0o600);
-      await host.output("chmod 700 ~ ~/.ssh");
-      if (spec.gpus) await host.writeFile(".lit/host.json", JSON.stringify({ gpus: spec.gpus }, null, 2) + "\n");
-      const sshd = { host: spec.name, ns: namespace, dir: sshdDir, address, port: spec.port, user: user.name, path };
-      await prepareSshd(sshd);
-      await startSshd(sshd);
-      hosts.push(host);
-    }
+    const laptopPublicKey = readFileSync(`${laptop.identityFile}.pub`, "utf8");
+    const [, ...hosts] = await Promise.all([
+      addMachine(names.bridgeNs, laptop.namespace, laptop.link, laptop.address),
+      ...specs.map((spec, index) => makeHost(state, names, spec, index, { posixDir, laptopPublicKey })),
+    ]);
     laptop.writeSshSetup(hosts.map((h) => ({ name: h.name, address: h.address, port: h.port, user: h.user, hostPublicKey: h.hostPublicKey })));
     return new TestHosts(names, state, laptop, hosts);
   } catch (error) {
@@ -216,4 +197,5 @@ async function teardownLeftovers(names: InstanceNames): Promise<void> {
   }
   for (const ns of (await listNamespaces()).filter((n) => n.startsWith(`${names.id}-`) && n !== names.bridgeNs)) await deleteNamespace(ns);
   rmSync(names.dir, { recursive: true, force: true });
+  rmSync(names.memoryDir, { recursive: true, force: true });
 }

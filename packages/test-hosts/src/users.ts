@@ -3,7 +3,7 @@
  * unlocked for key-only SSH, and removed with their home by userdel. Parallel
  * harnesses contend for /etc/passwd's lock, so a lock failure is retried.
  */
-import { readFileSync } from "node:fs";
+import { chmodSync, readFileSync } from "node:fs";
 import { run } from "./command.ts";
 import { SetupCommandError } from "./errors.ts";
 import { systemTools } from "./system.ts";
@@ -25,8 +25,21 @@ export function listUsers(): UnixUser[] {
     .map((f) => ({ name: f[0] ?? "", uid: Number(f[2]), gid: Number(f[3]), home: f[5] ?? "" }));
 }
 
+let queue: Promise<unknown> = Promise.resolve();
+
+/** Runs passwd-editing commands of this process one at a time: shadow's lock waits a whole second when taken. */
+function serialized<T>(task: () => Promise<T>): Promise<T> {
+  const next = queue.then(task, task);
+  queue = next.catch(() => {});
+  return next;
+}
+
 /** Runs a passwd-editing command, retrying while another process holds the lock. */
-async function passwdCommand(file: string, args: string[], where: string, okCodes: readonly number[] = [0]): Promise<void> {
+function passwdCommand(file: string, args: string[], where: string, okCodes: readonly number[] = [0]): Promise<void> {
+  return serialized(() => passwdCommandNow(file, args, where, okCodes));
+}
+
+async function passwdCommandNow(file: string, args: string[], where: string, okCodes: readonly number[]): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     const result = await run(file, args, where, { timeoutMs: 60_000 });
     if (result.code !== null && okCodes.includes(result.code)) return;
@@ -38,13 +51,14 @@ async function passwdCommand(file: string, args: string[], where: string, okCode
 
 /** Makes user `name` with home `home` (made 0700), a login shell of /bin/sh, and a password field that allows key logins only. */
 export async function createUser(name: string, home: string): Promise<UnixUser> {
-  const { useradd, usermod } = systemTools();
+  const { useradd } = systemTools();
   const where = `user ${name}`;
-  await passwdCommand(useradd, ["--create-home", "--home-dir", home, "--shell", "/bin/sh", "--user-group", "--comment", "lit-app test host", name], where);
-  // "!" (useradd's default) locks the account, and sshd refuses locked accounts even for keys; "*" means "no password".
-  await passwdCommand(usermod, ["--password", "*", name], where);
+  // "!" (useradd's default password) locks the account, and sshd refuses locked accounts even for keys; "*" means "no password".
+  const args = ["--create-home", "--home-dir", home, "--shell", "/bin/sh", "--user-group", "--password", "*", "--comment", "lit-app test host", name];
+  await passwdCommand(useradd, args, where);
   const user = listUsers().find((u) => u.name === name);
   if (!user) throw new SetupCommandError(where, [useradd, name], 0, "the user is not in /etc/passwd after useradd");
+  chmodSync(user.home, 0o700); // useradd's mode follows the umask (0755 on Debian): other hosts' users could read it
   return user;
 }
 
