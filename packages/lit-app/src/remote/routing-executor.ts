@@ -45,6 +45,11 @@ export class RoutingExecutor implements WorkExecutor {
     return this.rules.hostFor(work.compute.name);
   }
 
+  /** Whether a work class can be rebuilt where works run: the app's modules are the same here and on the hosts. */
+  canRebuild(cls: Function): boolean | Promise<boolean> {
+    return this.local.canRebuild?.(cls) ?? true;
+  }
+
   start(work: WorkRef): Promise<void> {
     return this.executorOf(work).start(work);
   }
