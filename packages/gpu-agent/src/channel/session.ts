@@ -40,7 +40,7 @@ export class ChannelSession {
     this.table = table;
     this.socket = socket;
     this.maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
-    this.unsubscribe = table.subscribe({ event: (work, message) => this.forward(work, message) });
+    this.unsubscribe = table.subscribe({ event: (work, message, raw) => this.forward(work, message, raw) });
   }
 
   /** Handles one text frame from the controller. */
@@ -114,17 +114,23 @@ export class ChannelSession {
     for (const message of this.table.replay(work, incarnation, sub.cursor) ?? []) this.forward(work, message);
   }
 
-  private forward(work: string, message: WorkToFlow): void {
+  private forward(work: string, message: WorkToFlow, raw?: string): void {
     const sub = this.subs.get(work);
     if (!sub || sub.incarnation !== message.incarnation || message.seq <= sub.cursor) return;
     sub.cursor = message.seq;
+    // The work's JSON as it came (a megabyte state is not encoded again).
+    if (raw !== undefined) return this.sendText(`{"type":"event","work":${JSON.stringify(work)},"message":${raw}}`);
     this.send({ type: "event", work, message });
   }
 
   private send(message: AgentMessage): void {
+    this.sendText(JSON.stringify(message));
+  }
+
+  private sendText(text: string): void {
     if (this.closed) return;
     try {
-      this.socket.send(JSON.stringify(message));
+      this.socket.send(text);
     } catch {
       // The socket is closing: the controller resumes from its last seq when it reconnects.
     }

@@ -3,9 +3,9 @@
  * whose works run under a test agent through a {@link RemoteExecutor}, and
  * records what the flow sees: events, log lines, the ticker's status.
  */
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { AppEngine, type Clock, type LogLine, type WakeScheduler, type WorkEvent, type WorkExecutor } from "@lit-app/core/internal";
 import { makeApp, type FaultRoot } from "../../test/fixtures/fault-app.ts";
 import { RemoteExecutor, type RemoteExecutorOptions } from "../client/remote-executor.ts";
@@ -85,7 +85,10 @@ export async function startRemoteApp(options: Omit<RemoteExecutorOptions, "appMo
         { op: "replace", path: "/components/root/vars/lines", value: lines },
       ]);
     },
-    stop: async () => void (await engine.stop()),
+    stop: async () => {
+      await engine.stop();
+      rmSync(dirname(marker), { recursive: true, force: true });
+    },
   };
 }
 

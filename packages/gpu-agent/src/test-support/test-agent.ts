@@ -30,7 +30,10 @@ export interface TestAgent {
 }
 
 function launch(home: string, port: number): Promise<{ child: ChildProcess; port: number; pid: number }> {
-  const child = spawn(BUN, [PROGRAM, "--home", home, "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+  // LIT_TEST_AGENT_RUNTIME=node: the agent (and its works) on Node, through tsx.
+  const node = process.env.LIT_TEST_AGENT_RUNTIME === "node";
+  const [command, args] = node ? [process.execPath, ["--import", "tsx", PROGRAM]] : [BUN, [PROGRAM]];
+  const child = spawn(command, [...args, "--home", home, "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   return new Promise((resolve, reject) => {

@@ -17,7 +17,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomicSync } from "@lit-app/runtime";
-import { workToFlow, type FlowToWork, type WorkToFlow } from "@lit-app/local-workers/protocol";
+import type { FlowToWork, WorkToFlow } from "@lit-app/local-workers/protocol";
 import { appendJournal, lastJournalMessage, readJournal } from "./journal.ts";
 import { killGroup, processAlive, processStartTime } from "./process-info.ts";
 import { WORK_DIR_ENV, workFiles, type WorkFiles } from "./work-files.ts";
@@ -67,8 +67,11 @@ export interface WorkTableOptions {
 
 /** What the table tells its listeners (the work channel's sessions). */
 export interface WorkTableListener {
-  /** A message of the work, in seq order, each once. */
-  event(name: string, message: WorkToFlow): void;
+  /**
+   * A message of the work, in seq order, each once; `raw` is its JSON text as
+   * the work sent it, when the table has it (forwarded as it is).
+   */
+  event(name: string, message: WorkToFlow, raw?: string): void;
 }
 
 /** One work as the host report shows it. */
@@ -369,9 +372,10 @@ export class WorkTable {
       if (Number.isInteger(seq) && seq > entry.lastSeen) this.catchUp(entry, seq);
       return;
     }
-    const parsed = workToFlow.safeParse(data);
-    if (!parsed.success) return;
-    this.deliver(entry, parsed.data);
+    // The work's own process, on this host: its envelope is checked here, the whole message by the controller.
+    const m = data as { type?: unknown; incarnation?: unknown; seq?: unknown };
+    if (typeof m.type !== "string" || typeof m.incarnation !== "string" || !Number.isInteger(m.seq) || (m.seq as number) < 1) return;
+    this.deliver(entry, data as WorkToFlow, line);
   }
 
   /** Tells the listeners what the journal holds after what they were told, up to `seq`. */
@@ -379,11 +383,11 @@ export class WorkTable {
     for (const message of readJournal(entry.files.journal, entry.lastSeen, seq)) this.deliver(entry, message);
   }
 
-  private deliver(entry: Entry, message: WorkToFlow): void {
+  private deliver(entry: Entry, message: WorkToFlow, raw?: string): void {
     if (message.incarnation !== entry.incarnation || message.seq <= entry.lastSeen) return;
     entry.lastSeen = message.seq;
     if (message.type === "stopped") entry.onStopped?.();
-    for (const l of this.listeners) l.event(entry.name, message);
+    for (const l of this.listeners) l.event(entry.name, message, raw);
   }
 
   private write(entry: Entry, message: FlowToWork): void {
