@@ -1,9 +1,12 @@
-import { execFileSync, spawn } from "node:child_process";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { connectHost } from "./connect-host.ts";
 import { type SshFixture, sshFixture } from "./test-support/fixture.ts";
-import { makeKey } from "./test-support/sshd.ts";
+import { startSshAgent } from "./test-support/ssh-agent.ts";
+import { makeKey, startSshd } from "./test-support/sshd.ts";
 
 let f: SshFixture;
 beforeAll(async () => {
@@ -32,31 +35,41 @@ describe("connectHost errors", () => {
 
   it("logs in with a key held by ssh-agent (SSH_AUTH_SOCK), the key file being encrypted", async () => {
     const locked = makeKey(f.ssh, "id_agent", { passphrase: "pw" });
-    execFileSync("sh", ["-c", `cat >> ${f.sshd.dir}/authorized_keys`], { input: `${locked.publicLine}\n` });
-    const sock = `${f.home}/agent.sock`;
-    const agent = spawn("ssh-agent", ["-D", "-a", sock], { stdio: "ignore" });
+    appendFileSync(join(f.sshd.dir, "authorized_keys"), `${locked.publicLine}\n`);
+    const agent = await startSshAgent(f.home);
     try {
-      for (let i = 0; i < 100; i++) {
-        try {
-          execFileSync("test", ["-S", sock]);
-          break;
-        } catch {
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      }
-      const askpass = `${f.home}/askpass.sh`;
-      execFileSync("sh", ["-c", `printf '#!/bin/sh\\necho pw\\n' > ${askpass}; chmod 700 ${askpass}`]);
-      execFileSync("ssh-add", [locked.privateFile], {
-        env: { ...process.env, SSH_AUTH_SOCK: sock, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: "force", DISPLAY: ":0" },
-        stdio: "ignore",
-      });
+      agent.add(locked.privateFile, "pw");
       f.addHost("via-agent", ["HostName 127.0.0.1", `Port ${f.sshd.port}`, `IdentityFile ${locked.privateFile}`]);
-      const host = await connectHost("via-agent", { env: { ...f.env, SSH_AUTH_SOCK: sock } });
+      const host = await connectHost("via-agent", { env: { ...f.env, SSH_AUTH_SOCK: agent.socket } });
       expect((await host.exec("echo ok")).stdout).toBe("ok\n");
       await host.close();
-      expect(f.sshd.log()).toMatch(/Accepted publickey .* ED25519/);
     } finally {
-      agent.kill();
+      agent.stop();
+    }
+  });
+
+  it("with IdentitiesOnly, offers only the IdentityFile's key from the agent", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "lit-agent-"));
+    // A server that allows one try: the agent's first key (not authorized) would use it up.
+    const strict = await startSshd({ authorizedKeys: [f.key.publicLine], config: ["MaxAuthTries 1"] });
+    const agent = await startSshAgent(dir);
+    try {
+      f.trust(strict);
+      agent.add(makeKey(dir, "id_stranger").privateFile);
+      agent.add(f.key.privateFile);
+      const env = { ...f.env, SSH_AUTH_SOCK: agent.socket };
+      f.addHost("strict-any", ["HostName 127.0.0.1", `Port ${strict.port}`, `IdentityFile ${f.key.privateFile}`]);
+      f.addHost("strict-only", ["HostName 127.0.0.1", `Port ${strict.port}`, `IdentityFile ${f.key.privateFile}`, "IdentitiesOnly yes"]);
+      const e = await connectHost("strict-any", { env }).catch((err) => err);
+      expect(e).toMatchObject({ code: "E_SSH_AUTH" });
+      expect(e.message).toContain("Too many authentication failures");
+      const host = await connectHost("strict-only", { env });
+      expect((await host.exec("echo only")).stdout).toBe("only\n");
+      await host.close();
+    } finally {
+      agent.stop();
+      await strict.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

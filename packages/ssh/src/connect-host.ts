@@ -74,6 +74,8 @@ function handshake(h: ResolvedHost, sock: Socket | Duplex, options: ConnectOptio
       (sock as Duplex).destroy();
       reject(e);
     };
+    let handshakeDone = false;
+    client.once("handshake", () => (handshakeDone = true));
     client.once("ready", () => {
       settled = true;
       resolve(new SshHost(client, h, jump));
@@ -82,6 +84,8 @@ function handshake(h: ResolvedHost, sock: Socket | Duplex, options: ConnectOptio
       if (refusedKey !== undefined) return fail(hostKeyError(h, refusedKey.key, refusedKey.verdict, jump !== undefined));
       if (err.level === "client-timeout") return fail(new SshTimeoutError(label, timeoutMs, "SSH handshake and login", { cause: err }));
       if (err.level === "client-authentication" || err.level === "agent") return fail(new SshAuthError(label, h.user, auth.offered, { cause: err }));
+      // Keys exchanged but not logged in: the host hung up on the keys offered (MaxAuthTries).
+      if (handshakeDone) return fail(new SshAuthError(label, h.user, auth.offered, { cause: err, hostSaid: err.message }));
       fail(new SshConnectionError(label, `the SSH handshake failed: ${err.message}. Check that an SSH server listens on port ${h.port}.`, { cause: err }));
     });
     client.once("close", () => {

@@ -116,11 +116,11 @@ export class SshTimeoutError extends SshError {
 
 /** The host refused every key offered (from ssh-agent and the key files). */
 export class SshAuthError extends SshError {
-  constructor(host: HostLabel, user: string, tried: readonly string[], options?: { cause?: unknown }) {
+  constructor(host: HostLabel, user: string, tried: readonly string[], options?: { cause?: unknown; hostSaid?: string }) {
     super(
       "E_SSH_AUTH",
       `${hostPrefix(host)} the host refused every key for user ${JSON.stringify(user)} ` +
-        `(tried: ${tried.length === 0 ? "none" : tried.join(", ")}). ` +
+        `(tried: ${tried.length === 0 ? "none" : tried.join(", ")}${options?.hostSaid ? `; the host said: ${options.hostSaid}` : ""}). ` +
         `Add your public key to ~${user}/.ssh/authorized_keys on the host (ssh-copy-id ${host.alias}), ` +
         "load the right key into ssh-agent (ssh-add), or set User and IdentityFile in ~/.ssh/config.",
       options,

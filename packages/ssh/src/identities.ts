@@ -1,6 +1,7 @@
 /**
  * The keys offered to a host, in the order `ssh` offers them: those of
- * ssh-agent first (IdentityAgent or `$SSH_AUTH_SOCK`), then the key files
+ * ssh-agent first (IdentityAgent or `$SSH_AUTH_SOCK`; with IdentitiesOnly,
+ * only those of the IdentityFile keys), then the key files
  * (IdentityFile, else `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`). A key file
  * encrypted with a passphrase is left to the agent: without one it is an
  * error that says how to load it.
@@ -11,6 +12,7 @@ import ssh2 from "ssh2";
 import type { AnyAuthMethod } from "ssh2";
 import type { ResolvedHost } from "./config/resolve-host.ts";
 import { type HostLabel, SshKeyError } from "./errors.ts";
+import { IdentitiesOnlyAgent, publicBlobsOf } from "./identities-only-agent.ts";
 
 /** The authentication methods to try, and how to name them in an error. */
 export interface AuthPlan {
@@ -40,8 +42,9 @@ export function planAuth(host: ResolvedHost, label: HostLabel): AuthPlan {
   const offered: string[] = [];
   const agent = host.agentSocket !== undefined && isSocket(host.agentSocket) ? host.agentSocket : undefined;
   if (agent !== undefined) {
-    methods.push({ type: "agent", username: host.user, agent });
-    offered.push(`ssh-agent (${agent})`);
+    const only = host.identitiesOnly && host.identityFiles.length > 0;
+    methods.push({ type: "agent", username: host.user, agent: only ? new IdentitiesOnlyAgent(agent, publicBlobsOf(host.identityFiles)) : agent });
+    offered.push(`ssh-agent (${agent}${only ? ", IdentitiesOnly" : ""})`);
   }
   const files = host.identityFiles.length > 0 ? host.identityFiles : DEFAULT_KEYS.map((k) => join(host.home, ".ssh", k));
   const encrypted: string[] = [];
