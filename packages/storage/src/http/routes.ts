@@ -7,7 +7,7 @@ import { localRoot } from "../root.ts";
 import type { LocalRoot } from "../root.ts";
 import { checkRelativePath } from "../safe-path.ts";
 import { HttpError, TooLargeError } from "./errors.ts";
-import { fromWebStream, readLimited, toWebStream } from "./web-streams.ts";
+import { coalesce, fromWebStream, readLimited, toWebStream } from "./web-streams.ts";
 import { DEFAULT_LIMITS, SIZE_HEADER, encodeError, hashesBody, withDetails } from "./wire.ts";
 import type { StorageLimits } from "./wire.ts";
 
@@ -25,6 +25,9 @@ export interface StorageRoutesOptions {
 }
 
 const where = "routes";
+
+/** Bytes an upload is written in at a time. */
+const WRITE_CHUNK = 1 << 20;
 
 /** How long a partial-size question waits for writes of that blob that are ending (their connection dropped). */
 const SETTLE_MS = 2000;
@@ -116,7 +119,7 @@ export function storageRoutes(options: StorageRoutesOptions): Hono {
     const size = intQuery(c, "size");
     // A dropped connection errors the body (the partial is kept for a resume); a body that
     // ends cleanly short of `size` is a wrong blob, rejected and not kept.
-    const body = fromWebStream(c.req.raw.body ?? new ReadableStream({ start: (s) => s.close() }));
+    const body = coalesce(fromWebStream(c.req.raw.body ?? new ReadableStream({ start: (s) => s.close() })), WRITE_CHUNK);
     const writing = store.write(hash, body, { offset, size });
     const set = inflight.get(hash) ?? new Set();
     inflight.set(hash, set.add(writing));

@@ -82,3 +82,35 @@ export async function readLimited(stream: ReadableStream<Uint8Array> | null, lim
   }
   return out;
 }
+
+/**
+ * Joins small chunks (a socket's 16–64 KiB) into chunks of about `size`
+ * bytes: each chunk costs a write call and a promise where it is stored.
+ */
+export async function* coalesce(body: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = [];
+  let held = 0;
+  const flush = (): Uint8Array => {
+    const out = parts.length === 1 ? parts[0]! : new Uint8Array(held);
+    if (parts.length > 1) {
+      let at = 0;
+      for (const part of parts) {
+        out.set(part, at);
+        at += part.byteLength;
+      }
+    }
+    parts = [];
+    held = 0;
+    return out;
+  };
+  for await (const chunk of body) {
+    if (held === 0 && chunk.byteLength >= size) {
+      yield chunk;
+      continue;
+    }
+    parts.push(chunk);
+    held += chunk.byteLength;
+    if (held >= size) yield flush();
+  }
+  if (held > 0) yield flush();
+}
