@@ -1,3 +1,5 @@
+/// <reference types="bun-types" />
+/// <reference types="deno" />
 /** The URL of the script this process was started with, on each runtime, and whether code runs on its behalf. */
 import process from "node:process";
 import { pathToFileURL } from "node:url";
@@ -5,12 +7,11 @@ import { runtimeKind } from "@lit-app/runtime";
 
 /** The main module's URL, or undefined when there is none (a REPL, `-e`). */
 export function mainModuleUrl(): string | undefined {
-  const g = globalThis as { Bun?: { main?: string }; Deno?: { mainModule?: string } };
   switch (runtimeKind()) {
     case "bun":
-      return g.Bun?.main ? pathToFileURL(g.Bun.main).href : undefined;
+      return Bun.main ? pathToFileURL(Bun.main).href : undefined;
     case "deno":
-      return g.Deno?.mainModule;
+      return Deno.mainModule;
     default:
       return process.argv[1] ? pathToFileURL(process.argv[1]).href : undefined;
   }

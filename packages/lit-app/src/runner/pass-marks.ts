@@ -1,3 +1,4 @@
+/// <reference types="deno" />
 /**
  * A flow pass watched from another thread. The flow's thread marks in shared
  * memory when each task of its loop (a pass) starts and ends; the thread that
@@ -62,7 +63,7 @@ const waitAsync = (Atomics as unknown as {
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(resolve, ms) as unknown;
-    if (typeof timer === "number") (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno?.unrefTimer(timer);
+    if (typeof timer === "number") Deno.unrefTimer(timer);
     else (timer as { unref?: () => void }).unref?.();
   });
 }
