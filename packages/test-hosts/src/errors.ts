@@ -13,6 +13,7 @@ export type TestHostsErrorCode =
   | "E_SETUP"
   | "E_COMMAND"
   | "E_TIMEOUT"
+  | "E_FETCH"
   | "E_CLOSED";
 
 /** Base class of every error this package raises on purpose. */
@@ -111,5 +112,12 @@ export class TestHostsTimeoutError extends TestHostsError {
 export class TestHostsClosedError extends TestHostsError {
   constructor(what: string) {
     super("E_CLOSED", `[test-hosts] ${what} after close(). Start a new harness with startTestHosts().`);
+  }
+}
+
+/** `laptop.fetch()` got no response: nothing listens, the connection broke, or the URL is bad. */
+export class LaptopFetchError extends TestHostsError {
+  constructor(url: string, reason: string) {
+    super("E_FETCH", `[test-hosts] [laptop] fetch ${url} failed: ${reason}. Check that something listens there inside the laptop's namespace.`);
   }
 }

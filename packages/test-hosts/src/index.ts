@@ -14,7 +14,7 @@
  */
 export { startTestHosts, TestHosts, type TestHostsOptions, type HostSpec, type DeclaredGpu } from "./test-hosts.ts";
 export { TestHost, type HostExecOptions, type HostSpawnOptions } from "./host.ts";
-export { Laptop, type LaptopExecOptions, type LaptopSpawnOptions, type SshTarget } from "./laptop.ts";
+export { Laptop, type LaptopExecOptions, type LaptopSpawnOptions, type LaptopFetchInit, type LaptopFetchResponse, type SshTarget } from "./laptop.ts";
 export { Machine } from "./machine.ts";
 export type { HostRuntime } from "./runtimes.ts";
 export type { ExecResult } from "./command.ts";
@@ -32,5 +32,6 @@ export {
   HostCommandError,
   TestHostsTimeoutError,
   TestHostsClosedError,
+  LaptopFetchError,
   type TestHostsErrorCode,
 } from "./errors.ts";

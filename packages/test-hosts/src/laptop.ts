@@ -13,6 +13,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomicSync } from "@lit-app/runtime";
 import { collect, runOk, type ExecResult } from "./command.ts";
+import { LaptopFetchError } from "./errors.ts";
 import { hashedKnownHostsLine, lineNames } from "./known-hosts.ts";
 import { Machine, type InstanceState } from "./machine.ts";
 import { systemTools } from "./system.ts";
@@ -43,6 +44,36 @@ export interface LaptopExecOptions extends Omit<LaptopSpawnOptions, "stdio"> {
   /** Killed and rejected after this long. Default 60 000 ms. */
   readonly timeoutMs?: number;
 }
+
+/** What {@link Laptop.fetch} sends. */
+export interface LaptopFetchInit {
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  /** Rejected after this long. Default 30 000 ms. */
+  readonly timeoutMs?: number;
+}
+
+/** What {@link Laptop.fetch} got. */
+export interface LaptopFetchResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** Runs in the laptop's namespace: one fetch, request from stdin, response to stdout as JSON. */
+const fetchScript = `
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+const { url, init } = JSON.parse(input);
+try {
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(init.timeoutMs) });
+  const body = await response.text();
+  process.stdout.write(JSON.stringify({ status: response.status, headers: Object.fromEntries(response.headers), body }));
+} catch (error) {
+  process.stderr.write(String(error?.cause?.code ?? error?.cause?.message ?? error?.message ?? error));
+  process.exitCode = 1;
+}`;
 
 /** The controller side of the harness; see the module comment. */
 export class Laptop extends Machine {
@@ -150,6 +181,21 @@ export class Laptop extends Machine {
   exec(file: string, args: readonly string[] = [], options: LaptopExecOptions = {}): Promise<ExecResult> {
     const child = this.spawn(file, args, { cwd: options.cwd, env: options.env });
     return collect(child, "laptop", `\`${[file, ...args].join(" ")}\``, options);
+  }
+
+  /**
+   * Fetches `url` from inside the laptop's namespace (where its 127.0.0.1 and
+   * the hosts' addresses are; this process's network is not). The body is text.
+   *
+   * @example
+   * const res = await th.laptop.fetch("http://127.0.0.1:4000/api/state");
+   */
+  async fetch(url: string, init: LaptopFetchInit = {}): Promise<LaptopFetchResponse> {
+    const timeoutMs = init.timeoutMs ?? 30_000;
+    const request = JSON.stringify({ url, init: { method: init.method, headers: init.headers, body: init.body, timeoutMs } });
+    const result = await this.exec(process.execPath, ["--input-type=module", "-e", fetchScript], { input: request, timeoutMs: timeoutMs + 10_000 });
+    if (result.code !== 0) throw new LaptopFetchError(url, result.stderr.trim() || `exit ${result.code}`);
+    return JSON.parse(result.stdout) as LaptopFetchResponse;
   }
 
   /** Adds a hashed known_hosts entry with the host's current key (after {@link untrust}, or a host key replaced on purpose). */

@@ -5,7 +5,7 @@
  * `bun` (the repo's), or neither. sshd sets that PATH for every session.
  */
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, realpathSync, statSync, symlinkSync } from "node:fs";
+import { chmodSync, copyFileSync, linkSync, mkdirSync, readdirSync, realpathSync, statSync, symlinkSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { InvalidHostSpecError } from "./errors.ts";
@@ -64,7 +64,7 @@ function repoBun(): string {
 /** Whether any user may run `file`: every folder above it searchable by others, the file readable and executable. */
 function openToOthers(file: string): boolean {
   let path = file;
-  if ((statSync(path).mode & 0o005) !== 0o005) return false;
+  if ((statSync(path).mode & 0o005) !== 0o005) return false; // other users may neither read nor run it
   while (path !== "/") {
     path = dirname(path);
     if ((statSync(path).mode & 0o001) === 0) return false;
@@ -75,8 +75,16 @@ function openToOthers(file: string): boolean {
 /** Puts `name` in `dir`, linked to `target` (copied when other users cannot reach it, e.g. a repo under /root). */
 function provide(dir: string, name: string, target: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o755 });
-  if (openToOthers(target)) symlinkSync(target, join(dir, name));
-  else copyFileSync(target, join(dir, name));
+  if (openToOthers(target)) return symlinkSync(target, join(dir, name));
+  if ((statSync(target).mode & 0o005) === 0o005) {
+    try {
+      return linkSync(target, join(dir, name)); // a hard link needs no searchable folders above the original
+    } catch {
+      // another file system
+    }
+  }
+  copyFileSync(target, join(dir, name));
+  chmodSync(join(dir, name), 0o755);
 }
 
 /** Makes the runtime folders `runtime` needs under `runtimesDir` (once) and returns the host's PATH. */

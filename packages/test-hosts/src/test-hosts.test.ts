@@ -68,4 +68,24 @@ describe("test hosts", () => {
     const out = await host.output("id -un; pwd; echo $PATH; ip -o -4 addr show eth0 | tr -s ' ' | cut -d' ' -f4");
     expect(out.split("\n").slice(0, 4)).toEqual([host.user, host.home, host.path, `${host.address}/24`]);
   });
+
+  it("a host's loopback is its own: reached from the laptop only through an SSH forward", async () => {
+    const cpu = th().host("cpu-box");
+    const server = cpu.spawn(`exec node -e 'require("node:http").createServer((q, r) => r.end("from " + process.env.USER)).listen(8080, "127.0.0.1", () => console.log("up"))'`);
+    const forward = th().laptop.spawn("ssh", ["-N", "-o", "ExitOnForwardFailure=yes", "-L", "127.0.0.1:18080:127.0.0.1:8080", "cpu-box"]);
+    try {
+      await new Promise((resolve) => server.stdout?.once("data", resolve));
+      await expect(th().laptop.fetch("http://127.0.0.1:8080/")).rejects.toMatchObject({ code: "E_FETCH" });
+      await expect(th().laptop.fetch(`http://${cpu.address}:8080/`)).rejects.toThrow(/ECONNREFUSED/);
+      let response = await th().laptop.fetch("http://127.0.0.1:18080/").catch(() => undefined);
+      for (let i = 0; i < 50 && !response; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100)); // the forward listens once ssh has authenticated
+        response = await th().laptop.fetch("http://127.0.0.1:18080/").catch(() => undefined);
+      }
+      expect(response).toMatchObject({ status: 200, body: `from ${cpu.user}` });
+    } finally {
+      forward.kill("SIGKILL");
+      server.kill("SIGKILL");
+    }
+  });
 });
