@@ -86,6 +86,7 @@ export async function readLimited(stream: ReadableStream<Uint8Array> | null, lim
 /**
  * Joins small chunks (a socket's 16–64 KiB) into chunks of about `size`
  * bytes: each chunk costs a write call and a promise where it is stored.
+ * When `body` fails, what it held is passed on before the error.
  */
 export async function* coalesce(body: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
   let parts: Uint8Array[] = [];
@@ -103,14 +104,21 @@ export async function* coalesce(body: AsyncIterable<Uint8Array>, size: number): 
     held = 0;
     return out;
   };
-  for await (const chunk of body) {
-    if (held === 0 && chunk.byteLength >= size) {
-      yield chunk;
-      continue;
+  let failure: { error: unknown } | undefined;
+  try {
+    for await (const chunk of body) {
+      if (held === 0 && chunk.byteLength >= size) {
+        yield chunk;
+        continue;
+      }
+      parts.push(chunk);
+      held += chunk.byteLength;
+      if (held >= size) yield flush();
     }
-    parts.push(chunk);
-    held += chunk.byteLength;
-    if (held >= size) yield flush();
+  } catch (error) {
+    failure = { error };
   }
+  // Bytes that arrived before a failure are passed on too: they are kept for a resume.
   if (held > 0) yield flush();
+  if (failure) throw failure.error;
 }
