@@ -16,7 +16,8 @@
  *
  * Only node:fs, node:net and the process host are loaded (no zod beyond the
  * process host's own check of the flow's messages, no Hono): a thousand of
- * these stay cheap.
+ * these stay cheap. work-main.ts runs it as it is (the app's module imported
+ * by URL); an app's work bundle (work-bundle.ts) runs it with the app inside.
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
@@ -24,92 +25,102 @@ import process from "node:process";
 import { bootWorker } from "@lit-app/local-workers/work-program";
 import { WORK_DIR_ENV, workFiles } from "./work-files.ts";
 
-const dir = process.env[WORK_DIR_ENV];
-delete process.env[WORK_DIR_ENV];
-if (!dir) {
-  process.stderr.write(`[lit-app] the work process needs ${WORK_DIR_ENV}: it is started by the agent, not by hand.\n`);
-  process.exit(2);
-}
-const files = workFiles(dir);
 /** The longest line taken from the agent (a run message with its arguments and delta). */
 const MAX_LINE = 256 * 2 ** 20;
 
-const journal = openSync(files.journal, "a", 0o600);
-let lastSeq = 0;
-let agent: Socket | undefined;
-const listeners: ((message: unknown) => void)[] = [];
-
-function writeAll(fd: number, text: string): void {
-  const bytes = Buffer.from(text);
-  for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
-}
-
-/** Journals `message` (a work → flow message), then tells the agent when one is attached. */
-function send(message: unknown): void {
-  const line = `${JSON.stringify(message)}\n`;
-  writeAll(journal, line);
-  const seq = (message as { seq?: unknown }).seq;
-  if (typeof seq === "number") lastSeq = seq;
-  agent?.write(line);
-}
-
-function deliver(text: string): void {
-  if (text === "") return;
-  let message: unknown;
-  try {
-    message = JSON.parse(text);
-  } catch {
-    message = text;
+/**
+ * Serves the work whose folder the agent named in the environment. `load`
+ * imports the app's module and `loadOther` another module of the app (the
+ * defaults import the URL; a bundle passes the modules it was built with).
+ */
+export async function runWorkProcess(
+  load?: (url: string) => Promise<unknown>,
+  loadOther?: (url: string) => Promise<unknown>,
+): Promise<void> {
+  const dir = process.env[WORK_DIR_ENV];
+  delete process.env[WORK_DIR_ENV];
+  if (!dir) {
+    process.stderr.write(`[lit-app] the work process needs ${WORK_DIR_ENV}: it is started by the agent, not by hand.\n`);
+    return process.exit(2);
   }
-  if (typeof message === "object" && message !== null && (message as { type?: unknown }).type === "attach") return;
-  for (const l of listeners) l(message);
-}
+  const files = workFiles(dir);
+  const journal = openSync(files.journal, "a", 0o600);
+  let lastSeq = 0;
+  let agent: Socket | undefined;
+  const listeners: ((message: unknown) => void)[] = [];
 
-function attach(socket: Socket): void {
-  agent?.destroy();
-  agent = socket;
-  socket.setNoDelay(true);
-  socket.on("error", () => undefined);
-  socket.on("close", () => {
-    if (agent === socket) agent = undefined;
-  });
-  // Everything up to `seq` is in the journal; what follows comes over this socket.
-  socket.write(`${JSON.stringify({ type: "attached", seq: lastSeq, pid: process.pid })}\n`);
-  let buffer = "";
-  socket.setEncoding("utf8");
-  socket.on("data", (chunk: string) => {
-    buffer += chunk;
-    for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
-      deliver(buffer.slice(0, nl));
-      buffer = buffer.slice(nl + 1);
-    }
-    if (buffer.length > MAX_LINE) {
-      buffer = "";
-      socket.destroy();
-    }
-  });
-}
+  function writeAll(fd: number, text: string): void {
+    const bytes = Buffer.from(text);
+    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+  }
 
-rmSync(files.socket, { force: true });
-const server = createServer(attach);
-await new Promise<void>((resolve, reject) => {
-  server.once("error", reject);
-  server.listen(files.socket, () => resolve());
-});
-process.once("exit", () => {
+  /** Journals `message` (a work → flow message), then tells the agent when one is attached. */
+  function send(message: unknown): void {
+    const line = `${JSON.stringify(message)}\n`;
+    writeAll(journal, line);
+    const seq = (message as { seq?: unknown }).seq;
+    if (typeof seq === "number") lastSeq = seq;
+    agent?.write(line);
+  }
+
+  function deliver(text: string): void {
+    if (text === "") return;
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      message = text;
+    }
+    if (typeof message === "object" && message !== null && (message as { type?: unknown }).type === "attach") return;
+    for (const l of listeners) l(message);
+  }
+
+  function attach(socket: Socket): void {
+    agent?.destroy();
+    agent = socket;
+    socket.setNoDelay(true);
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      if (agent === socket) agent = undefined;
+    });
+    // Everything up to `seq` is in the journal; what follows comes over this socket.
+    socket.write(`${JSON.stringify({ type: "attached", seq: lastSeq, pid: process.pid })}\n`);
+    let buffer = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      buffer += chunk;
+      for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
+        deliver(buffer.slice(0, nl));
+        buffer = buffer.slice(nl + 1);
+      }
+      if (buffer.length > MAX_LINE) {
+        buffer = "";
+        socket.destroy();
+      }
+    });
+  }
+
   rmSync(files.socket, { force: true });
-  closeSync(journal);
-});
+  const server = createServer(attach);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(files.socket, () => resolve());
+  });
+  process.once("exit", () => {
+    rmSync(files.socket, { force: true });
+    closeSync(journal);
+  });
 
-const init: unknown = JSON.parse(readFileSync(files.init, "utf8"));
-await bootWorker(undefined, undefined, {
-  send,
-  onMessage(listener) {
-    listeners.push(listener);
-    // The flow's init, from the file the agent wrote: the work starts at once.
-    if (listeners.length === 1) listener(init);
-  },
-  close() {
-    listeners.length = 0;
-  },
-});
+  const init: unknown = JSON.parse(readFileSync(files.init, "utf8"));
+  await bootWorker(load, loadOther, {
+    send,
+    onMessage(listener) {
+      listeners.push(listener);
+      // The flow's init, from the file the agent wrote: the work starts at once.
+      if (listeners.length === 1) listener(init);
+    },
+    close() {
+      listeners.length = 0;
+    },
+  });
+}

@@ -26,7 +26,7 @@ import { readWorkRecord, writeWorkRecord, type WorkRecord } from "./work-record.
 type InitMessage = Extract<FlowToWork, { type: "init" }>;
 
 /** The program a work's process runs (on a host, the agent's bundle names its own copy). */
-export const WORK_PROGRAM = fileURLToPath(new URL("./work-process.ts", import.meta.url));
+export const WORK_PROGRAM = fileURLToPath(new URL("./work-main.ts", import.meta.url));
 
 /** What a controller asks for when it opens a work. */
 export interface OpenWork {
