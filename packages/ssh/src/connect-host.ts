@@ -4,6 +4,7 @@
  * time with an error that says which of DNS, refused, timeout, auth or host
  * key went wrong.
  */
+import { join } from "node:path";
 import type { Duplex } from "node:stream";
 import type { Socket } from "node:net";
 import ssh2 from "ssh2";
@@ -12,6 +13,7 @@ import { loadSshConfig } from "./config/load-config.ts";
 import {
   type HostLabel,
   SshAuthError,
+  SshConfigError,
   SshConnectionError,
   SshError,
   SshHostKeyChangedError,
@@ -110,16 +112,21 @@ function handshake(h: ResolvedHost, sock: Socket | Duplex, options: ConnectOptio
   });
 }
 
-async function connectResolved(h: ResolvedHost, options: ConnectOptions, viaJumps: boolean): Promise<SshHost> {
+const MAX_JUMP_DEPTH = 8;
+
+async function connectResolved(h: ResolvedHost, options: ConnectOptions, viaJumps: boolean, depth = 0): Promise<SshHost> {
   const timeoutMs = options.timeoutMs ?? h.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (h.proxyJump.length === 0 || viaJumps) return handshake(h, await tcpConnect(labelOf(h), timeoutMs), options, timeoutMs, undefined);
+  if (depth >= MAX_JUMP_DEPTH) {
+    throw new SshConfigError(join(h.home, ".ssh", "config"), undefined, `ProxyJump of ${h.alias} leads through more than ${MAX_JUMP_DEPTH} jump hosts: does a jump host name itself?`);
+  }
   // ProxyJump a,b: a as its own config says, b through a, the target through b.
   let jump: SshHost | undefined;
   try {
     for (const [i, hop] of h.proxyJump.entries()) {
       const resolved = resolveHost(hop.host, { env: options.env, loaded: loadSshConfig(h.home) });
       const hopHost = { ...resolved, user: hop.user ?? resolved.user, port: hop.port ?? resolved.port };
-      jump = i === 0 ? await connectResolved(hopHost, options, false) : await through(jump!, hopHost, options, timeoutMs);
+      jump = i === 0 ? await connectResolved(hopHost, options, false, depth + 1) : await through(jump!, hopHost, options, timeoutMs);
     }
     return await through(jump!, h, options, timeoutMs);
   } catch (e) {

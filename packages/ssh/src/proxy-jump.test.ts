@@ -55,4 +55,9 @@ describe("ProxyJump", () => {
       await stranger.stop();
     }
   });
+
+  it("refuses a ProxyJump loop with E_SSH_CONFIG", async () => {
+    f.addHost("loop", ["HostName 127.0.0.1", `Port ${target.port}`, "ProxyJump loop"]);
+    await expect(connectHost("loop", { env: f.env })).rejects.toMatchObject({ code: "E_SSH_CONFIG", message: expect.stringContaining("more than 8 jump hosts") });
+  });
 });

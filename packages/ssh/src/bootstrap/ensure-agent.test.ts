@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { request } from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -90,6 +91,28 @@ describe("ensureAgent (the agent bundle of @lit-app/gpu-agent, node >= 20 on the
     expect(after.token).toBe(before.token);
     expect(host.stats.uploads).toBe(0);
     expect((await hostReport(host, after.port, after.token)).status).toBe(200);
+    await host.close();
+  });
+
+  it("a new bundle replaces the running agent: uploaded, started, the old process gone", async () => {
+    const host = await connectHost("box", { env: f.env });
+    const old = await ensureAgent(host, { bundle, home: litHome, progress: false });
+    const code = Buffer.concat([Buffer.from(bundle.code), Buffer.from("\n// another build\n")]);
+    const next = { code, hash: createHash("sha256").update(code).digest("hex"), version: bundle.version };
+    const agent = await ensureAgent(host, { bundle: next, home: litHome, progress: false });
+    pids.add(agent.pid);
+    expect(agent).toMatchObject({ started: true, uploaded: [join(litHome, "bundles", `${next.hash}.mjs`)] });
+    expect(agent.pid).not.toBe(old.pid);
+    // The old agent was told to stop; it finishes its shutdown on its own.
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      alive = (await host.exec(`kill -0 ${old.pid}`)).code === 0;
+      if (alive) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(alive).toBe(false);
+    expect((await hostReport(host, agent.port, agent.token)).status).toBe(200);
+    // And the new one is the one a re-run finds.
+    expect(await ensureAgent(host, { bundle: next, home: litHome, progress: false })).toMatchObject({ started: false, pid: agent.pid });
     await host.close();
   });
 });
