@@ -9,6 +9,7 @@ import { writeFileAtomicSync } from "@lit-app/runtime";
 import { TestHost } from "./host.ts";
 import type { InstanceState } from "./machine.ts";
 import type { InstanceNames } from "./naming.ts";
+import { mountHomeDisk } from "./home-disk.ts";
 import { addMachine } from "./network.ts";
 import { hostPath, type HostRuntime } from "./runtimes.ts";
 import { prepareSshd, startSshd } from "./sshd.ts";
@@ -20,6 +21,7 @@ export interface FullHostSpec {
   readonly runtime: HostRuntime;
   readonly port: number;
   readonly gpus?: readonly { readonly uuid: string; readonly name: string; readonly memoryMiB: number }[];
+  readonly homeSize?: string;
 }
 
 /** Writes `relativePath` under the user's home, owned by the user (parent folders too). */
@@ -46,7 +48,9 @@ export async function makeHost(
   const link = `vh${index}`;
   const sshdDir = join(names.dir, "sshd", spec.name);
   const path = hostPath(spec.runtime, join(names.dir, "runtimes"), context.posixDir);
-  const [user] = await Promise.all([createUser(names.user(spec.name), join(names.dir, "homes", spec.name)), addMachine(names.bridgeNs, namespace, link, address)]);
+  const home = join(names.dir, "homes", spec.name);
+  if (spec.homeSize) await mountHomeDisk(home, spec.homeSize, spec.name);
+  const [user] = await Promise.all([createUser(names.user(spec.name), home, { homeExists: spec.homeSize !== undefined }), addMachine(names.bridgeNs, namespace, link, address)]);
   writeOwned(user, ".ssh/authorized_keys", context.laptopPublicKey, 0o600, 0o700);
   if (spec.gpus) writeOwned(user, ".lit/host.json", JSON.stringify({ gpus: spec.gpus }, null, 2) + "\n", 0o644);
   const sshd = { host: spec.name, ns: namespace, dir: sshdDir, address, port: spec.port, user: user.name, path };

@@ -17,6 +17,9 @@ export interface SystemTools {
   readonly useradd: string;
   readonly userdel: string;
   readonly setpriv: string;
+  readonly flock: string;
+  readonly mount: string;
+  readonly umount: string;
 }
 
 const searchDirs = (): string[] => [
@@ -52,6 +55,9 @@ const toolNames: Record<keyof SystemTools, string> = {
   useradd: "useradd",
   userdel: "userdel",
   setpriv: "setpriv",
+  flock: "flock",
+  mount: "mount",
+  umount: "umount",
 };
 
 let found: SystemTools | undefined;

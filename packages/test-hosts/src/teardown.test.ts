@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
@@ -22,15 +22,16 @@ async function leftovers(id: string, dir: string, pids: readonly (number | undef
       .map((u) => u.name),
     processes: pids.filter((pid): pid is number => pid !== undefined && isAlive(pid)),
     dir: existsSync(dir),
+    mounts: readFileSync("/proc/self/mounts", "utf8").split("\n").filter((line) => line.includes(`${dir}/`)).length,
     record: existsSync(join(recordDir, `${id}.json`)),
   };
 }
 
-const nothing = { namespaces: [], users: [], processes: [], dir: false, record: false };
+const nothing = { namespaces: [], users: [], processes: [], dir: false, mounts: 0, record: false };
 
 describe.skipIf(why !== undefined)("teardown", () => {
   it("close() leaves no namespace, user, process or file", async () => {
-    const th = await startTestHosts({ hosts: ["gpu-box", { name: "cpu-box", runtime: "bun" }] });
+    const th = await startTestHosts({ hosts: ["gpu-box", { name: "cpu-box", runtime: "bun", homeSize: "4m" }] });
     const sleeper = th.host("cpu-box").spawn("exec sleep 600");
     const laptopSleeper = th.laptop.spawn("sleep", ["600"]);
     const pids = [...th.hosts.map((h) => h.sshdPid), sleeper.pid, laptopSleeper.pid];
@@ -39,6 +40,7 @@ describe.skipIf(why !== undefined)("teardown", () => {
     expect(before.users.sort()).toEqual([`${th.id}-cpu-box`, `${th.id}-gpu-box`]);
     expect(before.processes).toHaveLength(4);
     expect(before.dir && before.record).toBe(true);
+    expect(before.mounts).toBe(1);
 
     await th.close();
     expect(await leftovers(th.id, th.dir, pids)).toEqual(nothing);
@@ -66,6 +68,7 @@ describe.skipIf(why !== undefined)("teardown", () => {
       expect(orphaned.namespaces).toHaveLength(4);
       expect(orphaned.users).toHaveLength(2);
       expect(orphaned.processes).toHaveLength(3);
+      expect(orphaned.mounts).toBe(1);
 
       expect(await cleanupStaleTestHosts()).toContain(held.id);
       expect(await leftovers(held.id, held.dir, pids)).toEqual(nothing);

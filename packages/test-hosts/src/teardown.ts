@@ -7,6 +7,7 @@
  */
 import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { unmountUnder } from "./home-disk.ts";
 import { defaultBaseDir, instanceNames, memoryBaseDir, namePrefix, recordDir, slotOf } from "./naming.ts";
 import { deleteNamespace, listNamespaces, namespacePids } from "./network.ts";
 import { killPids, processesOf, waitGone } from "./processes.ts";
@@ -33,7 +34,9 @@ export async function teardownInstance(slot: number, dir?: string): Promise<void
     await waitGone(found, names.id);
   }
 
+  await unmountUnder(folder);
   for (const user of users) {
+    await unmountUnder(user.home);
     await deleteUser(user.name);
     rmSync(user.home, { recursive: true, force: true });
   }
@@ -87,6 +90,7 @@ export async function cleanupStaleTestHosts(): Promise<string[]> {
     const names = instanceNames(slot, defaultBaseDir);
     for (const user of users.filter((u) => u.name.startsWith(`${names.id}-`))) {
       killPids(processesOf(user.uid).map((p) => p.pid));
+      await unmountUnder(user.home);
       await deleteUser(user.name);
       rmSync(user.home, { recursive: true, force: true });
     }
@@ -95,6 +99,7 @@ export async function cleanupStaleTestHosts(): Promise<string[]> {
       await deleteNamespace(ns);
     }
     if (folders.includes(names.id)) {
+      await unmountUnder(names.dir);
       rmSync(names.dir, { recursive: true, force: true });
       rmSync(names.memoryDir, { recursive: true, force: true });
     }

@@ -6,7 +6,7 @@ const th = useTestHosts({
   hosts: [
     { name: "gpu-box", runtime: "bun", gpus: [{ uuid: "GPU-0a1b", name: "NVIDIA A100", memoryMiB: 81920 }] },
     { name: "cpu-box", runtime: "node", port: 2222 },
-    { name: "bare-box", runtime: "none" },
+    { name: "bare-box", runtime: "none", homeSize: "8m" },
   ],
 });
 
@@ -87,5 +87,15 @@ describe("test hosts", () => {
       forward.kill("SIGKILL");
       server.kill("SIGKILL");
     }
+  });
+
+  it("gives a host with homeSize a small disk of its own, which fills up", async () => {
+    const { code, stderr } = await ssh("bare-box", "head -c 20000000 /dev/zero > ~/big");
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/No space left on device/);
+    const df = await ssh("bare-box", "df -k ~ | tail -1");
+    expect(Number(df.stdout.trim().split(/\s+/)[1])).toBe(8192);
+    expect(Number((await ssh("cpu-box", "df -k ~ | tail -1")).stdout.trim().split(/\s+/)[1])).toBeGreaterThan(8192);
+    await th().host("bare-box").output("rm -f ~/big");
   });
 });

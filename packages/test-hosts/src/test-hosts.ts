@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs"
 import { join } from "node:path";
 import { InvalidHostSpecError, NoFreeSlotError, SetupCommandError, TestHostsUnavailableError, UnknownHostError } from "./errors.ts";
 import type { TestHost } from "./host.ts";
+import { diskSizePattern, unmountUnder } from "./home-disk.ts";
 import { makeHost, type FullHostSpec } from "./host-setup.ts";
 import { Laptop } from "./laptop.ts";
 import type { InstanceState } from "./machine.ts";
@@ -35,6 +36,8 @@ export interface HostSpec {
   readonly port?: number;
   /** GPUs written to its `~/.lit/host.json` (`{"gpus": [...]}`). Default: no file. */
   readonly gpus?: readonly DeclaredGpu[];
+  /** Gives its home a disk of its own of this size ("8m", as `mount -o size=` takes it), for full-disk tests. Default: the machine's disk. */
+  readonly homeSize?: string;
 }
 
 /** What to make. */
@@ -63,7 +66,10 @@ function normalize(specs: TestHostsOptions["hosts"]): FullHostSpec[] {
     if (!runtimes.includes(runtime)) throw new InvalidHostSpecError(`host ${spec.name}: runtime ${JSON.stringify(runtime)} is not one of ${runtimes.join(", ")}`);
     const port = spec.port ?? 22;
     if (!Number.isInteger(port) || port < 1 || port > 65535) throw new InvalidHostSpecError(`host ${spec.name}: port ${port} is not 1–65535`);
-    return { name: spec.name, runtime, port, gpus: spec.gpus };
+    if (spec.homeSize !== undefined && !diskSizePattern.test(spec.homeSize)) {
+      throw new InvalidHostSpecError(`host ${spec.name}: homeSize ${JSON.stringify(spec.homeSize)} is not a size like "8m" (a number, then k, m or g)`);
+    }
+    return { name: spec.name, runtime, port, gpus: spec.gpus, homeSize: spec.homeSize };
   });
 }
 
@@ -191,6 +197,7 @@ export async function startTestHosts(options: TestHostsOptions): Promise<TestHos
 
 /** Removes what a killed teardown of the same slot left (everything but the claim and record). */
 async function teardownLeftovers(names: InstanceNames): Promise<void> {
+  await unmountUnder(names.dir);
   for (const user of listUsers().filter((u) => u.name.startsWith(`${names.id}-`))) {
     await deleteUser(user.name);
     rmSync(user.home, { recursive: true, force: true });

@@ -3,9 +3,11 @@
  * unlocked for key-only SSH, and removed with their home by userdel. Parallel
  * harnesses contend for /etc/passwd's lock, so a lock failure is retried.
  */
-import { chmodSync, readFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { run } from "./command.ts";
 import { SetupCommandError } from "./errors.ts";
+import { recordDir } from "./naming.ts";
 import { systemTools } from "./system.ts";
 
 /** A Unix user as /etc/passwd has it. */
@@ -39,9 +41,13 @@ function passwdCommand(file: string, args: string[], where: string, okCodes: rea
   return serialized(() => passwdCommandNow(file, args, where, okCodes));
 }
 
+/** Taken (flock) around each passwd edit, so harnesses in other processes wait their turn without shadow's one-second retries. */
+const lockFile = join(recordDir, "passwd.lock");
+
 async function passwdCommandNow(file: string, args: string[], where: string, okCodes: readonly number[]): Promise<void> {
+  mkdirSync(recordDir, { recursive: true, mode: 0o700 });
   for (let attempt = 0; ; attempt++) {
-    const result = await run(file, args, where, { timeoutMs: 60_000 });
+    const result = await run(systemTools().flock, ["--wait", "60", lockFile, file, ...args], where, { timeoutMs: 90_000 });
     if (result.code !== null && okCodes.includes(result.code)) return;
     const locked = /lock|try again/i.test(result.stderr);
     if (!locked || attempt >= 40) throw new SetupCommandError(where, [file, ...args], result.code, result.stderr);
@@ -50,14 +56,15 @@ async function passwdCommandNow(file: string, args: string[], where: string, okC
 }
 
 /** Makes user `name` with home `home` (made 0700), a login shell of /bin/sh, and a password field that allows key logins only. */
-export async function createUser(name: string, home: string): Promise<UnixUser> {
+export async function createUser(name: string, home: string, options: { homeExists?: boolean } = {}): Promise<UnixUser> {
   const { useradd } = systemTools();
   const where = `user ${name}`;
   // "!" (useradd's default password) locks the account, and sshd refuses locked accounts even for keys; "*" means "no password".
-  const args = ["--create-home", "--home-dir", home, "--shell", "/bin/sh", "--user-group", "--password", "*", "--comment", "lit-app test host", name];
+  const args = [options.homeExists ? "--no-create-home" : "--create-home", "--home-dir", home, "--shell", "/bin/sh", "--user-group", "--password", "*", "--comment", "lit-app test host", name];
   await passwdCommand(useradd, args, where);
   const user = listUsers().find((u) => u.name === name);
   if (!user) throw new SetupCommandError(where, [useradd, name], 0, "the user is not in /etc/passwd after useradd");
+  if (options.homeExists) chownSync(user.home, user.uid, user.gid);
   chmodSync(user.home, 0o700); // useradd's mode follows the umask (0755 on Debian): other hosts' users could read it
   return user;
 }
