@@ -41,7 +41,7 @@ export interface RemoteApp {
 }
 
 /** Starts the fault app with a remote executor built from `options` (appModule is the fixture's). */
-export async function startRemoteApp(options: Omit<RemoteExecutorOptions, "appModule">): Promise<RemoteApp> {
+export async function startRemoteApp(options: Omit<RemoteExecutorOptions, "appModule">, given: { marker?: string } = {}): Promise<RemoteApp> {
   const executor = new RemoteExecutor({ ...options, appModule: APP });
   const events: WorkEvent[] = [];
   const logs: LogLine[] = [];
@@ -61,7 +61,7 @@ export async function startRemoteApp(options: Omit<RemoteExecutorOptions, "appMo
   engine.onLog((line) => logs.push(line));
   void engine.start();
   await engine.started;
-  const marker = join(mkdtempSync(join(tmpdir(), "lit-marker-")), "runs");
+  const marker = given.marker ?? join(mkdtempSync(join(tmpdir(), "lit-marker-")), "runs");
   const root = app.root as FaultRoot;
   return {
     engine,
@@ -87,7 +87,7 @@ export async function startRemoteApp(options: Omit<RemoteExecutorOptions, "appMo
     },
     stop: async () => {
       await engine.stop();
-      rmSync(dirname(marker), { recursive: true, force: true });
+      if (!given.marker) rmSync(dirname(marker), { recursive: true, force: true });
     },
   };
 }
