@@ -3,7 +3,7 @@
  * each in its own network namespace on a private /24, each host with its own
  * Unix user, home and sshd; `close()` removes all of it.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidHostSpecError, NoFreeSlotError, SetupCommandError, TestHostsUnavailableError, UnknownHostError } from "./errors.ts";
 import type { TestHost } from "./host.ts";
@@ -175,8 +175,7 @@ export async function startTestHosts(options: TestHostsOptions): Promise<TestHos
     mkdirSync(join(names.dir, "homes"), { recursive: true, mode: 0o755 });
     chmodSync(names.dir, 0o755);
     chmodSync(join(names.dir, "homes"), 0o755);
-    const posixDir = join(existsSync("/dev/shm") ? names.memoryDir : names.dir, "posix-bin");
-    makePosixFolder(posixDir);
+    const posixDir = posixFolder(names);
     await setUpBridge(names.bridgeNs);
 
     const laptop = new Laptop(state, names.laptopNs, `${names.subnetPrefix}.1`, "vlaptop", join(names.dir, "laptop"));
@@ -193,6 +192,20 @@ export async function startTestHosts(options: TestHostsOptions): Promise<TestHos
     await teardownInstance(names.slot, names.dir).catch(() => {});
     throw error;
   }
+}
+
+/** Makes the POSIX programs folder in memory (/dev/shm) when it can, else in the instance folder; returns its path. */
+function posixFolder(names: InstanceNames): string {
+  const inMemory = join(names.memoryDir, "posix-bin");
+  try {
+    makePosixFolder(inMemory);
+    return inMemory;
+  } catch {
+    rmSync(names.memoryDir, { recursive: true, force: true }); // no /dev/shm, or not writable
+  }
+  const onDisk = join(names.dir, "posix-bin");
+  makePosixFolder(onDisk);
+  return onDisk;
 }
 
 /** Removes what a killed teardown of the same slot left (everything but the claim and record). */
