@@ -137,9 +137,16 @@ export class Laptop extends Machine {
     writeFileAtomicSync(this.knownHostsPath, targets.map((t) => hashedKnownHostsLine(t.address, t.port, t.hostPublicKey)).join("\n") + "\n", { mode: 0o600 });
   }
 
-  /** The environment of laptop programs: this process's, with HOME, the wrappers first on PATH, and no ssh-agent. */
+  /**
+   * The environment of laptop programs: this process's, with HOME, the
+   * wrappers first on PATH, and neither ssh-agent nor the test runner's marks
+   * (VITEST*, TEST, NODE_ENV=test), as in a user's shell.
+   */
   get env(): NodeJS.ProcessEnv {
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: this.home, PATH: `${this.binDir}:${process.env.PATH ?? "/usr/bin:/bin"}` };
+    for (const key of Object.keys(env)) if (key.startsWith("VITEST")) delete env[key];
+    if (env.NODE_ENV === "test") delete env.NODE_ENV;
+    delete env.TEST;
     delete env.SSH_AUTH_SOCK;
     delete env.SSH_AGENT_PID;
     return env;

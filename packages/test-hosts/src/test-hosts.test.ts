@@ -63,6 +63,11 @@ describe("test hosts", () => {
     for (const host of th().hosts) expect(rootLinks).not.toContain(host.link);
   });
 
+  it("runs laptop programs with the laptop's HOME and no trace of the test runner", async () => {
+    const { stdout } = await th().laptop.exec("sh", ["-c", 'echo "$HOME"; env | grep -c -e ^VITEST -e ^SSH_AUTH_SOCK= || true; command -v ssh']);
+    expect(stdout).toBe(`${th().laptop.home}\n0\n${th().laptop.binDir}/ssh\n`);
+  });
+
   it("runs exec() as the host's user in its namespace, with the session's PATH", async () => {
     const host = th().host("bare-box");
     const out = await host.output("id -un; pwd; echo $PATH; ip -o -4 addr show eth0 | tr -s ' ' | cut -d' ' -f4");
