@@ -60,9 +60,15 @@ function hostKeyError(h: ResolvedHost, key: Buffer, verdict: Exclude<HostKeyVerd
 }
 
 /** The SSH session on an open byte stream: known_hosts checked, keys offered. */
-function handshake(h: ResolvedHost, sock: Socket | Duplex, options: ConnectOptions, timeoutMs: number, jump: SshHost | undefined): Promise<SshHost> {
+function handshake(h: ResolvedHost, sock: Socket | Duplex, options: ConnectOptions, timeoutMs: number, deadline: number, jump: SshHost | undefined): Promise<SshHost> {
   const label = labelOf(h);
-  const auth = planAuth(h, label);
+  let auth: ReturnType<typeof planAuth>;
+  try {
+    auth = planAuth(h, label);
+  } catch (e) {
+    sock.destroy();
+    return Promise.reject(e);
+  }
   const files = [...h.userKnownHostsFiles, ...h.globalKnownHostsFiles];
   const name = h.hostKeyAlias ?? knownHostsName(h.hostName, h.port);
   const client = new ssh2.Client();
@@ -98,7 +104,8 @@ function handshake(h: ResolvedHost, sock: Socket | Duplex, options: ConnectOptio
       sock: sock as Socket,
       username: h.user,
       authHandler: auth.methods,
-      readyTimeout: timeoutMs,
+      // What is left of the connect timeout after the TCP connection (or the jump's forward).
+      readyTimeout: Math.max(1, deadline - Date.now()),
       keepaliveInterval: options.keepaliveIntervalMs ?? h.serverAliveIntervalMs ?? 15_000,
       keepaliveCountMax: options.keepaliveCountMax ?? h.serverAliveCountMax ?? 3,
       algorithms: { serverHostKey: hostKeyAlgorithms(files, name) as ssh2.ServerHostKeyAlgorithm[] },
@@ -116,7 +123,10 @@ const MAX_JUMP_DEPTH = 8;
 
 async function connectResolved(h: ResolvedHost, options: ConnectOptions, viaJumps: boolean, depth = 0): Promise<SshHost> {
   const timeoutMs = options.timeoutMs ?? h.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (h.proxyJump.length === 0 || viaJumps) return handshake(h, await tcpConnect(labelOf(h), timeoutMs), options, timeoutMs, undefined);
+  if (h.proxyJump.length === 0 || viaJumps) {
+    const deadline = Date.now() + timeoutMs;
+    return handshake(h, await tcpConnect(labelOf(h), timeoutMs), options, timeoutMs, deadline, undefined);
+  }
   if (depth >= MAX_JUMP_DEPTH) {
     throw new SshConfigError(join(h.home, ".ssh", "config"), undefined, `ProxyJump of ${h.alias} leads through more than ${MAX_JUMP_DEPTH} jump hosts: does a jump host name itself?`);
   }
@@ -136,15 +146,26 @@ async function connectResolved(h: ResolvedHost, options: ConnectOptions, viaJump
 }
 
 async function through(jump: SshHost, h: ResolvedHost, options: ConnectOptions, timeoutMs: number): Promise<SshHost> {
+  const deadline = Date.now() + timeoutMs;
   let stream: Duplex;
   try {
-    stream = await jump.forwardTo(h.hostName, h.port);
+    const opening = jump.forwardTo(h.hostName, h.port);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        // A channel that opens after all is closed at once.
+        opening.then((late) => late.destroy(), () => {});
+        reject(new SshTimeoutError(labelOf(h), timeoutMs, `opening a channel through ${jump.alias}`));
+      }, timeoutMs);
+    });
+    stream = await Promise.race([opening, timeout]).finally(() => clearTimeout(timer));
   } catch (cause) {
+    if (cause instanceof SshTimeoutError) throw cause;
     const reason = (cause as Error).message;
     if (/refused/i.test(reason)) throw new SshRefusedError(labelOf(h), { cause });
     throw new SshConnectionError(labelOf(h), `the jump host ${jump.alias} cannot reach ${h.hostName}:${h.port} (${reason}). Check the name and port, and that ${jump.alias} allows TCP forwarding.`, { cause });
   }
-  return handshake(h, stream, options, timeoutMs, jump);
+  return handshake(h, stream, options, timeoutMs, deadline, jump);
 }
 
 /**

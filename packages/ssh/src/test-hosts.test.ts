@@ -2,7 +2,7 @@
  * @lit-app/ssh against the test hosts: separate machines (network namespaces,
  * each with its own sshd and user), the client running on their laptop.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -142,5 +142,26 @@ describe("@lit-app/ssh across the test hosts", () => {
     expect(again.agent).toMatchObject({ started: false, uploaded: [] });
     expect(again.stats.uploads).toBe(0);
     expect(await th().host("bare-box").output("ls .lit/runtimes")).toMatch(/^bun-\d+\.\d+\.\d+-linux-x64\n$/);
+  });
+
+  it("ProxyJump from one machine to another, and a cut target behind it is E_SSH_TIMEOUT within the bound", async () => {
+    const target = th().host("bun-box");
+    appendFileSync(
+      th().laptop.sshConfigPath,
+      `\nHost via-node\n  HostName ${target.address}\n  Port ${target.port}\n  User ${target.user}\n  IdentityFile ${th().laptop.identityFile}\n  ProxyJump node-box\n`,
+    );
+    const r = await client({ op: "connect", alias: "via-node", rounds: 5 });
+    expect(r.error).toBeUndefined();
+    console.log(`through a jump host: connect ${r.connectMs.toFixed(0)} ms, exec round trip median ${r.execMedianMs.toFixed(1)} ms`);
+    await target.cut();
+    try {
+      const t = performance.now();
+      const cut = await client({ op: "connect", alias: "via-node", timeoutMs: 2000 });
+      expect(cut.error).toMatchObject({ code: "E_SSH_TIMEOUT" });
+      expect(cut.error.message).toContain("through node-box");
+      expect(performance.now() - t).toBeLessThan(2000 + 5000);
+    } finally {
+      await target.restore();
+    }
   });
 });
