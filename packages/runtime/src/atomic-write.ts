@@ -4,10 +4,12 @@
  * temp file is renamed over the target. A reader sees the old file or the new
  * one, never half of it, even when the process is killed or the disk fills up
  * in between; the temp file is removed when writing it fails.
+ *
+ * Importing it is cheap (every work's thread does, through runtimeKind()): no
+ * node:crypto, and node:fs/promises only once an async write happens, since
+ * Bun compiles those afresh in each worker thread.
  */
-import { randomBytes } from "node:crypto";
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
-import { open, rename, unlink } from "node:fs/promises";
 
 /** Options of {@link writeFileAtomic} and {@link writeFileAtomicSync}. */
 export interface AtomicWriteOptions {
@@ -17,7 +19,7 @@ export interface AtomicWriteOptions {
 
 /** The temp name beside `file`: `<file>.<random>.tmp`, so that a leftover one is recognisable. */
 export function atomicTempName(file: string): string {
-  return `${file}.${randomBytes(6).toString("hex")}.tmp`;
+  return `${file}.${Buffer.from(crypto.getRandomValues(new Uint8Array(6))).toString("hex")}.tmp`;
 }
 
 const bytesOf = (data: Uint8Array | string): Uint8Array => (typeof data === "string" ? Buffer.from(data, "utf8") : data);
@@ -28,6 +30,7 @@ const bytesOf = (data: Uint8Array | string): Uint8Array => (typeof data === "str
  * `ENOENT` for a missing folder...), with nothing left behind.
  */
 export async function writeFileAtomic(file: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): Promise<void> {
+  const { open, rename, unlink } = await import("node:fs/promises");
   const temp = atomicTempName(file);
   const handle = await open(temp, "wx", options.mode ?? 0o644);
   try {

@@ -6,8 +6,7 @@ import { LightningWork, onWorkStop, WorkOptionError, type WorkOptions } from "@l
 import { registerWorkClass } from "@lit-app/core/internal";
 import { CommandFailedError, CommandOptionError } from "../errors.ts";
 import { checkArgs, checkSpec, COMMAND_OPTION_NAMES, type CommandSpec } from "./command-spec.ts";
-import { groupAlive, killGroup } from "./process-group.ts";
-import { displayCommand, resolveCwd, startCommand, type CommandExit } from "./run-command.ts";
+import type { CommandExit } from "./run-command.ts";
 
 /** Options of a {@link CommandWork}: the command and the usual work options. */
 export interface CommandWorkOptions extends WorkOptions, CommandSpec {}
@@ -105,6 +104,8 @@ export class CommandWork extends LightningWork {
    * {@link CommandNotFoundError} / {@link CommandStartError} when it cannot start.
    */
   async run(extraArgs: string[] = []): Promise<void> {
+    // Loaded here, not with lit-app: every work's thread imports lit-app, and only a CommandWork runs a command.
+    const [{ displayCommand, resolveCwd, startCommand }, { groupAlive, killGroup }] = await Promise.all([import("./run-command.ts"), import("./process-group.ts")]);
     const where = this.name;
     const spec = checkSpec(where, { command: this.command, args: this.args, env: this.env, cwd: this.cwd, stopGraceMs: this._stopGraceMs });
     const args = [...spec.args, ...checkArgs(where, "the argument of run()", extraArgs ?? [])];

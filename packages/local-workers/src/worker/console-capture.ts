@@ -5,10 +5,10 @@
  * thread would otherwise reach the app's own output, unnamed). Text without
  * a newline waits for the rest of its line, until the work's call ends
  * ({@link flushOutput}) or {@link PARTIAL_LINE_MS} pass.
+ *
+ * node:util (the console's formatting) is loaded at the first print: a Bun
+ * worker thread compiles it afresh, and most works never print.
  */
-import { Buffer } from "node:buffer";
-import process from "node:process";
-import { format } from "node:util";
 
 type Stream = "stdout" | "stderr";
 
@@ -57,7 +57,7 @@ export function captureConsole(emit: (stream: Stream, line: string) => void): vo
   const target = console as unknown as Record<string, (...args: unknown[]) => void>;
   for (const [method, stream] of Object.entries(METHODS)) {
     target[method] = (...args: unknown[]) => {
-      let text = format(...args);
+      let text = process.getBuiltinModule("node:util").format(...args);
       if (method === "trace") text = `Trace: ${text}\n${new Error().stack?.split("\n").slice(2).join("\n") ?? ""}`;
       print(stream, `${text}\n`);
     };

@@ -5,9 +5,9 @@
  * report the caller's stack, without the framework's frames, before the
  * thread ends.
  */
-import process from "node:process";
+/// <reference types="deno" />
 import type { SerializedError } from "@lit-app/core/internal";
-import { inOwnProcess } from "./process-channel.ts";
+import { inOwnProcess } from "./own-process.ts";
 import { frameLocation, userFrames } from "./user-frames.ts";
 
 type Exit = (code?: number | string | null) => never;
@@ -24,11 +24,10 @@ export function trapExit(report: (error: SerializedError, code: number | undefin
       }
       return exit(code);
     } as Exit;
-  const proc = process as unknown as { exit: Exit };
-  proc.exit = wrap("process.exit", proc.exit.bind(process));
-  const deno = (globalThis as { Deno?: { exit: Exit } }).Deno;
-  if (deno) {
+  process.exit = wrap("process.exit", process.exit.bind(process));
+  if ("Deno" in globalThis) {
     try {
+      const deno = Deno as unknown as { exit: Exit };
       deno.exit = wrap("Deno.exit", deno.exit.bind(deno));
     } catch {
       // A read-only Deno.exit: process.exit is still trapped.
