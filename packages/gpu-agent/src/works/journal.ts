@@ -5,7 +5,7 @@
  * to a controller that reconnects, and appends the last word of a process
  * that died without saying so (no other writer is left then).
  */
-import { appendFileSync, readFileSync } from "node:fs";
+import { appendFileSync, closeSync, fstatSync, openSync, readFileSync, readSync } from "node:fs";
 import { workToFlow, type WorkToFlow } from "@lit-app/local-workers/protocol";
 
 /** The journal's messages with `after < seq <= upTo`, in order; lines that are not messages are skipped. */
@@ -35,9 +35,39 @@ export function readJournal(file: string, after = 0, upTo = Number.POSITIVE_INFI
   return messages;
 }
 
-/** The last message of the journal, if any. */
+/** The last message of the journal, if any: read from its end (a long journal is not read whole). */
 export function lastJournalMessage(file: string): WorkToFlow | undefined {
-  return readJournal(file).at(-1);
+  let fd: number;
+  try {
+    fd = openSync(file, "r");
+  } catch (error) {
+    if ((error as { code?: string }).code === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    // A line is at most a message; a tail that holds no whole line is widened until it does.
+    for (let span = 64 * 1024; ; span *= 4) {
+      const start = Math.max(0, size - span);
+      const buffer = Buffer.alloc(size - start);
+      readSync(fd, buffer, 0, buffer.length, start);
+      const lines = buffer.toString("utf8").split("\n");
+      if (start > 0) lines.shift(); // Maybe cut at its start.
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const line = lines[i]!;
+        if (line === "") continue;
+        try {
+          const parsed = workToFlow.safeParse(JSON.parse(line));
+          if (parsed.success) return parsed.data;
+        } catch {
+          // A line cut short by a crash mid-write: the one before it.
+        }
+      }
+      if (start === 0) return undefined;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Appends `message` to the journal: only once the work's process is gone. */
