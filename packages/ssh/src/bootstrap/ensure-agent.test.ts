@@ -15,6 +15,8 @@ let f: SshFixture;
 let bundle: AgentBundleLike;
 let litHome: string;
 const pids = new Set<number>();
+/** Lit homes removed after the agents in them are stopped. */
+const homes: string[] = [];
 
 beforeAll(async () => {
   [f, bundle] = await Promise.all([sshFixture(), buildAgentBundle()]);
@@ -27,7 +29,7 @@ afterAll(async () => {
     } catch {}
   }
   await f?.close();
-  rmSync(litHome, { recursive: true, force: true });
+  for (const home of [litHome, ...homes]) rmSync(home, { recursive: true, force: true });
 });
 
 /** GET /v1/host through a listener that forwards to the agent's port on the host. */
@@ -114,5 +116,22 @@ describe("ensureAgent (the agent bundle of @lit-app/gpu-agent, node >= 20 on the
     // And the new one is the one a re-run finds.
     expect(await ensureAgent(host, { bundle: next, home: litHome, progress: false })).toMatchObject({ started: false, pid: agent.pid });
     await host.close();
+  });
+
+  it("two controllers bootstrapping one fresh host at once end with one agent", async () => {
+    const fresh = mkdtempSync(join(tmpdir(), "lit-home-"));
+    const [a, b] = await Promise.all([connectHost("box", { env: f.env }), connectHost("box", { env: f.env })]);
+    try {
+      const [x, y] = await Promise.all([a, b].map((h) => ensureAgent(h, { bundle, home: fresh, progress: false })));
+      pids.add(x!.pid).add(y!.pid);
+      expect(x!.pid).toBe(y!.pid);
+      expect([x!.started, y!.started].sort()).toEqual([false, true]);
+      expect(x!.token).toBe(y!.token);
+      expect((await hostReport(a, x!.port, x!.token)).status).toBe(200);
+    } finally {
+      await a.close();
+      await b.close();
+      homes.push(fresh);
+    }
   });
 });
