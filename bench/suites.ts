@@ -55,4 +55,14 @@ export const SUITES: readonly BenchSuite[] = [
     title: "storage over HTTP on loopback (two agent processes; host to host, upload, a folder)",
     run: async (o) => (await import("./storage-http.bench.ts")).benchStorageHttp(o),
   },
+  {
+    id: "remote-bootstrap",
+    title: "remote: agent bootstrap across the test hosts (fresh host, unchanged re-run)",
+    run: async (o) => (await import("./remote-bootstrap.bench.ts")).benchRemoteBootstrap(o),
+  },
+  {
+    id: "remote-call",
+    title: "remote: a non-parallel work call across the test hosts, over an open tunnel",
+    run: async (o) => (await import("./remote-call.bench.ts")).benchRemoteCall(o),
+  },
 ];
