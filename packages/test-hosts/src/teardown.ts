@@ -14,8 +14,12 @@ import { killPids, processesOf, waitGone } from "./processes.ts";
 import { ageOf, ownerAlive, readRecord, removeRecord } from "./record.ts";
 import { deleteUser, listUsers } from "./users.ts";
 
-/** Removes everything of instance `slot`; `dir` is its folder (from its record, or the default). */
-export async function teardownInstance(slot: number, dir?: string): Promise<void> {
+/**
+ * Removes everything of instance `slot`; `dir` is its folder (from its record,
+ * or the default). With `keepClaim`, its record and bridge namespace stay (a
+ * new instance clearing what a killed teardown of its slot left).
+ */
+export async function teardownInstance(slot: number, dir?: string, options: { keepClaim?: boolean } = {}): Promise<void> {
   const names = instanceNames(slot, defaultBaseDir);
   const prefix = `${names.id}-`;
   const record = readRecord(names.record);
@@ -43,6 +47,7 @@ export async function teardownInstance(slot: number, dir?: string): Promise<void
   rmSync(folder, { recursive: true, force: true });
   rmSync(names.memoryDir, { recursive: true, force: true });
   for (const ns of namespaces) if (ns !== names.bridgeNs) await deleteNamespace(ns);
+  if (options.keepClaim) return;
   removeRecord(names.record);
   await deleteNamespace(names.bridgeNs);
 }

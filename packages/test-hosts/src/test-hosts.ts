@@ -7,17 +7,16 @@ import { chmodSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidHostSpecError, NoFreeSlotError, SetupCommandError, TestHostsUnavailableError, UnknownHostError } from "./errors.ts";
 import type { TestHost } from "./host.ts";
-import { diskSizePattern, unmountUnder } from "./home-disk.ts";
+import { diskSizePattern } from "./home-disk.ts";
 import { makeHost, type FullHostSpec } from "./host-setup.ts";
 import { Laptop } from "./laptop.ts";
 import type { InstanceState } from "./machine.ts";
 import { defaultBaseDir, hostNamePattern, instanceNames, type InstanceNames } from "./naming.ts";
-import { addMachine, addNamespace, deleteNamespace, listNamespaces, setUpBridge } from "./network.ts";
+import { addMachine, addNamespace, setUpBridge } from "./network.ts";
 import { writeRecord } from "./record.ts";
 import { makePosixFolder, type HostRuntime } from "./runtimes.ts";
 import { cleanupStaleTestHosts, teardownInstance } from "./teardown.ts";
 import { whyNoTestHosts } from "./system.ts";
-import { deleteUser, listUsers } from "./users.ts";
 
 /** A GPU as `~/.lit/host.json` declares it. */
 export interface DeclaredGpu {
@@ -160,10 +159,10 @@ export class TestHosts {
  * }
  */
 export async function startTestHosts(options: TestHostsOptions): Promise<TestHosts> {
-  const why = whyNoTestHosts();
-  if (why !== undefined) throw new TestHostsUnavailableError(why);
   const specs = normalize(options.hosts);
   if (specs.length > 250) throw new InvalidHostSpecError(`${specs.length} hosts do not fit in one /24; make at most 250`);
+  const why = whyNoTestHosts();
+  if (why !== undefined) throw new TestHostsUnavailableError(why);
   await cleanupStaleTestHosts().catch(() => {}); // best effort: a failure here must not stop this run
 
   const names = await claimSlot(options.baseDir ?? defaultBaseDir);
@@ -171,7 +170,7 @@ export async function startTestHosts(options: TestHostsOptions): Promise<TestHos
   const state: InstanceState = { closed: false, bridgeNs: names.bridgeNs };
   try {
     // The slot is ours now: anything else with its prefix is a leftover of a run killed mid-teardown.
-    await teardownLeftovers(names);
+    await teardownInstance(names.slot, names.dir, { keepClaim: true });
     mkdirSync(join(names.dir, "homes"), { recursive: true, mode: 0o755 });
     chmodSync(names.dir, 0o755);
     chmodSync(join(names.dir, "homes"), 0o755);
@@ -181,10 +180,14 @@ export async function startTestHosts(options: TestHostsOptions): Promise<TestHos
     const laptop = new Laptop(state, names.laptopNs, `${names.subnetPrefix}.1`, "vlaptop", join(names.dir, "laptop"));
     await laptop.prepare();
     const laptopPublicKey = readFileSync(`${laptop.identityFile}.pub`, "utf8");
-    const [, ...hosts] = await Promise.all([
+    // allSettled: on a failure, the teardown below must not race hosts still being made.
+    const [laptopLink, ...made] = await Promise.allSettled([
       addMachine(names.bridgeNs, laptop.namespace, laptop.link, laptop.address),
       ...specs.map((spec, index) => makeHost(state, names, spec, index, { posixDir, laptopPublicKey })),
     ]);
+    const failed = [laptopLink, ...made].find((result) => result.status === "rejected");
+    if (failed) throw failed.reason;
+    const hosts = made.map((result) => (result as PromiseFulfilledResult<TestHost>).value);
     laptop.writeSshSetup(hosts.map((h) => ({ name: h.name, address: h.address, port: h.port, user: h.user, hostPublicKey: h.hostPublicKey })));
     return new TestHosts(names, state, laptop, hosts);
   } catch (error) {
@@ -206,16 +209,4 @@ function posixFolder(names: InstanceNames): string {
   const onDisk = join(names.dir, "posix-bin");
   makePosixFolder(onDisk);
   return onDisk;
-}
-
-/** Removes what a killed teardown of the same slot left (everything but the claim and record). */
-async function teardownLeftovers(names: InstanceNames): Promise<void> {
-  await unmountUnder(names.dir);
-  for (const user of listUsers().filter((u) => u.name.startsWith(`${names.id}-`))) {
-    await deleteUser(user.name);
-    rmSync(user.home, { recursive: true, force: true });
-  }
-  for (const ns of (await listNamespaces()).filter((n) => n.startsWith(`${names.id}-`) && n !== names.bridgeNs)) await deleteNamespace(ns);
-  rmSync(names.dir, { recursive: true, force: true });
-  rmSync(names.memoryDir, { recursive: true, force: true });
 }
