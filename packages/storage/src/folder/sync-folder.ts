@@ -37,5 +37,6 @@ export async function syncFolder(localDir: string, to: StorageRoot, options: Syn
     filter: ignoreFilter(dir, { files: options.ignoreFiles, patterns: [...DEFAULT_IGNORED, ...(options.ignore ?? [])] }),
   });
   const { ignore: _ignore, ignoreFiles: _ignoreFiles, target, ...rest } = options;
-  return sync(from, to, "", { ...rest, target: target ?? "" });
+  // Many small files in flight at once let a remote store take them in a few batches.
+  return sync(from, to, "", { concurrency: 64, ...rest, target: target ?? "" });
 }

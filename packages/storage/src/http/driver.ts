@@ -1,12 +1,13 @@
 import type { BlobInfo, Driver, ReadOptions, WriteOptions } from "../driver.ts";
-import { ResumeError } from "../errors.ts";
-import { assertBlobHash } from "../hash.ts";
+import { IntegrityError, ResumeError } from "../errors.ts";
+import { assertBlobHash, hashBytes } from "../hash.ts";
 import { throwIfAborted } from "../streams.ts";
 import { HttpClient } from "./client.ts";
 import type { HttpClientOptions } from "./client.ts";
+import { UploadBatcher } from "./batcher.ts";
 import { HttpError } from "./errors.ts";
 import { fromWebStream, toWebStream } from "./web-streams.ts";
-import { SIZE_HEADER, blobInfo, deleteAnswer, hashesBody, missingAnswer, partialAnswer } from "./wire.ts";
+import { BATCH_BLOB_BYTES, SIZE_HEADER, blobInfo, deleteAnswer, hashesBody, missingAnswer, partialAnswer } from "./wire.ts";
 
 /** Options of {@link httpDriver}. */
 export type HttpDriverOptions = HttpClientOptions;
@@ -31,6 +32,24 @@ export function httpDriver(options: HttpDriverOptions | HttpClient): HttpDriver 
   const client = options instanceof HttpClient ? options : new HttpClient(options);
   const { name, location } = client;
   const blobUrl = (hash: string) => `/blobs/${hash}`;
+  const batcher = new UploadBatcher(client);
+
+  /** A small blob's bytes, checked against its announced size. */
+  async function smallBody(hash: string, body: AsyncIterable<Uint8Array>, size: number): Promise<Uint8Array> {
+    const parts: Uint8Array[] = [];
+    let got = 0;
+    for await (const chunk of body) {
+      got += chunk.byteLength;
+      if (got > size) break;
+      parts.push(chunk);
+    }
+    const bytes = Buffer.concat(parts);
+    if (got !== size) {
+      const why = got > size ? `more than the announced ${size} bytes arrived` : `${got} bytes arrived where ${size} were announced`;
+      throw new IntegrityError(name, location, hash, hashBytes(bytes), got, why);
+    }
+    return bytes;
+  }
 
   return {
     name,
@@ -79,6 +98,9 @@ export function httpDriver(options: HttpDriverOptions | HttpClient): HttpDriver 
       const offset = options.offset ?? 0;
       if (!Number.isSafeInteger(offset) || offset < 0) throw new ResumeError(name, hash, location, offset, 0);
       throwIfAborted(options.signal);
+      if (offset === 0 && options.size !== undefined && options.size <= BATCH_BLOB_BYTES) {
+        return batcher.add(hash, await smallBody(hash, body, options.size));
+      }
       let bodyError: unknown;
       const query = `offset=${offset}${options.size === undefined ? "" : `&size=${options.size}`}`;
       const stream = toWebStream(body, (err) => (bodyError = err));

@@ -26,6 +26,10 @@ async function start(limits?: Partial<StorageLimits>) {
   return { dir, server, call };
 }
 
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
+}
+
 async function errorOf(res: Response): Promise<{ status: number; code: string; message: string }> {
   const body = (await res.json()) as { error: { code: string; message: string } };
   return { status: res.status, code: body.error.code, message: body.error.message };
@@ -137,6 +141,38 @@ describe("storage routes", () => {
     expect(ranged.status).toBe(206);
     expect(ranged.headers.get("content-range")).toBe(`bytes 3000000-${bytes.byteLength - 1}/${bytes.byteLength}`);
     expect(Buffer.from(await ranged.arrayBuffer()).equals(bytes.subarray(3_000_000))).toBe(true);
+  });
+
+  it("take small blobs uploaded together in a few batches, each one verified alone", async () => {
+    const { server, call } = await start();
+    let requests = 0;
+    const counting = (input: string, init?: RequestInit) => {
+      requests++;
+      return fetch(input, init);
+    };
+    const driver = httpDriver({ url: server.url, token: server.token, fetch: counting });
+    const blobs = Array.from({ length: 300 }, (_, i) => randomBytes(100 + i * 50));
+    const wrong = randomBytes(500);
+    const results = await Promise.allSettled([
+      ...blobs.map((b) => driver.write(hashBytes(b), once(b), { size: b.byteLength })),
+      driver.write(hashBytes(blobs[0]!.subarray(1)), once(wrong), { size: wrong.byteLength }),
+    ]);
+    expect(results.slice(0, 300).every((r) => r.status === "fulfilled")).toBe(true);
+    expect(results[300]).toMatchObject({ status: "rejected", reason: { code: "E_INTEGRITY" } });
+    expect(requests).toBeLessThan(10);
+    const listed = [];
+    for await (const info of driver.list()) listed.push(info.hash);
+    expect(listed.sort()).toEqual(blobs.map((b) => hashBytes(b)).sort());
+    for (const b of blobs.slice(0, 5)) expect(hashBytes(await collect(await driver.read(hashBytes(b))))).toBe(hashBytes(b));
+
+    const head = new TextEncoder().encode(JSON.stringify({ blobs: [{ hash: hashBytes("abc"), size: 5 }] }));
+    const body = new Uint8Array(4 + head.byteLength + 3);
+    new DataView(body.buffer).setUint32(0, head.byteLength);
+    body.set(head, 4);
+    const short = await call("/blobs/batch", { method: "POST", body });
+    expect(await errorOf(short)).toMatchObject({ status: 400, code: "E_HTTP" });
+    const lying = await call("/blobs/batch", { method: "POST", body: new Uint8Array([255, 255, 255, 255, 1]) });
+    expect(await errorOf(lying)).toMatchObject({ status: 400, code: "E_HTTP" });
   });
 
   it("answer an unknown route with a JSON 404", async () => {

@@ -3,12 +3,13 @@ import type { Context } from "hono";
 import { BlobNotFoundError, ManifestError, RangeNotSatisfiableError } from "../errors.ts";
 import { assertBlobHash } from "../hash.ts";
 import { parseManifest } from "../manifest.ts";
+import { eachLimited } from "../pool.ts";
 import { localRoot } from "../root.ts";
 import type { LocalRoot } from "../root.ts";
 import { checkRelativePath } from "../safe-path.ts";
 import { HttpError, TooLargeError } from "./errors.ts";
 import { coalesce, fromWebStream, readLimited, toWebStream } from "./web-streams.ts";
-import { DEFAULT_LIMITS, SIZE_HEADER, encodeError, hashesBody, withDetails } from "./wire.ts";
+import { BATCH_MAX_BYTES, DEFAULT_LIMITS, SIZE_HEADER, batchHead, encodeError, hashesBody, withDetails } from "./wire.ts";
 import type { StorageLimits } from "./wire.ts";
 
 /** Options of {@link storageRoutes}. */
@@ -131,6 +132,43 @@ export function storageRoutes(options: StorageRoutesOptions): Hono {
     }
   });
 
+  app.post("/blobs/batch", async (c) => {
+    const limit = 4 + 256 * 1024 + BATCH_MAX_BYTES;
+    const bytes = await readLimited(c.req.raw.body, limit, () => new TooLargeError(where, "a batch upload", `${limit} bytes`));
+    const bad = (problem: string) => new HttpError(where, c.req.path, "POST", `invalid batch: ${problem}`);
+    if (bytes.byteLength < 4) throw bad("no head");
+    const headLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(0);
+    if (headLength > 256 * 1024 || 4 + headLength > bytes.byteLength) throw bad(`a head of ${headLength} bytes`);
+    let head: unknown;
+    try {
+      head = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + headLength)));
+    } catch {
+      throw bad("the head is not JSON");
+    }
+    const parsed = batchHead.safeParse(head);
+    if (!parsed.success) throw bad(parsed.error.issues[0]?.message ?? "");
+    const blobs = parsed.data.blobs;
+    const total = blobs.reduce((sum, b) => sum + b.size, 0);
+    if (4 + headLength + total !== bytes.byteLength) throw bad(`${bytes.byteLength - 4 - headLength} bytes follow the head, which lists ${total}`);
+    const starts: number[] = [];
+    let at = 4 + headLength;
+    for (const blob of blobs) {
+      starts.push(at);
+      at += blob.size;
+    }
+    // Each blob is written as an upload of its own would be: verified, then renamed into place.
+    const results = new Array<unknown>(blobs.length);
+    await eachLimited(blobs.keys(), 16, async (i) => {
+      const blob = blobs[i]!;
+      const body = bytes.subarray(starts[i]!, starts[i]! + blob.size);
+      results[i] = await store.write(blob.hash, once(body), { size: blob.size }).then(
+        (info) => info,
+        (err: unknown) => encodeError(err).body,
+      );
+    });
+    return c.json({ results });
+  });
+
   app.get("/partials/:hash", async (c) => {
     const hash = hashParam(c);
     const writing = inflight.get(hash);
@@ -203,6 +241,10 @@ export function storageRoutes(options: StorageRoutesOptions): Hono {
     c.json({ error: { code: "E_HTTP", message: `[storage] [${where}] no such route: ${c.req.method} ${c.req.path}` } }, 404),
   );
   return app;
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
 }
 
 /** An optional query parameter that must be a non-negative integer. */

@@ -196,3 +196,25 @@ export function decodeError(driver: string, location: string, wire: WireError, s
   err.message = `[storage] [${driver}] ${rest}${rest.includes(location) ? "" : ` (at ${location})`}`;
   return err;
 }
+
+/** Blobs of at most this many bytes may be sent together in one `POST /blobs/batch`. */
+export const BATCH_BLOB_BYTES = 256 * 1024;
+/** At most this many blobs, and this many bytes of them, in one batch. */
+export const BATCH_MAX_BLOBS = 1024;
+export const BATCH_MAX_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The head of a batch upload: the blobs whose bytes follow it, in order. The
+ * body is a 4-byte big-endian length, this JSON, then the blobs' bytes.
+ */
+export const batchHead = z.strictObject({
+  blobs: z
+    .array(z.strictObject({ hash, size: z.number().int().min(0).max(BATCH_BLOB_BYTES) }))
+    .min(1)
+    .max(BATCH_MAX_BLOBS),
+});
+
+/** The answer to a batch upload: one result per blob, in order. */
+export const batchAnswer = z.strictObject({
+  results: z.array(z.union([blobInfo, errorAnswer])),
+});
