@@ -12,6 +12,7 @@ import { useTestHosts } from "@lit-app/test-hosts/vitest";
 import { expectedTicks } from "../test-support/remote-app.ts";
 
 const CONTROLLER = fileURLToPath(new URL("../../test/fixtures/ssh-controller.ts", import.meta.url));
+const MEASURE = fileURLToPath(new URL("../../test/fixtures/ssh-measure.ts", import.meta.url));
 const PACKAGE = fileURLToPath(new URL("../..", import.meta.url));
 
 const th = useTestHosts({ hosts: [{ name: "gpu-box", runtime: "bun" }] });
@@ -72,5 +73,18 @@ describe("works on a host over SSH", () => {
       child.kill("SIGKILL");
       await host.killAll();
     }
+  }, 240_000);
+
+  it("a non-parallel call through the tunnel, beside a bare round trip through it", async () => {
+    const child = th().laptop.spawn(process.execPath, ["--import", "tsx", MEASURE, "gpu-box", "200"], { cwd: PACKAGE });
+    const out = lines(child);
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    expect(code, out.stderr()).toBe(0);
+    const { call, bare } = out.all[0] as { call: number; bare: number };
+    console.log(`through an ssh2 forward, median of 200: remote call ${call} µs, bare channel round trip ${bare} µs (${(call / bare).toFixed(1)}×)`);
+    // Every call came back (a median exists), in a time a tunnel allows.
+    expect(call).toBeGreaterThan(bare);
+    expect(call).toBeLessThan(50_000);
+    await th().host("gpu-box").killAll();
   }, 240_000);
 });
