@@ -14,7 +14,7 @@ import { mkdir, mkdtemp, open, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { localRoot, sync } from "@lit-app/storage";
+import { localRoot, sync, syncFolder } from "@lit-app/storage";
 import { httpRoot } from "@lit-app/storage/http";
 import type { HttpRoot } from "@lit-app/storage/http";
 import { FULL, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
@@ -129,16 +129,16 @@ async function largeFile(work: string, size: number, a: { dir: string; root: Htt
 }
 
 async function folder(work: string, count: number, b: { dir: string; root: HttpRoot }): Promise<BenchRow[]> {
-  const src = join(work, "app");
-  const total = await smallFiles(join(src, "tree"), count);
+  const app = join(work, "app");
+  const total = await smallFiles(app, count);
   const r = join(work, "rsync-copy");
   await mkdir(r, { recursive: true });
-  const rsync = () => (hasRsync() ? timeCommand("rsync", ["-a", `${join(src, "tree")}/`, `${join(r, "tree")}/`]) : Number.NaN);
+  const rsync = () => (hasRsync() ? timeCommand("rsync", ["-a", `${app}/`, `${r}/`]) : Number.NaN);
   const rsyncFirst = rsync();
-  const first = await timeIt(() => sync(localRoot(src), b.root, "tree"));
+  const first = await timeIt(() => syncFolder(app, b.root, { target: "app" }));
   const rsyncAgain = rsync();
-  const again = await timeIt(() => sync(localRoot(src), b.root, "tree"));
-  const label = `${count.toLocaleString("en")} files, ${(total / MiB).toFixed(0)} MiB, this machine → agent`;
+  const again = await timeIt(() => syncFolder(app, b.root, { target: "app" }));
+  const label = `${count.toLocaleString("en")} files, ${(total / MiB).toFixed(0)} MiB, syncFolder this machine → agent`;
   return [
     { name: `${label}, first sync`, value: first.ms, unit: "ms", baselineName: "rsync -a (local dir)", baseline: rsyncFirst, note: `${first.value.blobsSent} blobs sent` },
     { name: `${label}, unchanged`, value: again.ms, unit: "ms", baselineName: "rsync -a (local dir)", baseline: rsyncAgain, note: `${again.value.bytesSent} bytes sent` },

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { utimes } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -5,7 +6,7 @@ import { localRoot } from "../root.ts";
 import { sync } from "../sync.ts";
 import { cutProxy } from "../test-support/cut-proxy.ts";
 import type { CutProxy } from "../test-support/cut-proxy.ts";
-import { describeTree, fileHash, useTempDirs, writeBigFile, writeTree } from "../test-support/helpers.ts";
+import { describeTree, fileHash, packageDir, runtimeCommand, useTempDirs, writeBigFile, writeTree } from "../test-support/helpers.ts";
 import { startServerProcess } from "../test-support/server-process.ts";
 import type { ServerProcess } from "../test-support/server-process.ts";
 import { httpRoot } from "./root.ts";
@@ -46,5 +47,32 @@ describe.each(["node", "bun", "deno"] as const)("storage routes under %s", (runt
     const back = await tempDir();
     await sync(remote, localRoot(back), "job");
     expect(await describeTree(join(back, "job"))).toEqual(await describeTree(join(a, "job")));
+  });
+});
+
+/** syncFolder and httpRoot as the client, run by each runtime against a server on Node. */
+describe.each(["node", "bun", "deno"] as const)("syncFolder under %s", (runtime) => {
+  it("sends a folder as its ignore files say, then nothing when it is unchanged", async () => {
+    const app = await tempDir();
+    await writeTree(app, {
+      ".gitignore": "*.ckpt\n",
+      "train.py": { content: "print('ok')\n", mode: 0o755, mtime: old },
+      "data/values.csv": { content: "x,y\n".repeat(1000), mtime: old },
+      "last.ckpt": "left out",
+    });
+    await utimes(join(app, ".gitignore"), old, old);
+    const remoteDir = await tempDir();
+    const server = await startServerProcess("node", remoteDir);
+    running.push(server);
+    const run = async () => {
+      const [cmd, args] = runtimeCommand(runtime, join(packageDir, "test", "fixtures", "folder-client.ts"));
+      const out = spawnSync(cmd, [...args, app, server.url, server.token, "app"], { cwd: packageDir, encoding: "utf8" });
+      const line = JSON.parse(out.stdout.trim().split("\n").at(-1) ?? "{}") as { report?: Record<string, number>; runtime?: string };
+      expect(line.runtime, out.stderr + out.stdout).toBe(runtime);
+      return line.report!;
+    };
+    expect(await run()).toMatchObject({ files: 3, filesWritten: 3 });
+    expect(Object.keys(await describeTree(join(remoteDir, "app"))).sort()).toEqual([".gitignore", "data", "data/values.csv", "train.py"]);
+    expect(await run()).toMatchObject({ bytesSent: 0, filesWritten: 0 });
   });
 });
