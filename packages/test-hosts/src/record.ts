@@ -3,6 +3,7 @@
  * it (pid and start time, so a reused pid is not mistaken for the owner) and
  * where its folder is. Stale cleanup removes instances whose owner is gone.
  */
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { writeFileAtomicSync } from "@lit-app/runtime";
 import { recordDir } from "./naming.ts";
@@ -17,15 +18,17 @@ export interface InstanceRecord {
   /** The instance's folder. */
   readonly dir: string;
   readonly createdAt: string;
+  /** Random, known to the TestHosts that wrote it: its close() removes only its own instance, not a later one in the same slot. */
+  readonly token: string;
 }
 
-/** Writes the record, owned by this process unless `persistent`. */
-export function writeRecord(file: string, id: string, dir: string, persistent: boolean): void {
+/** Writes the record, owned by this process unless `persistent`; resolves with its token. */
+export function writeRecord(file: string, id: string, dir: string, persistent: boolean): string {
   mkdirSync(recordDir, { recursive: true, mode: 0o700 });
-  const record: InstanceRecord = persistent
-    ? { id, dir, createdAt: new Date().toISOString() }
-    : { id, pid: process.pid, startTime: startTimeOf(process.pid), dir, createdAt: new Date().toISOString() };
+  const base = { id, dir, createdAt: new Date().toISOString(), token: randomBytes(12).toString("hex") };
+  const record: InstanceRecord = persistent ? base : { ...base, pid: process.pid, startTime: startTimeOf(process.pid) };
   writeFileAtomicSync(file, JSON.stringify(record) + "\n", { mode: 0o600 });
+  return record.token;
 }
 
 /** The record, or undefined when it is missing or unreadable. */

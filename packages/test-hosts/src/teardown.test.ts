@@ -1,11 +1,12 @@
-import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
-import { recordDir } from "./naming.ts";
+import { recordDir, slotOf } from "./naming.ts";
+import { teardownInstance } from "./teardown.ts";
 import { listNamespaces } from "./network.ts";
-import { isAlive } from "./processes.ts";
+import { isAlive, killPids } from "./processes.ts";
 import { whyNoTestHosts } from "./system.ts";
 import { cleanupStaleTestHosts, startTestHosts } from "./index.ts";
 import { listUsers } from "./users.ts";
@@ -75,6 +76,34 @@ describe.skipIf(why !== undefined)("teardown", () => {
       expect((await live.laptop.exec("ssh", ["live-box", "echo still here"])).stdout).toBe("still here\n");
     } finally {
       await live.close();
+    }
+  });
+
+  it("cleanupStaleTestHosts() removes users and folders left without namespaces, as after a reboot", async () => {
+    const th = await startTestHosts({ hosts: ["gpu-box", { name: "cpu-box", homeSize: "4m" }] });
+    const pids = th.hosts.map((h) => h.sshdPid);
+    // What a reboot leaves: no process, no namespace (/run is a tmpfs), but the users, homes and folders.
+    killPids(pids.filter((pid): pid is number => pid !== undefined));
+    for (const ns of await listNamespaces()) if (ns.startsWith(`${th.id}-`)) execFileSync("ip", ["netns", "del", ns]);
+    rmSync(join(recordDir, `${th.id}.json`));
+    const left = await leftovers(th.id, th.dir, pids);
+    expect(left).toMatchObject({ namespaces: [], processes: [], dir: true, mounts: 1 });
+    expect(left.users).toHaveLength(2);
+
+    expect(await cleanupStaleTestHosts()).toContain(th.id);
+    expect(await leftovers(th.id, th.dir, pids)).toEqual(nothing);
+  });
+
+  it("close() after the instance was removed from outside leaves a later instance in the same slot alone", async () => {
+    const first = await startTestHosts({ hosts: ["gpu-box"] });
+    await teardownInstance(slotOf(`${first.id}-`)!); // what the CLI's `down` does
+    const second = await startTestHosts({ hosts: ["gpu-box"] });
+    try {
+      expect(second.id).toBe(first.id); // the slot search starts at the same place for one process
+      await first.close();
+      expect((await second.laptop.exec("ssh", ["gpu-box", "echo still here"])).stdout).toBe("still here\n");
+    } finally {
+      await second.close();
     }
   });
 });

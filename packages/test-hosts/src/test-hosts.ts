@@ -102,10 +102,12 @@ export class TestHosts {
   readonly hosts: readonly TestHost[];
   readonly #state: InstanceState;
   readonly #slot: number;
+  readonly #token: string;
   #closing: Promise<void> | undefined;
 
   /** @internal */
-  constructor(names: InstanceNames, state: InstanceState, laptop: Laptop, hosts: readonly TestHost[]) {
+  constructor(names: InstanceNames, token: string, state: InstanceState, laptop: Laptop, hosts: readonly TestHost[]) {
+    this.#token = token;
     this.id = names.id;
     this.subnet = `${names.subnetPrefix}.0/24`;
     this.dir = names.dir;
@@ -130,11 +132,12 @@ export class TestHosts {
   /**
    * Removes everything: kills every process in its namespaces and of its
    * users, deletes the users and their homes, its folder and its namespaces.
-   * Calling it again returns the same promise.
+   * Calling it again returns the same promise. When the instance was already
+   * removed (the CLI's `down`), it leaves alone whatever now holds its slot.
    */
   close(): Promise<void> {
     this.#state.closed = true;
-    this.#closing ??= teardownInstance(this.#slot, this.dir);
+    this.#closing ??= teardownInstance(this.#slot, { dir: this.dir, token: this.#token }).then(() => {});
     return this.#closing;
   }
 
@@ -166,11 +169,11 @@ export async function startTestHosts(options: TestHostsOptions): Promise<TestHos
   await cleanupStaleTestHosts().catch(() => {}); // best effort: a failure here must not stop this run
 
   const names = await claimSlot(options.baseDir ?? defaultBaseDir);
-  writeRecord(names.record, names.id, names.dir, options.persistent ?? false);
+  const token = writeRecord(names.record, names.id, names.dir, options.persistent ?? false);
   const state: InstanceState = { closed: false, bridgeNs: names.bridgeNs };
   try {
     // The slot is ours now: anything else with its prefix is a leftover of a run killed mid-teardown.
-    await teardownInstance(names.slot, names.dir, { keepClaim: true });
+    await teardownInstance(names.slot, { dir: names.dir, keepClaim: true });
     mkdirSync(join(names.dir, "homes"), { recursive: true, mode: 0o755 });
     chmodSync(names.dir, 0o755);
     chmodSync(join(names.dir, "homes"), 0o755);
@@ -189,10 +192,10 @@ export async function startTestHosts(options: TestHostsOptions): Promise<TestHos
     if (failed) throw failed.reason;
     const hosts = made.map((result) => (result as PromiseFulfilledResult<TestHost>).value);
     laptop.writeSshSetup(hosts.map((h) => ({ name: h.name, address: h.address, port: h.port, user: h.user, hostPublicKey: h.hostPublicKey })));
-    return new TestHosts(names, state, laptop, hosts);
+    return new TestHosts(names, token, state, laptop, hosts);
   } catch (error) {
     state.closed = true;
-    await teardownInstance(names.slot, names.dir).catch(() => {});
+    await teardownInstance(names.slot, { dir: names.dir, token }).catch(() => {});
     throw error;
   }
 }
