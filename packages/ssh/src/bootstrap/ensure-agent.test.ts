@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { request } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, truncateSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildAgentBundle } from "@lit-app/gpu-agent";
@@ -93,6 +93,33 @@ describe("ensureAgent (the agent bundle of @lit-app/gpu-agent, node >= 20 on the
     expect(after.token).toBe(before.token);
     expect(host.stats.uploads).toBe(0);
     expect((await hostReport(host, after.port, after.token)).status).toBe(200);
+    await host.close();
+  });
+
+  it("sends again a bundle cut short on the host", async () => {
+    const host = await connectHost("box", { env: f.env });
+    const before = await ensureAgent(host, { bundle, home: litHome, progress: false });
+    const file = join(litHome, "bundles", `${bundle.hash}.mjs`);
+    truncateSync(file, 1000);
+    process.kill(before.pid, "SIGKILL");
+    for (let i = 0; i < 100 && (await host.exec(`kill -0 ${before.pid}`)).code === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const after = await ensureAgent(host, { bundle, home: litHome, progress: false });
+    pids.add(after.pid);
+    expect(after).toMatchObject({ started: true, uploaded: [file] });
+    expect(statSync(file).size).toBe(bundle.code.length);
+
+    // Same size, other bytes (its last newline made a space): the start finds out, removes it, the next run sends it.
+    expect(bundle.code.at(-1)).toBe(0x0a);
+    const fd = openSync(file, "r+");
+    writeSync(fd, " ", bundle.code.length - 1);
+    closeSync(fd);
+    process.kill(after.pid, "SIGKILL");
+    for (let i = 0; i < 100 && (await host.exec(`kill -0 ${after.pid}`)).code === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    const e = await ensureAgent(host, { bundle, home: litHome, progress: false }).catch((err) => err);
+    expect(e).toMatchObject({ code: "E_SSH_AGENT_START", message: expect.stringContaining("does not hash to") });
+    const fixed = await ensureAgent(host, { bundle, home: litHome, progress: false });
+    pids.add(fixed.pid);
+    expect(fixed).toMatchObject({ started: true, uploaded: [file] });
     await host.close();
   });
 

@@ -79,7 +79,8 @@ function chooseRuntime(host: SshHost, probe: HostProbe, home: string): Runtime {
   return {
     kind: "bun",
     command: to,
-    ...(probe.runtimes.includes(bun.name) ? {} : { upload: { from: bun.path, size: bun.size, to, what: `Bun ${bun.version} (${bun.name})` } }),
+    // A file of another size under that name (cut short by other means) is replaced.
+    ...(probe.runtimes.get(bun.name) === bun.size ? {} : { upload: { from: bun.path, size: bun.size, to, what: `Bun ${bun.version} (${bun.name})` } }),
   };
 }
 
@@ -130,6 +131,11 @@ async function start(host: SshHost, home: string, runtime: Runtime, bundle: Agen
   const token = lines.find((l) => l.startsWith("@@token="))?.slice("@@token=".length);
   const mode = lines.find((l) => l.startsWith("@@tokenMode="))?.slice("@@tokenMode=".length);
   if (info === undefined) throw new SshAgentStartError(host.label, `the agent printed no description of itself: ${JSON.stringify(r.stdout.slice(0, 300))}`, logFile, "");
+  if (info.bundleHash !== undefined && info.bundleHash !== bundle.hash && info.version === bundle.version) {
+    // The file under the bundle's name has other bytes: remove it, so that the next run sends it again.
+    await host.exec(`rm -f -- ${remotePathWord(posix.join(home, "bundles", `${bundle.hash}.mjs`))}`);
+    throw new SshAgentStartError(host.label, `the agent bundle on the host does not hash to ${bundle.hash} (it hashes to ${info.bundleHash}); it was removed, run again to send it anew`, logFile, "");
+  }
   if (info.version !== bundle.version || (info.bundleHash !== undefined && info.bundleHash !== bundle.hash)) {
     throw new SshAgentStartError(host.label, `the agent running there is ${info.version} (${info.bundleHash ?? "no bundle hash"}), not ${bundle.version} (${bundle.hash})`, logFile, "");
   }
@@ -166,7 +172,8 @@ export async function ensureAgent(host: SshHost, options: EnsureAgentOptions): P
   if (!probe.complete) probe = await probeHost(host, home, bundle.hash, true);
   const runtime = chooseRuntime(host, probe, home);
   const bundlePath = posix.join(home, "bundles", `${bundle.hash}.mjs`);
-  const needed = (runtime.upload?.size ?? 0) + (probe.hasBundle ? 0 : bundle.code.length);
+  const hasBundle = probe.bundleSize === bundle.code.length;
+  const needed = (runtime.upload?.size ?? 0) + (hasBundle ? 0 : bundle.code.length);
   if (needed > 0 && probe.freeBytes !== undefined && probe.freeBytes < needed + MARGIN) {
     throw new SshDiskFullError(
       host.label,
@@ -180,7 +187,7 @@ export async function ensureAgent(host: SshHost, options: EnsureAgentOptions): P
     await send(host, u.to, fileChunks(u.from), u.size, u.what, 0o755, progress);
     uploaded.push(u.to);
   }
-  if (!probe.hasBundle) {
+  if (!hasBundle) {
     await send(host, bundlePath, bundle.code, bundle.code.length, `agent ${bundle.version}`, 0o644, progress);
     uploaded.push(bundlePath);
   }

@@ -28,10 +28,10 @@ export interface HostProbe {
   node: { path: string; version: string } | undefined;
   /** Free bytes on the disk of the lit home (or of `$HOME` before it exists); undefined when df failed. */
   freeBytes: number | undefined;
-  /** Names of the files under `<lit home>/runtimes/`. */
-  runtimes: string[];
-  /** Whether `<lit home>/bundles/<hash>.mjs` exists. */
-  hasBundle: boolean;
+  /** The files under `<lit home>/runtimes/`, by name, with their sizes in bytes. */
+  runtimes: Map<string, number>;
+  /** The size of `<lit home>/bundles/<hash>.mjs`, undefined when it is missing. */
+  bundleSize: number | undefined;
   /** agent.json when it parses, and whether its pid is alive. */
   agent: (AgentJson & { alive: boolean }) | undefined;
   /** The token when the file is mode 0600 and holds one. */
@@ -92,20 +92,23 @@ export async function probeHost(host: SshHost, litHome: string, bundleHash: stri
     'n=$(command -v node 2>/dev/null); if [ -n "$n" ]; then echo "node=$n"; echo "nodeVersion=$("$n" --version 2>/dev/null | head -n 1)"; fi',
     'if ls /lib/ld-musl-* >/dev/null 2>&1; then echo musl=yes; fi',
     'd="$H"; [ -d "$d" ] || d="$HOME"; echo "freeKiB=$(df -Pk "$d" 2>/dev/null | awk \'NR==2 {print $4}\')"',
-    'for f in "$H"/runtimes/*; do [ -f "$f" ] && echo "runtime=${f##*/}"; done',
-    `[ -f "$H"/bundles/${bundleHash}.mjs ] && echo bundle=yes`,
+    'for f in "$H"/runtimes/*; do [ -f "$f" ] && echo "runtime=$(wc -c < "$f" | tr -d \' \') ${f##*/}"; done',
+    `f="$H"/bundles/${bundleHash}.mjs; [ -f "$f" ] && echo "bundleSize=$(wc -c < "$f" | tr -d ' ')"`,
     "true",
   ].join("\n");
   const r = await host.exec(script, { maxOutputBytes: 64 << 10 });
   if (r.code !== 0) throw new SshExecError(host.label, `the host probe failed (exit ${r.code}): ${r.stderr.trim()}`);
   const values = new Map<string, string>();
-  const runtimes: string[] = [];
+  const runtimes = new Map<string, number>();
   for (const line of r.stdout.split("\n")) {
     const eq = line.indexOf("=");
     if (eq <= 0) continue;
     const key = line.slice(0, eq);
     const value = line.slice(eq + 1);
-    if (key === "runtime") runtimes.push(value);
+    if (key === "runtime") {
+      const space = value.indexOf(" ");
+      runtimes.set(value.slice(space + 1), Number(value.slice(0, space)));
+    }
     else if (!values.has(key)) values.set(key, value);
   }
   const version = (key: string) => /^v?(\d+\.\d+\.\d+)/.exec(values.get(key) ?? "")?.[1];
@@ -122,7 +125,7 @@ export async function probeHost(host: SshHost, litHome: string, bundleHash: stri
     node: values.has("node") && nodeVersion !== undefined ? { path: values.get("node")!, version: nodeVersion } : undefined,
     freeBytes: values.get("freeKiB") && Number.isFinite(free) ? free * 1024 : undefined,
     runtimes,
-    hasBundle: values.get("bundle") === "yes",
+    bundleSize: values.has("bundleSize") ? Number(values.get("bundleSize")) : undefined,
     agent: agent === undefined ? undefined : { ...agent, alive: values.get("alive") === "yes" },
     token: values.get("tokenMode") === "-rw-------" && token !== undefined && TOKEN.test(token) ? token : undefined,
     complete: values.get("full") === "yes",
