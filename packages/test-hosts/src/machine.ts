@@ -50,7 +50,11 @@ export abstract class Machine {
     this.#cut = true;
   }
 
-  /** Brings its link back up. */
+  /**
+   * Brings its link back up. As on a real network, a peer whose ARP for this
+   * machine failed during the cut may get one "No route to host" right after;
+   * the next attempt goes through.
+   */
   async restore(): Promise<void> {
     this.assertOpen("restore()");
     await setLink(this.state.bridgeNs, this.link, "up");
