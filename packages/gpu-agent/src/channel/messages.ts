@@ -9,7 +9,8 @@
  * per work, which the agent replays after), `open`, `send` (run, resync),
  * `stop`, `forget`, `ping`. Agent → controller: `event` (a work → flow
  * message with its incarnation and seq), `opened`, `closed`, `unknown` (the
- * agent has no such work: it was lost with the host's files), `pong`, `error`.
+ * agent has no such work: it was lost with the host's files), `waiting` (for a
+ * GPU, before its process starts), `pong`, `error`.
  */
 import { flowToWork, workToFlow } from "@lit-app/local-workers/protocol";
 import { z } from "zod";
@@ -52,6 +53,8 @@ export const agentMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("opened"), work, incarnation }),
   z.object({ type: z.literal("closed"), work, incarnation }),
   z.object({ type: z.literal("unknown"), work, incarnation }),
+  /** The work waits before its process can start (for a GPU). */
+  z.object({ type: z.literal("waiting"), work, incarnation, reason: z.string().max(1000) }),
   z.object({ type: z.literal("pong"), id: z.number().int() }),
   z.object({ type: z.literal("error"), message: z.string().max(10_000) }),
 ]);

@@ -40,7 +40,12 @@ export class ChannelSession {
     this.table = table;
     this.socket = socket;
     this.maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
-    this.unsubscribe = table.subscribe({ event: (work, message, raw) => this.forward(work, message, raw) });
+    this.unsubscribe = table.subscribe({
+      event: (work, message, raw) => this.forward(work, message, raw),
+      waiting: (work, incarnation, reason) => {
+        if (this.subs.get(work)?.incarnation === incarnation) this.send({ type: "waiting", work, incarnation, reason });
+      },
+    });
   }
 
   /** Handles one text frame from the controller. */
@@ -111,6 +116,8 @@ export class ChannelSession {
   private replay(work: string, incarnation: string): void {
     const sub = this.subs.get(work);
     if (!sub || sub.incarnation !== incarnation) return;
+    const reason = this.table.waitingReason(work, incarnation);
+    if (reason !== undefined) this.send({ type: "waiting", work, incarnation, reason });
     for (const message of this.table.replay(work, incarnation, sub.cursor) ?? []) this.forward(work, message);
   }
 

@@ -14,6 +14,7 @@ const envelope = z.discriminatedUnion("type", [
   z.object({ type: z.literal("opened"), work, incarnation }),
   z.object({ type: z.literal("closed"), work, incarnation }),
   z.object({ type: z.literal("unknown"), work, incarnation }),
+  z.object({ type: z.literal("waiting"), work, incarnation, reason: z.string().max(1000) }),
   z.object({ type: z.literal("pong"), id: z.number().int() }),
   z.object({ type: z.literal("error"), message: z.string().max(10_000) }),
 ]);

@@ -73,6 +73,8 @@ interface Lane {
   ended: boolean;
   /** While the work starts: resolves (`undefined`) or rejects its start. */
   settle?: (error: SerializedError | undefined) => void;
+  /** The waiting reason last reported (reported once). */
+  waitingSaid?: string;
   /** Called when the agent says the work's process is gone after a stop. */
   onClosed?: () => void;
 }
@@ -435,6 +437,14 @@ export class RemoteExecutor implements WorkExecutor {
           this.stoppingLanes.delete(message.work);
           stopping.onClosed?.();
         }
+        return;
+      }
+      case "waiting": {
+        // Not a status the executor port carries yet: said once on the work's stderr.
+        const lane = this.lanes.get(message.work);
+        if (lane?.incarnation !== message.incarnation || lane.waitingSaid === message.reason) return;
+        lane.waitingSaid = message.reason;
+        this.emit({ type: "log", work: lane.name, stream: "stderr", line: `[lit-app] ${lane.name} is pending: ${message.reason}` });
         return;
       }
       case "error":

@@ -4,7 +4,7 @@
  * port) after it is killed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -51,9 +51,10 @@ function launch(home: string, port: number): Promise<{ child: ChildProcess; port
   });
 }
 
-/** Starts a test agent with a fresh home. */
-export async function startTestAgent(): Promise<TestAgent> {
+/** Starts a test agent with a fresh home; `hostConfig` is written to its `host.json` first (GPUs it declares). */
+export async function startTestAgent(options: { hostConfig?: unknown } = {}): Promise<TestAgent> {
   const home = mkdtempSync(join(tmpdir(), "lit-agent-"));
+  if (options.hostConfig !== undefined) writeFileSync(join(home, "host.json"), JSON.stringify(options.hostConfig));
   let current = await launch(home, 0);
   const token = readFileSync(join(home, "agent", "token"), "utf8").trim();
   const agent: TestAgent = {

@@ -60,7 +60,7 @@ export interface WorkTableOptions {
    * Called before a work's process starts; returns what its environment adds
    * (the GPU pool's `CUDA_VISIBLE_DEVICES`). May wait (a work waiting for a GPU).
    */
-  prepare?: (work: OpenWork, signal: AbortSignal) => Promise<{ env?: Record<string, string> }>;
+  prepare?: (work: OpenWork, signal: AbortSignal, onWait: (reason: string) => void) => Promise<{ env?: Record<string, string> }>;
   /** Called once a work's process has ended: what `prepare` took is given back. */
   release?: (name: string) => void;
 }
@@ -72,6 +72,8 @@ export interface WorkTableListener {
    * the work sent it, when the table has it (forwarded as it is).
    */
   event(name: string, message: WorkToFlow, raw?: string): void;
+  /** The work waits before its process can start (`waiting for a GPU on gpu-box`). */
+  waiting?(name: string, incarnation: string, reason: string): void;
 }
 
 /** One work as the host report shows it. */
@@ -106,6 +108,8 @@ interface Entry {
   closing?: Promise<void>;
   /** Aborts `prepare` (waiting for a GPU) when the work is stopped before its process starts. */
   preparing?: AbortController;
+  /** Why it waits, while it does. */
+  waiting?: string;
 }
 
 const OUTPUT_TAIL = 2000;
@@ -138,6 +142,12 @@ export class WorkTable {
   /** The works, for the host report. */
   list(): WorkSummary[] {
     return [...this.works.values()].map((e) => ({ name: e.name, incarnation: e.incarnation, pid: e.record.pid, state: e.state, seq: e.lastSeen }));
+  }
+
+  /** Why the work waits before its process can start, or undefined. */
+  waitingReason(name: string, incarnation: string): string | undefined {
+    const entry = this.works.get(name);
+    return entry?.incarnation === incarnation ? entry.waiting : undefined;
   }
 
   /** Whether the table has `name` in `incarnation`. */
@@ -178,12 +188,17 @@ export class WorkTable {
     let env: Record<string, string> = {};
     entry.preparing = new AbortController();
     try {
-      env = (await this.options.prepare?.(work, entry.preparing.signal))?.env ?? {};
+      const onWait = (reason: string) => {
+        entry.waiting = reason;
+        for (const l of this.listeners) l.waiting?.(name, init.incarnation, reason);
+      };
+      env = (await this.options.prepare?.(work, entry.preparing.signal, onWait))?.env ?? {};
     } catch (error) {
       if (entry.state !== "starting") return;
       return this.failStart(entry, error);
     } finally {
       entry.preparing = undefined;
+      entry.waiting = undefined;
     }
     if (this.works.get(name) !== entry || entry.state !== "starting") {
       this.options.release?.(name);

@@ -22,13 +22,13 @@ export function worksModule(options: Pick<WorkTableOptions, "program" | "runtime
         ...options,
         dir: join(ctx.paths.dir, "works"),
         programDir: join(ctx.paths.dir, "programs"),
-        prepare: async (work, signal) => {
+        prepare: async (work, signal, onWait) => {
           const count = gpuCount(work.compute);
           // A work re-opened after a restart keeps the GPUs it held.
           const held = pool.assignment(work.name);
           if (held && held.gpus.length === count) return { env: held.env };
           if (held) await pool.release(work.name);
-          return { env: (await pool.acquire(work.name, count, { signal })).env };
+          return { env: (await pool.acquire(work.name, count, { signal, onWait })).env };
         },
         release: (name) => void pool.release(name).catch(() => undefined),
       });
