@@ -80,7 +80,12 @@ describe("storage routes", () => {
   });
 
   it("validate bodies and hold them to the limits", async () => {
-    const { dir, call, server } = await start({ manifestEntries: 10, hashesPerRequest: 4 });
+    const { dir, call, server } = await start({ manifestEntries: 10, hashesPerRequest: 4, blobBytes: 1000 });
+    const big = randomBytes(1001);
+    const announced = await call(`/blobs/${hashBytes(big)}?size=1001`, { method: "PUT", body: big });
+    expect(await errorOf(announced)).toMatchObject({ status: 413, code: "E_TOO_LARGE" });
+    const unannounced = await call(`/blobs/${hashBytes(big)}`, { method: "PUT", body: big });
+    expect(await errorOf(unannounced)).toMatchObject({ status: 413, code: "E_TOO_LARGE" });
     const notJson = await call("/blobs/missing", { method: "POST", body: "{nope" });
     expect(await errorOf(notJson)).toMatchObject({ status: 400, code: "E_HTTP" });
     const wrongShape = await call("/blobs/missing", { method: "POST", body: JSON.stringify({ hashes: ["x"] }) });
@@ -93,8 +98,8 @@ describe("storage routes", () => {
     expect(await errorOf(badManifest)).toMatchObject({ status: 400, code: "E_BAD_MANIFEST" });
     const entries = [{ type: "dir", path: "", mode: 0o755, mtimeMs: 0 }];
     for (let i = 0; i < 11; i++) entries.push({ type: "dir", path: `d${i}`, mode: 0o755, mtimeMs: 0 });
-    const big = await call("/tree/manifest?target=t", { method: "PUT", body: JSON.stringify({ version: 1, entries }) });
-    expect(await errorOf(big)).toMatchObject({ status: 413, code: "E_TOO_LARGE" });
+    const many = await call("/tree/manifest?target=t", { method: "PUT", body: JSON.stringify({ version: 1, entries }) });
+    expect(await errorOf(many)).toMatchObject({ status: 413, code: "E_TOO_LARGE" });
 
     const files: Record<string, string> = {};
     for (let i = 0; i < 12; i++) files[`many/f${i}`] = `file ${i}`;

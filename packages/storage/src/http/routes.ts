@@ -120,7 +120,9 @@ export function storageRoutes(options: StorageRoutesOptions): Hono {
     const size = intQuery(c, "size");
     // A dropped connection errors the body (the partial is kept for a resume); a body that
     // ends cleanly short of `size` is a wrong blob, rejected and not kept.
-    const body = coalesce(fromWebStream(c.req.raw.body ?? new ReadableStream({ start: (s) => s.close() })), WRITE_CHUNK);
+    const tooLarge = () => new TooLargeError(where, `the upload of blob ${hash}`, `${limits.blobBytes} bytes`);
+    if ((size ?? offset) > limits.blobBytes) throw tooLarge();
+    const body = capped(coalesce(fromWebStream(c.req.raw.body ?? new ReadableStream({ start: (s) => s.close() })), WRITE_CHUNK), limits.blobBytes - offset, tooLarge);
     const writing = store.write(hash, body, { offset, size });
     const set = inflight.get(hash) ?? new Set();
     inflight.set(hash, set.add(writing));
@@ -241,6 +243,16 @@ export function storageRoutes(options: StorageRoutesOptions): Hono {
     c.json({ error: { code: "E_HTTP", message: `[storage] [${where}] no such route: ${c.req.method} ${c.req.path}` } }, 404),
   );
   return app;
+}
+
+/** Fails once more than `limit` bytes came through. */
+async function* capped(body: AsyncIterable<Uint8Array>, limit: number, tooLarge: () => Error): AsyncGenerator<Uint8Array> {
+  let seen = 0;
+  for await (const chunk of body) {
+    seen += chunk.byteLength;
+    if (seen > limit) throw tooLarge();
+    yield chunk;
+  }
 }
 
 async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {

@@ -33,6 +33,8 @@ export interface StorageLimits {
   readonly manifestEntries: number;
   /** Hashes asked about in one request; 100,000 by default (clients split larger batches). */
   readonly hashesPerRequest: number;
+  /** Bytes of one blob uploaded; 1 TiB by default. */
+  readonly blobBytes: number;
 }
 
 /** The default {@link StorageLimits}. */
@@ -40,6 +42,7 @@ export const DEFAULT_LIMITS: StorageLimits = {
   manifestBytes: 256 * 1024 * 1024,
   manifestEntries: 1_000_000,
   hashesPerRequest: 100_000,
+  blobBytes: 1024 ** 4,
 };
 
 /** Header with a blob's full size, on HEAD and GET answers. */
