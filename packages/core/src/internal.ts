@@ -15,7 +15,7 @@ export type { Child } from "./structures.ts";
 export { prepareRun } from "./storage/prepare.ts";
 export { bindStorage } from "./storage/context.ts";
 export { normalizePath } from "./storage/relative-path.ts";
-export { CRON_ALIASES } from "./schedule.ts";
+export { CRON_ALIASES, preloadCron } from "./schedule.ts";
 export { serializeError, type SerializedError } from "./errors.ts";
 export { AppEngine, type AppResult, type LogLine } from "./app-engine.ts";
 export type {

@@ -4,7 +4,6 @@
  */
 import type { AppEngine } from "@lit-app/core/internal";
 import { Hono } from "hono";
-import { randomBytes } from "node:crypto";
 import { isIP } from "node:net";
 import { createAdapter } from "./adapters/runtime.ts";
 import type { Listening } from "./adapters/types.ts";
@@ -134,7 +133,8 @@ export async function startAppServer(engine: AppEngine, options: AppServerOption
   }
   let token = options.token;
   const generated = token === undefined && !isLoopback(listen);
-  if (generated) token = randomBytes(24).toString("base64url");
+  // Web Crypto: node:crypto takes milliseconds to load on Bun, on the way to the app's first pass.
+  if (generated) token = Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("base64url");
   const maxBodySize = options.maxBodySize ?? 1024 * 1024;
 
   let boundPort = port;

@@ -13,6 +13,12 @@ export type AppThreadOptions = Omit<RunAppOptions, "appModule" | "handleSignals"
 
 /** To the app's thread. */
 export type ToAppThread =
+  /**
+   * Sent first when the app's module is still loading in the supervising thread (`lit run`): load meanwhile
+   * what running an app takes (the app server when `server`). Not otherwise: the app's module loads first,
+   * since the works' threads start as soon as it is loaded (see run-app.ts).
+   */
+  | { type: "prepare"; server: boolean }
   /** Load the app from `appModule` and run it; mark its passes in `marks` (see pass-marks.ts). */
   | { type: "start"; appModule: string; options: AppThreadOptions; marks: SharedArrayBuffer }
   /** Stop the app (Ctrl-C, SIGTERM, the parent process gone). */

@@ -7,6 +7,7 @@
  */
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { preloadCron } from "@lit-app/core/internal";
 import { runtimeKind } from "@lit-app/runtime";
 import { UsageError } from "../cli/errors.ts";
 import { loadApp } from "../cli/load-app.ts";
@@ -60,6 +61,9 @@ port.listen((message) => {
     case "work-exit":
       workThreads?.received(message);
       return;
+    case "prepare":
+      prepare(message);
+      return;
     case "start":
       void run(message).then((exitCode) => port.post({ type: "done", exitCode }));
       return;
@@ -69,6 +73,16 @@ port.listen((message) => {
       return;
   }
 });
+
+/**
+ * Loads what running an app takes (the app server, the cron parser that the engine loads before the first
+ * pass) while this thread waits to be told which app to run (see app-thread-protocol.ts). A failure here is
+ * the app's to report when it needs the module.
+ */
+function prepare(message: Extract<ToAppThread, { type: "prepare" }>): void {
+  if (message.server) void import("@lit-app/server").catch(() => undefined);
+  void preloadCron().catch(() => undefined);
+}
 
 async function run(start: Extract<ToAppThread, { type: "start" }>): Promise<number> {
   try {
@@ -81,6 +95,8 @@ async function run(start: Extract<ToAppThread, { type: "start" }>): Promise<numb
       handleSignals: false,
       clock: markPasses(systemClock, start.marks),
     });
+    // Loads while the app server does; the engine waits for it before the first pass.
+    void preloadCron().catch(() => undefined);
     // A stop that came while the app was being loaded.
     if (stopReason !== undefined) void running.engine.stop(stopReason);
     return (await running.done).exitCode;

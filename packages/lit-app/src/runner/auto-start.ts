@@ -5,6 +5,8 @@
  * `node --test`, vitest) or any other script that imports the app's file, it
  * does not: only an app built by the main module's own code starts.
  */
+// First: the app's thread starts while the rest of lit-app and the app's file load.
+import "./early-start.ts";
 import process from "node:process";
 import type { LightningApp } from "@lit-app/core";
 import { setAutoStart } from "@lit-app/core/internal";

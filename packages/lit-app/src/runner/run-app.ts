@@ -7,7 +7,10 @@ import type { LightningApp } from "@lit-app/core";
 import { AppEngine, type AppResult, type Clock, type WakeScheduler } from "@lit-app/core/internal";
 import { WorkerThreadExecutor } from "@lit-app/local-workers";
 import type { AppServer } from "@lit-app/server";
+import { runtimeKind } from "@lit-app/runtime";
+import { executorForHosts } from "../remote/executor-for-hosts.ts";
 import { logPrinter } from "./log-printer.ts";
+import { startSpareWorkThreads, type DeclaredWork } from "./spare-work-threads.ts";
 import { systemClock } from "./system-clock.ts";
 
 /** Options of {@link runApp}. */
@@ -35,6 +38,8 @@ export interface RunAppOptions {
   token?: string;
   /** The clock the flow's passes run on. Default: the system clock. */
   clock?: Clock & WakeScheduler;
+  /** `--host` rules (`gpu=gpu-box`, `gpu-box`): the works they match run on those SSH hosts. */
+  hosts?: readonly string[];
 }
 
 /** How long a stopping work may run its cleanup before its thread is ended: Ctrl-C ends any app within 3 s. */
@@ -69,13 +74,16 @@ function isolation(option: RunAppOptions["isolation"]): "thread" | "process" | u
 export function startApp(app: LightningApp, options: RunAppOptions): RunningApp {
   const limit = heapLimit(options.heapLimitMb);
   const isolated = isolation(options.isolation);
-  const executor = new WorkerThreadExecutor({
+  const local = new WorkerThreadExecutor({
     ...(isolated ? { isolation: isolated } : {}),
     appModule: options.appModule,
     stopGraceMs: WORK_STOP_GRACE_MS,
     ...(limit ? { heapLimitMb: limit } : {}),
   });
+  const executor = options.hosts?.length ? executorForHosts(local, { hosts: options.hosts, appModule: options.appModule }) : local;
   const engine = new AppEngine(app, { executor, clock: options.clock ?? systemClock });
+  // On Bun, the works' threads load while the server starts (see spare-work-threads.ts).
+  const endSpares = runtimeKind() === "bun" ? startSpareWorkThreads(engine.components() as Iterable<DeclaredWork>, isolated) : undefined;
   const color = options.color ?? Boolean(process.stdout.isTTY);
   engine.onLog(
     logPrinter({ stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) }, color),
@@ -93,6 +101,7 @@ export function startApp(app: LightningApp, options: RunAppOptions): RunningApp 
   const ended = serving ? serving.then((s) => s.failed ?? startOnce(engine)) : engine.start();
   const server = serving ? serving.then((s) => s.server) : Promise.resolve(undefined);
   const done = ended.then(async (result) => {
+    endSpares?.();
     await (await server)?.close();
     for (const { name, handler } of signals) process.off(name, handler);
     if (result.stage === "failed") {

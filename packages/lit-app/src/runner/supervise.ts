@@ -10,8 +10,8 @@
  */
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { spawnAppThread } from "./app-thread-handle.ts";
 import { APP_THREAD_NAME, type AppThreadOptions } from "./app-thread-protocol.ts";
+import { takeAppThread } from "./early-start.ts";
 import { PassWatcher, passMarksBuffer, type RunningPass } from "./pass-marks.ts";
 import { watchParent } from "./parent-watch.ts";
 import { killDescendants } from "./process-tree.ts";
@@ -48,7 +48,8 @@ export async function superviseApp(appModule: string, options: AppThreadOptions 
   // Handled below, once the thread is started; meanwhile its failure must not count as unhandled.
   ready?.catch(() => undefined);
   const marks = passMarksBuffer();
-  const thread = await spawnAppThread();
+  // While `ready` is pending (lit run: the app's file loads here too), the thread loads the app server.
+  const thread = await takeAppThread(ready ? { server: options.server !== false && process.env.LIT_NO_SERVER !== "1" } : undefined);
   if (ready) {
     try {
       await ready;
