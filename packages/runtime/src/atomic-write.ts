@@ -6,10 +6,9 @@
  * in between; the temp file is removed when writing it fails.
  *
  * Importing it is cheap (every work's thread does, through runtimeKind()): no
- * node:crypto, and node:fs/promises only once an async write happens, since
- * Bun compiles those afresh in each worker thread.
+ * node:crypto, and node:fs or node:fs/promises only once a write happens,
+ * since Bun compiles those afresh in each worker thread.
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from "node:fs";
 
 /** Options of {@link writeFileAtomic} and {@link writeFileAtomicSync}. */
 export interface AtomicWriteOptions {
@@ -49,6 +48,7 @@ export async function writeFileAtomic(file: string, data: Uint8Array | string, o
 
 /** {@link writeFileAtomic}, synchronously (for exit handlers and code that may not yield). */
 export function writeFileAtomicSync(file: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): void {
+  const { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } = process.getBuiltinModule("node:fs");
   const bytes = bytesOf(data);
   const temp = atomicTempName(file);
   const fd = openSync(temp, "wx", options.mode ?? 0o644);
