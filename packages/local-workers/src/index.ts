@@ -10,3 +10,6 @@ export { nodePort, portChannel, type PostEndpoint, type WorkChannel } from "./ch
 export { streamChannel, type StreamChannelOptions } from "./stream-channel.ts";
 export { WorkLink, type WorkLinkHooks } from "./work-link.ts";
 export { WorkProtocolError, type LocalWorkersErrorCode } from "./errors.ts";
+/** For other executors of the work protocol (a host's agent): where a work created inside run() finds its class. */
+export { findClassExport, classNotExported, type ClassExport } from "./work-class.ts";
+export { appModuleFiles } from "./app-modules.ts";
