@@ -15,13 +15,14 @@
 import {
   encodeState,
   newIncarnation,
+  workCreation,
   type SerializedError,
   type WorkCall,
   type WorkEvent,
   type WorkExecutor,
   type WorkRef,
 } from "@lit-app/core/internal";
-import { WorkLink, type WorkChannel } from "@lit-app/local-workers";
+import { classNotExported, findClassExport, WorkLink, type WorkChannel } from "@lit-app/local-workers";
 import { workToFlow, type FlowToWork } from "@lit-app/local-workers/protocol";
 import { MAX_MESSAGE_BYTES, type ControllerMessage } from "../channel/messages.ts";
 import { parseAgentFrame } from "./agent-frame.ts";
@@ -37,6 +38,12 @@ export interface RemoteExecutorOptions {
   token: string | (() => Promise<string>);
   /** The app's module as the host sees it (a file URL or path there). */
   appModule: string | URL;
+  /**
+   * The app's module here, where the classes of works created inside run()
+   * are looked up (the host's work bundle knows its modules by these URLs).
+   * Default: `appModule`.
+   */
+  localAppModule?: string | URL;
   /** The folder of the works' storage roots on the host. */
   storageDir?: string;
   /**
@@ -65,6 +72,8 @@ interface Lane {
   compute: WorkRef["compute"];
   /** The agent confirmed the work's process is there. */
   opened: boolean;
+  /** Its init is complete (the module of its class found, for a work created inside run()). */
+  initComplete: boolean;
   ready: Promise<void>;
   isReady: boolean;
   /** Calls sent whose start has not been seen: re-sent after a reconnect. */
@@ -138,12 +147,15 @@ export class RemoteExecutor implements WorkExecutor {
       state: work.state(),
       ...(this.options.storageDir ? { storageDir: this.options.storageDir } : {}),
     };
+    // Created inside run(): rebuilt on the host from its class, which another module of the app may export.
+    const creation = workCreation(work.work);
     const lane = {
       name: work.name,
       incarnation,
       init,
       compute: work.compute,
       opened: false,
+      initComplete: !creation,
       isReady: false,
       unstarted: new Map(),
       stopping: false,
@@ -172,7 +184,10 @@ export class RemoteExecutor implements WorkExecutor {
     lane.ready = new Promise<void>((resolve, reject) => {
       lane.settle = (error) => {
         lane.settle = undefined;
-        if (error) return reject(toError(error));
+        if (error) {
+          // Its class is exported nowhere: the failure points at the user's line that created the work.
+          return reject(creation && error.name === "WorkClassError" ? classNotExported(work.name, work.className, creation) : toError(error));
+        }
         resolve();
         if (lane.ended) return;
         lane.isReady = true;
@@ -181,7 +196,13 @@ export class RemoteExecutor implements WorkExecutor {
     });
     this.lanes.set(work.name, lane);
     this.ensureConnected();
-    if (this.state === "open") this.openLane(lane);
+    if (creation) {
+      void findClassExport(toUrl(this.options.localAppModule ?? this.options.appModule), creation.cls).then((exported) => {
+        if (exported) Object.assign(init, { classModule: exported.module, exportName: exported.exportName });
+        lane.initComplete = true;
+        if (this.state === "open" && !lane.ended) this.openLane(lane);
+      });
+    } else if (this.state === "open") this.openLane(lane);
     return lane.ready;
   }
 
@@ -262,6 +283,7 @@ export class RemoteExecutor implements WorkExecutor {
   }
 
   private openLane(lane: Lane): void {
+    if (!lane.initComplete) return;
     const program = this.options.program;
     this.transmit({ type: "open", work: lane.name, init: lane.init, compute: lane.compute, ...(program ? { program } : {}) });
   }

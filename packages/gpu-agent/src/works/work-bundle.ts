@@ -8,7 +8,8 @@
  */
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { appModuleFiles } from "@lit-app/local-workers";
 import { withEsbuild } from "../esbuild-use.ts";
 
 const WORK_PROCESS = fileURLToPath(new URL("./work-process.ts", import.meta.url));
@@ -27,13 +28,18 @@ export interface WorkBundle {
 
 /** Builds the work program of the app whose module is the file `appPath`. */
 export async function buildWorkBundle(appPath: string): Promise<WorkBundle> {
+  // A work created inside run() is rebuilt from the module of the app that exports its class: the flow names
+  // it by its file URL on the flow's machine, the bundle holds it under that URL.
+  const modules = (await appModuleFiles(pathToFileURL(appPath).href).catch(() => [appPath])).filter((path) => path !== appPath);
+  const moduleMap = modules.map((path) => `${JSON.stringify(pathToFileURL(path).href)}: () => import(${JSON.stringify(path)})`);
   const result = await withEsbuild((esbuild) =>
     esbuild.build({
       stdin: {
         contents:
           `process.setSourceMapsEnabled?.(true);\n` +
           `import { runWorkProcess } from ${JSON.stringify(WORK_PROCESS)};\n` +
-          `await runWorkProcess(() => import(${JSON.stringify(appPath)}));\n`,
+          `const modules = {${moduleMap.join(", ")}};\n` +
+          `await runWorkProcess(() => import(${JSON.stringify(appPath)}), (url) => modules[url]?.() ?? import(url));\n`,
         resolveDir: dirname(appPath),
         sourcefile: "lit-work-program.ts",
         loader: "ts",
