@@ -1,7 +1,7 @@
 import type { z } from "zod";
-import type { StorageError } from "../errors.ts";
+import { StorageError } from "../errors.ts";
 import { HttpError, TooLargeError } from "./errors.ts";
-import { readLimited } from "./web-streams.ts";
+import { fromWebStream, readLimited } from "./web-streams.ts";
 import { DEFAULT_LIMITS, decodeError, errorAnswer } from "./wire.ts";
 import type { StorageLimits } from "./wire.ts";
 
@@ -80,6 +80,27 @@ export class HttpClient {
       throw await this.#errorOf(res, request);
     } finally {
       link.release();
+    }
+  }
+
+  /**
+   * The bytes of an answer, streamed. A connection that drops (or ends before
+   * `length` bytes, when known) is an `HttpError` saying after how many bytes;
+   * a fired `signal` is thrown as its reason.
+   */
+  async *bytes(res: Response, request: string, signal?: AbortSignal, length?: number): AsyncGenerator<Uint8Array> {
+    let got = 0;
+    try {
+      for await (const chunk of fromWebStream(res.body ?? new ReadableStream(), signal, () => this.done(res))) {
+        got += chunk.byteLength;
+        yield chunk;
+      }
+    } catch (err) {
+      if (signal?.aborted || err instanceof StorageError) throw err;
+      throw new HttpError(this.name, this.location, request, `the connection dropped after ${got} bytes of the answer: ${describe(err)}`, { cause: err });
+    }
+    if (length !== undefined && Number.isSafeInteger(length) && got < length) {
+      throw new HttpError(this.name, this.location, request, `the answer ended after ${got} of its ${length} bytes`);
     }
   }
 

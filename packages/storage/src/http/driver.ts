@@ -83,9 +83,7 @@ export function httpDriver(options: HttpDriverOptions | HttpClient): HttpDriver 
       const offset = options.offset ?? 0;
       throwIfAborted(options.signal);
       const res = await client.call("GET", blobUrl(hash), { headers: { range: `bytes=${offset}-` }, signal: options.signal });
-      const length = Number(res.headers.get("content-length"));
-      const body = fromWebStream(res.body ?? new ReadableStream(), options.signal, () => client.done(res));
-      return checkedLength(body, length, () => new HttpError(name, location, "GET /blobs", `the connection closed before the end of blob ${hash}`));
+      return client.bytes(res, `GET /blobs/${hash}`, options.signal, Number(res.headers.get("content-length") ?? Number.NaN));
     },
 
     async partialSize(hash) {
@@ -141,14 +139,3 @@ export function httpDriver(options: HttpDriverOptions | HttpClient): HttpDriver 
     },
   };
 }
-
-/** Fails when a body with a known length ends before it. */
-async function* checkedLength(body: AsyncIterable<Uint8Array>, length: number, short: () => Error): AsyncGenerator<Uint8Array> {
-  let got = 0;
-  for await (const chunk of body) {
-    got += chunk.byteLength;
-    yield chunk;
-  }
-  if (Number.isSafeInteger(length) && got < length) throw short();
-}
-

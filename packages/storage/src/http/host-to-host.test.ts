@@ -22,28 +22,30 @@ async function twoHosts() {
   const a = await startServerProcess("node", aDir);
   const b = await startServerProcess("node", bDir);
   running.push(a, b);
-  const proxy = await cutProxy(Number(new URL(b.url).port));
-  running.push(proxy);
-  const viaProxy = b.url.replace(/:\d+\//, `:${proxy.port}/`);
+  const toA = await cutProxy(Number(new URL(a.url).port));
+  const toB = await cutProxy(Number(new URL(b.url).port));
+  running.push(toA, toB);
+  const via = (url: string, proxy: CutProxy) => url.replace(/:\d+\//, `:${proxy.port}/`);
   return {
     aDir,
     bDir,
-    a: httpRoot({ url: a.url, token: a.token, name: "host-a" }),
-    b: httpRoot({ url: viaProxy, token: b.token, name: "host-b" }),
-    proxy,
+    a: httpRoot({ url: via(a.url, toA), token: a.token, name: "host-a" }),
+    b: httpRoot({ url: via(b.url, toB), token: b.token, name: "host-b" }),
+    toA,
+    toB,
   };
 }
 
 describe("sync from one agent to another", () => {
   it("streams only the missing blobs from A's answers into B's uploads, and resumes a blob whose connection dropped", async () => {
-    const { aDir, bDir, a, b, proxy } = await twoHosts();
+    const { aDir, bDir, a, b, toB } = await twoHosts();
     const size = 48 * MiB + 4321;
     await writeBigFile(join(aDir, "run/model.bin"), size);
     await writeTree(aDir, { "run/config.json": '{"lr":0.1}', "run/logs/train.log": "step 1\n" });
     const hash = await fileHash(join(aDir, "run/model.bin"));
 
     // The link to B drops 20 MiB into the upload.
-    const cut = proxy.cutAfter(20 * MiB);
+    const cut = toB.cutAfter(20 * MiB);
     const err = await sync(a, b, "run", { concurrency: 1 }).catch((e: unknown) => e);
     await cut;
     expect(err).toMatchObject({ code: "E_HTTP" });
@@ -62,5 +64,28 @@ describe("sync from one agent to another", () => {
 
     const again = await sync(a, b, "run");
     expect(again).toMatchObject({ bytesSent: 0, blobsSent: 0, filesWritten: 0 });
+  });
+
+  it("keeps what reached B when the link to A drops mid-blob, and the next sync sends only the rest", async () => {
+    const { aDir, bDir, a, b, toA } = await twoHosts();
+    const size = 40 * MiB + 99;
+    await writeBigFile(join(aDir, "ckpt/weights.bin"), size);
+    const hash = await fileHash(join(aDir, "ckpt/weights.bin"));
+    await a.manifest("ckpt"); // hashed before the link is cut
+
+    const cut = toA.cutAfter(16 * MiB, "down");
+    const err = await sync(a, b, "ckpt").catch((e: unknown) => e);
+    await cut;
+    expect(err).toMatchObject({ code: "E_HTTP" });
+    expect((err as Error).message).toContain("[storage] [host-a] GET /tree/content");
+    expect((err as Error).message).toContain("the connection dropped after");
+    const held = await b.store.partialSize(hash);
+    expect(held).toBeGreaterThan(4 * MiB);
+    expect(held).toBeLessThanOrEqual(16 * MiB);
+
+    const report = await sync(a, b, "ckpt");
+    expect(report.bytesResumed).toBe(held);
+    expect(report.bytesSent).toBe(size - held);
+    expect(await fileHash(join(bDir, "ckpt/weights.bin"))).toBe(hash);
   });
 });

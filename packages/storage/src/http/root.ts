@@ -10,7 +10,6 @@ import type { HttpClientOptions } from "./client.ts";
 import { httpDriver } from "./driver.ts";
 import type { HttpDriver } from "./driver.ts";
 import { TooLargeError } from "./errors.ts";
-import { fromWebStream } from "./web-streams.ts";
 import { applyAnswer, hashesBody, missingAnswer } from "./wire.ts";
 
 /** A storage root on another machine, reached through its storage routes. */
@@ -69,7 +68,7 @@ export function httpRoot(options: HttpClientOptions | HttpClient): HttpRoot {
     async open(hash, offset, signal) {
       assertBlobHash(name, hash);
       const res = await client.call("GET", `/tree/content/${hash}`, { headers: { range: `bytes=${offset}-` }, signal });
-      return fromWebStream(res.body ?? new ReadableStream(), signal, () => client.done(res));
+      return client.bytes(res, `GET /tree/content/${hash}`, signal);
     },
 
     async apply(manifest, target, opts: ApplyOptions = {}): Promise<ApplyReport> {
