@@ -1,7 +1,8 @@
 /**
  * End to end over real SSH, between network-namespace machines: the
- * controller (on the laptop) puts the agent on gpu-box, and runs the fault
- * app's work there through an ssh2 forward; the link is cut (`ip link set …
+ * controller (on the laptop) puts the agent on a host (gpu-box runs it on
+ * Bun, cpu-box on Node), and runs the fault app's work there through an
+ * ssh2 forward; the link is cut (`ip link set …
  * down`) mid-run and restored: every log line once, the call run once.
  */
 import { readFileSync } from "node:fs";
@@ -15,7 +16,7 @@ const CONTROLLER = fileURLToPath(new URL("../../test/fixtures/ssh-controller.ts"
 const MEASURE = fileURLToPath(new URL("../../test/fixtures/ssh-measure.ts", import.meta.url));
 const PACKAGE = fileURLToPath(new URL("../..", import.meta.url));
 
-const th = useTestHosts({ hosts: [{ name: "gpu-box", runtime: "bun" }] });
+const th = useTestHosts({ hosts: [{ name: "gpu-box", runtime: "bun" }, { name: "cpu-box", runtime: "node" }] });
 
 /** The controller's JSON lines, as they come. */
 function lines(child: ChildProcess): { all: Record<string, any>[]; stderr: () => string } {
@@ -47,10 +48,10 @@ async function until(check: () => boolean, what: string, ms = 60_000): Promise<v
 }
 
 describe("works on a host over SSH", () => {
-  it("the link cut mid-run and restored: every log line once, the call run once", async () => {
+  it.each(["gpu-box", "cpu-box"])("the link cut mid-run and restored: every log line once, the call run once (%s)", async (name) => {
     const { laptop } = th();
-    const host = th().host("gpu-box");
-    const child = laptop.spawn(process.execPath, ["--import", "tsx", CONTROLLER, "gpu-box", "400", "10"], { cwd: PACKAGE });
+    const host = th().host(name);
+    const child = laptop.spawn(process.execPath, ["--import", "tsx", CONTROLLER, name, "400", "10"], { cwd: PACKAGE });
     const out = lines(child);
     const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
     try {
@@ -61,7 +62,7 @@ describe("works on a host over SSH", () => {
       await host.restore();
       const restoredAt = Date.now();
       await until(() => out.all.some((l) => l.connection === "restored"), "the link restored");
-      console.log(`link back → channel restored: ${Date.now() - restoredAt} ms`);
+      console.log(`${name} (${host.runtime}): link back → channel restored: ${Date.now() - restoredAt} ms`);
       await until(() => out.all.some((l) => "status" in l), "the call's result");
       const status = out.all.find((l) => "status" in l)!.status;
       expect(status).toMatchObject({ stage: "succeeded", ticks: 400 });
