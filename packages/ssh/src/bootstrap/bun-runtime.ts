@@ -103,3 +103,20 @@ export function findBunRuntime(p: HostPlatform, from: string = import.meta.url):
   }
   return { missing: packageName };
 }
+
+/**
+ * The command that installs the Bun build for `p` here, pinned to the
+ * version of the `bun` package installed (npm >= 10.1 takes `--os`/`--cpu`
+ * to install another platform's package).
+ */
+export function bunInstallCommand(p: HostPlatform, from: string = import.meta.url): string {
+  let version = "";
+  try {
+    const manifest = createRequire(from).resolve("bun/package.json");
+    version = `@${(JSON.parse(readFileSync(manifest, "utf8")) as { version: string }).version}`;
+  } catch {
+    // no `bun` package here: the latest build
+  }
+  const cpu = p.arch === "aarch64" ? "arm64" : p.arch;
+  return `npm install --no-save --os=${p.os} --cpu=${cpu} ${bunPackageName(p)}${version}`;
+}

@@ -5,12 +5,13 @@ import { buildAgentBundle } from "@lit-app/gpu-agent";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectHost } from "../connect-host.ts";
 import { type SshFixture, sshFixture } from "../test-support/fixture.ts";
+import { waitGone } from "../test-support/wait-gone.ts";
 import { startSshd } from "../test-support/sshd.ts";
 import { findBunRuntime } from "./bun-runtime.ts";
 import { type AgentBundleLike, ensureAgent } from "./ensure-agent.ts";
 
 /** The POSIX tools the bootstrap uses on a host; the host's PATH holds these and no runtime. */
-const TOOLS = ["uname", "ls", "sed", "head", "tr", "cut", "grep", "df", "awk", "mkdir", "cat", "wc", "rm", "chmod", "mv", "tail", "env", "dirname", "sleep"];
+const TOOLS = ["uname", "ls", "sed", "head", "tr", "cut", "grep", "df", "awk", "mkdir", "cat", "wc", "rm", "chmod", "mv", "tail", "env", "dirname", "sleep", "ps"];
 
 let f: SshFixture;
 let bundle: AgentBundleLike;
@@ -64,7 +65,7 @@ describe("ensureAgent on a host whose PATH has no runtime", () => {
     // Again, after the agent was killed: the runtime and the bundle are on the host already.
     process.kill(agent.pid, "SIGKILL");
     const again = await connectHost("box", { env: f.env });
-    for (let i = 0; i < 100 && (await again.exec(`kill -0 ${agent.pid}`)).code === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await waitGone(again, agent.pid)).toBe(true);
     const restarted = await ensureAgent(again, { bundle, home: litHome, progress: false });
     pids.add(restarted.pid);
     expect(restarted).toMatchObject({ started: true, runtime: "bun", uploaded: [] });
@@ -86,7 +87,8 @@ describe("ensureAgent on a host whose PATH has no runtime", () => {
       await host.close();
       expect(e).toMatchObject({ name: "SshNoRuntimeError", code: "E_SSH_NO_RUNTIME" });
       expect(e.message).toContain("neither bun nor node is on its PATH");
-      expect(e.message).toContain("npm install --no-save --force @oven/bun-linux-aarch64");
+      expect(e.message).toContain("(@oven/bun-linux-aarch64) is not installed here");
+      expect(e.message).toMatch(/npm install --no-save --os=linux --cpu=arm64 @oven\/bun-linux-aarch64@\d+\.\d+\.\d+/);
       expect(host.stats.uploads).toBe(0);
     } finally {
       await arm.stop();

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectHost } from "../connect-host.ts";
 import type { SshHost } from "../ssh-host.ts";
 import { type SshFixture, sshFixture } from "../test-support/fixture.ts";
+import { waitGone } from "../test-support/wait-gone.ts";
 import { type AgentBundleLike, ensureAgent } from "./ensure-agent.ts";
 import type { BootstrapEvent } from "./progress.ts";
 
@@ -85,7 +86,7 @@ describe("ensureAgent (the agent bundle of @lit-app/gpu-agent, node >= 20 on the
     const host = await connectHost("box", { env: f.env });
     const before = await ensureAgent(host, { bundle, home: litHome, progress: false });
     process.kill(before.pid, "SIGKILL");
-    for (let i = 0; i < 100 && (await host.exec(`kill -0 ${before.pid}`)).code === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await waitGone(host, before.pid)).toBe(true);
     const after = await ensureAgent(host, { bundle, home: litHome, progress: false });
     pids.add(after.pid);
     expect(after).toMatchObject({ started: true, uploaded: [] });
@@ -102,7 +103,7 @@ describe("ensureAgent (the agent bundle of @lit-app/gpu-agent, node >= 20 on the
     const file = join(litHome, "bundles", `${bundle.hash}.mjs`);
     truncateSync(file, 1000);
     process.kill(before.pid, "SIGKILL");
-    for (let i = 0; i < 100 && (await host.exec(`kill -0 ${before.pid}`)).code === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await waitGone(host, before.pid)).toBe(true);
     const after = await ensureAgent(host, { bundle, home: litHome, progress: false });
     pids.add(after.pid);
     expect(after).toMatchObject({ started: true, uploaded: [file] });
@@ -114,7 +115,7 @@ describe("ensureAgent (the agent bundle of @lit-app/gpu-agent, node >= 20 on the
     writeSync(fd, " ", bundle.code.length - 1);
     closeSync(fd);
     process.kill(after.pid, "SIGKILL");
-    for (let i = 0; i < 100 && (await host.exec(`kill -0 ${after.pid}`)).code === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await waitGone(host, after.pid)).toBe(true);
     const e = await ensureAgent(host, { bundle, home: litHome, progress: false }).catch((err) => err);
     expect(e).toMatchObject({ code: "E_SSH_AGENT_START", message: expect.stringContaining("does not hash to") });
     const fixed = await ensureAgent(host, { bundle, home: litHome, progress: false });
@@ -133,12 +134,7 @@ describe("ensureAgent (the agent bundle of @lit-app/gpu-agent, node >= 20 on the
     expect(agent).toMatchObject({ started: true, uploaded: [join(litHome, "bundles", `${next.hash}.mjs`)] });
     expect(agent.pid).not.toBe(old.pid);
     // The old agent was told to stop; it finishes its shutdown on its own.
-    let alive = true;
-    for (let i = 0; i < 100 && alive; i++) {
-      alive = (await host.exec(`kill -0 ${old.pid}`)).code === 0;
-      if (alive) await new Promise((r) => setTimeout(r, 50));
-    }
-    expect(alive).toBe(false);
+    expect(await waitGone(host, old.pid)).toBe(true);
     expect((await hostReport(host, agent.port, agent.token)).status).toBe(200);
     // And the new one is the one a re-run finds.
     expect(await ensureAgent(host, { bundle: next, home: litHome, progress: false })).toMatchObject({ started: false, pid: agent.pid });

@@ -10,7 +10,7 @@ import { posix } from "node:path";
 import { SshAgentStartError, SshDiskFullError, SshNoRuntimeError } from "../errors.ts";
 import { remotePathWord, shellQuote } from "../shell-quote.ts";
 import type { SshHost } from "../ssh-host.ts";
-import { findBunRuntime, platformOf } from "./bun-runtime.ts";
+import { bunInstallCommand, findBunRuntime, platformOf } from "./bun-runtime.ts";
 import { parseAgentJson, probeHost, type HostProbe } from "./probe.ts";
 import { type ProgressSink, terminalProgress } from "./progress.ts";
 
@@ -72,7 +72,7 @@ function chooseRuntime(host: SshHost, probe: HostProbe, home: string): Runtime {
     throw new SshNoRuntimeError(
       host.label,
       `${found}, so a Bun runtime must be uploaded, but the Bun build for ${probe.uname} (${bun.missing}) is not installed here. ` +
-        `Install it here (npm install --no-save --force ${bun.missing}), or install node >= ${MIN_NODE_MAJOR} or bun on the host.`,
+        `Install it here (${bunInstallCommand(platform)}), or install node >= ${MIN_NODE_MAJOR} or bun on the host.`,
     );
   }
   const to = posix.join(home, "runtimes", bun.name);

@@ -80,11 +80,13 @@ export async function probeHost(host: SshHost, litHome: string, bundleHash: stri
   const script = [
     `H=${remotePathWord(litHome)}; p=`,
     'j="$H/agent/agent.json"',
-    'if [ -f "$j" ]; then echo "agentJson=$(head -c 4096 "$j" | tr -d \'\\n\')"; p=$(sed -n \'s/.*"pid"[[:space:]]*:[[:space:]]*\\([0-9][0-9]*\\).*/\\1/p\' "$j" | head -n 1); [ -n "$p" ] && kill -0 "$p" 2>/dev/null && echo alive=yes; fi',
+    // Alive: the pid exists and is not a zombie (a dead agent whose parent has not reaped it yet).
+    'alive() { kill -0 "$1" 2>/dev/null || return 1; case "$(ps -o stat= -p "$1" 2>/dev/null)" in Z*) return 1 ;; esac; }',
+    'if [ -f "$j" ]; then echo "agentJson=$(head -c 4096 "$j" | tr -d \'\\n\')"; p=$(sed -n \'s/.*"pid"[[:space:]]*:[[:space:]]*\\([0-9][0-9]*\\).*/\\1/p\' "$j" | head -n 1); [ -n "$p" ] && alive "$p" && echo alive=yes; fi',
     't="$H/agent/token"',
     'if [ -f "$t" ]; then echo "tokenMode=$(ls -l "$t" | cut -c1-10)"; echo "token=$(head -c 100 "$t" | tr -d \'\\n\')"; fi',
     // The agent of this bundle runs: the rest (starting bun and node to ask their versions) is not needed.
-    ...(full ? [] : [`[ -n "$p" ] && kill -0 "$p" 2>/dev/null && grep -q '"bundleHash"[[:space:]]*:[[:space:]]*"${bundleHash}"' "$j" && exit 0`]),
+    ...(full ? [] : [`[ -n "$p" ] && alive "$p" && grep -q '"bundleHash"[[:space:]]*:[[:space:]]*"${bundleHash}"' "$j" && exit 0`]),
     'echo "full=yes"',
     'echo "uname=$(uname -sm)"',
     'echo "home=$HOME"',
