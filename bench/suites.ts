@@ -65,4 +65,9 @@ export const SUITES: readonly BenchSuite[] = [
     title: "remote: a non-parallel work call across the test hosts, over an open tunnel",
     run: async (o) => (await import("./remote-call.bench.ts")).benchRemoteCall(o),
   },
+  {
+    id: "remote-path",
+    title: "remote: a 1 GiB Path between two hosts through the controller's two SSH connections",
+    run: async (o) => (await import("./remote-path.bench.ts")).benchRemotePath(o),
+  },
 ];

@@ -1,0 +1,107 @@
+/**
+ * A large Path between two hosts across the test hosts: the storage routes
+ * of host A and of host B (each in a process of the host's user, on the
+ * host's 127.0.0.1), and the controller on the laptop moving a 1 GiB file
+ * (tiny: 1 MiB) from A's root to B's with the transfer engine, through its
+ * two SSH connections (`httpRoot` over local listeners that ssh2 forwards),
+ * the bytes streamed through its memory only. Beside it, OpenSSH doing the
+ * same over the same links: `ssh a cat f | ssh b 'cat > f'` (target ≥ 0.8×
+ * its throughput, that is ≤ 1.25× its time). Then an unchanged re-sync
+ * (target ≤ 50 ms) beside one command round trip over the same ssh2
+ * connection (`exec true`), the least any check across the link costs.
+ *
+ * Registered in suites.ts (`npm run bench -- remote-path`); needs root (the
+ * test hosts). Also runs alone: node --import tsx bench/remote-path.bench.ts
+ */
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { FULL, median, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
+import { sh, startRemoteSession, type RemoteSession } from "./fixtures/remote/session.ts";
+import type { TestHost } from "@lit-app/test-hosts";
+
+const MiB = 1024 * 1024;
+const GiB = 1024 * MiB;
+const A = "gpu-box";
+const B = "cpu-box";
+const RUNS = { full: { bytes: GiB, rounds: 3, again: 5 }, tiny: { bytes: MiB, rounds: 1, again: 1 } } as const;
+const benchDir = dirname(fileURLToPath(import.meta.url));
+const STORAGE_SERVER = join(benchDir, "fixtures", "storage-server.ts");
+
+/** The storage routes over `<home>/store` on `host` (its user, its 127.0.0.1), and a local port here (on the laptop) that reaches them through the controller's ssh2 connection. */
+export async function storageOnHost(s: RemoteSession, host: TestHost, request: (op: string, f: Record<string, unknown>) => Promise<Record<string, any>>): Promise<{ url: string; token: string }> {
+  const { firstLine } = await s.startOnHost(host, `cd ${sh(benchDir)} && exec node --import tsx ${sh(STORAGE_SERVER)} "$HOME/store"`);
+  const served = JSON.parse(firstLine) as { url: string; token: string };
+  const remote = new URL(served.url);
+  const local = await request("storageForward", { alias: host.name, port: Number(remote.port) });
+  remote.port = String(local.port);
+  return { url: remote.href, token: served.token };
+}
+
+const mibps = (bytes: number, ms: number) => `${(bytes / MiB / (ms / 1000)).toFixed(0)} MiB/s`;
+
+/** Runs the host-to-host benchmark; the test hosts are removed even on failure. */
+export async function benchRemotePath(options: BenchOptions = FULL): Promise<BenchRow[]> {
+  const run = options.tiny ? RUNS.tiny : RUNS.full;
+  const s = await startRemoteSession([{ name: A, runtime: "node" }, { name: B, runtime: "node" }], "remote-path");
+  try {
+    const a = s.th.host(A);
+    const b = s.th.host(B);
+    const c = s.controller();
+    const request = (op: string, f: Record<string, unknown>) => c.request(op, f);
+    const [fromA, toB] = [await storageOnHost(s, a, request), await storageOnHost(s, b, request)];
+    const mib = run.bytes / MiB;
+    await a.output(`mkdir -p store/run && head -c ${run.bytes} /dev/urandom > store/run/model.bin && cat store/run/model.bin > /dev/null`, { timeoutMs: 300_000 });
+    const engine: number[] = [];
+    const openssh: number[] = [];
+    let sent = 0;
+    for (let i = 0; i < run.rounds; i++) {
+      await b.output("rm -rf copy.bin store/run store/.lit && sync");
+      openssh.push(await s.timeOnLaptop(`ssh ${A} 'cat store/run/model.bin' | ssh ${B} 'cat > copy.bin'`));
+      const size = Number((await b.output("wc -c < copy.bin")).trim());
+      if (size !== run.bytes) throw new Error(`the OpenSSH copy on ${B} has ${size} bytes, not ${run.bytes}`);
+      await b.output("rm -f copy.bin && sync");
+      const r = await c.request("syncPath", { from: fromA, to: toB, path: "run" });
+      if (r.report.bytesSent !== run.bytes) throw new Error(`expected ${run.bytes} bytes sent from ${A} to ${B}, got ${JSON.stringify(r.report)}`);
+      if (i === run.rounds - 1) {
+        const [ha, hb] = [await a.output("sha256sum < store/run/model.bin"), await b.output("sha256sum < store/run/model.bin")];
+        if (ha !== hb) throw new Error(`the file on ${B} differs from the one on ${A}`);
+      }
+      engine.push(r.ms);
+      sent = r.report.bytesSent;
+    }
+    const again: number[] = [];
+    const exec: number[] = [];
+    let againSent = -1;
+    for (let i = 0; i < run.again; i++) {
+      const r = await c.request("syncPath", { from: fromA, to: toB, path: "run" });
+      again.push(r.ms);
+      againSent = r.report.bytesSent;
+      exec.push((await c.request("exec", { alias: B, command: "true" })).ms);
+    }
+    const label = run.bytes >= GiB ? `${run.bytes / GiB} GiB` : `${mib} MiB`;
+    return [
+      {
+        name: `${label} Path, host A → host B through the controller's two ssh2 connections (target ≥ 0.8× throughput)`,
+        value: median(engine),
+        unit: "ms",
+        baselineName: "ssh a cat f, piped to ssh b 'cat > f' (OpenSSH, default cipher)",
+        baseline: median(openssh),
+        note: `${mibps(run.bytes, median(engine))} vs ${mibps(run.bytes, median(openssh))}; ${sent} bytes sent, verified; median of ${run.rounds}`,
+      },
+      {
+        name: `${label} Path, unchanged re-sync A → B (target ≤ 50 ms)`,
+        value: median(again),
+        unit: "ms",
+        baselineName: "exec true over the same ssh2 connection",
+        baseline: median(exec),
+        note: `${againSent} bytes sent; median of ${run.again}`,
+      },
+    ];
+  } finally {
+    await s.close();
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  printTable("remote: a Path between two hosts across the test hosts", await benchRemotePath());
+}
