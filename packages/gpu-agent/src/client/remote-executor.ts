@@ -178,7 +178,8 @@ export class RemoteExecutor implements WorkExecutor {
       stopped: () => undefined,
       exiting: (exit) => {
         const error = exit.error ?? { name: "WorkerExit", message: `the work's process on ${this.options.host} ended with exit code ${exit.code ?? "unknown"}` };
-        this.ended(lane, { type: "exited", work: lane.name, error });
+        // The agent names a process that went over its memory limit (or that V8 said ran out of heap).
+        this.ended(lane, { type: "exited", work: lane.name, error, ...(error.name === "WorkOutOfMemory" ? { reason: "out of memory" as const } : {}) });
       },
     });
     lane.ready = new Promise<void>((resolve, reject) => {

@@ -16,6 +16,8 @@ export const workRecord = z.object({
   pid: z.number().int().positive().optional(),
   /** The process's start time (Linux: clock ticks since boot), to tell it from a later process with the same pid. */
   startTime: z.string().max(40).optional(),
+  /** The work's memory limit (CloudCompute memoryMiB), watched again by a restarted agent. */
+  memoryMiB: z.number().positive().optional(),
   /** `running` until the process has ended (stopped, crashed, or found gone). */
   state: z.enum(["running", "ended"]),
   /** Epoch ms. */

@@ -19,6 +19,7 @@ import { fileURLToPath } from "node:url";
 import { writeFileAtomicSync } from "@lit-app/runtime";
 import type { FlowToWork, WorkToFlow } from "@lit-app/local-workers/protocol";
 import { appendJournal, lastJournalMessage, readJournal } from "./journal.ts";
+import { memoryFlags, OUT_OF_MEMORY_TEXT, watchMemory } from "./memory-limit.ts";
 import { killGroup, processAlive, processStartTime } from "./process-info.ts";
 import { WORK_DIR_ENV, workFiles, type WorkFiles } from "./work-files.ts";
 import { readWorkRecord, writeWorkRecord, type WorkRecord } from "./work-record.ts";
@@ -110,6 +111,10 @@ interface Entry {
   preparing?: AbortController;
   /** Why it waits, while it does. */
   waiting?: string;
+  /** Stops the watch of its resident memory. */
+  stopWatch?: () => void;
+  /** Its resident memory when it went over its limit (it was then ended). */
+  overLimit?: number;
 }
 
 const OUTPUT_TAIL = 2000;
@@ -181,7 +186,8 @@ export class WorkTable {
     const files = workFiles(join(this.options.dir, id));
     mkdirSync(files.dir, { recursive: true, mode: 0o700 });
     writeFileAtomicSync(files.init, JSON.stringify(init), { mode: 0o600 });
-    const record: WorkRecord = { name, incarnation: init.incarnation, state: "running", createdAt: Date.now() };
+    const memoryMiB = work.compute?.memoryMiB;
+    const record: WorkRecord = { name, incarnation: init.incarnation, state: "running", createdAt: Date.now(), ...(memoryMiB ? { memoryMiB } : {}) };
     const entry = this.entry(name, init.incarnation, files, record);
     entry.state = "starting";
     this.works.set(name, entry);
@@ -215,7 +221,7 @@ export class WorkTable {
     const output = openSync(files.output, "a", 0o600);
     let child: ChildProcess;
     try {
-      child = spawn(runtime.command, [...runtime.args, program], {
+      child = spawn(runtime.command, [...runtime.args, ...memoryFlags(runtime.command, work.compute?.memoryMiB), program], {
         detached: true,
         stdio: ["ignore", output, output],
         env: { ...process.env, ...env, [WORK_DIR_ENV]: files.dir },
@@ -242,7 +248,19 @@ export class WorkTable {
     if (startTime) record.startTime = startTime;
     writeWorkRecord(files.record, record);
     entry.state = "running";
+    this.watch(entry);
     this.attach(entry);
+  }
+
+  /** Watches the resident memory of a work with a limit: over it, its process group is ended. */
+  private watch(entry: Entry): void {
+    const { pid, memoryMiB } = entry.record;
+    if (pid === undefined || !memoryMiB) return;
+    entry.stopWatch = watchMemory(pid, memoryMiB, (bytes) => {
+      entry.overLimit = bytes;
+      killGroup(pid);
+      if (!entry.child) void this.watchAdopted(entry);
+    });
   }
 
   /** Sends a flow message (`run`, `resync`) to the work; false when the table has no such running work. */
@@ -328,10 +346,11 @@ export class WorkTable {
       return;
     }
     if (record.pid !== undefined && processAlive(record.pid, record.startTime)) {
+      this.watch(entry);
       this.attach(entry);
       return;
     }
-    this.finish(entry, "the work's process ended while the agent was down (exit status unknown)");
+    this.finish(entry, { name: "WorkerExit", message: "the work's process ended while the agent was down (exit status unknown)" });
   }
 
   /** Connects to the work's socket, retrying while the process starts; what it missed is read from its journal. */
@@ -430,32 +449,43 @@ export class WorkTable {
   private async processEnded(entry: Entry): Promise<void> {
     if (entry.state === "ended" || this.closed) return;
     if (entry.state === "stopping") return this.finish(entry, undefined);
+    entry.stopWatch?.();
     const exit = entry.exit;
+    const limit = entry.record.memoryMiB;
+    if (entry.overLimit !== undefined) {
+      const used = Math.round(entry.overLimit / 2 ** 20);
+      const message = `the work's process ran out of memory: it used ${used} MiB, over its limit of ${limit} MiB (CloudCompute memoryMiB), and was ended`;
+      return this.finish(entry, { name: "WorkOutOfMemory", message });
+    }
     const how = !exit
       ? "the work's process ended (exit status unknown: the agent was restarted since it started it)"
       : exit.signal
         ? `the work's process was killed by ${exit.signal}`
         : `the work's process ended with exit code ${exit.code ?? "unknown"}`;
-    this.finish(entry, `${how}${outputTail(entry.files.output)}`);
+    const tail = outputTail(entry.files.output);
+    const name = OUT_OF_MEMORY_TEXT.test(tail) ? "WorkOutOfMemory" : "WorkerExit";
+    const oom = name === "WorkOutOfMemory" ? ` ran out of memory${limit ? ` (limit ${limit} MiB)` : ""} and` : "";
+    this.finish(entry, { name, message: `${oom ? how.replace("the work's process", `the work's process${oom}`) : how}${tail}` });
   }
 
   /**
-   * Marks the work ended. `reason`: it ended without being stopped, which is
+   * Marks the work ended. `failure`: it ended without being stopped, which is
    * journaled (as the work's last word) unless the work said so itself.
    */
-  private finish(entry: Entry, reason: string | undefined): void {
+  private finish(entry: Entry, failure: { name: string; message: string } | undefined): void {
     if (entry.state === "ended") return;
     entry.state = "ended";
+    entry.stopWatch?.();
     entry.socket?.destroy();
     entry.socket = undefined;
     // What the process journaled but the socket did not bring.
     this.catchUp(entry);
     const last = lastJournalMessage(entry.files.journal);
-    if (reason !== undefined && last?.type !== "exiting" && last?.type !== "stopped") {
+    if (failure !== undefined && last?.type !== "exiting" && last?.type !== "stopped") {
       const message: WorkToFlow =
         entry.lastSeen === 0 && !entry.record.pid
-          ? { type: "initFailed", incarnation: entry.incarnation, seq: 1, error: { name: "WorkStartError", message: reason } }
-          : { type: "exiting", incarnation: entry.incarnation, seq: entry.lastSeen + 1, error: { name: "WorkerExit", message: reason } };
+          ? { type: "initFailed", incarnation: entry.incarnation, seq: 1, error: { name: "WorkStartError", message: failure.message } }
+          : { type: "exiting", incarnation: entry.incarnation, seq: entry.lastSeen + 1, error: failure };
       appendJournal(entry.files.journal, message);
       this.deliver(entry, message);
     }
@@ -471,7 +501,7 @@ export class WorkTable {
 
   private failStart(entry: Entry, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
-    this.finish(entry, `the work's process could not be started: ${message}`);
+    this.finish(entry, { name: "WorkStartError", message: `the work's process could not be started: ${message}` });
   }
 }
 
