@@ -10,6 +10,8 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { CommanderError, type Command } from "commander";
 import { runtimeKind, type RuntimeKind } from "@lit-app/runtime";
+import { allowComputeNames } from "@lit-app/core/internal";
+import { parseHostRules } from "../remote/host-rules.ts";
 import { superviseApp } from "../runner/supervise.ts";
 import { UsageError } from "./errors.ts";
 import { loadApp } from "./load-app.ts";
@@ -62,7 +64,10 @@ async function run(file: string, values: RunFlags, args: readonly string[]): Pro
     ...(values.listen !== undefined ? { listen: values.listen } : {}),
     ...(values.token !== undefined ? { token: values.token } : {}),
     ...(values.server === false ? { server: false } : {}),
+    ...(values.host?.length ? { hosts: values.host } : {}),
   };
+  // Compute names of the user's own (--host a100=box) are allowed before the app's module is read.
+  if (values.host?.length) allowComputeNames(parseHostRules(values.host).customComputes);
   return superviseApp(pathToFileURL(resolve(file)).href, options, loadApp(file));
 }
 

@@ -14,6 +14,8 @@ export interface RunFlags {
   server?: boolean;
   heapMb?: string;
   isolation?: string;
+  /** `--host` values, as given. */
+  host?: string[];
 }
 
 /** What the commands do; left out, a command only describes itself (for help and the docs). */
@@ -72,6 +74,11 @@ export function litProgram(actions?: CliActions): Command {
     .option(
       "--isolation <thread|process>",
       "where works run: each in a thread (default) or its own OS process (also LIT_ISOLATION=process; a work's isolation option wins)",
+    )
+    .option(
+      "--host <compute=ssh-host>",
+      "run the works whose compute name starts with <compute> on that SSH host (as in ~/.ssh/config), e.g. --host gpu=gpu-box; a bare --host gpu-box puts every work there (repeatable)",
+      (value: string, previous: string[] = []) => [...previous, value],
     )
     .helpOption("-h, --help", "show this help")
     .action(async (file: string, flags: RunFlags) => {

@@ -1,0 +1,28 @@
+/**
+ * What `lit run --host` puts where the executor is made: the local executor
+ * for the works no rule sends elsewhere, one {@link HostExecutor} per host
+ * the rules name, and a {@link RoutingExecutor} between them. Nothing of SSH
+ * is loaded until a work starts on a host.
+ */
+import { fileURLToPath } from "node:url";
+import type { WorkExecutor } from "@lit-app/core/internal";
+import { HostExecutor, type HostExecutorOptions } from "./host-executor.ts";
+import { parseHostRules } from "./host-rules.ts";
+import { RoutingExecutor } from "./routing-executor.ts";
+
+/** Options of {@link executorForHosts}. */
+export interface HostsExecutorOptions extends HostExecutorOptions {
+  /** The `--host` values. */
+  hosts: readonly string[];
+  /** The app's module here (a path or file URL). */
+  appModule: string | URL;
+}
+
+/** The executor of a run with `--host` rules; `local` runs the works no rule sends to a host. */
+export function executorForHosts(local: WorkExecutor, options: HostsExecutorOptions): WorkExecutor {
+  const rules = parseHostRules(options.hosts);
+  const module = options.appModule instanceof URL || /^file:/.test(options.appModule) ? fileURLToPath(options.appModule) : options.appModule;
+  const hosts = new Map<string, WorkExecutor>();
+  for (const alias of rules.aliases) hosts.set(alias, new HostExecutor(alias, module, rules.customComputes, options));
+  return new RoutingExecutor(rules, local, hosts);
+}

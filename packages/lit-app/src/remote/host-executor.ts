@@ -1,0 +1,101 @@
+/**
+ * The executor of one host's works in `lit run --host`: the first work that
+ * starts there prepares the host (SSH, agent, folder, work program; see
+ * {@link HostSession}); a host that cannot be prepared fails that start with
+ * the reason (unknown host key, refused, no runtime, disk full), and so the
+ * app. Then every work on the host runs through one {@link RemoteExecutor},
+ * whose work channel goes through the session's one SSH connection.
+ */
+import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "@lit-app/core/internal";
+import type { RemoteExecutor } from "@lit-app/gpu-agent/client";
+import type { HostSession } from "./host-session.ts";
+
+/** Options of a {@link HostExecutor}. */
+export interface HostExecutorOptions {
+  /** How long the link may stay down before the host's works fail with reason `host lost`, ms. */
+  hostLostMs?: number;
+  stopGraceMs?: number;
+}
+
+/** Runs the works the `--host` rules send to one host. */
+export class HostExecutor implements WorkExecutor {
+  private emit: (event: WorkEvent) => void = () => {};
+  private remote: RemoteExecutor | undefined;
+  private ready: Promise<RemoteExecutor> | undefined;
+  private session: HostSession | undefined;
+
+  /**
+   * @param alias the SSH host
+   * @param appPath the app's module here
+   * @param customComputes compute names of the user's own the rules map
+   */
+  constructor(
+    readonly alias: string,
+    private readonly appPath: string,
+    private readonly customComputes: readonly string[],
+    private readonly options: HostExecutorOptions = {},
+  ) {}
+
+  bind(emit: (event: WorkEvent) => void): void {
+    this.emit = emit;
+    this.remote?.bind(emit);
+  }
+
+  private executor(): Promise<RemoteExecutor> {
+    this.ready ??= this.open();
+    return this.ready;
+  }
+
+  /** Loaded only when a work runs on a host: SSH and the agent's client stay out of runs without --host. */
+  private async open(): Promise<RemoteExecutor> {
+    const [{ HostSession, agentBundleOnce, workProgramOnce }, { RemoteExecutor }] = await Promise.all([
+      import("./host-session.ts"),
+      import("@lit-app/gpu-agent/client"),
+    ]);
+    const session = new HostSession({
+      alias: this.alias,
+      appPath: this.appPath,
+      agentBundle: agentBundleOnce,
+      workProgram: () => workProgramOnce(this.appPath, this.customComputes),
+    });
+    this.session = session;
+    const prepared = await session.prepare();
+    const remote = new RemoteExecutor({
+      host: this.alias,
+      connect: () => session.endpoint(),
+      token: () => session.token(),
+      appModule: prepared.appModule,
+      program: prepared.program,
+      ...(this.options.hostLostMs !== undefined ? { hostLostMs: this.options.hostLostMs } : {}),
+      ...(this.options.stopGraceMs !== undefined ? { stopGraceMs: this.options.stopGraceMs } : {}),
+    });
+    remote.bind(this.emit);
+    this.remote = remote;
+    return remote;
+  }
+
+  async start(work: WorkRef): Promise<void> {
+    const remote = await this.executor();
+    return remote.start(work);
+  }
+
+  call(work: WorkRef, call: WorkCall): void {
+    if (this.remote) return this.remote.call(work, call);
+    this.executor().then(
+      (remote) => remote.call(work, call),
+      (error: unknown) => this.emit({ type: "failed", work: work.name, callId: call.id, error: { name: "Error", message: error instanceof Error ? error.message : String(error) } }),
+    );
+  }
+
+  async stop(work: WorkRef): Promise<void> {
+    if (!this.ready) return;
+    const remote = await this.ready.catch(() => undefined);
+    await remote?.stop(work);
+  }
+
+  async close(): Promise<void> {
+    const remote = this.ready ? await this.ready.catch(() => undefined) : undefined;
+    await remote?.close();
+    await this.session?.close();
+  }
+}

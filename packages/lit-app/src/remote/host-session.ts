@@ -1,0 +1,163 @@
+/**
+ * One of the user's machines as `lit run --host` uses it: one SSH connection
+ * (carrying every work there), the agent made sure of, the app's folder
+ * synced and its work program uploaded, once. Afterwards each reconnect of
+ * the work channel asks for an {@link AgentEndpoint} again: a closed SSH
+ * connection is opened again, and the agent is made sure of again (a killed
+ * agent is started, and re-adopts its works).
+ */
+import { basename, dirname, posix, relative } from "node:path";
+import { createHash } from "node:crypto";
+import type { AgentBundle } from "@lit-app/gpu-agent";
+import type { AgentEndpoint as ChannelEndpoint } from "@lit-app/gpu-agent/client";
+import { connectHost, ensureAgent, type AgentEndpoint, type LocalListener, type SshHost } from "@lit-app/ssh";
+import { runtimeKind } from "@lit-app/runtime";
+import { syncAppFolder, type FolderSyncReport } from "./folder-sync.ts";
+import { buildAgentProgram, buildWorkProgram, type WorkProgram } from "./work-bundle.ts";
+
+/** What a host needs from the run, shared by its sessions. */
+export interface HostSessionOptions {
+  /** The SSH host alias, as in `~/.ssh/config`. */
+  alias: string;
+  /** The app's module here (a path). */
+  appPath: string;
+  /** The app's folder here (synced to the host). Default: the module's folder. */
+  appDir?: string;
+  /** The agent bundle (built once per run). */
+  agentBundle: () => Promise<AgentBundle>;
+  /** The app's work program (built once per run). */
+  workProgram: () => Promise<WorkProgram>;
+  /** The SSH connect bound, ms (default the host's ConnectTimeout, else 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/** What {@link HostSession.prepare} found and did. */
+export interface PreparedHost {
+  /** The app's module as the host sees it (a file URL in the synced folder). */
+  appModule: string;
+  /** The work program's file name in the agent's program folder. */
+  program: string;
+  agent: AgentEndpoint;
+  folder: FolderSyncReport;
+  /** The host user's home folder. */
+  home: string;
+}
+
+/** A folder name for the app on hosts: its folder's name and a hash of where it is here. */
+export function appFolderName(appDir: string): string {
+  const name = basename(appDir).replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 60) || "app";
+  return `${name}-${createHash("sha256").update(appDir).digest("hex").slice(0, 12)}`;
+}
+
+/** The connection to one host and what the run put there. */
+export class HostSession {
+  private host: SshHost | undefined;
+  private agent: AgentEndpoint | undefined;
+  private listener: { port: number; local: LocalListener; host: SshHost } | undefined;
+  private prepared: Promise<PreparedHost> | undefined;
+  private connects = 0;
+  private closed = false;
+
+  constructor(readonly options: HostSessionOptions) {}
+
+  get alias(): string {
+    return this.options.alias;
+  }
+
+  /** Connects, makes sure of the agent, syncs the app's folder and uploads the work program; once. */
+  prepare(): Promise<PreparedHost> {
+    this.prepared ??= this.prepareOnce();
+    return this.prepared;
+  }
+
+  private async connection(): Promise<SshHost> {
+    if (this.closed) throw new Error(`the session to ${this.alias} is closed`);
+    if (this.host && !this.host.isClosed) return this.host;
+    this.host = await connectHost(this.alias, this.options.connectTimeoutMs ? { timeoutMs: this.options.connectTimeoutMs } : {});
+    return this.host;
+  }
+
+  private async prepareOnce(): Promise<PreparedHost> {
+    const host = await this.connection();
+    const [bundle, program, homeResult] = await Promise.all([
+      this.options.agentBundle(),
+      this.options.workProgram(),
+      host.exec('printf %s "$HOME"'),
+    ]);
+    const home = homeResult.stdout.toString();
+    if (!home.startsWith("/")) throw new Error(`${this.alias}: the host's user has no home folder ($HOME is ${JSON.stringify(home)})`);
+    this.agent = await ensureAgent(host, { bundle });
+    const appDir = this.options.appDir ?? dirname(this.options.appPath);
+    const remoteDir = `.lit/apps/${appFolderName(appDir)}`;
+    const programPath = `~/.lit/agent/programs/${program.fileName}`;
+    const [folder] = await Promise.all([
+      syncAppFolder(host, appDir, `~/${remoteDir}`),
+      host.exec(`test -f "$HOME"/.lit/agent/programs/${program.fileName}`).then((r) => (r.code === 0 ? undefined : host.upload(programPath, program.code))),
+    ]);
+    const relativeModule = relative(appDir, this.options.appPath).split("\\").join("/");
+    const appModule = `file://${posix.join(home, remoteDir, relativeModule)}`;
+    return { appModule, program: program.fileName, agent: this.agent, folder, home };
+  }
+
+  /** The agent's token (after {@link prepare}). */
+  async token(): Promise<string> {
+    await this.prepare();
+    return this.agent!.token;
+  }
+
+  /**
+   * A way to the agent's work channel, for each (re)connect: on Node a stream
+   * through the SSH connection, on Bun and Deno a local port forwarded through it.
+   */
+  async endpoint(): Promise<ChannelEndpoint> {
+    await this.prepare();
+    const host = await this.connection();
+    // A reconnect: the agent may have been killed (then it starts again and re-adopts its works).
+    if (this.connects++ > 0) this.agent = await ensureAgent(host, { bundle: await this.options.agentBundle(), progress: false });
+    const port = this.agent!.port;
+    if (runtimeKind() === "node") return { url: `ws://127.0.0.1:${port}/v1/channel`, stream: await host.forward(port) };
+    const listener = await this.localPort(host, port);
+    return { url: `ws://127.0.0.1:${listener}/v1/channel` };
+  }
+
+  /** A local port whose connections reach `port` on the host through this connection. */
+  async localPort(host: SshHost, port: number): Promise<number> {
+    if (this.listener && (this.listener.host !== host || this.listener.port !== port)) {
+      await this.listener.local.close().catch(() => undefined);
+      this.listener = undefined;
+    }
+    this.listener ??= { port, host, local: await host.listenLocal(port) };
+    return this.listener.local.port;
+  }
+
+  /** The SSH connection, open (for forwards of works' HTTP ports). */
+  sshHost(): Promise<SshHost> {
+    return this.connection();
+  }
+
+  /** Closes the local listener and the SSH connection. The agent and its works' processes stay. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.listener?.local.close().catch(() => undefined);
+    await this.host?.close().catch(() => undefined);
+  }
+}
+
+/** Builds `fn`'s result once, on first use. */
+export function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => (value ??= fn());
+}
+
+/** The agent bundle, built once per process. */
+export const agentBundleOnce = once(buildAgentProgram);
+
+const programs = new Map<string, Promise<WorkProgram>>();
+
+/** The app's work program, built once per process for each app module and compute names. */
+export function workProgramOnce(appPath: string, customComputes: readonly string[]): Promise<WorkProgram> {
+  const key = JSON.stringify([appPath, customComputes]);
+  let program = programs.get(key);
+  if (!program) programs.set(key, (program = buildWorkProgram(appPath, customComputes)));
+  return program;
+}

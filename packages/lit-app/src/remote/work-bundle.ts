@@ -1,0 +1,91 @@
+/**
+ * The program an app's works run on a host: the agent's work process with
+ * the app's module and its npm dependencies inside, one ES module that
+ * `node` (≥ 20) and `bun` run as it is (one copy of the framework for the
+ * app and the work). Named by its sha256, uploaded to the agent's program
+ * folder unless the host has it. Before the app loads, the process moves to
+ * the app's folder on the host (synced beside the module the flow names),
+ * so a CommandWork finds `train.sh` there, and the compute names the
+ * `--host` rules introduce are allowed, as in the flow's thread.
+ */
+import { createHash } from "node:crypto";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** A built work program. */
+export interface WorkProgram {
+  code: Uint8Array;
+  hash: string;
+  /** `<hash>.mjs`: its name in the agent's program folder. */
+  fileName: string;
+}
+
+// CommonJS dependencies call require() for Node's modules: give the bundle one.
+const BANNER = 'import { createRequire as __litCreateRequire } from "node:module"; const require = __litCreateRequire(import.meta.url);';
+
+/** The agent's work process (gpu-agent's works/work-process.ts), found beside its package's entry. */
+function workProcessFile(): string {
+  const entry = fileURLToPath(import.meta.resolve("@lit-app/gpu-agent"));
+  return join(dirname(entry), "works", "work-process.ts");
+}
+
+/**
+ * Builds the work program of the app whose module is `appPath` (a file here).
+ * @param customComputes compute names of the user's own that `--host` rules map (`a100`)
+ */
+export async function buildWorkProgram(appPath: string, customComputes: readonly string[] = []): Promise<WorkProgram> {
+  const esbuild = await import("esbuild");
+  // buildSync runs its own esbuild process: the shared service may be stopped meanwhile by
+  // another package's build ending (each package counts only its own builds).
+  const contents = [
+    `import { readFileSync as __litRead } from "node:fs";`,
+    `import { dirname as __litDirname } from "node:path";`,
+    `import { fileURLToPath as __litPath } from "node:url";`,
+    `import { allowComputeNames } from "@lit-app/core/internal";`,
+    `import { runWorkProcess } from ${JSON.stringify(workProcessFile())};`,
+    `process.setSourceMapsEnabled?.(true);`,
+    `allowComputeNames(${JSON.stringify(customComputes)});`,
+    // The work's init (written by the agent) names the app's module on the host: its folder is the app's.
+    `try {`,
+    `  const dir = process.env.LIT_AGENT_WORK_DIR;`,
+    `  const module = dir ? JSON.parse(__litRead(dir + "/init.json", "utf8")).appModule : undefined;`,
+    `  if (typeof module === "string" && module.startsWith("file:")) process.chdir(__litDirname(__litPath(module)));`,
+    `} catch {}`,
+    `await runWorkProcess(() => import(${JSON.stringify(appPath)}));`,
+  ].join("\n");
+  const result = esbuild.buildSync({
+    stdin: { contents, resolveDir: dirname(appPath), sourcefile: "lit-work-program.ts", loader: "ts" },
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "node",
+    target: ["node20"],
+    external: ["bun"],
+    banner: { js: BANNER },
+    legalComments: "none",
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0]!.contents;
+  const hash = createHash("sha256").update(code).digest("hex");
+  return { code, hash, fileName: `${hash}.mjs` };
+}
+
+/** The agent's program (gpu-agent's main.ts) with its dependencies, as `buildAgentBundle()` builds it. */
+export async function buildAgentProgram(): Promise<{ code: Uint8Array; hash: string; version: string }> {
+  const [esbuild, { AGENT_VERSION }] = await Promise.all([import("esbuild"), import("@lit-app/gpu-agent")]);
+  const entry = join(dirname(fileURLToPath(import.meta.resolve("@lit-app/gpu-agent"))), "main.ts");
+  const result = esbuild.buildSync({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: "esm",
+    platform: "node",
+    target: ["node20"],
+    external: ["bun"],
+    banner: { js: BANNER },
+    legalComments: "none",
+    logLevel: "silent",
+  });
+  const code = result.outputFiles[0]!.contents;
+  return { code, hash: createHash("sha256").update(code).digest("hex"), version: AGENT_VERSION };
+}

@@ -1,0 +1,70 @@
+/**
+ * Runs the `lit` command on the test hosts' laptop (its own network
+ * namespace, its own ~/.ssh), as a user would: `lit run app.ts --host …` on
+ * Node (bin/lit.mjs) or on Bun (the CLI's main.ts), and records each output
+ * line with the time it arrived.
+ */
+import type { ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import process from "node:process";
+import { createInterface } from "node:readline";
+import type { TestHosts } from "@lit-app/test-hosts";
+import { REPO, type Line } from "./app-process.ts";
+
+/** The runtimes the CLI runs on in the remote tests. */
+export type CliRuntime = "node" | "bun";
+
+/** A `lit` command running on the laptop. */
+export interface LaptopRun {
+  child: ChildProcess;
+  lines: Line[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+  /** stdout lines, in order. */
+  out(): string[];
+  /** Every line, as text (for messages). */
+  text(): string;
+  /** Resolves when a line matching `pattern` arrived. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<Line>;
+}
+
+/** Spawns `lit <args>` on the laptop on `runtime`. */
+export function litOnLaptop(th: TestHosts, runtime: CliRuntime, args: string[], env: Record<string, string> = {}): LaptopRun {
+  const [file, argv] =
+    runtime === "node"
+      ? [process.execPath, [join(REPO, "packages/lit-app/bin/lit.mjs"), ...args]]
+      : [join(REPO, "node_modules/.bin/bun"), [join(REPO, "packages/lit-app/src/cli/main.ts"), ...args]];
+  const started = performance.now();
+  const child = th.laptop.spawn(file, argv, { cwd: REPO, env: { NO_COLOR: "1", LIT_NO_SERVER: "1", ...env } });
+  const lines: Line[] = [];
+  const waiters = new Set<{ pattern: RegExp; resolve: (l: Line) => void }>();
+  for (const stream of ["stdout", "stderr"] as const) {
+    createInterface({ input: child[stream]! }).on("line", (text) => {
+      const line = { stream, text, at: performance.now() - started };
+      lines.push(line);
+      for (const w of waiters) if (w.pattern.test(text)) (waiters.delete(w), w.resolve(line));
+    });
+  }
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.once("exit", (code, signal) => setTimeout(() => resolve({ code, signal, at: performance.now() - started }), 50)),
+  );
+  const text = () => lines.map((l) => `${l.stream === "stderr" ? "! " : "  "}${l.text}`).join("\n");
+  return {
+    child,
+    lines,
+    exited,
+    out: () => lines.filter((l) => l.stream === "stdout").map((l) => l.text),
+    text,
+    waitFor(pattern, timeoutMs = 60_000) {
+      const seen = lines.find((l) => pattern.test(l.text));
+      if (seen) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        const w = { pattern, resolve };
+        waiters.add(w);
+        setTimeout(() => {
+          waiters.delete(w);
+          reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${text()}`));
+        }, timeoutMs).unref();
+      });
+    },
+  };
+}
