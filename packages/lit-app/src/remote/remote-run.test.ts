@@ -4,25 +4,40 @@
  * on separate machines reached over real SSH (each with its own sshd, Unix
  * user and home), on Node and on Bun.
  */
+import { rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { useTestHosts } from "@lit-app/test-hosts/vitest";
 import { litOnLaptop, type CliRuntime } from "../test-support/remote-run.ts";
 
 const GPU_A = { uuid: "GPU-4b7a0c2e-0001-4d6f-9a51-a100000000a1", name: "A100", memoryMiB: 81920 };
+const GPU_B = { uuid: "GPU-4b7a0c2e-0002-4d6f-9a51-a100000000a2", name: "A100", memoryMiB: 81920 };
 const th = useTestHosts({
   hosts: [
-    { name: "gpu-box", runtime: "bun", gpus: [GPU_A] },
+    { name: "gpu-box", runtime: "bun", gpus: [GPU_A, GPU_B] },
     { name: "cpu-box", runtime: "node" },
+    { name: "bare-box", runtime: "none" },
   ],
 });
+
+/** How a run ended, or a failure with every line it printed when it did not end in time. */
+function ended(run: ReturnType<typeof litOnLaptop>, ms = 90_000) {
+  return Promise.race([
+    run.exited,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lit run did not end within ${ms} ms:\n${run.text()}`)), ms).unref()),
+  ]);
+}
+
+/** The `tick <i>` lines the ticker fixture's work printed, as the flow saw them. */
+const ticks = (run: ReturnType<typeof litOnLaptop>) => run.out().filter((l) => /^root\.ticker \| tick \d+$/.test(l)).map((l) => Number(l.split(" ").pop()));
+const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 const app = (name: string) => fileURLToPath(new URL(`../../test/fixtures/remote/${name}/app.ts`, import.meta.url));
 
 describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => {
   it("runs the seed's workflow: the CPU work on cpu-box, the GPU work on gpu-box with its GPU, the flow here", async () => {
     const run = litOnLaptop(th(), runtime, ["run", app("two-hosts"), "--host", "cpu=cpu-box", "--host", "gpu=gpu-box"]);
-    const exit = await Promise.race([run.exited, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lit run did not end within 90 s:\n${run.text()}`)), 90_000))]);
+    const exit = await ended(run);
     expect(exit.code, run.text()).toBe(0);
     const cpuUser = th().host("cpu-box").user;
     const gpuUser = th().host("gpu-box").user;
@@ -33,4 +48,93 @@ describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => 
     ]);
     console.log(`${runtime}: the two-host workflow ran in ${exit.at.toFixed(0)} ms (SSH, agents, folder, work program, both works)`);
   }, 180_000);
+
+  it("gives two GPU works on one 2-GPU host a GPU each", async () => {
+    const run = litOnLaptop(th(), runtime, ["run", app("gpu-pair"), "--host", "gpu=gpu-box"]);
+    const exit = await ended(run);
+    expect(exit.code, run.text()).toBe(0);
+    const seen = run.out().filter((l) => l.includes(" | sees ")).sort();
+    expect(seen).toHaveLength(2);
+    const gpus = seen.map((l) => l.split(" sees ")[1]).sort();
+    expect(gpus).toEqual([GPU_A.uuid, GPU_B.uuid].sort());
+    expect(run.out()).toContain("flow: the GPUs differ: true");
+  }, 120_000);
+
+  it("runs a CommandWork's script from the app's folder synced to the host (.gitignore and .litignore honoured)", async () => {
+    const dir = fileURLToPath(new URL("../../test/fixtures/remote/command/", import.meta.url));
+    // Files the ignore files leave out (not in the repository either).
+    writeFileSync(`${dir}notes.log`, "a local note\n");
+    writeFileSync(`${dir}big.bin`, new Uint8Array(4096));
+    try {
+      const run = litOnLaptop(th(), runtime, ["run", app("command"), "--host", "gpu-box"]);
+      const exit = await ended(run);
+      expect(exit.code, run.text()).toBe(0);
+      expect(run.out()).toEqual([
+        `root.train | train.sh --epochs 2 as ${th().host("gpu-box").user} in command`,
+        "root.train | data/params.json: there",
+        "root.train | notes.log: left out",
+        "root.train | big.bin: left out",
+        "flow: train.sh exited with 0",
+      ]);
+    } finally {
+      rmSync(`${dir}notes.log`, { force: true });
+      rmSync(`${dir}big.bin`, { force: true });
+    }
+  }, 120_000);
+
+  it("refuses a host whose key is unknown, saying how to trust it, exit 1 within the connect bound", async () => {
+    const host = th().host("cpu-box");
+    await th().laptop.untrust(host);
+    try {
+      const run = litOnLaptop(th(), runtime, ["run", app("ticker"), "--host", "cpu-box"], { LIT_TICKS: "1" });
+      const exit = await ended(run, 30_000);
+      expect(exit.code, run.text()).toBe(1);
+      expect(run.text()).toMatch(/cpu-box/);
+      expect(run.text()).toMatch(/ssh-keyscan/);
+      expect(ticks(run)).toEqual([]);
+      // 10 s bound, plus starting the runtime and the app.
+      expect(exit.at).toBeLessThan(10_000 + 8_000);
+    } finally {
+      await th().laptop.trust(host);
+    }
+  }, 60_000);
+
+  it("runs works on a host whose PATH has no runtime (Bun uploaded)", async () => {
+    const run = litOnLaptop(th(), runtime, ["run", app("ticker"), "--host", "bare-box"], { LIT_TICKS: "3", LIT_TICK_MS: "10" });
+    const exit = await ended(run, 120_000);
+    expect(exit.code, run.text()).toBe(0);
+    expect(run.out()).toContain(`root.ticker | ticking on bun as ${th().host("bare-box").user}`);
+    expect(ticks(run)).toEqual(upTo(3));
+  }, 150_000);
+
+  it("loses no log line and doubles none when the link is cut mid-run and comes back", async () => {
+    const host = th().host("cpu-box");
+    const run = litOnLaptop(th(), runtime, ["run", app("ticker"), "--host", "cpu=cpu-box"], { LIT_TICKS: "60", LIT_TICK_MS: "100" });
+    try {
+      await run.waitFor(/tick 10$/, 60_000);
+      await host.cut();
+      // Past the channel's ping bound (10 s): the controller gives the socket up and reconnects.
+      await new Promise((resolve) => setTimeout(resolve, 12_000));
+    } finally {
+      await host.restore();
+    }
+    const restored = performance.now();
+    const exit = await ended(run, 90_000);
+    expect(exit.code, run.text()).toBe(0);
+    expect(ticks(run)).toEqual(upTo(60));
+    expect(run.out().at(-1)).toBe("flow: the ticker is done");
+    console.log(`${runtime}: link back to app done: ${(performance.now() - restored).toFixed(0)} ms`);
+  }, 150_000);
+
+  it("loses no log line and doubles none when the host's agent is killed mid-run (restarted, the work re-adopted)", async () => {
+    const host = th().host("cpu-box");
+    const run = litOnLaptop(th(), runtime, ["run", app("ticker"), "--host", "cpu=cpu-box"], { LIT_TICKS: "40", LIT_TICK_MS: "100" });
+    await run.waitFor(/tick 10$/, 60_000);
+    const killed = await host.killAll({ match: /\/bundles\/[0-9a-f]{64}\.mjs/ });
+    expect(killed.length).toBeGreaterThan(0);
+    const exit = await ended(run, 90_000);
+    expect(exit.code, run.text()).toBe(0);
+    expect(ticks(run)).toEqual(upTo(40));
+    expect(run.out().at(-1)).toBe("flow: the ticker is done");
+  }, 150_000);
 });
