@@ -60,8 +60,26 @@ export class ChannelSession {
 
   /** The WebSocket has closed: the works go on, this controller is no longer told of them. */
   close(): void {
+    if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
+    for (const [work, sub] of this.subs) this.table.attend(work, sub.incarnation, false);
+    this.subs.clear();
+  }
+
+  /** This controller has `work` open in `incarnation` (counted by the table: a work nobody has open is ended in time). */
+  private subscribe(work: string, incarnation: string, cursor: number): void {
+    const previous = this.subs.get(work);
+    if (previous) this.table.attend(work, previous.incarnation, false);
+    this.subs.set(work, { incarnation, cursor });
+    this.table.attend(work, incarnation, true);
+  }
+
+  private unsubscribeWork(work: string): void {
+    const sub = this.subs.get(work);
+    if (!sub) return;
+    this.subs.delete(work);
+    this.table.attend(work, sub.incarnation, false);
   }
 
   private async handle(message: ControllerMessage): Promise<void> {
@@ -69,11 +87,11 @@ export class ChannelSession {
       case "hello":
         for (const { work, incarnation, after } of message.works) {
           if (!this.table.has(work, incarnation)) {
-            this.subs.delete(work);
+            this.unsubscribeWork(work);
             this.send({ type: "unknown", work, incarnation });
             continue;
           }
-          this.subs.set(work, { incarnation, cursor: after });
+          this.subscribe(work, incarnation, after);
           this.replay(work, incarnation);
         }
         return;
@@ -81,14 +99,21 @@ export class ChannelSession {
         const { work, init } = message;
         const incarnation = init.incarnation;
         const sub = this.subs.get(work);
-        if (sub?.incarnation !== incarnation) this.subs.set(work, { incarnation, cursor: 0 });
         const running = this.table.has(work, incarnation);
-        await this.table.open({
+        const fresh = sub?.incarnation !== incarnation;
+        if (fresh) this.subs.set(work, { incarnation, cursor: 0 });
+        const opening = this.table.open({
           name: work,
           init,
           ...(message.compute ? { compute: message.compute } : {}),
           ...(message.program ? { program: message.program } : {}),
         });
+        // The table has the work from the call on: this controller counts itself in (see WorkTable.attend).
+        if (fresh) {
+          if (sub) this.table.attend(work, sub.incarnation, false);
+          this.table.attend(work, incarnation, true);
+        }
+        await opening;
         // Opened again (the controller re-sent it after a reconnect): what it has not seen comes from the journal.
         if (running) this.replay(work, incarnation);
         this.send({ type: "opened", work, incarnation });
@@ -104,7 +129,7 @@ export class ChannelSession {
         this.send({ type: "closed", work: message.work, incarnation: message.incarnation });
         return;
       case "forget":
-        if (this.subs.get(message.work)?.incarnation === message.incarnation) this.subs.delete(message.work);
+        if (this.subs.get(message.work)?.incarnation === message.incarnation) this.unsubscribeWork(message.work);
         await this.table.forget(message.work, message.incarnation);
         return;
       case "ping":

@@ -4,6 +4,8 @@
  * restarted, a work process killed while the agent is down, and a host that
  * stays unreachable. Nothing lost, nothing doubled, the call never run twice.
  */
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestAgent, type TestAgent } from "../test-support/test-agent.ts";
 import { expectedTicks, startRemoteApp, type RemoteApp } from "../test-support/remote-app.ts";
@@ -144,5 +146,28 @@ describe("the work channel's faults", () => {
     expect(Date.now() - lostAt).toBeGreaterThanOrEqual(1400);
     expect(r.root.ticker.status).toMatchObject({ reason: "host lost", message: expect.stringContaining("gpu-box stayed unreachable") });
     expect(r.events.filter((e) => e.type === "connection").map((e) => (e as { state: string }).state)).toEqual(["lost"]);
+  }, 90_000);
+
+  it("a work no controller comes back for is stopped by the agent after its limit, and its folder removed", async () => {
+    agent = await startTestAgent({ env: { LIT_AGENT_ORPHAN_MS: "1500" } });
+    const a = agent;
+    const p = (proxy = await startTcpProxy(() => a.port));
+    app = await startRemoteApp({
+      host: "loopback",
+      connect: async () => ({ url: `ws://127.0.0.1:${p.port}/v1/channel` }),
+      token: a.token,
+      backoff: { initialMs: 50, maxMs: 200 },
+    });
+    const r = app;
+    r.go(100_000, 5);
+    await until(() => r.ticks().length >= 20, "the first 20 lines");
+    const [pid] = a.workPids();
+    // The controller is gone for good (as a laptop that closed its lid past its own limit).
+    p.refusing = true;
+    p.cut();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(alive(pid!)).toBe(true);
+    await until(() => !alive(pid!), "the orphaned work's process ended", 15_000);
+    await until(() => readdirSync(join(a.home, "agent", "works")).length === 0, "its folder removed");
   }, 90_000);
 });

@@ -29,11 +29,11 @@ export interface TestAgent {
   cleanup(): Promise<void>;
 }
 
-function launch(home: string, port: number): Promise<{ child: ChildProcess; port: number; pid: number }> {
+function launch(home: string, port: number, env: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number; pid: number }> {
   // LIT_TEST_AGENT_RUNTIME=node: the agent (and its works) on Node, through tsx.
   const node = process.env.LIT_TEST_AGENT_RUNTIME === "node";
   const [command, args] = node ? [process.execPath, ["--import", "tsx", PROGRAM]] : [BUN, [PROGRAM]];
-  const child = spawn(command, [...args, "--home", home, "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(command, [...args, "--home", home, "--port", String(port)], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   return new Promise((resolve, reject) => {
@@ -52,10 +52,10 @@ function launch(home: string, port: number): Promise<{ child: ChildProcess; port
 }
 
 /** Starts a test agent with a fresh home; `hostConfig` is written to its `host.json` first (GPUs it declares). */
-export async function startTestAgent(options: { hostConfig?: unknown } = {}): Promise<TestAgent> {
+export async function startTestAgent(options: { hostConfig?: unknown; env?: Record<string, string> } = {}): Promise<TestAgent> {
   const home = mkdtempSync(join(tmpdir(), "lit-agent-"));
   if (options.hostConfig !== undefined) writeFileSync(join(home, "host.json"), JSON.stringify(options.hostConfig));
-  let current = await launch(home, 0);
+  let current = await launch(home, 0, options.env);
   const token = readFileSync(join(home, "agent", "token"), "utf8").trim();
   const agent: TestAgent = {
     home,
@@ -71,7 +71,7 @@ export async function startTestAgent(options: { hostConfig?: unknown } = {}): Pr
       await gone;
     },
     async restart() {
-      current = await launch(home, agent.port);
+      current = await launch(home, agent.port, options.env);
       agent.pid = current.pid;
     },
     workPids() {

@@ -64,6 +64,14 @@ export interface WorkTableOptions {
   prepare?: (work: OpenWork, signal: AbortSignal, onWait: (reason: string) => void) => Promise<{ env?: Record<string, string> }>;
   /** Called once a work's process has ended: what `prepare` took is given back. */
   release?: (name: string) => void;
+  /**
+   * How long a work may go without a controller (none has it open on its
+   * channel) before it is stopped and forgotten: its controller gave it up
+   * (host lost) or is gone for good. Default 15 minutes, more than a
+   * controller's own limit (10 minutes), so that one that comes back in time
+   * finds its works.
+   */
+  orphanMs?: number;
 }
 
 /** What the table tells its listeners (the work channel's sessions). */
@@ -115,6 +123,10 @@ interface Entry {
   stopWatch?: () => void;
   /** Its resident memory when it went over its limit (it was then ended). */
   overLimit?: number;
+  /** How many controllers' channels have it open. */
+  attendedBy: number;
+  /** Since when no controller has had it open (epoch ms), while none has. */
+  unattendedSince: number | undefined;
 }
 
 const OUTPUT_TAIL = 2000;
@@ -125,6 +137,7 @@ export class WorkTable {
   private readonly works = new Map<string, Entry>();
   private readonly listeners = new Set<WorkTableListener>();
   private closed = false;
+  private sweeper: ReturnType<typeof setInterval> | undefined;
 
   private constructor(options: WorkTableOptions) {
     this.options = options;
@@ -135,7 +148,28 @@ export class WorkTable {
     const table = new WorkTable(options);
     mkdirSync(options.dir, { recursive: true, mode: 0o700 });
     for (const id of readdirSync(options.dir)) table.adopt(join(options.dir, id));
+    const orphanMs = options.orphanMs ?? 15 * 60_000;
+    table.sweeper = setInterval(() => table.sweep(orphanMs), Math.max(50, Math.min(30_000, orphanMs / 4)));
+    (table.sweeper as { unref?: () => void }).unref?.();
     return table;
+  }
+
+  /** A controller's channel has the work open (`true`) or no longer has (`false`). */
+  attend(name: string, incarnation: string, attended: boolean): void {
+    const entry = this.works.get(name);
+    if (!entry || entry.incarnation !== incarnation) return;
+    entry.attendedBy = Math.max(0, entry.attendedBy + (attended ? 1 : -1));
+    entry.unattendedSince = entry.attendedBy === 0 ? Date.now() : undefined;
+  }
+
+  /** Stops and forgets the works no controller has had open for `orphanMs`. */
+  private sweep(orphanMs: number): void {
+    const now = Date.now();
+    for (const entry of this.works.values()) {
+      if (entry.attendedBy > 0 || entry.unattendedSince === undefined || now - entry.unattendedSince < orphanMs) continue;
+      entry.unattendedSince = undefined; // Once.
+      void this.forgetEntry(entry, 3000);
+    }
   }
 
   /** Tells `listener` every message of every work from now on; returns what stops it. */
@@ -179,9 +213,6 @@ export class WorkTable {
     const { name, init } = work;
     const existing = this.works.get(name);
     if (existing?.incarnation === init.incarnation) return;
-    if (existing) {
-      await this.forget(name, existing.incarnation);
-    }
     const id = `${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     const files = workFiles(join(this.options.dir, id));
     mkdirSync(files.dir, { recursive: true, mode: 0o700 });
@@ -190,7 +221,10 @@ export class WorkTable {
     const record: WorkRecord = { name, incarnation: init.incarnation, state: "running", createdAt: Date.now(), ...(memoryMiB ? { memoryMiB } : {}) };
     const entry = this.entry(name, init.incarnation, files, record);
     entry.state = "starting";
+    // In the table at once (a controller counts itself in before this resolves); an older incarnation ends first.
     this.works.set(name, entry);
+    if (existing) await this.forgetEntry(existing);
+    if (this.works.get(name) !== entry || entry.state !== "starting") return;
     let env: Record<string, string> = {};
     entry.preparing = new AbortController();
     try {
@@ -277,7 +311,11 @@ export class WorkTable {
    */
   async stop(name: string, incarnation: string, graceMs: number): Promise<void> {
     const entry = this.works.get(name);
-    if (!entry || entry.incarnation !== incarnation) return;
+    if (entry && entry.incarnation === incarnation) await this.stopEntry(entry, graceMs);
+  }
+
+  private async stopEntry(entry: Entry, graceMs: number): Promise<void> {
+    const name = entry.name;
     if (entry.state !== "ended" && entry.state !== "stopping") {
       entry.state = "stopping";
       entry.preparing?.abort(new Error(`${name} was stopped`));
@@ -303,15 +341,19 @@ export class WorkTable {
   /** Removes an ended work's folder (its controller has seen its end). Ends it first if it still runs. */
   async forget(name: string, incarnation: string): Promise<void> {
     const entry = this.works.get(name);
-    if (!entry || entry.incarnation !== incarnation) return;
-    if (entry.state !== "ended") await this.stop(name, incarnation, 0);
-    if (this.works.get(name) === entry) this.works.delete(name);
+    if (entry && entry.incarnation === incarnation) await this.forgetEntry(entry);
+  }
+
+  private async forgetEntry(entry: Entry, graceMs = 0): Promise<void> {
+    if (entry.state !== "ended") await this.stopEntry(entry, graceMs);
+    if (this.works.get(entry.name) === entry) this.works.delete(entry.name);
     rmSync(entry.files.dir, { recursive: true, force: true });
   }
 
   /** Lets go of the works' processes without ending them (the agent is shutting down; the works go on). */
   detach(): void {
     this.closed = true;
+    clearInterval(this.sweeper);
     for (const entry of this.works.values()) {
       entry.socket?.destroy();
       entry.child?.removeAllListeners("exit");
@@ -322,7 +364,7 @@ export class WorkTable {
   private entry(name: string, incarnation: string, files: WorkFiles, record: WorkRecord): Entry {
     let markEnded!: () => void;
     const ended = new Promise<void>((resolve) => (markEnded = resolve));
-    return { name, incarnation, files, record, state: "running", outbox: [], lastSeen: 0, ended, markEnded };
+    return { name, incarnation, files, record, state: "running", outbox: [], lastSeen: 0, ended, markEnded, attendedBy: 0, unattendedSince: Date.now() };
   }
 
   /** A work's folder found at start: re-attached if its process runs, else ended with a reason. */

@@ -11,14 +11,20 @@ import type { AgentModule } from "../module.ts";
 import type { WorkTable as HostWorkTable } from "../work-table.ts";
 import { WorkTable, type WorkTableOptions } from "./work-table.ts";
 
-/** The works module, with options for tests and bundles (the work program, its runtime). */
-export function worksModule(options: Pick<WorkTableOptions, "program" | "runtime" | "cwd"> = {}): AgentModule {
+/**
+ * The works module, with options for tests and bundles (the work program, its
+ * runtime). `LIT_AGENT_ORPHAN_MS` in the agent's environment sets how long a
+ * work may go without a controller before it is stopped (default 15 minutes).
+ */
+export function worksModule(options: Pick<WorkTableOptions, "program" | "runtime" | "cwd" | "orphanMs"> = {}): AgentModule {
   // The app bundles uploaded to the host: `<home>/agent/programs/<file>`.
   return {
     name: "works",
     start(ctx) {
       const pool = ctx.gpuPool;
+      const orphanMs = Number(process.env.LIT_AGENT_ORPHAN_MS);
       const table = WorkTable.open({
+        ...(Number.isFinite(orphanMs) && orphanMs > 0 ? { orphanMs } : {}),
         ...options,
         dir: join(ctx.paths.dir, "works"),
         programDir: join(ctx.paths.dir, "programs"),
