@@ -70,4 +70,9 @@ export const SUITES: readonly BenchSuite[] = [
     title: "remote: a 1 GiB Path between two hosts through the controller's two SSH connections",
     run: async (o) => (await import("./remote-path.bench.ts")).benchRemotePath(o),
   },
+  {
+    id: "remote-folder",
+    title: "remote: the app folder (10,000 files) synced to a host, beside rsync -a over SSH",
+    run: async (o) => (await import("./remote-folder.bench.ts")).benchRemoteFolder(o),
+  },
 ];
