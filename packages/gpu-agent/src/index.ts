@@ -1,8 +1,10 @@
 /**
  * @lit-app/gpu-agent: the agent that runs works on one of the user's machines,
  * reached only through SSH port forwarding. This is its public surface: the
- * app and its modules, GPU inventory and assignment, the bundle that the SSH
- * bootstrap uploads, and the files of a lit home. The agent's program is
+ * app and its modules, GPU inventory and assignment, the works' processes and
+ * their channel, the bundles that the SSH bootstrap uploads (the agent's, and
+ * an app's work program), and the files of a lit home. The controller's side
+ * is `@lit-app/gpu-agent/client` (RemoteExecutor). The agent's program is
  * `src/main.ts` (bundled by {@link buildAgentBundle}).
  */
 export { createAgentApp, type AgentAppOptions, type AgentContext, type AgentMount } from "./app.ts";
@@ -10,6 +12,11 @@ export { startAgent, type StartAgentOptions, type RunningAgent, type AlreadyRunn
 export type { AgentModule, AgentModuleContext, AgentModuleInstance } from "./module.ts";
 export type { AgentInfo } from "./agent-info.ts";
 export { buildAgentBundle, type AgentBundle } from "./bundle.ts";
+export { buildWorkBundle, type WorkBundle } from "./works/work-bundle.ts";
+export { worksModule } from "./works/works-module.ts";
+export { WorkProcesses, WORK_PROGRAM, type WorkProcessesOptions, type WorkProcessesListener, type OpenWork, type WorkSummary } from "./works/work-processes.ts";
+export { channelEvents } from "./channel/route.ts";
+export { MAX_MESSAGE_BYTES, type ControllerMessage, type AgentMessage } from "./channel/messages.ts";
 export { agentPaths, defaultHome, type AgentPaths } from "./paths.ts";
 export { AGENT_VERSION } from "./version.ts";
 export { tokenMatches } from "./token.ts";

@@ -3,11 +3,11 @@
  * on the agent's Hono app, behind its token check. One {@link ChannelSession} per WebSocket.
  */
 import type { WSEvents } from "hono/ws";
-import type { WorkTable } from "../works/work-table.ts";
+import type { WorkProcesses } from "../works/work-processes.ts";
 import { ChannelSession, type ChannelSessionOptions } from "./session.ts";
 
 /** The events of one channel WebSocket, for Hono's `upgradeWebSocket`. */
-export function channelEvents(table: WorkTable, options: ChannelSessionOptions = {}): () => WSEvents {
+export function channelEvents(table: WorkProcesses, options: ChannelSessionOptions = {}): () => WSEvents {
   return () => {
     let session: ChannelSession | undefined;
     return {

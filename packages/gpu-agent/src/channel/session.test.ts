@@ -7,17 +7,17 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { WorkTable } from "../works/work-table.ts";
+import { WorkProcesses } from "../works/work-processes.ts";
 import { ChannelSession } from "./session.ts";
 
 let dir: string;
-let table: WorkTable;
+let table: WorkProcesses;
 let sent: Record<string, unknown>[];
 let session: ChannelSession;
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "lit-session-"));
-  table = WorkTable.open({ dir });
+  table = WorkProcesses.open({ dir });
   sent = [];
   session = new ChannelSession(table, { send: (text) => sent.push(JSON.parse(text)), close: () => undefined }, { maxMessageBytes: 1000 });
 });

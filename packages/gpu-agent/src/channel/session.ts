@@ -5,7 +5,7 @@
  * after the seq the controller names, read from the works' journals, then
  * the new ones as they come.
  */
-import type { WorkTable } from "../works/work-table.ts";
+import type { WorkProcesses } from "../works/work-processes.ts";
 import type { WorkToFlow } from "@lit-app/local-workers/protocol";
 import { controllerMessage, MAX_MESSAGE_BYTES, parseFrame, type AgentMessage, type ControllerMessage } from "./messages.ts";
 
@@ -29,14 +29,14 @@ interface Subscription {
 
 /** One controller's channel. */
 export class ChannelSession {
-  private readonly table: WorkTable;
+  private readonly table: WorkProcesses;
   private readonly socket: ChannelSocket;
   private readonly maxBytes: number;
   private readonly subs = new Map<string, Subscription>();
   private readonly unsubscribe: () => void;
   private closed = false;
 
-  constructor(table: WorkTable, socket: ChannelSocket, options: ChannelSessionOptions = {}) {
+  constructor(table: WorkProcesses, socket: ChannelSocket, options: ChannelSessionOptions = {}) {
     this.table = table;
     this.socket = socket;
     this.maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
@@ -108,7 +108,7 @@ export class ChannelSession {
           ...(message.compute ? { compute: message.compute } : {}),
           ...(message.program ? { program: message.program } : {}),
         });
-        // The table has the work from the call on: this controller counts itself in (see WorkTable.attend).
+        // The table has the work from the call on: this controller counts itself in (see WorkProcesses.attend).
         if (fresh) {
           if (sub) this.table.attend(work, sub.incarnation, false);
           this.table.attend(work, incarnation, true);

@@ -1,5 +1,5 @@
 /**
- * The agent's works module: the {@link WorkTable} of this host's works under
+ * The agent's works module: the {@link WorkProcesses} of this host's works under
  * `<home>/agent/works`, re-adopted when the agent starts, with GPUs from the
  * agent's pool (`CUDA_VISIBLE_DEVICES`), and the work channel at
  * `GET /v1/channel`. When the agent stops, the works' processes go on.
@@ -9,21 +9,21 @@ import { channelEvents } from "../channel/route.ts";
 import { gpuCount } from "../gpu/gpu-count.ts";
 import type { AgentModule } from "../module.ts";
 import type { WorkTable as HostWorkTable } from "../work-table.ts";
-import { WorkTable, type WorkTableOptions } from "./work-table.ts";
+import { WorkProcesses, type WorkProcessesOptions } from "./work-processes.ts";
 
 /**
  * The works module, with options for tests and bundles (the work program, its
  * runtime). `LIT_AGENT_ORPHAN_MS` in the agent's environment sets how long a
  * work may go without a controller before it is stopped (default 15 minutes).
  */
-export function worksModule(options: Pick<WorkTableOptions, "program" | "runtime" | "cwd" | "orphanMs"> = {}): AgentModule {
+export function worksModule(options: Pick<WorkProcessesOptions, "program" | "runtime" | "cwd" | "orphanMs"> = {}): AgentModule {
   // The app bundles uploaded to the host: `<home>/agent/programs/<file>`.
   return {
     name: "works",
     start(ctx) {
       const pool = ctx.gpuPool;
       const orphanMs = Number(process.env.LIT_AGENT_ORPHAN_MS);
-      const table = WorkTable.open({
+      const table = WorkProcesses.open({
         ...(Number.isFinite(orphanMs) && orphanMs > 0 ? { orphanMs } : {}),
         ...options,
         dir: join(ctx.paths.dir, "works"),

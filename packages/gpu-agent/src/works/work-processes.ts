@@ -3,7 +3,7 @@
  * (work-process.ts), started detached so that it outlives the agent, and
  * kept in a folder of its own under `works/`: its record (pid, incarnation),
  * the flow's init, its journal and its output. A restarted agent builds the
- * table again from those folders ({@link WorkTable.open}): it re-attaches to
+ * table again from those folders ({@link WorkProcesses.open}): it re-attaches to
  * the processes still running over their Unix sockets, and reports those
  * that died meanwhile as ended, with a reason, in their journal.
  *
@@ -38,15 +38,15 @@ export interface OpenWork {
   /** The work's compute, as the flow declared it. */
   compute?: { name: string; gpus: number; memoryMiB?: number | undefined };
   /**
-   * The file in {@link WorkTableOptions.programDir} the process runs instead of
+   * The file in {@link WorkProcessesOptions.programDir} the process runs instead of
    * the default program: the app's bundle uploaded to the host, built with the
    * work program (one copy of the framework for both). A file name, no folder.
    */
   program?: string;
 }
 
-/** Options of a {@link WorkTable}. */
-export interface WorkTableOptions {
+/** Options of a {@link WorkProcesses}. */
+export interface WorkProcessesOptions {
   /** The folder of the works' folders (`~/.lit/agent/works`). */
   dir: string;
   /** The runtime and its arguments that run the work program. Default: this process's runtime and flags. */
@@ -75,7 +75,7 @@ export interface WorkTableOptions {
 }
 
 /** What the table tells its listeners (the work channel's sessions). */
-export interface WorkTableListener {
+export interface WorkProcessesListener {
   /**
    * A message of the work, in seq order, each once; `raw` is its JSON text as
    * the work sent it, when the table has it (forwarded as it is).
@@ -132,20 +132,20 @@ interface Entry {
 const OUTPUT_TAIL = 2000;
 
 /** The works of this host. */
-export class WorkTable {
-  private readonly options: WorkTableOptions;
+export class WorkProcesses {
+  private readonly options: WorkProcessesOptions;
   private readonly works = new Map<string, Entry>();
-  private readonly listeners = new Set<WorkTableListener>();
+  private readonly listeners = new Set<WorkProcessesListener>();
   private closed = false;
   private sweeper: ReturnType<typeof setInterval> | undefined;
 
-  private constructor(options: WorkTableOptions) {
+  private constructor(options: WorkProcessesOptions) {
     this.options = options;
   }
 
   /** The table of the works in `options.dir`: those still running re-attached, those gone ended. */
-  static open(options: WorkTableOptions): WorkTable {
-    const table = new WorkTable(options);
+  static open(options: WorkProcessesOptions): WorkProcesses {
+    const table = new WorkProcesses(options);
     mkdirSync(options.dir, { recursive: true, mode: 0o700 });
     for (const id of readdirSync(options.dir)) table.adopt(join(options.dir, id));
     const orphanMs = options.orphanMs ?? 15 * 60_000;
@@ -173,7 +173,7 @@ export class WorkTable {
   }
 
   /** Tells `listener` every message of every work from now on; returns what stops it. */
-  subscribe(listener: WorkTableListener): () => void {
+  subscribe(listener: WorkProcessesListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
