@@ -117,7 +117,7 @@ describe("lit <command> of a running app", () => {
     expect(wrong.code).toBe(2);
     const lines = wrong.stderr.trim().split("\n");
     expect(lines[0]).toBe('lit: unknown command "add-itme". Did you mean "add-item"?');
-    expect(lines[1]).toBe("  lit's commands: run; coming (not available yet): deploy, status, logs, ui, stop, hosts, apps");
+    expect(lines[1]).toBe("  lit's commands: run, hosts; coming (not available yet): deploy, status, logs, ui, stop, apps");
     expect(lines[2]).toMatch(/^ {2}commands of the running apps: .*\badd-item \(/);
     expect(lines[2]).toMatch(/\bdeploy \(/); // the fixture declares it; lit deploy is still lit's own
     const listed = await lit(process.execPath, [LIT, "add-item", "--name", "fig"], { cwd: REPO, env });
@@ -125,7 +125,7 @@ describe("lit <command> of a running app", () => {
     expect(JSON.parse(listed.stdout)).not.toContain("pear x1");
   });
 
-  it.each(["deploy", "status", "logs", "ui", "stop", "hosts", "apps"])(
+  it.each(["deploy", "status", "logs", "ui", "stop", "apps"])(
     "lit %s is lit's own (coming: not available yet, exit 2), never sent to the running app (which declares deploy)",
     async (name) => {
       const result = (await lit(process.execPath, [LIT, name, "--name", "x"], { cwd: REPO, env }).catch((e: unknown) => e)) as {
@@ -162,7 +162,7 @@ describe("lit's own commands, defined once", () => {
     expect(stdout).toContain("(coming: not available yet) run an app on your own");
     expect(stdout).toContain("App commands:");
     const run = await lit(process.execPath, [LIT, "run", "--help"], { cwd: REPO, env });
-    for (const flag of ["--runtime", "--port", "--listen", "--token", "--no-server", "--heap-mb", "--isolation"]) expect(run.stdout).toContain(flag);
+    for (const flag of ["--runtime", "--port", "--listen", "--token", "--no-server", "--heap-mb", "--isolation", "--host"]) expect(run.stdout).toContain(flag);
   });
 
   it("a misspelled command with no app running: exit 2, the closest command, and the list", async () => {
@@ -171,7 +171,7 @@ describe("lit's own commands, defined once", () => {
     expect(stderr).toBe(
       [
         'lit: unknown command "rnu". Did you mean "run"?',
-        "  lit's commands: run; coming (not available yet): deploy, status, logs, ui, stop, hosts, apps",
+        "  lit's commands: run, hosts; coming (not available yet): deploy, status, logs, ui, stop, apps",
         "  no app is running on this machine, so there are no app commands (start one with lit run app.ts)",
         "Run lit --help for the options.",
         "",

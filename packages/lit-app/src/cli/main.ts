@@ -138,7 +138,8 @@ function reportErrorsAs(program: Command): void {
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
-  const program = litProgram({ run: (file, flags) => run(file, flags, rest), coming });
+  const hosts = async (names: string[]) => (await import("../remote/hosts-command.ts")).hostsCommand(names);
+  const program = litProgram({ run: (file, flags) => run(file, flags, rest), hosts, coming });
   const builtins = builtinCommandNames(program);
   if (first !== undefined && !first.startsWith("-") && first !== "help" && !builtins.includes(first)) {
     return appCommand(first, rest, builtins);

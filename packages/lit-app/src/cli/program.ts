@@ -22,6 +22,8 @@ export interface RunFlags {
 export interface CliActions {
   /** `lit run <app>`: resolves to the exit code. */
   run(file: string, flags: RunFlags): Promise<number>;
+  /** `lit hosts [host...]`: resolves to the exit code. */
+  hosts?(names: string[]): Promise<number>;
   /** A command named in the definition that is not available yet. */
   coming(name: string): Promise<number>;
 }
@@ -33,7 +35,6 @@ export const COMING_COMMANDS = [
   { name: "logs", args: "[app]", summary: "the log lines of a running or deployed app" },
   { name: "ui", args: "[app]", summary: "open a running or deployed app's UI in the browser" },
   { name: "stop", args: "[app]", summary: "stop a running or deployed app" },
-  { name: "hosts", args: "", summary: "the machines apps can be deployed to" },
   { name: "apps", args: "", summary: "the apps running on this machine or deployed" },
 ] as const;
 
@@ -83,6 +84,15 @@ export function litProgram(actions?: CliActions): Command {
     .helpOption("-h, --help", "show this help")
     .action(async (file: string, flags: RunFlags) => {
       if (actions) setExitCode(program, await actions.run(file, flags));
+    });
+
+  program
+    .command("hosts")
+    .description("each host's lit agent, its GPUs (free and used) and running works; without a name, the hosts lit run --host used from here")
+    .argument("[hosts...]", "SSH hosts as in ~/.ssh/config, e.g. gpu-box")
+    .helpOption("-h, --help", "show this help")
+    .action(async (names: string[]) => {
+      if (actions?.hosts) setExitCode(program, await actions.hosts(names));
     });
 
   for (const coming of COMING_COMMANDS) {

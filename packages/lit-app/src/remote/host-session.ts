@@ -13,6 +13,7 @@ import type { AgentEndpoint as ChannelEndpoint } from "@lit-app/gpu-agent/client
 import { connectHost, ensureAgent, type AgentEndpoint, type LocalListener, type SshHost } from "@lit-app/ssh";
 import { runtimeKind } from "@lit-app/runtime";
 import { syncAppFolder, type FolderSyncReport } from "./folder-sync.ts";
+import { recordHost } from "./known-hosts-list.ts";
 import { buildAgentProgram, buildWorkProgram, type WorkProgram } from "./work-bundle.ts";
 
 /** What a host needs from the run, shared by its sessions. */
@@ -96,6 +97,7 @@ export class HostSession {
     ]);
     const relativeModule = relative(appDir, this.options.appPath).split("\\").join("/");
     const appModule = `file://${posix.join(home, remoteDir, relativeModule)}`;
+    recordHost(this.alias);
     return { appModule, program: program.fileName, agent: this.agent, folder, home };
   }
 

@@ -137,4 +137,24 @@ describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => 
     expect(ticks(run)).toEqual(upTo(40));
     expect(run.out().at(-1)).toBe("flow: the ticker is done");
   }, 150_000);
+
+  it("lit hosts lists each host's agent, its GPUs free and used, and its running works", async () => {
+    const run = litOnLaptop(th(), runtime, ["run", app("ticker"), "--host", "cpu=cpu-box"], { LIT_TICKS: "40", LIT_TICK_MS: "100" });
+    await run.waitFor(/tick 5$/, 60_000);
+    const hosts = litOnLaptop(th(), runtime, ["hosts", "cpu-box", "gpu-box"]);
+    const listed = await ended(hosts, 30_000);
+    expect(listed.code, hosts.text()).toBe(0);
+    const out = hosts.out();
+    expect(hosts.text()).toMatch(/^ {2}cpu-box \(.*\): agent \d+\.\d+\.\d+ on node /m);
+    expect(out).toContain("  GPUs: 0 (0 free, 0 used)");
+    expect(out.some((l) => /^ {4}root\.ticker {2}running {2}pid \d+$/.test(l)), hosts.text()).toBe(true);
+    expect(hosts.text()).toMatch(/^ {2}gpu-box \(.*\): agent \d+\.\d+\.\d+ on bun /m);
+    expect(out).toContain("  GPUs: 2 (2 free, 0 used)");
+    expect(out).toContain(`    ${GPU_A.uuid}  A100  81920 MiB  free`);
+    expect((await ended(run)).code, run.text()).toBe(0);
+    // Without a name: the hosts lit run --host used from here.
+    const all = litOnLaptop(th(), runtime, ["hosts"]);
+    expect((await ended(all, 30_000)).code, all.text()).toBe(0);
+    expect(all.out().filter((l) => /^(cpu|gpu)-box \(/.test(l))).toHaveLength(2);
+  }, 120_000);
 });
