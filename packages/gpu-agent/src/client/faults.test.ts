@@ -170,4 +170,23 @@ describe("the work channel's faults", () => {
     await until(() => !alive(pid!), "the orphaned work's process ended", 15_000);
     await until(() => readdirSync(join(a.home, "agent", "works")).length === 0, "its folder removed");
   }, 90_000);
+
+  it("an agent that never answers: each attempt gives up after its timeout, and the works fail with reason host lost past the limit", async () => {
+    let attempts = 0;
+    app = await startRemoteApp({
+      host: "silent-box",
+      connect: () => (attempts++, new Promise<never>(() => undefined)),
+      token: "unused",
+      connectTimeoutMs: 300,
+      hostLostMs: 2000,
+      backoff: { initialMs: 50, maxMs: 100 },
+    });
+    const r = app;
+    r.go(10, 1);
+    await until(() => r.root.ticker.status.stage === "failed", "the work failed");
+    expect(r.root.ticker.status).toMatchObject({ reason: "host lost", message: expect.stringContaining("silent-box stayed unreachable") });
+    const lost = r.events.filter((e) => e.type === "connection");
+    expect(lost).toEqual([expect.objectContaining({ state: "lost", message: expect.stringContaining("no answer within 300 ms") })]);
+    expect(attempts).toBeGreaterThanOrEqual(3);
+  }, 30_000);
 });

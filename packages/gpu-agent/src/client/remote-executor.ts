@@ -57,6 +57,8 @@ export interface RemoteExecutorOptions {
   stopGraceMs?: number;
   /** How often a ping checks that the link is alive, ms; no answer within twice that and the link is deemed down. Default 5000. */
   pingMs?: number;
+  /** How long one attempt to reach the agent (`connect` and the WebSocket's opening) may take, ms. Default 10,000. */
+  connectTimeoutMs?: number;
   /** Reconnect backoff: first and longest wait, ms. Default 100 and 5000. */
   backoff?: { initialMs: number; maxMs: number };
   /** The largest message taken from the agent, bytes. Default 64 MiB. */
@@ -123,6 +125,8 @@ export class RemoteExecutor implements WorkExecutor {
   private pingTimer: ReturnType<typeof setInterval> | undefined;
   private lastHeard = 0;
   private pingId = 0;
+  /** The attempt to connect under way (a later one, or a timeout, makes an earlier one moot). */
+  private attemptToken: object | undefined;
 
   constructor(options: RemoteExecutorOptions) {
     this.options = options;
@@ -306,15 +310,30 @@ export class RemoteExecutor implements WorkExecutor {
   private async connectNow(): Promise<void> {
     if (this.state === "closed") return;
     this.state = "connecting";
+    const attempt = {};
+    this.attemptToken = attempt;
+    const timeoutMs = this.options.connectTimeoutMs ?? 10_000;
+    let pending: ChannelSocket | undefined;
+    // An attempt that hangs (a forward that never opens, an upgrade never answered) is given up.
+    const timer = setTimeout(() => {
+      if (this.attemptToken !== attempt || this.state !== "connecting") return;
+      this.attemptToken = undefined;
+      pending?.terminate();
+      this.down(`no answer within ${timeoutMs} ms`);
+    }, timeoutMs);
+    (timer as { unref?: () => void }).unref?.();
     let endpoint: AgentEndpoint;
     let token: string;
     try {
       token = typeof this.options.token === "string" ? this.options.token : await this.options.token();
       endpoint = await this.options.connect();
     } catch (error) {
+      clearTimeout(timer);
+      if (this.attemptToken !== attempt) return;
       return this.down(error instanceof Error ? error.message : String(error));
     }
-    if (this.state !== "connecting") {
+    if (this.state !== "connecting" || this.attemptToken !== attempt) {
+      clearTimeout(timer);
       endpoint.stream?.destroy();
       return;
     }
@@ -324,6 +343,8 @@ export class RemoteExecutor implements WorkExecutor {
     try {
       socket = await openChannelSocket(endpoint, token, max, {
         onOpen: () => {
+          clearTimeout(timer);
+          if (this.attemptToken !== attempt) return socket?.terminate();
           opened = true;
           this.socket = socket;
           this.state = "open";
@@ -331,13 +352,17 @@ export class RemoteExecutor implements WorkExecutor {
         },
         onMessage: (text) => this.received(text),
         onClose: (why) => {
-          if (this.socket === socket || !opened) {
+          clearTimeout(timer);
+          if (this.socket === socket || (!opened && this.attemptToken === attempt)) {
+            this.attemptToken = undefined;
             this.socket = undefined;
             this.down(why);
           }
         },
       });
+      pending = socket;
     } catch (error) {
+      clearTimeout(timer);
       return this.down(error instanceof Error ? error.message : String(error));
     }
   }
