@@ -9,6 +9,7 @@
 import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "@lit-app/core/internal";
 import type { RemoteExecutor } from "@lit-app/gpu-agent/client";
 import type { HostSession } from "./host-session.ts";
+import type { ServedPort } from "./served-port.ts";
 
 /** Options of a {@link HostExecutor}. */
 export interface HostExecutorOptions {
@@ -23,6 +24,8 @@ export class HostExecutor implements WorkExecutor {
   private remote: RemoteExecutor | undefined;
   private ready: Promise<RemoteExecutor> | undefined;
   private session: HostSession | undefined;
+  /** The local ports forwarded to works' ports on the host, by work. */
+  private readonly served = new Map<string, Promise<ServedPort | undefined>>();
 
   /**
    * @param alias the SSH host
@@ -76,7 +79,21 @@ export class HostExecutor implements WorkExecutor {
 
   async start(work: WorkRef): Promise<void> {
     const remote = await this.executor();
+    if (work.port !== undefined && !this.served.has(work.name)) this.served.set(work.name, this.serve(work.name, work.port));
     return remote.start(work);
+  }
+
+  /** The work's port here, forwarded to its port on the host; a port taken here is said once, and not forwarded. */
+  private async serve(name: string, port: number): Promise<ServedPort | undefined> {
+    const { forwardServedPort } = await import("./served-port.ts");
+    const session = this.session!;
+    try {
+      return await forwardServedPort(port, () => session.sshHost());
+    } catch (error) {
+      const why = (error as { code?: string }).code === "EADDRINUSE" ? `port ${port} is taken on this machine` : String(error);
+      this.emit({ type: "log", work: name, stream: "stderr", line: `[lit-app] ${name} serves on port ${port} of ${this.alias}; it is not forwarded here: ${why}.` });
+      return undefined;
+    }
   }
 
   call(work: WorkRef, call: WorkCall): void {
@@ -88,6 +105,9 @@ export class HostExecutor implements WorkExecutor {
   }
 
   async stop(work: WorkRef): Promise<void> {
+    const served = this.served.get(work.name);
+    this.served.delete(work.name);
+    await (await served)?.close();
     if (!this.ready) return;
     const remote = await this.ready.catch(() => undefined);
     await remote?.stop(work);
@@ -96,6 +116,9 @@ export class HostExecutor implements WorkExecutor {
   async close(): Promise<void> {
     const remote = this.ready ? await this.ready.catch(() => undefined) : undefined;
     await remote?.close();
+    const served = [...this.served.values()];
+    this.served.clear();
+    await Promise.all(served.map(async (s) => (await s)?.close()));
     await this.session?.close();
   }
 }

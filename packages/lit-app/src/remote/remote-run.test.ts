@@ -157,4 +157,16 @@ describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => 
     expect((await ended(all, 30_000)).code, all.text()).toBe(0);
     expect(all.out().filter((l) => /^(cpu|gpu)-box \(/.test(l))).toHaveLength(2);
   }, 120_000);
+
+  it("forwards a work's HTTP port: its url answers on the user's machine", async () => {
+    const run = litOnLaptop(th(), runtime, ["run", app("server"), "--host", "gpu-box"]);
+    try {
+      await run.waitFor(/serving at http:\/\/127\.0\.0\.1:7831$/, 60_000);
+      const res = await th().laptop.fetch("http://127.0.0.1:7831/");
+      expect(res.body).toBe(`hello from ${th().host("gpu-box").user}`);
+    } finally {
+      run.child.kill("SIGTERM");
+    }
+    expect((await ended(run, 30_000)).code, run.text()).toBe(0);
+  }, 120_000);
 });

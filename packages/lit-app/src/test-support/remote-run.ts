@@ -60,10 +60,12 @@ export function litOnLaptop(th: TestHosts, runtime: CliRuntime, args: string[], 
       return new Promise((resolve, reject) => {
         const w = { pattern, resolve };
         waiters.add(w);
-        setTimeout(() => {
-          waiters.delete(w);
-          reject(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${text()}`));
-        }, timeoutMs).unref();
+        const fail = (why: string) => {
+          if (!waiters.delete(w)) return;
+          reject(new Error(`no line matching ${pattern} ${why}:\n${text()}`));
+        };
+        setTimeout(() => fail(`within ${timeoutMs} ms`), timeoutMs).unref();
+        void exited.then((e) => fail(`before lit ended (exit ${e.code})`));
       });
     },
   };

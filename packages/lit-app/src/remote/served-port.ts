@@ -1,0 +1,55 @@
+/**
+ * A work on a host that serves HTTP binds its port on the host's loopback;
+ * the user's machine gets the same port on its own 127.0.0.1, each
+ * connection carried through the host's SSH connection, so the work's `url`
+ * (`http://127.0.0.1:<port>`) works here as it would locally.
+ */
+import { createServer, type Server, type Socket } from "node:net";
+import type { SshHost } from "@lit-app/ssh";
+
+/** A local port forwarded to the same port on a host. */
+export interface ServedPort {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on 127.0.0.1:`port` here; each connection reaches 127.0.0.1:`port` on
+ * the host through the connection `host()` gives (opened again after a drop).
+ * @throws the listen error (EADDRINUSE when the port is taken here)
+ */
+export async function forwardServedPort(port: number, host: () => Promise<SshHost>): Promise<ServedPort> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.setNoDelay(true);
+    socket.pause();
+    socket.on("error", () => socket.destroy());
+    socket.on("close", () => sockets.delete(socket));
+    host()
+      .then((h) => h.forward(port))
+      .then(
+        (channel) => {
+          channel.on("error", () => socket.destroy());
+          channel.on("close", () => socket.destroy());
+          socket.on("close", () => channel.destroy());
+          socket.pipe(channel).pipe(socket);
+          socket.resume();
+        },
+        () => socket.destroy(),
+      );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  server.unref();
+  return {
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
