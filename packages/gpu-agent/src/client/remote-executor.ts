@@ -249,6 +249,13 @@ export class RemoteExecutor implements WorkExecutor {
     if (lane.ended) return;
     const grace = this.options.stopGraceMs ?? 3000;
     this.stoppingLanes.set(lane.name, lane);
+    if (this.state !== "open") {
+      // The link is down: the stop is sent when it is back (see connected), and an agent whose
+      // controller never comes back ends the work itself (its orphan limit). Nothing to wait for here.
+      lane.link.close();
+      lane.ended = true;
+      return;
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
     await Promise.race([
       new Promise<void>((resolve) => {
