@@ -82,8 +82,9 @@ export function startApp(app: LightningApp, options: RunAppOptions): RunningApp 
   });
   const executor = options.hosts?.length ? executorForHosts(local, { hosts: options.hosts, appModule: options.appModule }) : local;
   const engine = new AppEngine(app, { executor, clock: options.clock ?? systemClock });
-  // On Bun, the works' threads load while the server starts (see spare-work-threads.ts).
-  const endSpares = runtimeKind() === "bun" ? startSpareWorkThreads(engine.components() as Iterable<DeclaredWork>, isolated) : undefined;
+  // On Bun, the works' threads load while the server starts (see spare-work-threads.ts); not for works that may
+  // run on other hosts.
+  const endSpares = runtimeKind() === "bun" && !options.hosts?.length ? startSpareWorkThreads(engine.components() as Iterable<DeclaredWork>, isolated) : undefined;
   const color = options.color ?? Boolean(process.stdout.isTTY);
   engine.onLog(
     logPrinter({ stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) }, color),
