@@ -169,4 +169,11 @@ describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => 
     }
     expect((await ended(run, 30_000)).code, run.text()).toBe(0);
   }, 120_000);
+
+  it("runs a work whose compute name is the user's own when a --host rule maps it (CloudCompute(\"a100\", { gpus: 2 }))", async () => {
+    const run = litOnLaptop(th(), runtime, ["run", app("custom-compute"), "--host", "a100=gpu-box"]);
+    const exit = await ended(run);
+    expect(exit.code, run.text()).toBe(0);
+    expect(run.out()).toEqual([`root.trainer | a100 work sees ${GPU_A.uuid},${GPU_B.uuid}`]);
+  }, 120_000);
 });

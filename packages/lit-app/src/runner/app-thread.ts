@@ -7,10 +7,11 @@
  */
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { preloadCron } from "@lit-app/core/internal";
+import { allowComputeNames, preloadCron } from "@lit-app/core/internal";
 import { runtimeKind } from "@lit-app/runtime";
 import { UsageError } from "../cli/errors.ts";
 import { loadApp } from "../cli/load-app.ts";
+import { parseHostRules } from "../remote/host-rules.ts";
 import type { FromAppThread, ToAppThread } from "./app-thread-protocol.ts";
 import { setEmbedded } from "./embedded.ts";
 import { markPasses } from "./pass-marks.ts";
@@ -86,6 +87,8 @@ function prepare(message: Extract<ToAppThread, { type: "prepare" }>): void {
 
 async function run(start: Extract<ToAppThread, { type: "start" }>): Promise<number> {
   try {
+    // Compute names of the user's own that --host rules map (a100 in --host a100=box), before the app's module loads.
+    if (start.options.hosts?.length) allowComputeNames(parseHostRules(start.options.hosts).customComputes);
     const { app, url } = await loadApp(start.appModule.startsWith("file:") ? fileURLToPath(start.appModule) : start.appModule);
     port.post({ type: "loaded", rootClass: (app.root as object).constructor.name });
     if (stopReason !== undefined) return 0;
