@@ -63,6 +63,6 @@ describe("the app's work bundle", () => {
     const r = app;
     r.go(1, 1);
     await until(() => r.root.ticker.status.stage === "failed", "the work failed");
-    expect(r.root.ticker.status.message).toMatch(/missing\.mjs/);
+    expect(r.root.ticker.status.message).toMatch(/the program missing\.mjs is not on this host/);
   }, 60_000);
 });

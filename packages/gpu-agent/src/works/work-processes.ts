@@ -11,7 +11,7 @@
  * what the process sent before the agent attached is read from its journal.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
@@ -251,6 +251,10 @@ export class WorkProcesses {
         return this.failStart(entry, new Error(`the program ${JSON.stringify(work.program)} is not a file name in this agent's program folder`));
       }
       program = join(this.options.programDir, work.program);
+    }
+    if (!existsSync(program)) {
+      const what = work.program === undefined ? "this agent's default work program" : `the program ${work.program}`;
+      return this.failStart(entry, new Error(`${what} is not on this host (${program}); the controller uploads the app's work bundle (buildWorkBundle) to the program folder and names it`));
     }
     const output = openSync(files.output, "a", 0o600);
     let child: ChildProcess;
