@@ -12,4 +12,5 @@ export { WorkLink, type WorkLinkHooks } from "./work-link.ts";
 export { WorkProtocolError, type LocalWorkersErrorCode } from "./errors.ts";
 /** For other executors of the work protocol (a host's agent): where a work created inside run() finds its class. */
 export { findClassExport, classNotExported, type ClassExport } from "./work-class.ts";
+export { RebuildableClasses } from "./rebuildable-classes.ts";
 export { appModuleFiles } from "./app-modules.ts";

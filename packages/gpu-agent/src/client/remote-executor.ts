@@ -22,7 +22,7 @@ import {
   type WorkExecutor,
   type WorkRef,
 } from "@lit-app/core/internal";
-import { classNotExported, findClassExport, WorkLink, type WorkChannel } from "@lit-app/local-workers";
+import { classNotExported, findClassExport, RebuildableClasses, WorkLink, type WorkChannel } from "@lit-app/local-workers";
 import { workToFlow, type FlowToWork } from "@lit-app/local-workers/protocol";
 import { MAX_MESSAGE_BYTES, type ControllerMessage } from "../channel/messages.ts";
 import { parseAgentFrame } from "./agent-frame.ts";
@@ -110,6 +110,7 @@ export class RemoteExecutor implements WorkExecutor {
   private emit: (event: WorkEvent) => void = () => {};
   private readonly options: RemoteExecutorOptions;
   private readonly appModule: string;
+  private readonly classes: RebuildableClasses;
   private readonly lanes = new Map<string, Lane>();
   /** Lanes being stopped, by name, until the agent confirms. */
   private readonly stoppingLanes = new Map<string, Lane>();
@@ -131,10 +132,17 @@ export class RemoteExecutor implements WorkExecutor {
   constructor(options: RemoteExecutorOptions) {
     this.options = options;
     this.appModule = toUrl(options.appModule);
+    this.classes = new RebuildableClasses(toUrl(options.localAppModule ?? options.appModule));
   }
 
   bind(emit: (event: WorkEvent) => void): void {
     this.emit = emit;
+    this.classes.prepare();
+  }
+
+  /** A work created inside run() is rebuilt on the host from its class: a module of the app must export it. */
+  canRebuild(cls: Function): boolean | Promise<boolean> {
+    return this.classes.canRebuild(cls);
   }
 
   start(work: WorkRef): Promise<void> {
