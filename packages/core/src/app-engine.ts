@@ -6,12 +6,23 @@
  */
 import type { LightningApp } from "./app.ts";
 import { coreOf, type ComponentCore } from "./component.ts";
-import { AppStateError, FlowFailedError, LitError, PatchError, serializeError, StateLimitError, WorkFailedError } from "./errors.ts";
+import { AppStateError, CronError, FlowFailedError, LitError, PatchError, serializeError, StateLimitError, WorkFailedError } from "./errors.ts";
 import type { ComponentContext } from "./component-context.ts";
 import { escapeKey, toPointer } from "./json-pointer.ts";
 import { currentOrigin, withOrigin } from "./origin.ts";
 import type { EnginePorts, WorkCall, WorkEvent, WorkRef } from "./ports.ts";
-import { AppEnding, beginPass, endPass, endsPass, holdBackIfEnded, isControlSignal, WaitingForWork, WaitingForWorkClass, type ControlSignal } from "./signals.ts";
+import {
+  AppEnding,
+  beginPass,
+  endPass,
+  endsPass,
+  holdBackIfEnded,
+  isControlSignal,
+  WaitingForCron,
+  WaitingForWork,
+  WaitingForWorkClass,
+  type ControlSignal,
+} from "./signals.ts";
 import { tooDeep } from "./client-value.ts";
 import { StateLedger } from "./state-ledger.ts";
 import { formatBytes, type StateLimits } from "./state-limits.ts";
@@ -79,6 +90,8 @@ export class AppEngine implements ComponentContext {
   private readonly listeners = new Set<(ops: PatchOp[]) => void>();
   private readonly logListeners = new Set<(line: LogLine) => void>();
   private starting: Promise<void> | undefined;
+  private cronLoading: Promise<void> | undefined;
+  private cronLoaded = false;
   private dirty = false;
   private scheduled = false;
   private flowChanged = false;
@@ -97,13 +110,14 @@ export class AppEngine implements ComponentContext {
   }
 
   /**
-   * Starts the app: loads what flows need, starts `startWithFlow` works and
-   * runs the first pass soon. Resolves when the app has ended.
+   * Starts the app: starts `startWithFlow` works and runs the first pass soon
+   * (the cron parser is loaded when a flow first calls `schedule()`). Resolves
+   * when the app has ended.
    */
   start(): Promise<AppResult> {
     if (this.stage !== "not_started" || this.starting) throw new AppStateError(`the app is already ${this.stage}; an AppEngine runs once.`);
     if (this.rootCore.context) throw new AppStateError("this app is already running in another engine; construct a new app to run it again.");
-    this.starting = preloadCron().then(() => this.begin());
+    this.starting = Promise.resolve().then(() => this.begin());
     return this.done;
   }
 
@@ -340,10 +354,27 @@ export class AppEngine implements ComponentContext {
       if (!isControlSignal(error)) this.failWith(flowError(error));
     }
     const end = endPass();
+    if (end.signal instanceof WaitingForCron) this.loadCron();
     if (end.signal && (returned || end.heldBack)) this.signalCaught(end.signal);
     this.flushCalls();
     if (this.flowChanged) this.markDirty();
     this.flushFeed();
+  }
+
+  /** Loads the cron parser that a flow's `schedule()` waits for, then re-runs the flow. */
+  private loadCron(): void {
+    this.cronLoading ??= preloadCron().then(
+      () => {
+        this.cronLoaded = true;
+        this.markDirty();
+      },
+      (error: unknown) => this.failWith(flowError(new CronError(`the cron parser (cron-parser) could not be loaded for schedule(): ${String(error)}. Reinstall the app's dependencies.`, error))),
+    );
+  }
+
+  /** Whether the engine waits for something outside its executor and clock (the cron parser) to re-run the flow. */
+  get loading(): Promise<void> | undefined {
+    return this.cronLoaded ? undefined : this.cronLoading;
   }
 
   /**
@@ -362,6 +393,16 @@ export class AppEngine implements ComponentContext {
         `${root}.run() went on after ${work}.run() ended the pass (${work} has not finished its call): a try/catch in the run() of ` +
           `${this.flowOf(work)} (or of a flow that calls it) caught lit-app's signal and did not rethrow it. The code after that line ran ` +
           `before ${work} finished; work calls, stop() and fail() there were held back. ${advice}`,
+      );
+      return;
+    }
+    if (signal instanceof WaitingForCron) {
+      if (this.caughtReported.has(`cron:${signal.flow}`)) return;
+      this.caughtReported.add(`cron:${signal.flow}`);
+      this.logError(
+        root,
+        `${root}.run() went on after ${signal.flow}.schedule() ended the pass (lit-app was still loading the cron parser): a try/catch ` +
+          `in a flow's run() caught lit-app's signal and did not rethrow it; work calls, stop() and fail() after it were held back. ${advice}`,
       );
       return;
     }

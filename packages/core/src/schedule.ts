@@ -3,13 +3,15 @@
  */
 import type { CronExpressionParser as Parser } from "cron-parser";
 import { CronError } from "./errors.ts";
+import { endsPass, WaitingForCron } from "./signals.ts";
 
 let CronExpressionParser: typeof Parser | undefined;
 let loading: Promise<void> | undefined;
 
 /**
- * Loads the cron parser. It is loaded only where flows run (the app runtime
- * awaits this before its first pass), not in every work's thread.
+ * Loads the cron parser. It is loaded only when a flow first calls `schedule()`
+ * (that pass ends with {@link WaitingForCron} and the engine re-runs the flow
+ * once this resolves), so an app that schedules nothing never loads it.
  */
 export function preloadCron(): Promise<void> {
   loading ??= import("cron-parser").then((m) => {
@@ -44,7 +46,10 @@ export interface CronSchedule {
   nextAfter(time: number): number;
 }
 
-/** Parses a cron string (5 fields, 6 with seconds first) or an alias. */
+/**
+ * Parses a cron string (5 fields, 6 with seconds first) or an alias.
+ * @throws CronError for an invalid string; WaitingForCron while the parser loads (see {@link preloadCron}).
+ */
 export function parseCron(cron: string, where: string, tz?: string): CronSchedule {
   if (typeof cron !== "string") {
     throw new CronError(`${where}: schedule() takes a cron string such as "0 * * * *" or "hourly", got ${typeof cron}.`);
@@ -60,7 +65,8 @@ export function parseCron(cron: string, where: string, tz?: string): CronSchedul
   }
   const parser = CronExpressionParser;
   if (!parser) {
-    throw new CronError(`${where}: schedule() was called before the app started; call it from a flow's run().`);
+    void preloadCron().catch(() => undefined);
+    throw endsPass(new WaitingForCron(where));
   }
   const options = (time: number) => ({ currentDate: new Date(time), strict: false, ...(tz ? { tz } : {}) });
   try {

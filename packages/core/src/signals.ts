@@ -38,6 +38,21 @@ export class WaitingForWorkClass {
   }
 }
 
+/**
+ * Thrown by a flow's first `schedule()` while the cron parser is still loading (it is loaded
+ * only for apps whose flows schedule); lit-app re-runs the flow once it is loaded.
+ */
+export class WaitingForCron {
+  readonly flow: string;
+  readonly message: string;
+  constructor(flow: string) {
+    this.flow = flow;
+    this.message =
+      `the flow pass stops here until lit-app has loaded the cron parser for ${flow}.schedule(); lit-app re-runs the flow then. ` +
+      `If you caught this in run(), rethrow it: if (L.isControlSignal(e)) throw e;`;
+  }
+}
+
 /** Thrown by `stop()` and `fail()` to end the pass that called them. */
 export class AppEnding {
   readonly failed: boolean;
@@ -49,11 +64,13 @@ export class AppEnding {
 }
 
 /** A control signal. */
-export type ControlSignal = WaitingForWork | WaitingForWorkClass | AppEnding;
+export type ControlSignal = WaitingForWork | WaitingForWorkClass | WaitingForCron | AppEnding;
 
 /** True for the signals lit-app throws through a flow's `run()`; rethrow them. */
 export function isControlSignal(value: unknown): boolean {
-  return value instanceof WaitingForWork || value instanceof WaitingForWorkClass || value instanceof AppEnding;
+  return (
+    value instanceof WaitingForWork || value instanceof WaitingForWorkClass || value instanceof WaitingForCron || value instanceof AppEnding
+  );
 }
 
 /** Whether a pass is under way in this thread (passes are synchronous: one at a time). */

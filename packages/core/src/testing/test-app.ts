@@ -95,6 +95,11 @@ export class TestApp<F extends LightningFlow = LightningFlow> {
         await this.executor.idle();
         continue;
       }
+      const loading = this.engine.loading;
+      if (loading) {
+        await loading.catch(() => undefined);
+        continue;
+      }
       await Promise.resolve();
       if (!this.clock.hasQueued && !this.executor.busy) break;
     }

@@ -7,7 +7,7 @@
  */
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { allowComputeNames, preloadCron } from "@lit-app/core/internal";
+import { allowComputeNames } from "@lit-app/core/internal";
 import { runtimeKind } from "@lit-app/runtime";
 import { UsageError } from "../cli/errors.ts";
 import { loadApp } from "../cli/load-app.ts";
@@ -76,13 +76,12 @@ port.listen((message) => {
 });
 
 /**
- * Loads what running an app takes (the app server, the cron parser that the engine loads before the first
- * pass) while this thread waits to be told which app to run (see app-thread-protocol.ts). A failure here is
- * the app's to report when it needs the module.
+ * Loads what running an app takes (the app server) while this thread waits to be told which app to run (see
+ * app-thread-protocol.ts). A failure here is the app's to report when it needs the module. The cron parser
+ * is loaded by the engine when a flow first calls schedule().
  */
 function prepare(message: Extract<ToAppThread, { type: "prepare" }>): void {
   if (message.server) void import("@lit-app/server").catch(() => undefined);
-  void preloadCron().catch(() => undefined);
 }
 
 async function run(start: Extract<ToAppThread, { type: "start" }>): Promise<number> {
@@ -98,8 +97,6 @@ async function run(start: Extract<ToAppThread, { type: "start" }>): Promise<numb
       handleSignals: false,
       clock: markPasses(systemClock, start.marks),
     });
-    // Loads while the app server does; the engine waits for it before the first pass.
-    void preloadCron().catch(() => undefined);
     // A stop that came while the app was being loaded.
     if (stopReason !== undefined) void running.engine.stop(stopReason);
     return (await running.done).exitCode;
