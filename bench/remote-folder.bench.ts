@@ -53,7 +53,7 @@ export async function benchRemoteFolder(options: BenchOptions = FULL): Promise<B
     const rsyncFirst: number[] = [];
     let firstReport: Record<string, any> = {};
     for (let i = 0; i < run.rounds; i++) {
-      await host.output("rm -rf app-rsync store/app store/.lit && sync");
+      await host.output("rm -rf app-rsync store/app store/.lit");
       await rm(join(app, ".lit"), { recursive: true, force: true });
       rsyncFirst.push(await rsync());
       const r = await c.request("syncFolder", { dir: app, to, target: "app" });

@@ -55,11 +55,11 @@ export async function benchRemotePath(options: BenchOptions = FULL): Promise<Ben
     const openssh: number[] = [];
     let sent = 0;
     for (let i = 0; i < run.rounds; i++) {
-      await b.output("rm -rf copy.bin store/run store/.lit && sync");
+      await b.output("rm -rf copy.bin store/run store/.lit");
       openssh.push(await s.timeOnLaptop(`ssh ${A} 'cat store/run/model.bin' | ssh ${B} 'cat > copy.bin'`));
       const size = Number((await b.output("wc -c < copy.bin")).trim());
       if (size !== run.bytes) throw new Error(`the OpenSSH copy on ${B} has ${size} bytes, not ${run.bytes}`);
-      await b.output("rm -f copy.bin && sync");
+      await b.output("rm -f copy.bin");
       const r = await c.request("syncPath", { from: fromA, to: toB, path: "run" });
       if (r.report.bytesSent !== run.bytes) throw new Error(`expected ${run.bytes} bytes sent from ${A} to ${B}, got ${JSON.stringify(r.report)}`);
       if (i === run.rounds - 1) {

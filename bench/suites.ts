@@ -75,4 +75,9 @@ export const SUITES: readonly BenchSuite[] = [
     title: "remote: the app folder (10,000 files) synced to a host, beside rsync -a over SSH",
     run: async (o) => (await import("./remote-folder.bench.ts")).benchRemoteFolder(o),
   },
+  {
+    id: "remote-link-cut",
+    title: "remote: a link cut and restored, to the first new log line seen",
+    run: async (o) => (await import("./remote-link-cut.bench.ts")).benchRemoteLinkCut(o),
+  },
 ];
