@@ -467,6 +467,25 @@ export class AppEngine implements ComponentContext {
     if (event.type === "connection") {
       // The work may still run: its calls go on, and its events resume once the link is back.
       this.logError(event.work, event.message);
+      const { stage } = work.status;
+      if (stage === "pending" || stage === "running") {
+        const status = { stage, timestamp: this.now() };
+        work.setStatus(event.state === "lost" ? { ...status, reason: "host unreachable", message: event.message } : status);
+        this.flushFeed();
+      }
+      return;
+    }
+    if (event.type === "placed") {
+      work.placement = { host: event.host, gpus: event.gpus ?? [] };
+      this.feed.push({ op: "replace", path: `/components/${escapeKey(work.name)}/placement`, value: { ...work.placement, gpus: [...work.placement.gpus] } });
+      this.flushFeed();
+      return;
+    }
+    if (event.type === "waiting") {
+      if (work.status.stage === "pending") {
+        work.setStatus({ stage: "pending", timestamp: this.now(), reason: event.reason });
+        this.flushFeed();
+      }
       return;
     }
     if (work.status.stage === "stopped") return;

@@ -67,6 +67,13 @@ export type WorkEvent =
    * back (`restored`). Not a failure: the work's calls go on.
    */
   | { type: "connection"; work: string; state: "lost" | "restored"; message: string }
+  /**
+   * The work waits where it runs before its call can start (for a GPU on its
+   * host): its status is `pending` with this reason, e.g. `waiting for a GPU on gpu-box`.
+   */
+  | { type: "waiting"; work: string; reason: string }
+  /** Where the work runs: the name of its host (`gpu-box`) and the GPUs it holds there. Shown with the work. */
+  | { type: "placed"; work: string; host: string; gpus?: string[] }
   | { type: "log"; work: string; stream: "stdout" | "stderr"; line: string };
 
 /**

@@ -26,6 +26,8 @@ export interface ComponentDocument {
   status?: { stage: string; timestamp: number; reason?: string; message?: string };
   compute?: { name: string; diskSize: number; idleTimeout: number | null; shmSize: number; gpus: number };
   url?: string;
+  /** Where the work runs, when it runs on a host of the user's: its name and the GPUs it holds there. */
+  placement?: { host: string; gpus: string[] };
 }
 
 /** The whole state document. */
@@ -56,6 +58,7 @@ export function componentDocument(core: ComponentCore): ComponentDocument {
       status: { ...work.status },
       compute: work.options.cloudCompute.toJSON(),
       url: work.url,
+      ...(work.placement ? { placement: { host: work.placement.host, gpus: [...work.placement.gpus] } } : {}),
     };
   }
   return { kind: "flow", vars: varsOf(core) };

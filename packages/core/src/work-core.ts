@@ -78,6 +78,8 @@ export class WorkCore extends ComponentCore {
   numSuccesses = 0;
   /** The URL where the work serves HTTP, set by whoever runs it; see {@link url}. */
   servedUrl = "";
+  /** Where the work runs, when an executor said so (a host of the user's). */
+  placement: { host: string; gpus: string[] } | undefined;
   bindAddress = "127.0.0.1";
   /** The options object the work was constructed with, to rebuild it elsewhere. */
   constructorOptions: unknown;
