@@ -58,6 +58,11 @@ export interface AppServer {
   readonly routes: readonly ServedRoute[];
   /** The commands served from flows' `configureCommands()`. */
   readonly commands: readonly CommandInfo[];
+  /**
+   * Resolves once the discovery file is written (at once with `register: false`), so that `lit` commands
+   * find the app; rejects with the error when it could not be written. The server serves before this.
+   */
+  readonly registered: Promise<void>;
   /** Stops serving, closes live connections and removes the discovery file. */
   close(): Promise<void>;
 }
@@ -186,13 +191,20 @@ export async function startAppServer(engine: AppEngine, options: AppServerOption
     (options.print ?? console.log)(`lit-app: the app server listens on ${listen}:${boundPort}; every request needs its token. Open ${url}/?token=${token}`);
   }
   let file: string | undefined;
-  const onExit = () => file && unregisterApp(file);
-  if (options.register ?? true) {
-    const entry = { pid: process.pid, name: options.name ?? engine.app.name, url, port: boundPort, startedAt: Date.now(), cwd: process.cwd() };
-    file = await registerApp(token ? { ...entry, token } : entry);
-    process.once("exit", onExit);
-  }
   let closed: Promise<void> | undefined;
+  const onExit = () => file && unregisterApp(file);
+  let registered: Promise<void> = Promise.resolve();
+  if (options.register ?? true) {
+    // Written while the app starts (not on the way to its first pass); close() waits for it.
+    const entry = { pid: process.pid, name: options.name ?? engine.app.name, url, port: boundPort, startedAt: Date.now(), cwd: process.cwd() };
+    process.once("exit", onExit);
+    registered = registerApp(token ? { ...entry, token } : entry).then((written) => {
+      file = written;
+      if (closed) unregisterApp(written);
+    });
+    // Whoever awaits `registered` sees the error; unawaited, it is no crash.
+    registered.catch(() => undefined);
+  }
   return {
     url,
     port: boundPort,
@@ -200,8 +212,10 @@ export async function startAppServer(engine: AppEngine, options: AppServerOption
     token,
     routes,
     commands,
+    registered,
     close() {
       closed ??= (async () => {
+        await registered.catch(() => undefined);
         if (file) unregisterApp(file);
         process.off("exit", onExit);
         for (const close of [...closers]) close();

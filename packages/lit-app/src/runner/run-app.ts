@@ -137,7 +137,17 @@ async function serve(engine: AppEngine, options: RunAppOptions): Promise<{ serve
       name: engine.app.name,
       print: (line) => void process.stderr.write(`${line}\n`),
     });
-    if (engine.stage === "running" || engine.stage === "not_started") process.stderr.write(`[lit-app] the app's UI: ${server.url}\n`);
+    // The engine starts once the port is bound; the UI line comes once the discovery file is written (lit finds the app then).
+    void server.registered.then(
+      () => {
+        if (engine.stage === "running" || engine.stage === "not_started") process.stderr.write(`[lit-app] the app's UI: ${server.url}\n`);
+      },
+      (error: unknown) => {
+        const message = error instanceof Error ? error.message : String(error);
+        process.stderr.write(`[lit-app] the app's UI: ${server.url}\n`);
+        process.stderr.write(`[lit-app] lit commands will not find this app: its discovery file could not be written (${message}); check that $LIT_HOME (default ~/.lit) is writable.\n`);
+      },
+    );
     return { server };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

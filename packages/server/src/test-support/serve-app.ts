@@ -49,6 +49,8 @@ export async function serveApp(app: LightningApp, options: AppServerOptions = {}
   const engine = new AppEngine(app, { executor, clock: realClock });
   void engine.start();
   const server = await startAppServer(engine, { port: 0, ...options });
+  // As lit run does before it prints the UI line: the discovery file is there.
+  await server.registered;
   return {
     engine,
     executor,
