@@ -187,13 +187,14 @@ export async function bootWorker(
   if (loadOther) loadModule = loadOther;
   trapExit((error, code) => {
     flushAll();
-    post({ type: "exiting", error, ...(code === undefined ? {} : { code }) });
-    // The thread ends without being stopped: what stopping does to its storage is done now.
+    // The thread ends without being stopped: what stopping does to its storage is done now, before the flow
+    // hears of the exit (which may end the app's process at once, with the folder still there).
     try {
       release();
     } catch {
       // Left for the user to remove; the exit goes on.
     }
+    post({ type: "exiting", error, ...(code === undefined ? {} : { code }) });
   });
   // Deno ends a worker that calls process.exit() or Deno.exit() without telling its parent: say so first.
   globalThis.addEventListener?.("unload", () => {
