@@ -143,7 +143,8 @@ export function testExecutor(name: string, make: () => Promise<ExecutorFixture>,
       expect(h.root.counter.items).toEqual([1, 2, 3]);
       // Each call's state is in the flow's copy when its result arrives: its deltas came first.
       expect(ids.map((id) => h.seenAtResult.get(id))).toEqual([[1], [1, 2], [1, 2, 3]]);
-      const own = h.events.filter((e) => e.work === "root.counter");
+      // A call's events and deltas; where the work runs (placed, waiting) is told apart from them.
+      const own = h.events.filter((e) => e.work === "root.counter" && (e.type === "delta" || "callId" in e));
       const order = own.map((e) => ("callId" in e ? `${e.type}:${ids.indexOf(e.callId)}` : e.type));
       expect(order.filter((e) => e !== "delta")).toEqual(["started:0", "succeeded:0", "started:1", "succeeded:1", "started:2", "succeeded:2"]);
       // A delta comes only while a call runs, never after its result.

@@ -50,7 +50,7 @@ export const controllerMessage = z.discriminatedUnion("type", [
 /** Agent → controller. */
 export const agentMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("event"), work, message: workToFlow }),
-  z.object({ type: z.literal("opened"), work, incarnation }),
+  z.object({ type: z.literal("opened"), work, incarnation, gpus: z.array(z.string().max(200)).max(1024).optional() }),
   z.object({ type: z.literal("closed"), work, incarnation }),
   z.object({ type: z.literal("unknown"), work, incarnation }),
   /** The work waits before its process can start (for a GPU). */

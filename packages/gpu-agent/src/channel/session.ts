@@ -19,6 +19,8 @@ export interface ChannelSocket {
 export interface ChannelSessionOptions {
   /** The largest message taken from the controller, bytes. Default {@link MAX_MESSAGE_BYTES}. */
   maxMessageBytes?: number;
+  /** The GPUs (UUIDs) a work holds on this host, told to the controller when the work is opened. */
+  gpusOf?: (work: string) => string[];
 }
 
 interface Subscription {
@@ -36,10 +38,13 @@ export class ChannelSession {
   private readonly unsubscribe: () => void;
   private closed = false;
 
+  private readonly gpusOf: (work: string) => string[];
+
   constructor(table: WorkProcesses, socket: ChannelSocket, options: ChannelSessionOptions = {}) {
     this.table = table;
     this.socket = socket;
     this.maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
+    this.gpusOf = options.gpusOf ?? (() => []);
     this.unsubscribe = table.subscribe({
       event: (work, message, raw) => this.forward(work, message, raw),
       waiting: (work, incarnation, reason) => {
@@ -116,7 +121,7 @@ export class ChannelSession {
         await opening;
         // Opened again (the controller re-sent it after a reconnect): what it has not seen comes from the journal.
         if (running) this.replay(work, incarnation);
-        this.send({ type: "opened", work, incarnation });
+        this.send({ type: "opened", work, incarnation, gpus: this.gpusOf(work) });
         return;
       }
       case "send":

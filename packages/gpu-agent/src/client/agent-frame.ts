@@ -11,7 +11,7 @@ const incarnation = z.string().min(1).max(200);
 
 const envelope = z.discriminatedUnion("type", [
   z.object({ type: z.literal("event"), work, message: z.record(z.string(), z.unknown()) }),
-  z.object({ type: z.literal("opened"), work, incarnation }),
+  z.object({ type: z.literal("opened"), work, incarnation, gpus: z.array(z.string().max(200)).max(1024).optional() }),
   z.object({ type: z.literal("closed"), work, incarnation }),
   z.object({ type: z.literal("unknown"), work, incarnation }),
   z.object({ type: z.literal("waiting"), work, incarnation, reason: z.string().max(1000) }),

@@ -475,7 +475,10 @@ export class RemoteExecutor implements WorkExecutor {
       }
       case "opened": {
         const lane = this.lanes.get(message.work);
-        if (lane?.incarnation === message.incarnation) lane.opened = true;
+        if (lane?.incarnation !== message.incarnation) return;
+        const first = !lane.opened;
+        lane.opened = true;
+        if (first) this.emit({ type: "placed", work: lane.name, host: this.options.host, gpus: message.gpus ?? [] });
         return;
       }
       case "closed": {
@@ -503,10 +506,11 @@ export class RemoteExecutor implements WorkExecutor {
         return;
       }
       case "waiting": {
-        // Not a status the executor port carries yet: said once on the work's stderr.
+        // The work's status says why it waits (pending, with the reason), and the log once.
         const lane = this.lanes.get(message.work);
         if (lane?.incarnation !== message.incarnation || lane.waitingSaid === message.reason) return;
         lane.waitingSaid = message.reason;
+        this.emit({ type: "waiting", work: lane.name, reason: message.reason });
         this.emit({ type: "log", work: lane.name, stream: "stderr", line: `[lit-app] ${lane.name} is pending: ${message.reason}` });
         return;
       }

@@ -44,6 +44,10 @@ describe("GPUs of works under the agent", () => {
     engine.applyDelta([{ op: "replace", path: "/components/root/vars/go", value: true }]);
     await until(() => root.a.devices !== "" && root.b.devices !== "", "both works running");
     expect(new Set([root.a.devices, root.b.devices])).toEqual(new Set(GPUS.map((g) => g.uuid)));
+    // The state shows where each work runs and which GPU it holds.
+    const placement = (name: string) => engine!.stateDocument().components[name]!.placement;
+    expect(placement("root.a")).toEqual({ host: "gpu-box", gpus: [root.a.devices] });
+    expect(placement("root.b")).toEqual({ host: "gpu-box", gpus: [root.b.devices] });
     const done = (stage: string) => stage === "succeeded" || stage === "stopped";
     await until(() => done(root.a.status.stage) && done(root.b.status.stage), "both calls' results");
   }, 60_000);
@@ -61,6 +65,8 @@ describe("GPUs of works under the agent", () => {
     const root = app.root as GpuRoot;
     engine.applyDelta([{ op: "replace", path: "/components/root/vars/go", value: true }]);
     await until(() => logs.some((l) => /is pending: waiting for a GPU on /.test(l)), "a work said it waits");
+    const waiting = [root.a, root.b].find((w) => w.status.stage === "pending" && w.status.reason !== undefined);
+    expect(waiting?.status.reason).toMatch(/^waiting for a GPU on /);
     await until(() => root.a.devices !== "" || root.b.devices !== "", "the other work running");
     const [first, second] = root.a.devices !== "" ? [root.a, root.b] : [root.b, root.a];
     expect(first.devices).toBe(GPUS[0]!.uuid);

@@ -49,7 +49,7 @@ export function worksModule(options: Pick<WorkProcessesOptions, "program" | "run
       };
       return {
         workTable: hostView,
-        mount: (app, c) => void app.get("/v1/channel", c.upgradeWebSocket(channelEvents(table))),
+        mount: (app, c) => void app.get("/v1/channel", c.upgradeWebSocket(channelEvents(table, { gpusOf: (name) => pool.assignment(name)?.gpus.map((g) => g.uuid) ?? [] }))),
         close: async () => table.detach(),
       };
     },
