@@ -16,6 +16,8 @@ export interface ComponentDocument {
   vars: Record<string, any>;
   status?: { stage: string; timestamp: number; reason?: string; message?: string };
   compute?: { name: string; diskSize?: number; idleTimeout?: number | null; shmSize?: number; gpus?: number };
+  /** Where the work runs, when it runs on one of the user's machines: the host's name and the GPUs it holds there. */
+  placement?: { host: string; gpus: string[] };
   url?: string;
 }
 

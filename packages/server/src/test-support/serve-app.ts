@@ -19,6 +19,10 @@ export class LoggingExecutor extends InProcessExecutor {
     this.emitEvent = emit;
     super.bind(emit);
   }
+  /** Reports an event as an executor that runs works elsewhere would (where a work runs, why it waits). */
+  report(event: WorkEvent): void {
+    this.emitEvent(event);
+  }
   /** Reports a line printed by `work`, as a worker-thread executor does. */
   log(work: string, line: string, stream: "stdout" | "stderr" = "stdout"): void {
     this.emitEvent({ type: "log", work, stream, line });

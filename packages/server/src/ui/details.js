@@ -1,6 +1,6 @@
 // @ts-check
 /** The panel of one component: kind, status, compute, URL and its state. */
-import { chip, computeBadge, h, jsonView } from "./dom.js";
+import { chip, computeBadge, h, hostBadge, jsonView } from "./dom.js";
 import { embeddableUrl } from "./urls.js";
 
 /**
@@ -17,11 +17,12 @@ export function renderDetails(doc, name) {
   if (status) row("since", new Date(status.timestamp).toLocaleTimeString());
   if (status?.reason) row("reason", status.reason);
   if (comp.compute) row("compute", `${comp.compute.name}${/** @type {any} */ (comp.compute).gpus ? ` · ${/** @type {any} */ (comp.compute).gpus} GPU` : ""}`);
+  if (comp.placement) row("host", `${comp.placement.host}${comp.placement.gpus.length ? ` · GPU ${comp.placement.gpus.join(", ")}` : ""}`);
   if (comp.url) row("url", embeddableUrl(comp.url, location.href) ? h("a", { href: comp.url, target: "_blank", rel: "noopener", text: comp.url }) : comp.url);
   const card = h(
     "div.card",
     {},
-    h("div.card-head", {}, h("h3", { text: name }), status ? chip(status.stage) : null, computeBadge(comp.compute)),
+    h("div.card-head", {}, h("h3", { text: name }), status ? chip(status.stage) : null, computeBadge(comp.compute), hostBadge(comp.placement)),
     meta,
   );
   if (status?.message) card.append(h("div.message", { text: status.message }));

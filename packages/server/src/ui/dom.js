@@ -41,6 +41,16 @@ export function chip(stage) {
 }
 
 /**
+ * A badge naming the host a work runs on (one of the user's machines), with the GPUs it holds there.
+ * @param {{ host: string, gpus: string[] } | undefined} placement
+ */
+export function hostBadge(placement) {
+  if (!placement) return null;
+  const gpus = placement.gpus.length ? ` (GPU ${placement.gpus.join(", ")})` : "";
+  return h("span.badge.host", { title: `runs on ${placement.host}${gpus}`, text: `@${placement.host}` });
+}
+
+/**
  * A compute badge.
  * @param {{ name: string } | undefined} compute
  */

@@ -1,6 +1,6 @@
 // @ts-check
 /** The component tree: flows and works nested by their dotted names, with live status and compute. */
-import { chip, computeBadge, h, shortName } from "./dom.js";
+import { chip, computeBadge, h, hostBadge, shortName } from "./dom.js";
 import { embeddableUrl } from "./urls.js";
 
 /**
@@ -30,6 +30,7 @@ export function renderTree(root, doc, selected, onSelect) {
       h("span.label", { text: name === "root" ? "root" : shortName(name) }),
       comp.kind === "work" && embeddableUrl(comp.url, location.href) ? h("a.link", { href: comp.url, target: "_blank", rel: "noopener", title: comp.url, text: "↗", onclick: (/** @type {Event} */ e) => e.stopPropagation() }) : null,
       comp.kind === "work" ? computeBadge(comp.compute) : null,
+      comp.kind === "work" ? hostBadge(comp.placement) : null,
       comp.kind === "work" && comp.status ? chip(comp.status.stage) : null,
     );
     const children = h("ul", { role: "group" });

@@ -78,8 +78,12 @@ describe("the UI", () => {
       ]);
       expect(await page.locator("#app-name").textContent()).toBe("pipeline");
       expect(await page.locator("#stage").textContent()).toBe("running");
-      expect(await page.locator('.node[data-name="root.train"] .badge').textContent()).toBe("gpu");
+      expect(await page.locator('.node[data-name="root.train"] .badge').first().textContent()).toBe("gpu");
       expect(await page.locator('.node[data-name="root.prepare"] .badge').textContent()).toBe("cpu-small");
+      // A work on one of the user's machines shows its host and the GPU it holds there.
+      served.executor.report({ type: "placed", work: "root.train", host: "gpu-box", gpus: ["GPU-5f1c"] });
+      await expect.poll(() => page.locator('.node[data-name="root.train"] .badge.host').textContent()).toBe("@gpu-box");
+      expect(await page.locator('.node[data-name="root.prepare"] .badge.host').count()).toBe(0);
       expect(await chip(page, "root.prepare").textContent()).toBe("not started");
 
       await page.click('.tab[data-tab="State"]');
@@ -100,6 +104,7 @@ describe("the UI", () => {
       await page.click('.node[data-name="root.train"]');
       await expect.poll(() => page.locator(".panel .card-head h3").textContent()).toBe("root.train");
       await expect.poll(() => page.locator(".panel pre.json").textContent()).toContain('"progress": 50');
+      expect(await page.locator(".panel dl.meta").textContent()).toContain("hostgpu-box · GPU GPU-5f1c");
       await page.screenshot({ path: screenshotPath("ui-state.png") });
 
       await page.click('.tab[data-tab="Logs"]');
