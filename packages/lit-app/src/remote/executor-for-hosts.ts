@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { WorkExecutor } from "@lit-app/core/internal";
 import { HostExecutor, type HostExecutorOptions } from "./host-executor.ts";
 import { parseHostRules } from "./host-rules.ts";
+import type { RelayHost } from "./path-relay.ts";
 import { RoutingExecutor } from "./routing-executor.ts";
 
 /** Options of {@link executorForHosts}. */
@@ -23,6 +24,11 @@ export function executorForHosts(local: WorkExecutor, options: HostsExecutorOpti
   const rules = parseHostRules(options.hosts);
   const module = options.appModule instanceof URL || /^file:/.test(options.appModule) ? fileURLToPath(options.appModule) : options.appModule;
   const hosts = new Map<string, WorkExecutor>();
-  for (const alias of rules.aliases) hosts.set(alias, new HostExecutor(alias, module, rules.customComputes, options));
-  return new RoutingExecutor(rules, local, hosts);
+  const relays = new Map<string, RelayHost>();
+  for (const alias of rules.aliases) {
+    const executor = new HostExecutor(alias, module, rules.customComputes, options);
+    hosts.set(alias, executor);
+    relays.set(alias, executor.relayHost());
+  }
+  return new RoutingExecutor(rules, local, hosts, relays);
 }

@@ -9,6 +9,7 @@
 import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "@lit-app/core/internal";
 import type { RemoteExecutor } from "@lit-app/gpu-agent/client";
 import type { HostSession } from "./host-session.ts";
+import type { RelayHost } from "./path-relay.ts";
 import type { ServedPort } from "./served-port.ts";
 
 /** Options of a {@link HostExecutor}. */
@@ -75,6 +76,19 @@ export class HostExecutor implements WorkExecutor {
     remote.bind(this.emit);
     this.remote = remote;
     return remote;
+  }
+
+  /** The host as the Path relay reaches it (once a work started there). */
+  relayHost(): RelayHost {
+    const prepared = async () => {
+      await this.executor();
+      return this.session!.prepare();
+    };
+    return {
+      alias: this.alias,
+      ssh: async () => (await prepared(), this.session!.sshHost()),
+      appDir: async () => (await prepared()).appDir,
+    };
   }
 
   async start(work: WorkRef): Promise<void> {

@@ -42,6 +42,8 @@ export interface PreparedHost {
   folder: FolderSyncReport;
   /** The host user's home folder. */
   home: string;
+  /** The app's folder on the host, relative to the home (`.lit/apps/<name>`). */
+  appDir: string;
 }
 
 /** A folder name for the app on hosts: its folder's name and a hash of where it is here. */
@@ -87,7 +89,11 @@ export class HostSession {
     ]);
     const home = homeResult.stdout.toString();
     if (!home.startsWith("/")) throw new Error(`${this.alias}: the host's user has no home folder ($HOME is ${JSON.stringify(home)})`);
-    this.agent = await ensureAgent(host, { bundle });
+    this.agent = await ensureAgent(host, { bundle }).catch((error: unknown) => {
+      // An upload whose commit did not answer (seen once on a fresh host): ensureAgent is idempotent, so once more.
+      if ((error as { code?: string }).code !== "E_SSH_UPLOAD") throw error;
+      return ensureAgent(host, { bundle });
+    });
     const appDir = this.options.appDir ?? dirname(this.options.appPath);
     const remoteDir = `.lit/apps/${appFolderName(appDir)}`;
     const programPath = `~/.lit/agent/programs/${program.fileName}`;
@@ -98,7 +104,7 @@ export class HostSession {
     const relativeModule = relative(appDir, this.options.appPath).split("\\").join("/");
     const appModule = `file://${posix.join(home, remoteDir, relativeModule)}`;
     recordHost(this.alias);
-    return { appModule, program: program.fileName, agent: this.agent, folder, home };
+    return { appModule, program: program.fileName, agent: this.agent, folder, home, appDir: remoteDir };
   }
 
   /** The agent's token (after {@link prepare}). */

@@ -176,4 +176,14 @@ describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => 
     expect(exit.code, run.text()).toBe(0);
     expect(run.out()).toEqual([`root.trainer | a100 work sees ${GPU_A.uuid},${GPU_B.uuid}`]);
   }, 120_000);
+
+  it("hands a Path written by a work on cpu-box to a work on gpu-box", async () => {
+    const run = litOnLaptop(th(), runtime, ["run", app("path-hosts"), "--host", "cpu=cpu-box", "--host", "gpu=gpu-box"]);
+    const exit = await ended(run);
+    expect(exit.code, run.text()).toBe(0);
+    expect(run.out()).toEqual([
+      "root.producer | wrote out/result.txt",
+      `root.consumer | ${th().host("gpu-box").user} read 1000 lines from root.producer: written by ${th().host("cpu-box").user}`,
+    ]);
+  }, 120_000);
 });

@@ -3,21 +3,30 @@
  * executor of the host a `--host` rule names, or to the local one. Each
  * work stays with the executor it started on until it is stopped.
  */
+import type { JsonValue } from "@lit-app/core";
 import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "@lit-app/core/internal";
 import type { HostRules } from "./host-rules.ts";
+import { pathsIn, relayPath, type RelayHost } from "./path-relay.ts";
 
 /** Routes works between the local executor and one executor per host. */
 export class RoutingExecutor implements WorkExecutor {
   private readonly placed = new Map<string, WorkExecutor>();
+  /** The host each placed work runs on (undefined: here). */
+  private readonly placedOn = new Map<string, string | undefined>();
+  /** Per work, the calls held back while the Paths they carry are sent to its host. */
+  private readonly relaying = new Map<string, Promise<void>>();
+  private emit: (event: WorkEvent) => void = () => {};
 
   /**
    * @param local runs the works no rule sends elsewhere
    * @param hosts one executor per alias the rules name
+   * @param relays how each host is reached to send it Paths written on another host (none: Paths are not sent)
    */
   constructor(
     private readonly rules: HostRules,
     private readonly local: WorkExecutor,
     private readonly hosts: ReadonlyMap<string, WorkExecutor>,
+    private readonly relays?: ReadonlyMap<string, RelayHost>,
   ) {
     for (const alias of rules.aliases) {
       if (!hosts.has(alias)) throw new Error(`RoutingExecutor: no executor for the host ${alias}`);
@@ -25,6 +34,7 @@ export class RoutingExecutor implements WorkExecutor {
   }
 
   bind(emit: (event: WorkEvent) => void): void {
+    this.emit = emit;
     this.local.bind(emit);
     for (const executor of this.hosts.values()) executor.bind(emit);
   }
@@ -36,6 +46,7 @@ export class RoutingExecutor implements WorkExecutor {
       const alias = this.rules.hostFor(work.compute.name);
       executor = alias === undefined ? this.local : this.hosts.get(alias)!;
       this.placed.set(work.name, executor);
+      this.placedOn.set(work.name, alias);
     }
     return executor;
   }
@@ -55,12 +66,34 @@ export class RoutingExecutor implements WorkExecutor {
   }
 
   call(work: WorkRef, call: WorkCall): void {
-    this.executorOf(work).call(work, call);
+    const executor = this.executorOf(work);
+    const target = this.placedOn.get(work.name);
+    const to = target === undefined ? undefined : this.relays?.get(target);
+    if (!to) return executor.call(work, call);
+    // Paths written on another host, handed to this work (arguments, or fields the flow set).
+    const refs = [...pathsIn(call.args), ...pathsIn(call.delta as unknown as JsonValue), ...pathsIn(work.state())].filter((ref, i, all) => {
+      const from = this.placedOn.get(ref.origin);
+      return from !== undefined && from !== target && all.findIndex((r) => r.origin === ref.origin && r.path === ref.path) === i;
+    });
+    const before = this.relaying.get(work.name);
+    if (refs.length === 0 && !before) return executor.call(work, call);
+    const relayed = (before ?? Promise.resolve())
+      .then(() => Promise.all(refs.map((ref) => relayPath(ref, this.relays!.get(this.placedOn.get(ref.origin)!)!, to))))
+      .then(
+        () => executor.call(work, call),
+        (error: unknown) =>
+          this.emit({ type: "failed", work: work.name, callId: call.id, error: { name: "PathRelayError", message: error instanceof Error ? error.message : String(error) } }),
+      );
+    this.relaying.set(work.name, relayed);
+    void relayed.then(() => {
+      if (this.relaying.get(work.name) === relayed) this.relaying.delete(work.name);
+    });
   }
 
   async stop(work: WorkRef): Promise<void> {
     const executor = this.executorOf(work);
     this.placed.delete(work.name);
+    this.placedOn.delete(work.name);
     await executor.stop(work);
   }
 

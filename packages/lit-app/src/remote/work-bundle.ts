@@ -43,6 +43,16 @@ export async function buildWorkProgram(appPath: string, customComputes: readonly
     `import { fileURLToPath as __litPath } from "node:url";`,
     `import { allowComputeNames } from "@lit-app/core/internal";`,
     `import { runWorkProcess } from ${JSON.stringify(workProcessFile())};`,
+    // The works' storage is loaded on Bun through createRequire (not bundled): give it the bundled copy.
+    `import * as __litStorageLocal from "@lit-app/storage/local";`,
+    `import __litModule from "node:module";`,
+    `{`,
+    `  const create = __litModule.createRequire;`,
+    `  __litModule.createRequire = (from) => {`,
+    `    const req = create(from);`,
+    `    return Object.assign((id) => (id === "@lit-app/storage/local" ? __litStorageLocal : req(id)), req);`,
+    `  };`,
+    `}`,
     `process.setSourceMapsEnabled?.(true);`,
     `allowComputeNames(${JSON.stringify(customComputes)});`,
     // The work's init (written by the agent) names the app's module on the host: its folder is the app's.
