@@ -94,6 +94,8 @@ export class HostExecutor implements WorkExecutor {
   async start(work: WorkRef): Promise<void> {
     const remote = await this.executor();
     if (work.port !== undefined && !this.served.has(work.name)) this.served.set(work.name, this.serve(work.name, work.port));
+    // Where the work runs, in its log (the terminal and the UI) until the engine has a field for it.
+    this.emit({ type: "log", work: work.name, stream: "stderr", line: `[lit-app] ${work.name} runs on ${this.alias}` });
     return remote.start(work);
   }
 

@@ -46,6 +46,10 @@ describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => 
       `root.work_B | running code B on a GPU machine after [running code A on a CPU machine: done] (user ${gpuUser}, CUDA_VISIBLE_DEVICES=${GPU_A.uuid})`,
       `flow: both works ran; B says [running code B on a GPU machine after [running code A on a CPU machine: done]: done]`,
     ]);
+    // Where each work ran, in its log.
+    const said = run.lines.filter((l) => l.stream === "stderr").map((l) => l.text);
+    expect(said).toContain("root.work_A | [lit-app] root.work_A runs on cpu-box");
+    expect(said).toContain("root.work_B | [lit-app] root.work_B runs on gpu-box");
     console.log(`${runtime}: the two-host workflow ran in ${exit.at.toFixed(0)} ms (SSH, agents, folder, work program, both works)`);
   }, 180_000);
 
