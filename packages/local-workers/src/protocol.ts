@@ -5,7 +5,9 @@
  * work sends with {@link workToFlow}; a process or network host parses what
  * the flow sends with {@link flowToWork}, and a worker thread, which shares
  * the flow's process, with the small check of `worker/flow-message.ts` (zod
- * is not loaded in works' threads: see that file).
+ * is not loaded in works' threads: see that file). The schemas are built with
+ * `zod/mini` (the same zod, functional API: lighter to load on the way to an
+ * app's first pass), with zod's English messages.
  *
  * Each incarnation of a work (a thread or process started for it) has an id
  * the flow gives in `init`; every message of the work carries it and a
@@ -14,42 +16,54 @@
  * `snapshot`). A call's deltas are sent before its result.
  */
 import type { SerializedError } from "@lit-app/core/internal";
-import { z } from "zod";
+import { z } from "zod/mini";
+import { useZodMessages } from "./zod-messages.ts";
+
+useZodMessages();
+
+/** A string of `min` to `max` characters (`max` unbounded when left out). */
+const text = (min: number, max?: number) => z.string().check(z.minLength(min), ...(max === undefined ? [] : [z.maxLength(max)]));
 
 const varOp = z.object({
   op: z.enum(["add", "replace", "remove"]),
-  path: z.array(z.string()).min(1),
-  value: z.unknown().optional(),
+  path: z.array(z.string()).check(z.minLength(1)),
+  value: z.optional(z.unknown()),
 });
 
 /** An error as the work describes it (the core's `serializeError`): with its code and its causes. */
-const serializedError: z.ZodType<SerializedError> = z.lazy(() =>
-  z.object({ name: z.string(), message: z.string(), stack: z.string().optional(), code: z.string().optional(), cause: serializedError.optional() }),
+const serializedError: z.ZodMiniType<SerializedError> = z.lazy(() =>
+  z.object({
+    name: z.string(),
+    message: z.string(),
+    stack: z.optional(z.string()),
+    code: z.optional(z.string()),
+    cause: z.optional(serializedError),
+  }),
 );
 
 /** A call id: unique across restarts of the flow (see the core's `newCallId`). */
-const callId = z.string().min(1).max(200);
+const callId = text(1, 200);
 
 /** Flow → work. */
 export const flowToWork = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("init"),
     /** This incarnation of the work: every message the work sends carries it. */
-    incarnation: z.string().min(1).max(200),
+    incarnation: text(1, 200),
     /** URL of the app's module, loaded in the worker in embedded mode. */
-    appModule: z.string().min(1),
-    name: z.string().min(1),
+    appModule: text(1),
+    name: text(1),
     className: z.string(),
     /**
      * For a work created inside run() whose class another module of the app exports: that module's
      * URL, and the name it exports the class under. The thread imports it to rebuild the work.
      */
-    classModule: z.string().min(1).optional(),
-    exportName: z.string().min(1).optional(),
+    classModule: z.optional(text(1)),
+    exportName: z.optional(text(1)),
     constructorOptions: z.unknown(),
     state: z.record(z.string(), z.unknown()),
     /** The folder of the app's storage roots; by default next to the app's module (see appStorageDir). */
-    storageDir: z.string().min(1).optional(),
+    storageDir: z.optional(text(1)),
   }),
   z.object({
     type: z.literal("run"),
@@ -64,13 +78,13 @@ export const flowToWork = z.discriminatedUnion("type", [
 ]);
 
 /** What every work → flow message carries: its incarnation and its place in the incarnation's stream. */
-const envelope = { incarnation: z.string().min(1).max(200), seq: z.number().int().positive() };
+const envelope = { incarnation: text(1, 200), seq: z.number().check(z.int(), z.positive()) };
 
 /** A call's stage as a snapshot reports it. */
 const callState = z.object({
   callId,
   stage: z.enum(["running", "succeeded", "failed"]),
-  error: serializedError.optional(),
+  error: z.optional(serializedError),
 });
 
 /** Work → flow. */
@@ -90,7 +104,7 @@ export const workToFlow = z.discriminatedUnion("type", [
    * The work's thread is ending by itself (`process.exit()`): says where the user's code called it, and
    * tells runtimes that do not tell the parent (Deno).
    */
-  z.object({ type: z.literal("exiting"), ...envelope, code: z.number().int().optional(), error: serializedError.optional() }),
+  z.object({ type: z.literal("exiting"), ...envelope, code: z.optional(z.number().check(z.int())), error: z.optional(serializedError) }),
   /** The answer to `resync`: the work's fields and its calls' stages, as of message `seq`. */
   z.object({ type: z.literal("snapshot"), ...envelope, state: z.record(z.string(), z.unknown()), calls: z.array(callState) }),
 ]);

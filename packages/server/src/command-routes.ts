@@ -7,7 +7,7 @@
 import type { Command } from "@lit-app/core";
 import type { AppEngine } from "@lit-app/core/internal";
 import type { Hono } from "hono";
-import { z } from "zod";
+import { z } from "zod/mini";
 import { RouteConfigError } from "./errors.ts";
 import { bindHandler, callHandler, flowsOf, type BoundHandler } from "./handlers.ts";
 import { BadRequest, errorResponse, readJson, validate } from "./responses.ts";
@@ -28,7 +28,7 @@ interface Served {
   info: CommandInfo;
 }
 
-function jsonSchema(schema: z.ZodType): unknown {
+function jsonSchema(schema: z.core.$ZodType): unknown {
   try {
     return z.toJSONSchema(schema, { unrepresentable: "any" });
   } catch {

@@ -3,7 +3,10 @@ import { AppStateError, HttpError, LitError, PatchError, StateLimitError, StateS
 import { serializeError } from "@lit-app/core/internal";
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { z } from "zod";
+import { z } from "zod/mini";
+import { useZodMessages } from "./zod-messages.ts";
+
+useZodMessages();
 
 /** A request the server refuses before any handler runs (bad JSON, a body not matching its schema). */
 export class BadRequest extends Error {
@@ -63,9 +66,9 @@ export async function readJson(c: Context, where: string, maxDepth?: number): Pr
   }
 }
 
-/** Validates `value` with a zod schema, or throws a {@link BadRequest} with zod's message. */
-export function validate<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
-  const result = schema.safeParse(value);
+/** Validates `value` with a zod schema (`zod` or `zod/mini`), or throws a {@link BadRequest} with zod's message. */
+export function validate<T>(schema: z.core.$ZodType<T>, value: unknown, where: string): T {
+  const result = z.safeParse(schema, value);
   if (result.success) return result.data;
   throw new BadRequest(`invalid ${where}:\n${z.prettifyError(result.error)}`, "E_VALIDATION", 400, result.error.issues);
 }

@@ -3,15 +3,15 @@ import { StateLimitError } from "@lit-app/core";
 import type { AppEngine } from "@lit-app/core/internal";
 import type { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { z } from "zod";
+import { z } from "zod/mini";
 import type { LiveFeed } from "./feed.ts";
 import { BadRequest, errorResponse, readJson, validate } from "./responses.ts";
 
 const PatchOpSchema = z.object({
   op: z.enum(["add", "remove", "replace", "test", "move", "copy"]),
   path: z.string(),
-  value: z.unknown().optional(),
-  from: z.string().optional(),
+  value: z.optional(z.unknown()),
+  from: z.optional(z.string()),
 });
 
 /** The body of `POST /api/v1/delta`. */

@@ -23,7 +23,7 @@ export const MAX_WORKS = 10_000;
 const work = z.string().min(1).max(500);
 const incarnation = z.string().min(1).max(200);
 // The protocol's own schemas of the flow's messages, in its order: init, run, stop, resync.
-const [initMessage, runMessage, , resyncMessage] = flowToWork.options;
+const [initMessage, runMessage, , resyncMessage] = flowToWork.def.options;
 const runOrResync = z.discriminatedUnion("type", [runMessage, resyncMessage]);
 
 /** Controller → agent. */
