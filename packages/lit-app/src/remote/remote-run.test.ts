@@ -122,12 +122,14 @@ describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => 
     } finally {
       await host.restore();
     }
+    const seenBefore = run.lines.length;
     const restored = performance.now();
     const exit = await ended(run, 90_000);
     expect(exit.code, run.text()).toBe(0);
     expect(ticks(run)).toEqual(upTo(60));
     expect(run.out().at(-1)).toBe("flow: the ticker is done");
-    console.log(`${runtime}: link back to app done: ${(performance.now() - restored).toFixed(0)} ms`);
+    const next = run.lines.slice(seenBefore).find((l) => /tick \d+$/.test(l.text));
+    console.log(`${runtime}: link back → first new log line ${next ? (next.at - (restored - run.startedAt)).toFixed(0) : "?"} ms, → app done ${(performance.now() - restored).toFixed(0)} ms`);
   }, 150_000);
 
   it("loses no log line and doubles none when the host's agent is killed mid-run (restarted, the work re-adopted)", async () => {

@@ -18,6 +18,8 @@ export type CliRuntime = "node" | "bun";
 export interface LaptopRun {
   child: ChildProcess;
   lines: Line[];
+  /** When it was spawned (performance.now()); each line's `at` counts from here. */
+  startedAt: number;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
   /** stdout lines, in order. */
   out(): string[];
@@ -51,6 +53,7 @@ export function litOnLaptop(th: TestHosts, runtime: CliRuntime, args: string[], 
   return {
     child,
     lines,
+    startedAt: started,
     exited,
     out: () => lines.filter((l) => l.stream === "stdout").map((l) => l.text),
     text,
