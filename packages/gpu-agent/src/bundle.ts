@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { withEsbuild } from "./esbuild-use.ts";
+import { withEsbuild } from "@lit-app/local-workers/esbuild";
 import { AGENT_VERSION } from "./version.ts";
 
 /** The built agent. */

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { appModuleFiles } from "@lit-app/local-workers";
-import { withEsbuild } from "../esbuild-use.ts";
+import { withEsbuild } from "@lit-app/local-workers/esbuild";
 
 const WORK_PROCESS = fileURLToPath(new URL("./work-process.ts", import.meta.url));
 // CommonJS dependencies call require() for Node's modules: give the bundle one.
