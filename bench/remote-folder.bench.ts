@@ -45,22 +45,24 @@ export async function benchRemoteFolder(options: BenchOptions = FULL): Promise<B
   try {
     const host = s.th.host(HOST);
     const c = s.controller();
-    const to = await storageOnHost(s, host, (op, f) => c.request(op, f));
     const app = join(s.work, "app");
     const total = await appFolder(app, run.files);
     const rsync = () => s.timeOnLaptop(`rsync -a --exclude=/.lit ${sh(`${app}/`)} ${HOST}:app-rsync/`);
     const first: number[] = [];
     const rsyncFirst: number[] = [];
     let firstReport: Record<string, any> = {};
+    let to = { url: "", token: "" };
     for (let i = 0; i < run.rounds; i++) {
-      await host.output("rm -rf app-rsync store/app store/.lit");
+      // Each round into a new, empty root (its own server) and an empty rsync folder.
+      to = await storageOnHost(s, host, (op, f) => c.request(op, f), `store-${i}`);
+      await host.output("rm -rf app-rsync");
       await rm(join(app, ".lit"), { recursive: true, force: true });
       rsyncFirst.push(await rsync());
       const r = await c.request("syncFolder", { dir: app, to, target: "app" });
       first.push(r.ms);
       firstReport = r.report;
     }
-    const count = Number((await host.output("find store/app -type f | wc -l")).trim());
+    const count = Number((await host.output(`find store-${run.rounds - 1}/app -type f | wc -l`)).trim());
     if (count !== run.files) throw new Error(`${HOST} has ${count} files of the app folder, not ${run.files}`);
     const again: number[] = [];
     const rsyncAgain: number[] = [];

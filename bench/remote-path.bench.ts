@@ -27,9 +27,17 @@ const RUNS = { full: { bytes: GiB, rounds: 3, again: 5 }, tiny: { bytes: MiB, ro
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const STORAGE_SERVER = join(benchDir, "fixtures", "storage-server.ts");
 
-/** The storage routes over `<home>/store` on `host` (its user, its 127.0.0.1), and a local port here (on the laptop) that reaches them through the controller's ssh2 connection. */
-export async function storageOnHost(s: RemoteSession, host: TestHost, request: (op: string, f: Record<string, unknown>) => Promise<Record<string, any>>): Promise<{ url: string; token: string }> {
-  const { firstLine } = await s.startOnHost(host, `cd ${sh(benchDir)} && exec node --import tsx ${sh(STORAGE_SERVER)} "$HOME/store"`);
+/**
+ * The storage routes over `<home>/<dir>` on `host` (its user, its 127.0.0.1), and a local port
+ * here (on the laptop) that reaches them through the controller's ssh2 connection.
+ */
+export async function storageOnHost(
+  s: RemoteSession,
+  host: TestHost,
+  request: (op: string, f: Record<string, unknown>) => Promise<Record<string, any>>,
+  dir = "store",
+): Promise<{ url: string; token: string }> {
+  const { firstLine } = await s.startOnHost(host, `cd ${sh(benchDir)} && exec node --import tsx ${sh(STORAGE_SERVER)} "$HOME"/${sh(dir)}`);
   const served = JSON.parse(firstLine) as { url: string; token: string };
   const remote = new URL(served.url);
   const local = await request("storageForward", { alias: host.name, port: Number(remote.port) });
@@ -48,14 +56,16 @@ export async function benchRemotePath(options: BenchOptions = FULL): Promise<Ben
     const b = s.th.host(B);
     const c = s.controller();
     const request = (op: string, f: Record<string, unknown>) => c.request(op, f);
-    const [fromA, toB] = [await storageOnHost(s, a, request), await storageOnHost(s, b, request)];
+    const fromA = await storageOnHost(s, a, request);
     const mib = run.bytes / MiB;
     await a.output(`mkdir -p store/run && head -c ${run.bytes} /dev/urandom > store/run/model.bin && cat store/run/model.bin > /dev/null`, { timeoutMs: 300_000 });
     const engine: number[] = [];
     const openssh: number[] = [];
     let sent = 0;
+    let toB = { url: "", token: "" };
     for (let i = 0; i < run.rounds; i++) {
-      await b.output("rm -rf copy.bin store/run store/.lit");
+      // Each round into a new, empty root on B (its own server), so that every blob is sent.
+      toB = await storageOnHost(s, b, request, `store-${i}`);
       openssh.push(await s.timeOnLaptop(`ssh ${A} 'cat store/run/model.bin' | ssh ${B} 'cat > copy.bin'`));
       const size = Number((await b.output("wc -c < copy.bin")).trim());
       if (size !== run.bytes) throw new Error(`the OpenSSH copy on ${B} has ${size} bytes, not ${run.bytes}`);
@@ -63,7 +73,7 @@ export async function benchRemotePath(options: BenchOptions = FULL): Promise<Ben
       const r = await c.request("syncPath", { from: fromA, to: toB, path: "run" });
       if (r.report.bytesSent !== run.bytes) throw new Error(`expected ${run.bytes} bytes sent from ${A} to ${B}, got ${JSON.stringify(r.report)}`);
       if (i === run.rounds - 1) {
-        const [ha, hb] = [await a.output("sha256sum < store/run/model.bin"), await b.output("sha256sum < store/run/model.bin")];
+        const [ha, hb] = [await a.output("sha256sum < store/run/model.bin"), await b.output(`sha256sum < store-${i}/run/model.bin`)];
         if (ha !== hb) throw new Error(`the file on ${B} differs from the one on ${A}`);
       }
       engine.push(r.ms);
