@@ -79,6 +79,15 @@ export async function benchRemotePath(options: BenchOptions = FULL): Promise<Ben
       engine.push(r.ms);
       sent = r.report.bytesSent;
     }
+    // Where the time goes: A's side alone, read through the controller's connection and dropped.
+    const drain: number[] = [];
+    const drainOpenssh: number[] = [];
+    for (let i = 0; i < run.rounds; i++) {
+      drainOpenssh.push(await s.timeOnLaptop(`ssh ${A} 'cat store/run/model.bin' > /dev/null`));
+      const r = await c.request("drainPath", { from: fromA, path: "run" });
+      if (r.bytes !== run.bytes) throw new Error(`read ${r.bytes} bytes of ${A}'s file, not ${run.bytes}`);
+      drain.push(r.ms);
+    }
     const again: number[] = [];
     const exec: number[] = [];
     let againSent = -1;
@@ -97,6 +106,14 @@ export async function benchRemotePath(options: BenchOptions = FULL): Promise<Ben
         baselineName: "ssh a cat f, piped to ssh b 'cat > f' (OpenSSH, default cipher)",
         baseline: median(openssh),
         note: `${mibps(run.bytes, median(engine))} vs ${mibps(run.bytes, median(openssh))}; ${sent} bytes sent, verified; median of ${run.rounds}`,
+      },
+      {
+        name: `${label} Path, read only: A's storage routes → the controller (bytes dropped)`,
+        value: median(drain),
+        unit: "ms",
+        baselineName: "ssh a cat f > /dev/null (OpenSSH)",
+        baseline: median(drainOpenssh),
+        note: `${mibps(run.bytes, median(drain))} vs ${mibps(run.bytes, median(drainOpenssh))}; median of ${run.rounds}`,
       },
       {
         name: `${label} Path, unchanged re-sync A → B (target ≤ 50 ms)`,
