@@ -3,7 +3,8 @@
  * line here.
  */
 import type { AgentModule } from "./module.ts";
+import { storageModule } from "./storage-module.ts";
 import { worksModule } from "./works/works-module.ts";
 
 /** Started in order; closed in reverse order. */
-export const agentModules: AgentModule[] = [worksModule()];
+export const agentModules: AgentModule[] = [worksModule(), storageModule()];
