@@ -27,6 +27,7 @@ export async function probeThreadStack(threadName: string, timeoutMs: number): P
   const { Session } = (await import("node:inspector")) as unknown as { Session: new () => InspectorSession };
   const session = new Session();
   session.connect();
+  probing.add(session);
   let expire = () => undefined as void;
   const expired = new Promise<undefined>((resolve) => (expire = () => resolve(undefined)));
   const timer = setTimeout(expire, timeoutMs);
@@ -37,8 +38,21 @@ export async function probeThreadStack(threadName: string, timeoutMs: number): P
   } finally {
     clearTimeout(timer);
     // Disconnecting detaches from the thread, which drops its debugger and lets it run on.
-    session.disconnect();
+    if (probing.delete(session)) session.disconnect();
   }
+}
+
+/** Sessions of probes still reading a stack: their thread may be paused in its debugger. */
+const probing = new Set<InspectorSession>();
+
+/**
+ * Ends the probes still running at once, so that no thread stays paused in its
+ * debugger: a process that exits while one of its threads is paused there
+ * waits for that thread forever. Call it before ending the process.
+ */
+export function abandonStackProbes(): void {
+  for (const session of probing) session.disconnect();
+  probing.clear();
 }
 
 async function readStack(session: InspectorSession, threadName: string): Promise<string | undefined> {

@@ -15,7 +15,7 @@ import { takeAppThread } from "./early-start.ts";
 import { PassWatcher, passMarksBuffer, type RunningPass } from "./pass-marks.ts";
 import { watchParent } from "./parent-watch.ts";
 import { killDescendants } from "./process-tree.ts";
-import { appFrames, probeThreadStack } from "./stack-probe.ts";
+import { abandonStackProbes, appFrames, probeThreadStack } from "./stack-probe.ts";
 import { WorkThreadSpawner } from "./work-threads.ts";
 
 /** How long after Ctrl-C or SIGTERM an app that has not stopped is ended. Works get 1.5 s of it to clean up. */
@@ -102,6 +102,8 @@ export async function superviseApp(appModule: string, options: AppThreadOptions 
     watcher.close();
     unwatchParent();
     for (const { signal, handler } of handlers) process.off(signal, handler);
+    // A probe still reading the app thread's stack holds it paused: the process could not end.
+    abandonStackProbes();
     killDescendants();
     resolve(code);
   }
