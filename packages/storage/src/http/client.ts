@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { StorageError } from "../errors.ts";
 import { HttpError, TooLargeError } from "./errors.ts";
+import { isNode, nodeFetch, takeNodeBody } from "./node-fetch.ts";
 import { fromWebStream, readLimited } from "./web-streams.ts";
 import { DEFAULT_LIMITS, decodeError, errorAnswer } from "./wire.ts";
 import type { StorageLimits } from "./wire.ts";
@@ -14,7 +15,7 @@ export interface HttpClientOptions {
   readonly url: string;
   /** Sent as `Authorization: Bearer <token>`. */
   readonly token?: string;
-  /** Makes the requests; the global `fetch` by default. */
+  /** Makes the requests; on Node a `fetch` made on `node:http` by default (bodies stream without web streams), elsewhere the global one. */
   readonly fetch?: FetchLike;
   /** Name in messages; `agent` by default. */
   readonly name?: string;
@@ -46,7 +47,7 @@ export class HttpClient {
     this.location = this.#base;
     this.name = options.name ?? "agent";
     this.#token = options.token;
-    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#fetch = options.fetch ?? (isNode() ? nodeFetch : (input, init) => fetch(input, init));
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
   }
 
@@ -90,8 +91,10 @@ export class HttpClient {
    */
   async *bytes(res: Response, request: string, signal?: AbortSignal, length?: number): AsyncGenerator<Uint8Array> {
     let got = 0;
+    const message = takeNodeBody(res);
+    const chunks = message ? fromNodeStream(message, signal, () => this.done(res)) : fromWebStream(res.body ?? new ReadableStream(), signal, () => this.done(res));
     try {
-      for await (const chunk of fromWebStream(res.body ?? new ReadableStream(), signal, () => this.done(res))) {
+      for await (const chunk of chunks) {
         got += chunk.byteLength;
         yield chunk;
       }
@@ -150,6 +153,29 @@ export class HttpClient {
     const parsed = errorAnswer.safeParse(value);
     if (parsed.success) return decodeError(this.name, this.location, parsed.data.error, res.status);
     return new HttpError(this.name, this.location, request, `HTTP ${res.status} ${text.slice(0, 200)}`, { status: res.status });
+  }
+}
+
+/** Like `fromWebStream`, for a Node stream: destroyed when the consumer stops early or `signal` fires. */
+async function* fromNodeStream(message: NodeJS.ReadableStream & { destroy(error?: Error): void }, signal: AbortSignal | undefined, onEnd: () => void): AsyncGenerator<Uint8Array> {
+  let done = false;
+  const onAbort = () => message.destroy();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    if (signal?.aborted) throw signal.reason;
+    for await (const chunk of message as AsyncIterable<Buffer>) {
+      if (signal?.aborted) throw signal.reason;
+      yield chunk;
+    }
+    if (signal?.aborted) throw signal.reason;
+    done = true;
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason;
+    throw err;
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    if (!done) message.destroy();
+    onEnd();
   }
 }
 

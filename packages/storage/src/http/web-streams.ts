@@ -7,10 +7,15 @@
  * "fetch failed".
  */
 export function toWebStream(body: AsyncIterable<Uint8Array>, onError?: (err: unknown) => void): ReadableStream<Uint8Array> {
-  const it = body[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>(
+  let it: AsyncIterator<Uint8Array> | undefined;
+  let taken = false;
+  const stream = new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
+        // Taken by a transport that writes the source itself: this stream is never read.
+        if (taken) return;
+        sources.delete(stream);
+        it ??= body[Symbol.asyncIterator]();
         try {
           const next = await it.next();
           if (next.done) controller.close();
@@ -21,11 +26,41 @@ export function toWebStream(body: AsyncIterable<Uint8Array>, onError?: (err: unk
         }
       },
       async cancel() {
-        await it.return?.();
+        if (taken) return;
+        sources.delete(stream);
+        await (it ?? body[Symbol.asyncIterator]()).return?.();
       },
     },
     { highWaterMark: 1 },
   );
+  sources.set(stream, {
+    iterable: body,
+    onError,
+    take: () => {
+      taken = true;
+    },
+  });
+  return stream;
+}
+
+/** The source of a stream made by `toWebStream` and not read yet. */
+export interface StreamSource {
+  readonly iterable: AsyncIterable<Uint8Array>;
+  readonly onError?: (err: unknown) => void;
+  readonly take?: () => void;
+}
+
+const sources = new WeakMap<ReadableStream<Uint8Array>, StreamSource>();
+
+/**
+ * The iterable under a stream made by `toWebStream`, for a transport that
+ * writes it without web streams; taken once, and only before the stream is read.
+ */
+export function sourceOf(stream: ReadableStream<Uint8Array>): StreamSource | undefined {
+  const source = sources.get(stream);
+  sources.delete(stream);
+  source?.take?.();
+  return source;
 }
 
 /**
