@@ -48,6 +48,8 @@ export async function runWorkProcess(
   let lastSeq = 0;
   let agent: Socket | undefined;
   const listeners: ((message: unknown) => void)[] = [];
+  /** Lines journaled in this turn of the loop, not yet written to the agent. */
+  const pending: string[] = [];
 
   function writeAll(fd: number, text: string): void {
     const bytes = Buffer.from(text);
@@ -60,7 +62,21 @@ export async function runWorkProcess(
     writeAll(journal, line);
     const seq = (message as { seq?: unknown }).seq;
     if (typeof seq === "number") lastSeq = seq;
-    agent?.write(line);
+    if (!agent) return;
+    // A call's messages (started, delta, succeeded) come in one turn of the loop: journaled one by
+    // one above, they leave together in one write once the turn's work is done (a write to the
+    // socket costs the agent a wake-up each). A process that ends first leaves them in the
+    // journal, where the agent reads them when it sees the process end.
+    pending.push(line);
+    if (pending.length === 1) process.nextTick(flush);
+  }
+
+  /** Writes the journaled lines not yet sent to the agent, in one write. */
+  function flush(): void {
+    if (pending.length === 0) return;
+    const text = pending.length === 1 ? pending[0]! : pending.join("");
+    pending.length = 0;
+    agent?.write(text);
   }
 
   function deliver(text: string): void {
@@ -78,6 +94,7 @@ export async function runWorkProcess(
   function attach(socket: Socket): void {
     agent?.destroy();
     agent = socket;
+    pending.length = 0; // In the journal, up to the `attached` seq told below: the new agent reads them there.
     socket.setNoDelay(true);
     socket.on("error", () => undefined);
     socket.on("close", () => {
@@ -107,6 +124,7 @@ export async function runWorkProcess(
     server.listen(files.socket, () => resolve());
   });
   process.once("exit", () => {
+    flush();
     rmSync(files.socket, { force: true });
     closeSync(journal);
   });
