@@ -70,6 +70,7 @@ export class HostExecutor implements WorkExecutor {
       token: () => session.token(),
       appModule: prepared.appModule,
       program: prepared.program,
+      storageDir: prepared.storageDir,
       ...(this.options.hostLostMs !== undefined ? { hostLostMs: this.options.hostLostMs } : {}),
       ...(this.options.stopGraceMs !== undefined ? { stopGraceMs: this.options.stopGraceMs } : {}),
     });
@@ -86,8 +87,7 @@ export class HostExecutor implements WorkExecutor {
     };
     return {
       alias: this.alias,
-      ssh: async () => (await prepared(), this.session!.sshHost()),
-      appDir: async () => (await prepared()).appDir,
+      storage: async () => (await prepared(), this.session!.storage()),
     };
   }
 

@@ -12,8 +12,10 @@ import type { AgentBundle } from "@lit-app/gpu-agent";
 import type { AgentEndpoint as ChannelEndpoint } from "@lit-app/gpu-agent/client";
 import { connectHost, ensureAgent, type AgentEndpoint, type LocalListener, type SshHost } from "@lit-app/ssh";
 import { runtimeKind } from "@lit-app/runtime";
+import { httpRoot } from "@lit-app/storage/http";
 import { syncAppFolder, type FolderSyncReport } from "./folder-sync.ts";
 import { recordHost } from "./known-hosts-list.ts";
+import type { HostStorage } from "./path-relay.ts";
 import { buildAgentProgram, buildWorkProgram, type WorkProgram } from "./work-bundle.ts";
 
 /** What a host needs from the run, shared by its sessions. */
@@ -44,6 +46,14 @@ export interface PreparedHost {
   home: string;
   /** The app's folder on the host, relative to the home (`.lit/apps/<name>`). */
   appDir: string;
+  /**
+   * The folder of the works' storage roots on the host (absolute): inside the
+   * agent's storage root (`~/.lit/storage`), at `apps/<name>`, so that the
+   * agent's storage routes serve the works' Paths.
+   */
+  storageDir: string;
+  /** {@link storageDir} relative to the agent's storage root (`apps/<name>`). */
+  storageAppDir: string;
 }
 
 /** A folder name for the app on hosts: its folder's name and a hash of where it is here. */
@@ -104,7 +114,9 @@ export class HostSession {
     const relativeModule = relative(appDir, this.options.appPath).split("\\").join("/");
     const appModule = `file://${posix.join(home, remoteDir, relativeModule)}`;
     recordHost(this.alias);
-    return { appModule, program: program.fileName, agent: this.agent, folder, home, appDir: remoteDir };
+    const storageAppDir = `apps/${appFolderName(appDir)}`;
+    const storageDir = posix.join(home, ".lit/storage", storageAppDir);
+    return { appModule, program: program.fileName, agent: this.agent, folder, home, appDir: remoteDir, storageDir, storageAppDir };
   }
 
   /** The agent's token (after {@link prepare}). */
@@ -136,6 +148,17 @@ export class HostSession {
     }
     this.listener ??= { port, host, local: await host.listenLocal(port) };
     return this.listener.local.port;
+  }
+
+  /**
+   * The agent's storage root, its requests carried by a local port forwarded
+   * through the SSH connection, and where the app's works keep their roots in it.
+   */
+  async storage(): Promise<HostStorage> {
+    const prepared = await this.prepare();
+    const host = await this.connection();
+    const port = await this.localPort(host, this.agent!.port);
+    return { root: httpRoot({ url: `http://127.0.0.1:${port}/v1/storage`, token: this.agent!.token }), appDir: prepared.storageAppDir };
   }
 
   /** The SSH connection, open (for forwards of works' HTTP ports). */

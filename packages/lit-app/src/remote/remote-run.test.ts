@@ -183,13 +183,19 @@ describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => 
     expect(run.out()).toEqual([`root.trainer | a100 work sees ${GPU_A.uuid},${GPU_B.uuid}`]);
   }, 120_000);
 
-  it("hands a Path written by a work on cpu-box to a work on gpu-box", async () => {
+  it("hands a Path written by a work on cpu-box to a work on gpu-box, and sends it once", async () => {
     const run = litOnLaptop(th(), runtime, ["run", app("path-hosts"), "--host", "cpu=cpu-box", "--host", "gpu=gpu-box"]);
     const exit = await ended(run);
     expect(exit.code, run.text()).toBe(0);
     expect(run.out()).toEqual([
       "root.producer | wrote out/result.txt",
       `root.consumer | ${th().host("gpu-box").user} read 1000 lines from root.producer: written by ${th().host("cpu-box").user}`,
+      `root.again | ${th().host("gpu-box").user} read 1000 lines from root.producer: written by ${th().host("cpu-box").user}`,
     ]);
+    // Sent once through the storage engine (the file's one blob); the second reader's copy is already there.
+    const said = run.lines.filter((l) => l.stream === "stderr").map((l) => l.text);
+    const bytes = Number(said.map((l) => /^root\.consumer \| \[lit-app\] the Path out\/result\.txt of root\.producer from cpu-box to gpu-box: 1 blob, (\d+) bytes sent$/.exec(l)?.[1]).find(Boolean));
+    expect(bytes, said.join("\n")).toBeGreaterThan(`written by ${th().host("cpu-box").user}\n`.length * 1000);
+    expect(said).toContain("root.again | [lit-app] the Path out/result.txt of root.producer from cpu-box to gpu-box: unchanged, nothing sent");
   }, 120_000);
 });

@@ -78,7 +78,16 @@ export class RoutingExecutor implements WorkExecutor {
     const before = this.relaying.get(work.name);
     if (refs.length === 0 && !before) return executor.call(work, call);
     const relayed = (before ?? Promise.resolve())
-      .then(() => Promise.all(refs.map((ref) => relayPath(ref, this.relays!.get(this.placedOn.get(ref.origin)!)!, to))))
+      .then(() =>
+        Promise.all(
+          refs.map(async (ref) => {
+            const from = this.relays!.get(this.placedOn.get(ref.origin)!)!;
+            const report = await relayPath(ref, from, to);
+            const sent = report.blobsSent === 0 ? "unchanged, nothing sent" : `${report.blobsSent} blob${report.blobsSent === 1 ? "" : "s"}, ${report.bytesSent} bytes sent`;
+            this.emit({ type: "log", work: work.name, stream: "stderr", line: `[lit-app] the Path ${ref.path} of ${ref.origin} from ${from.alias} to ${to.alias}: ${sent}` });
+          }),
+        ),
+      )
       .then(
         () => executor.call(work, call),
         (error: unknown) =>
