@@ -122,7 +122,8 @@ export function storageRoutes(options: StorageRoutesOptions): Hono {
     // ends cleanly short of `size` is a wrong blob, rejected and not kept.
     const tooLarge = () => new TooLargeError(where, `the upload of blob ${hash}`, `${limits.blobBytes} bytes`);
     if ((size ?? offset) > limits.blobBytes) throw tooLarge();
-    const body = capped(coalesce(fromWebStream(c.req.raw.body ?? new ReadableStream({ start: (s) => s.close() })), WRITE_CHUNK), limits.blobBytes - offset, tooLarge);
+    const raw = nodeBody(c) ?? fromWebStream(c.req.raw.body ?? new ReadableStream({ start: (s) => s.close() }));
+    const body = capped(coalesce(raw, WRITE_CHUNK), limits.blobBytes - offset, tooLarge);
     const writing = store.write(hash, body, { offset, size });
     const set = inflight.get(hash) ?? new Set();
     inflight.set(hash, set.add(writing));
@@ -243,6 +244,26 @@ export function storageRoutes(options: StorageRoutesOptions): Hono {
     c.json({ error: { code: "E_HTTP", message: `[storage] [${where}] no such route: ${c.req.method} ${c.req.path}` } }, 404),
   );
   return app;
+}
+
+/** The part of Node's request that {@link nodeBody} reads. */
+interface NodeIncoming extends AsyncIterable<Uint8Array> {
+  readonly readableFlowing: boolean | null;
+  readonly readableDidRead?: boolean;
+  pipe: unknown;
+}
+
+/**
+ * The request's body as the Node stream under it, when `@hono/node-server`
+ * serves the routes (it passes `{ incoming }` as the env) and nobody has read
+ * it yet: an upload then goes from the socket to the file without a web
+ * stream's promise per chunk. `undefined` elsewhere (Bun, Deno, a read body).
+ */
+function nodeBody(c: Context): AsyncIterable<Uint8Array> | undefined {
+  const incoming = (c.env as { incoming?: Partial<NodeIncoming> } | undefined)?.incoming;
+  if (!incoming || typeof incoming.pipe !== "function" || typeof incoming[Symbol.asyncIterator] !== "function") return undefined;
+  if (incoming.readableFlowing !== null || incoming.readableDidRead === true) return undefined;
+  return incoming as NodeIncoming;
 }
 
 /** Fails once more than `limit` bytes came through. */
