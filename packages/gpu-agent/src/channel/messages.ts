@@ -8,7 +8,8 @@
  * Controller → agent: `hello` (on every (re)connect: the last seq it applied
  * per work, which the agent replays after), `open`, `send` (run, resync),
  * `stop`, `forget`, `ping`. Agent → controller: `event` (a work → flow
- * message with its incarnation and seq), `opened`, `closed`, `unknown` (the
+ * message with its incarnation and seq), `events` (several, in order: those
+ * of one turn of the agent's loop, one frame and one SSH packet), `opened`, `closed`, `unknown` (the
  * agent has no such work: it was lost with the host's files), `waiting` (for a
  * GPU, before its process starts), `pong`, `error`.
  */
@@ -19,6 +20,8 @@ import { z } from "zod";
 export const MAX_MESSAGE_BYTES = 64 * 2 ** 20;
 /** The most works one `hello` names. */
 export const MAX_WORKS = 10_000;
+/** The most events one `events` frame carries. */
+export const MAX_BATCH = 1_000;
 
 const work = z.string().min(1).max(500);
 const incarnation = z.string().min(1).max(200);
@@ -50,6 +53,8 @@ export const controllerMessage = z.discriminatedUnion("type", [
 /** Agent → controller. */
 export const agentMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("event"), work, message: workToFlow }),
+  /** Several events that came in one turn of the agent's loop (a call's started, delta and succeeded), in order. */
+  z.object({ type: z.literal("events"), events: z.array(z.object({ work, message: workToFlow })).min(1).max(MAX_BATCH) }),
   z.object({ type: z.literal("opened"), work, incarnation, gpus: z.array(z.string().max(200)).max(1024).optional() }),
   z.object({ type: z.literal("closed"), work, incarnation }),
   z.object({ type: z.literal("unknown"), work, incarnation }),

@@ -3,11 +3,14 @@
  * the controller's messages, and sends it the messages of the works it has
  * here, each once and in seq order: on `hello` (every (re)connect) those
  * after the seq the controller names, read from the works' journals, then
- * the new ones as they come.
+ * the new ones as they come. The events of one turn of the loop (a call's
+ * started, delta and succeeded, read from the work's socket together) leave
+ * in one `events` frame: one WebSocket frame and one SSH packet, and one
+ * wake-up of the controller, instead of one each.
  */
 import type { WorkProcesses } from "../works/work-processes.ts";
 import type { WorkToFlow } from "@lit-app/local-workers/protocol";
-import { controllerMessage, MAX_MESSAGE_BYTES, parseFrame, type AgentMessage, type ControllerMessage } from "./messages.ts";
+import { controllerMessage, MAX_BATCH, MAX_MESSAGE_BYTES, parseFrame, type AgentMessage, type ControllerMessage } from "./messages.ts";
 
 /** What a session needs of its WebSocket. */
 export interface ChannelSocket {
@@ -23,6 +26,9 @@ export interface ChannelSessionOptions {
   gpusOf?: (work: string) => string[];
 }
 
+/** The most bytes of events held for one frame; a bigger event goes alone. */
+const BATCH_BYTES = 256 * 1024;
+
 interface Subscription {
   incarnation: string;
   /** The last seq sent to the controller. */
@@ -37,6 +43,9 @@ export class ChannelSession {
   private readonly subs = new Map<string, Subscription>();
   private readonly unsubscribe: () => void;
   private closed = false;
+  /** Events of this turn of the loop not yet sent, each `{"work":…,"message":…}`, in order. */
+  private readonly batch: string[] = [];
+  private batchBytes = 0;
 
   private readonly gpusOf: (work: string) => string[];
 
@@ -156,11 +165,25 @@ export class ChannelSession {
     if (!sub || sub.incarnation !== message.incarnation || message.seq <= sub.cursor) return;
     sub.cursor = message.seq;
     // The work's JSON as it came (a megabyte state is not encoded again).
-    if (raw !== undefined) return this.sendText(`{"type":"event","work":${JSON.stringify(work)},"message":${raw}}`);
-    this.send({ type: "event", work, message });
+    const item = `{"work":${JSON.stringify(work)},"message":${raw ?? JSON.stringify(message)}}`;
+    if (this.batchBytes + item.length > BATCH_BYTES || this.batch.length >= MAX_BATCH) this.flush();
+    if (item.length > BATCH_BYTES) return this.sendText(`{"type":"event",${item.slice(1)}`);
+    this.batch.push(item);
+    this.batchBytes += item.length;
+    if (this.batch.length === 1) process.nextTick(() => this.flush());
+  }
+
+  /** Sends the events held for this turn: one alone as an `event`, more as one `events` frame. */
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    const text = this.batch.length === 1 ? `{"type":"event",${this.batch[0]!.slice(1)}` : `{"type":"events","events":[${this.batch.join(",")}]}`;
+    this.batch.length = 0;
+    this.batchBytes = 0;
+    this.sendText(text);
   }
 
   private send(message: AgentMessage): void {
+    this.flush(); // The events before it, first: the controller sees the frames in the order they were made.
     this.sendText(JSON.stringify(message));
   }
 

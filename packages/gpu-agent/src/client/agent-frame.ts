@@ -4,13 +4,16 @@
  * which parses it with the work protocol's schema (once, not twice).
  */
 import { z } from "zod";
-import { parseFrame, type Parsed } from "../channel/messages.ts";
+import { MAX_BATCH, parseFrame, type Parsed } from "../channel/messages.ts";
 
 const work = z.string().min(1).max(500);
 const incarnation = z.string().min(1).max(200);
 
+const message = z.record(z.string(), z.unknown());
+
 const envelope = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("event"), work, message: z.record(z.string(), z.unknown()) }),
+  z.object({ type: z.literal("event"), work, message }),
+  z.object({ type: z.literal("events"), events: z.array(z.object({ work, message })).min(1).max(MAX_BATCH) }),
   z.object({ type: z.literal("opened"), work, incarnation, gpus: z.array(z.string().max(200)).max(1024).optional() }),
   z.object({ type: z.literal("closed"), work, incarnation }),
   z.object({ type: z.literal("unknown"), work, incarnation }),

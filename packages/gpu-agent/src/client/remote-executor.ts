@@ -456,6 +456,12 @@ export class RemoteExecutor implements WorkExecutor {
     this.lostReported = false;
   }
 
+  /** A work's message, for its lane's WorkLink (which parses it with the work protocol's schema). */
+  private event(work: string, message: Record<string, unknown>): void {
+    const lane = this.lanes.get(work) ?? this.stoppingLanes.get(work);
+    lane?.deliver?.(message);
+  }
+
   private received(text: string): void {
     this.lastHeard = Date.now();
     const parsed = parseAgentFrame(text, this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES);
@@ -468,11 +474,11 @@ export class RemoteExecutor implements WorkExecutor {
     }
     const message = parsed.message;
     switch (message.type) {
-      case "event": {
-        const lane = this.lanes.get(message.work) ?? this.stoppingLanes.get(message.work);
-        lane?.deliver?.(message.message);
+      case "event":
+        return this.event(message.work, message.message);
+      case "events":
+        for (const event of message.events) this.event(event.work, event.message);
         return;
-      }
       case "opened": {
         const lane = this.lanes.get(message.work);
         if (lane?.incarnation !== message.incarnation) return;
