@@ -12,8 +12,8 @@ import type { AgentBundle } from "@lit-app/gpu-agent";
 import type { AgentEndpoint as ChannelEndpoint } from "@lit-app/gpu-agent/client";
 import { connectHost, ensureAgent, type AgentEndpoint, type LocalListener, type SshHost } from "@lit-app/ssh";
 import { runtimeKind } from "@lit-app/runtime";
-import { httpRoot } from "@lit-app/storage/http";
-import { syncAppFolder, type FolderSyncReport } from "./folder-sync.ts";
+import { httpRoot, type HttpRoot } from "@lit-app/storage/http";
+import { folderTarget, syncAppFolder, type FolderSyncReport } from "./folder-sync.ts";
 import { recordHost } from "./known-hosts-list.ts";
 import type { HostStorage } from "./path-relay.ts";
 import { buildAgentProgram, buildWorkProgram, type WorkProgram } from "./work-bundle.ts";
@@ -44,7 +44,7 @@ export interface PreparedHost {
   folder: FolderSyncReport;
   /** The host user's home folder. */
   home: string;
-  /** The app's folder on the host, relative to the home (`.lit/apps/<name>`). */
+  /** The app's folder on the host, relative to the home (`.lit/storage/folders/<name>`). */
   appDir: string;
   /**
    * The folder of the works' storage roots on the host (absolute): inside the
@@ -105,16 +105,19 @@ export class HostSession {
       return ensureAgent(host, { bundle });
     });
     const appDir = this.options.appDir ?? dirname(this.options.appPath);
-    const remoteDir = `.lit/apps/${appFolderName(appDir)}`;
+    const name = appFolderName(appDir);
+    const target = folderTarget(name);
+    const remoteDir = `.lit/storage/${target}`;
     const programPath = `~/.lit/agent/programs/${program.fileName}`;
+    const root = await this.storageRoot(host);
     const [folder] = await Promise.all([
-      syncAppFolder(host, appDir, `~/${remoteDir}`),
+      syncAppFolder(root, appDir, target),
       host.exec(`test -f "$HOME"/.lit/agent/programs/${program.fileName}`).then((r) => (r.code === 0 ? undefined : host.upload(programPath, program.code))),
     ]);
     const relativeModule = relative(appDir, this.options.appPath).split("\\").join("/");
     const appModule = `file://${posix.join(home, remoteDir, relativeModule)}`;
     recordHost(this.alias);
-    const storageAppDir = `apps/${appFolderName(appDir)}`;
+    const storageAppDir = `apps/${name}`;
     const storageDir = posix.join(home, ".lit/storage", storageAppDir);
     return { appModule, program: program.fileName, agent: this.agent, folder, home, appDir: remoteDir, storageDir, storageAppDir };
   }
@@ -156,9 +159,13 @@ export class HostSession {
    */
   async storage(): Promise<HostStorage> {
     const prepared = await this.prepare();
-    const host = await this.connection();
+    return { root: await this.storageRoot(await this.connection()), appDir: prepared.storageAppDir };
+  }
+
+  /** The agent's storage root through a local port forwarded by `host`. */
+  private async storageRoot(host: SshHost): Promise<HttpRoot> {
     const port = await this.localPort(host, this.agent!.port);
-    return { root: httpRoot({ url: `http://127.0.0.1:${port}/v1/storage`, token: this.agent!.token }), appDir: prepared.storageAppDir };
+    return httpRoot({ url: `http://127.0.0.1:${port}/v1/storage`, token: this.agent!.token });
   }
 
   /** The SSH connection, open (for forwards of works' HTTP ports). */
