@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import type { WorkExecutor } from "@lit-app/core/internal";
 import { HostExecutor, type HostExecutorOptions } from "./host-executor.ts";
 import { parseHostRules } from "./host-rules.ts";
-import type { RelayHost } from "./path-relay.ts";
+import { localRelayHost, type RelayHost } from "./path-relay.ts";
 import { RoutingExecutor } from "./routing-executor.ts";
 
 /** Options of {@link executorForHosts}. */
@@ -17,6 +17,8 @@ export interface HostsExecutorOptions extends HostExecutorOptions {
   hosts: readonly string[];
   /** The app's module here (a path or file URL). */
   appModule: string | URL;
+  /** The app's name (where its local works keep their storage). Default `app`. */
+  appName?: string;
 }
 
 /** The executor of a run with `--host` rules; `local` runs the works no rule sends to a host. */
@@ -30,5 +32,5 @@ export function executorForHosts(local: WorkExecutor, options: HostsExecutorOpti
     hosts.set(alias, executor);
     relays.set(alias, executor.relayHost());
   }
-  return new RoutingExecutor(rules, local, hosts, relays);
+  return new RoutingExecutor(rules, local, hosts, relays, localRelayHost(module, options.appName ?? "app"));
 }

@@ -10,9 +10,10 @@
  * from one SSH connection into the other without landing on this machine's
  * disk; the receiver verifies each blob and applies the tree atomically.
  */
+import { pathToFileURL } from "node:url";
 import type { JsonValue } from "@lit-app/core";
-import { sync, type SyncReport } from "@lit-app/storage";
-import type { HttpRoot } from "@lit-app/storage/http";
+// The storage engine is loaded when a Path first crosses: runs without --host never load it from here.
+import type { StorageRoot, SyncReport } from "@lit-app/storage";
 
 /** A Path as it crosses: its path in the origin's root, and the origin work. */
 export interface PathRef {
@@ -23,12 +24,12 @@ export interface PathRef {
 /** A host's agent storage, and where the app's works keep their roots in it. */
 export interface HostStorage {
   /** The agent's storage root, reached through the host's SSH connection. */
-  root: HttpRoot;
-  /** The folder of the app's works' roots, relative to `root` (`apps/<app>`). */
+  root: StorageRoot;
+  /** The folder of the app's works' roots, relative to `root` (`apps/<app>`; empty: the root itself). */
   appDir: string;
 }
 
-/** What the relay needs of a host. */
+/** What the relay needs of a host (or of this machine: {@link localRelayHost}). */
 export interface RelayHost {
   alias: string;
   /** The host's storage (the host prepared first). */
@@ -63,12 +64,29 @@ export function pathsIn(value: JsonValue | undefined, out: PathRef[] = []): Path
 export async function relayPath(ref: PathRef, from: RelayHost, to: RelayHost): Promise<SyncReport> {
   if (!SAFE_PATH.test(ref.path) || !SAFE_WORK.test(ref.origin)) throw new Error(`the Path ${JSON.stringify(ref.path)} of ${ref.origin} cannot be sent between hosts (unexpected characters in its name)`);
   const [a, b] = await Promise.all([from.storage(), to.storage()]);
-  if (a.appDir !== b.appDir) throw new Error(`the app's storage folders differ on ${from.alias} (${a.appDir}) and ${to.alias} (${b.appDir})`);
-  const path = `${a.appDir}/${ref.origin}/${ref.path.replace(/\/+$/, "")}`;
+  const inRoot = (appDir: string) => [appDir, ref.origin, ref.path.replace(/\/+$/, "")].filter(Boolean).join("/");
   try {
-    return await sync(a.root, b.root, path);
+    const { sync } = await import("@lit-app/storage");
+    return await sync(a.root, b.root, inRoot(a.appDir), { target: inRoot(b.appDir) });
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     throw new Error(`the Path ${JSON.stringify(ref.path)} of ${ref.origin} could not be sent from ${from.alias} to ${to.alias}: ${why}`, { cause: error });
   }
+}
+
+/**
+ * This machine as the relay reaches it: the storage root of the app's local
+ * works (`appStorageDir`, as their processes and threads find it), for Paths
+ * between a work here and a work on a host.
+ */
+export function localRelayHost(appModule: string, appName: string): RelayHost {
+  let storage: Promise<HostStorage> | undefined;
+  return {
+    alias: "this machine",
+    storage: () =>
+      (storage ??= Promise.all([import("@lit-app/storage"), import("@lit-app/storage/local")]).then(([{ localRoot }, { appStorageDir }]) => {
+        const dir = appStorageDir(pathToFileURL(appModule).href, appName);
+        return { root: localRoot(dir), appDir: "" };
+      })),
+  };
 }

@@ -198,4 +198,17 @@ describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => 
     expect(bytes, said.join("\n")).toBeGreaterThan(`written by ${th().host("cpu-box").user}\n`.length * 1000);
     expect(said).toContain("root.again | [lit-app] the Path out/result.txt of root.producer from cpu-box to gpu-box: unchanged, nothing sent");
   }, 120_000);
+
+  it("hands a Path written on gpu-box to a work here, and one written here to a work on gpu-box", async () => {
+    const run = litOnLaptop(th(), runtime, ["run", app("path-local"), "--host", "gpu=gpu-box"]);
+    const exit = await ended(run);
+    expect(exit.code, run.text()).toBe(0);
+    expect(run.out()).toEqual([
+      `root.near | read 1000 lines from root.far: written by ${th().host("gpu-box").user}`,
+      `root.back | ${th().host("gpu-box").user} read 500 lines from root.near: written by near`,
+    ]);
+    const said = run.lines.filter((l) => l.stream === "stderr").map((l) => l.text);
+    expect(said).toContainEqual(expect.stringMatching(/^root\.near \| \[lit-app\] the Path out\/far\.txt of root\.far from gpu-box to this machine: 1 blob, \d+ bytes sent$/));
+    expect(said).toContainEqual(expect.stringMatching(/^root\.back \| \[lit-app\] the Path near\.txt of root\.near from this machine to gpu-box: 1 blob, \d+ bytes sent$/));
+  }, 120_000);
 });

@@ -21,12 +21,14 @@ export class RoutingExecutor implements WorkExecutor {
    * @param local runs the works no rule sends elsewhere
    * @param hosts one executor per alias the rules name
    * @param relays how each host is reached to send it Paths written on another host (none: Paths are not sent)
+   * @param localRelay this machine's works' storage, for Paths between them and works on hosts (none: not sent)
    */
   constructor(
     private readonly rules: HostRules,
     private readonly local: WorkExecutor,
     private readonly hosts: ReadonlyMap<string, WorkExecutor>,
     private readonly relays?: ReadonlyMap<string, RelayHost>,
+    private readonly localRelay?: RelayHost,
   ) {
     for (const alias of rules.aliases) {
       if (!hosts.has(alias)) throw new Error(`RoutingExecutor: no executor for the host ${alias}`);
@@ -68,12 +70,13 @@ export class RoutingExecutor implements WorkExecutor {
   call(work: WorkRef, call: WorkCall): void {
     const executor = this.executorOf(work);
     const target = this.placedOn.get(work.name);
-    const to = target === undefined ? undefined : this.relays?.get(target);
+    const to = target === undefined ? this.localRelay : this.relays?.get(target);
     if (!to) return executor.call(work, call);
-    // Paths written on another host, handed to this work (arguments, or fields the flow set).
+    // Paths written on another machine, handed to this work (arguments, or fields the flow set).
     const refs = [...pathsIn(call.args), ...pathsIn(call.delta as unknown as JsonValue), ...pathsIn(work.state())].filter((ref, i, all) => {
-      const from = this.placedOn.get(ref.origin);
-      return from !== undefined && from !== target && all.findIndex((r) => r.origin === ref.origin && r.path === ref.path) === i;
+      if (!this.placedOn.has(ref.origin) || this.placedOn.get(ref.origin) === target) return false;
+      const from = this.relayOf(this.placedOn.get(ref.origin));
+      return from !== undefined && all.findIndex((r) => r.origin === ref.origin && r.path === ref.path) === i;
     });
     const before = this.relaying.get(work.name);
     if (refs.length === 0 && !before) return executor.call(work, call);
@@ -81,7 +84,7 @@ export class RoutingExecutor implements WorkExecutor {
       .then(() =>
         Promise.all(
           refs.map(async (ref) => {
-            const from = this.relays!.get(this.placedOn.get(ref.origin)!)!;
+            const from = this.relayOf(this.placedOn.get(ref.origin))!;
             const report = await relayPath(ref, from, to);
             const sent = report.blobsSent === 0 ? "unchanged, nothing sent" : `${report.blobsSent} blob${report.blobsSent === 1 ? "" : "s"}, ${report.bytesSent} bytes sent`;
             this.emit({ type: "log", work: work.name, stream: "stderr", line: `[lit-app] the Path ${ref.path} of ${ref.origin} from ${from.alias} to ${to.alias}: ${sent}` });
@@ -97,6 +100,11 @@ export class RoutingExecutor implements WorkExecutor {
     void relayed.then(() => {
       if (this.relaying.get(work.name) === relayed) this.relaying.delete(work.name);
     });
+  }
+
+  /** How the relay reaches a host (undefined: this machine). */
+  private relayOf(alias: string | undefined): RelayHost | undefined {
+    return alias === undefined ? this.localRelay : this.relays?.get(alias);
   }
 
   async stop(work: WorkRef): Promise<void> {

@@ -80,7 +80,7 @@ export function startApp(app: LightningApp, options: RunAppOptions): RunningApp 
     stopGraceMs: WORK_STOP_GRACE_MS,
     ...(limit ? { heapLimitMb: limit } : {}),
   });
-  const executor = options.hosts?.length ? executorForHosts(local, { hosts: options.hosts, appModule: options.appModule }) : local;
+  const executor = options.hosts?.length ? executorForHosts(local, { hosts: options.hosts, appModule: options.appModule, appName: app.name }) : local;
   const engine = new AppEngine(app, { executor, clock: options.clock ?? systemClock });
   // On Bun, the works' threads load while the server starts (see spare-work-threads.ts); not for works that may
   // run on other hosts.
