@@ -3,9 +3,8 @@
  * into an ES module that `node` (≥ 20) and `bun` run as it is, named by the
  * sha256 of its bytes (what the running agent reports as `bundleHash`).
  */
-import { createHash } from "node:crypto";
 import { fileURLToPath } from "node:url";
-import { withEsbuild } from "@lit-app/local-workers/esbuild";
+import { buildNodeBundle } from "./node-bundle.ts";
 import { AGENT_VERSION } from "./version.ts";
 
 /** The built agent. */
@@ -20,31 +19,12 @@ export interface AgentBundle {
 
 const ENTRY = fileURLToPath(new URL("./main.ts", import.meta.url));
 
-// CommonJS dependencies (ws) call require() for Node's modules: give the bundle one
-const BANNER = 'import { createRequire as __litCreateRequire } from "node:module"; const require = __litCreateRequire(import.meta.url);';
-
 /**
  * Builds the agent bundle.
  * @example
  * const { code, hash } = await buildAgentBundle();
- * // upload `code` to ~/.lit/agent/bundles/<hash>.mjs unless the host has it; run `node <that> --detach`
+ * // upload `code` to ~/.lit/bundles/<hash>.mjs unless the host has it; run `node <that> --detach`
  */
 export async function buildAgentBundle(): Promise<AgentBundle> {
-  const result = await withEsbuild((esbuild) =>
-    esbuild.build({
-      entryPoints: [ENTRY],
-      bundle: true,
-      write: false,
-      format: "esm",
-      platform: "node",
-      target: ["node20"],
-      // Bun's adapter imports `bun` types only; the runtime module is Bun's own
-      external: ["bun"],
-      banner: { js: BANNER },
-      legalComments: "none",
-      logLevel: "silent",
-    }),
-  );
-  const code = result.outputFiles[0]!.contents;
-  return { code, hash: createHash("sha256").update(code).digest("hex"), version: AGENT_VERSION };
+  return { ...(await buildNodeBundle({ entryPoint: ENTRY })), version: AGENT_VERSION };
 }

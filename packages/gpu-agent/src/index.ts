@@ -13,6 +13,7 @@ export type { AgentModule, AgentModuleContext, AgentModuleInstance } from "./mod
 export type { AgentInfo } from "./agent-info.ts";
 export { buildAgentBundle, type AgentBundle } from "./bundle.ts";
 export { buildWorkBundle, type WorkBundle } from "./works/work-bundle.ts";
+export { buildNodeBundle, type NodeBundle, type NodeBundleInput } from "./node-bundle.ts";
 export { storageModule, STORAGE_ROUTE } from "./storage-module.ts";
 export { worksModule } from "./works/works-module.ts";
 export { WorkProcesses, WORK_PROGRAM, type WorkProcessesOptions, type WorkProcessesListener, type OpenWork, type WorkSummary } from "./works/work-processes.ts";

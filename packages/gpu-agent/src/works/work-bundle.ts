@@ -6,15 +6,12 @@
  * controller uploads it to `<home>/agent/programs/<hash>.mjs` unless the
  * host has it, and names it in `RemoteExecutor`'s `program`.
  */
-import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { appModuleFiles } from "@lit-app/local-workers";
-import { withEsbuild } from "@lit-app/local-workers/esbuild";
+import { buildNodeBundle } from "../node-bundle.ts";
 
 const WORK_PROCESS = fileURLToPath(new URL("./work-process.ts", import.meta.url));
-// CommonJS dependencies call require() for Node's modules: give the bundle one.
-const BANNER = 'import { createRequire as __litCreateRequire } from "node:module"; const require = __litCreateRequire(import.meta.url);';
 
 /** A built work program. */
 export interface WorkBundle {
@@ -32,31 +29,16 @@ export async function buildWorkBundle(appPath: string): Promise<WorkBundle> {
   // it by its file URL on the flow's machine, the bundle holds it under that URL.
   const modules = (await appModuleFiles(pathToFileURL(appPath).href).catch(() => [appPath])).filter((path) => path !== appPath);
   const moduleMap = modules.map((path) => `${JSON.stringify(pathToFileURL(path).href)}: () => import(${JSON.stringify(path)})`);
-  const result = await withEsbuild((esbuild) =>
-    esbuild.build({
-      stdin: {
-        contents:
-          `process.setSourceMapsEnabled?.(true);\n` +
-          `import { runWorkProcess } from ${JSON.stringify(WORK_PROCESS)};\n` +
-          `const modules = {${moduleMap.join(", ")}};\n` +
-          `await runWorkProcess(() => import(${JSON.stringify(appPath)}), (url) => modules[url]?.() ?? import(url));\n`,
-        resolveDir: dirname(appPath),
-        sourcefile: "lit-work-program.ts",
-        loader: "ts",
-      },
-      bundle: true,
-      write: false,
-      format: "esm",
-      platform: "node",
-      target: ["node20"],
-      // Bun-only modules are Bun's own; the bundle imports them only on Bun.
-      external: ["bun"],
-      banner: { js: BANNER },
-      legalComments: "none",
-      logLevel: "silent",
-    }),
-  );
-  const code = result.outputFiles[0]!.contents;
-  const hash = createHash("sha256").update(code).digest("hex");
+  const { code, hash } = await buildNodeBundle({
+    source: {
+      contents:
+        `process.setSourceMapsEnabled?.(true);\n` +
+        `import { runWorkProcess } from ${JSON.stringify(WORK_PROCESS)};\n` +
+        `const modules = {${moduleMap.join(", ")}};\n` +
+        `await runWorkProcess(() => import(${JSON.stringify(appPath)}), (url) => modules[url]?.() ?? import(url));\n`,
+      resolveDir: dirname(appPath),
+      sourcefile: "lit-work-program.ts",
+    },
+  });
   return { code, hash, fileName: `${hash}.mjs` };
 }

@@ -16,7 +16,7 @@ import { httpRoot, type HttpRoot } from "@lit-app/storage/http";
 import { folderTarget, syncAppFolder, type FolderSyncReport } from "./folder-sync.ts";
 import { recordHost } from "./known-hosts-list.ts";
 import type { HostStorage } from "./path-relay.ts";
-import { buildAgentProgram, buildWorkProgram, type WorkProgram } from "./work-bundle.ts";
+import { buildWorkProgram, type WorkProgram } from "./work-bundle.ts";
 
 /** What a host needs from the run, shared by its sessions. */
 export interface HostSessionOptions {
@@ -188,7 +188,7 @@ export function once<T>(fn: () => Promise<T>): () => Promise<T> {
 }
 
 /** The agent bundle, built once per process. */
-export const agentBundleOnce = once(buildAgentProgram);
+export const agentBundleOnce = once(async () => (await import("@lit-app/gpu-agent")).buildAgentBundle());
 
 const programs = new Map<string, Promise<WorkProgram>>();
 

@@ -8,7 +8,6 @@
  * so a CommandWork finds `train.sh` there, and the compute names the
  * `--host` rules introduce are allowed, as in the flow's thread.
  */
-import { createHash } from "node:crypto";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -19,9 +18,6 @@ export interface WorkProgram {
   /** `<hash>.mjs`: its name in the agent's program folder. */
   fileName: string;
 }
-
-// CommonJS dependencies call require() for Node's modules: give the bundle one.
-const BANNER = 'import { createRequire as __litCreateRequire } from "node:module"; const require = __litCreateRequire(import.meta.url);';
 
 /** The agent's work process (gpu-agent's works/work-process.ts), found beside its package's entry. */
 function workProcessFile(): string {
@@ -34,9 +30,7 @@ function workProcessFile(): string {
  * @param customComputes compute names of the user's own that `--host` rules map (`a100`)
  */
 export async function buildWorkProgram(appPath: string, customComputes: readonly string[] = []): Promise<WorkProgram> {
-  const esbuild = await import("esbuild");
-  // buildSync runs its own esbuild process: the shared service may be stopped meanwhile by
-  // another package's build ending (each package counts only its own builds).
+  const { buildNodeBundle } = await import("@lit-app/gpu-agent");
   const contents = [
     `import { readFileSync as __litRead } from "node:fs";`,
     `import { dirname as __litDirname } from "node:path";`,
@@ -63,39 +57,6 @@ export async function buildWorkProgram(appPath: string, customComputes: readonly
     `} catch {}`,
     `await runWorkProcess(() => import(${JSON.stringify(appPath)}));`,
   ].join("\n");
-  const result = esbuild.buildSync({
-    stdin: { contents, resolveDir: dirname(appPath), sourcefile: "lit-work-program.ts", loader: "ts" },
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "node",
-    target: ["node20"],
-    external: ["bun"],
-    banner: { js: BANNER },
-    legalComments: "none",
-    logLevel: "silent",
-  });
-  const code = result.outputFiles[0]!.contents;
-  const hash = createHash("sha256").update(code).digest("hex");
+  const { code, hash } = await buildNodeBundle({ source: { contents, resolveDir: dirname(appPath), sourcefile: "lit-work-program.ts" } });
   return { code, hash, fileName: `${hash}.mjs` };
-}
-
-/** The agent's program (gpu-agent's main.ts) with its dependencies, as `buildAgentBundle()` builds it. */
-export async function buildAgentProgram(): Promise<{ code: Uint8Array; hash: string; version: string }> {
-  const [esbuild, { AGENT_VERSION }] = await Promise.all([import("esbuild"), import("@lit-app/gpu-agent")]);
-  const entry = join(dirname(fileURLToPath(import.meta.resolve("@lit-app/gpu-agent"))), "main.ts");
-  const result = esbuild.buildSync({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "node",
-    target: ["node20"],
-    external: ["bun"],
-    banner: { js: BANNER },
-    legalComments: "none",
-    logLevel: "silent",
-  });
-  const code = result.outputFiles[0]!.contents;
-  return { code, hash: createHash("sha256").update(code).digest("hex"), version: AGENT_VERSION };
 }

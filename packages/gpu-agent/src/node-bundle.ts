@@ -1,0 +1,44 @@
+/**
+ * One esbuild bundle that `node` (≥ 20) and `bun` run as it is: an ES module
+ * with its npm dependencies inside, named by the sha256 of its bytes. The
+ * agent and the works' programs for hosts are built this way.
+ */
+import { createHash } from "node:crypto";
+import { withEsbuild } from "@lit-app/local-workers/esbuild";
+
+/** What is bundled: an entry file, or a module's source (resolved from `resolveDir`). */
+export type NodeBundleInput =
+  | { entryPoint: string }
+  | { source: { contents: string; resolveDir: string; sourcefile: string } };
+
+/** A built bundle. */
+export interface NodeBundle {
+  /** The bundle's bytes (an ES module). */
+  code: Uint8Array;
+  /** The sha256 of `code`, 64 lowercase hex characters. */
+  hash: string;
+}
+
+// CommonJS dependencies (ws) call require() for Node's modules: give the bundle one.
+const BANNER = 'import { createRequire as __litCreateRequire } from "node:module"; const require = __litCreateRequire(import.meta.url);';
+
+/** Bundles `input` for Node ≥ 20 and Bun. */
+export async function buildNodeBundle(input: NodeBundleInput): Promise<NodeBundle> {
+  const result = await withEsbuild((esbuild) =>
+    esbuild.build({
+      ...("entryPoint" in input ? { entryPoints: [input.entryPoint] } : { stdin: { ...input.source, loader: "ts" as const } }),
+      bundle: true,
+      write: false,
+      format: "esm",
+      platform: "node",
+      target: ["node20"],
+      // Bun-only modules are Bun's own; a bundle imports them only on Bun.
+      external: ["bun"],
+      banner: { js: BANNER },
+      legalComments: "none",
+      logLevel: "silent",
+    }),
+  );
+  const code = result.outputFiles[0]!.contents;
+  return { code, hash: createHash("sha256").update(code).digest("hex") };
+}
