@@ -50,19 +50,28 @@ export const controllerMessage = z.discriminatedUnion("type", [
   z.object({ type: z.literal("ping"), id: z.number().int() }),
 ]);
 
+/**
+ * Agent → controller frames, with a work's message checked by `message`: the
+ * agent's full schema ({@link agentMessage}), or the controller's envelope,
+ * which leaves a work's message to its WorkLink (parsed once, not twice).
+ */
+export function agentFrames<M extends z.core.$ZodType>(message: M) {
+  return z.discriminatedUnion("type", [
+    z.object({ type: z.literal("event"), work, message }),
+    /** Several events that came in one turn of the agent's loop (a call's started, delta and succeeded), in order. */
+    z.object({ type: z.literal("events"), events: z.array(z.object({ work, message })).min(1).max(MAX_BATCH) }),
+    z.object({ type: z.literal("opened"), work, incarnation, gpus: z.array(z.string().max(200)).max(1024).optional() }),
+    z.object({ type: z.literal("closed"), work, incarnation }),
+    z.object({ type: z.literal("unknown"), work, incarnation }),
+    /** The work waits before its process can start (for a GPU). */
+    z.object({ type: z.literal("waiting"), work, incarnation, reason: z.string().max(1000) }),
+    z.object({ type: z.literal("pong"), id: z.number().int() }),
+    z.object({ type: z.literal("error"), message: z.string().max(10_000) }),
+  ]);
+}
+
 /** Agent → controller. */
-export const agentMessage = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("event"), work, message: workToFlow }),
-  /** Several events that came in one turn of the agent's loop (a call's started, delta and succeeded), in order. */
-  z.object({ type: z.literal("events"), events: z.array(z.object({ work, message: workToFlow })).min(1).max(MAX_BATCH) }),
-  z.object({ type: z.literal("opened"), work, incarnation, gpus: z.array(z.string().max(200)).max(1024).optional() }),
-  z.object({ type: z.literal("closed"), work, incarnation }),
-  z.object({ type: z.literal("unknown"), work, incarnation }),
-  /** The work waits before its process can start (for a GPU). */
-  z.object({ type: z.literal("waiting"), work, incarnation, reason: z.string().max(1000) }),
-  z.object({ type: z.literal("pong"), id: z.number().int() }),
-  z.object({ type: z.literal("error"), message: z.string().max(10_000) }),
-]);
+export const agentMessage = agentFrames(workToFlow);
 
 export type ControllerMessage = z.infer<typeof controllerMessage>;
 export type AgentMessage = z.infer<typeof agentMessage>;
