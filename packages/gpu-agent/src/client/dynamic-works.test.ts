@@ -13,17 +13,10 @@ import { testClock } from "../test-support/remote-app.ts";
 import { startTestAgent, type TestAgent } from "../test-support/test-agent.ts";
 import { buildWorkBundle } from "../works/work-bundle.ts";
 import { RemoteExecutor } from "./remote-executor.ts";
+import { until } from "../test-support/until.ts";
 
 const APP = new URL("../../test/fixtures/split/app.ts", import.meta.url).href;
 (globalThis as Record<symbol, unknown>)[Symbol.for("lit-app.embedded")] = true;
-
-async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("works created inside run() on a host", () => {
   let agent: TestAgent | undefined;

@@ -10,14 +10,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startTestAgent, type TestAgent } from "../test-support/test-agent.ts";
 import { expectedTicks, startRemoteApp, type RemoteApp } from "../test-support/remote-app.ts";
 import { startTcpProxy, type TcpProxy } from "../test-support/tcp-proxy.ts";
-
-async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from "../test-support/until.ts";
 
 function alive(pid: number): boolean {
   try {

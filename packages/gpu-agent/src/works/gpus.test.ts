@@ -8,20 +8,13 @@ import { makeApp, type GpuRoot } from "../../test/fixtures/gpu-app.ts";
 import { RemoteExecutor } from "../client/remote-executor.ts";
 import { testClock } from "../test-support/remote-app.ts";
 import { startTestAgent, type TestAgent } from "../test-support/test-agent.ts";
+import { until } from "../test-support/until.ts";
 
 const APP = new URL("../../test/fixtures/gpu-app.ts", import.meta.url).href;
 const GPUS = [
   { uuid: "GPU-11111111-aaaa", name: "A100", memoryMiB: 81920 },
   { uuid: "GPU-22222222-bbbb", name: "A100", memoryMiB: 81920 },
 ];
-
-async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("GPUs of works under the agent", () => {
   let agent: TestAgent | undefined;

@@ -5,16 +5,9 @@ import { makeApp, type MemoryRoot } from "../../test/fixtures/memory-app.ts";
 import { RemoteExecutor } from "../client/remote-executor.ts";
 import { testClock } from "../test-support/remote-app.ts";
 import { startTestAgent, type TestAgent } from "../test-support/test-agent.ts";
+import { until } from "../test-support/until.ts";
 
 const APP = new URL("../../test/fixtures/memory-app.ts", import.meta.url).href;
-
-async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("memory limits of works under the agent", () => {
   let agent: TestAgent | undefined;

@@ -10,16 +10,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { startTestAgent, type TestAgent } from "../test-support/test-agent.ts";
 import { expectedTicks, startRemoteApp, type RemoteApp } from "../test-support/remote-app.ts";
 import { buildWorkBundle } from "./work-bundle.ts";
+import { until } from "../test-support/until.ts";
 
 const APP = fileURLToPath(new URL("../../test/fixtures/fault-app.ts", import.meta.url));
-
-async function until(check: () => boolean, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe("the app's work bundle", () => {
   let agent: TestAgent | undefined;
