@@ -112,7 +112,7 @@ export async function uploadOver(host: SshHost, remotePath: string, data: Upload
   const commit = await host.exec(`chmod ${shellQuote(mode)} ${temp} && mv -f -- ${temp} ${target}`);
   if (commit.code !== 0) {
     await host.exec(`rm -f -- ${temp}`).catch(() => {});
-    throw new SshUploadError(host.label, remotePath, `cannot move the temp file into place: ${commit.stderr.trim()}`);
+    throw new SshUploadError(host.label, remotePath, `cannot move the temp file into place: ${commit.stderr.trim() || `exit status ${commit.code}${commit.signal ? `, signal ${commit.signal}` : ""}`}`);
   }
   return { bytes: sent };
 }
