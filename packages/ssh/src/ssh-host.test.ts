@@ -6,7 +6,8 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectHost } from "./connect-host.ts";
-import type { SshHost } from "./ssh-host.ts";
+import type { ExecResult, SshHost } from "./ssh-host.ts";
+import { uploadOver } from "./upload.ts";
 import { type SshFixture, sshFixture } from "./test-support/fixture.ts";
 
 let f: SshFixture;
@@ -62,6 +63,36 @@ describe("SshHost", () => {
     expect(readFileSync(join(remoteDir, "streamed")).equals(Buffer.concat(parts))).toBe(true);
     // No temp file is left beside them.
     expect((await host.exec(`ls -A ${remoteDir}/sub/dir`)).stdout).toBe("blob.bin\n");
+  });
+
+  it("finishes an upload whose rename comes back without an exit status, whether or not the rename ran", async () => {
+    // sshd may close a channel without the optional exit status: a host whose
+    // rename reports nothing (after running it, or before) still ends whole.
+    const lossy = (runIt: boolean): SshHost => {
+      let dropped = false;
+      return new Proxy(host, {
+        get(target, key) {
+          if (key === "exec")
+            return async (command: string): Promise<ExecResult> => {
+              if (!dropped && command.includes("mv -f")) {
+                dropped = true;
+                if (runIt) await target.exec(command);
+                return { code: null, signal: undefined, stdout: "", stderr: "", truncated: false };
+              }
+              return target.exec(command);
+            };
+          const value = Reflect.get(target, key, target);
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      });
+    };
+    for (const runIt of [true, false]) {
+      const path = join(remoteDir, `lossy-${runIt}`);
+      const bytes = randomBytes(50_000);
+      await expect(uploadOver(lossy(runIt), path, bytes, {})).resolves.toEqual({ bytes: bytes.length });
+      expect(readFileSync(path).equals(bytes)).toBe(true);
+    }
+    expect((await host.exec(`ls -A ${remoteDir} | grep -c tmp || true`)).stdout.trim()).toBe("0");
   });
 
   it("commits nothing when the stream fails midway", async () => {

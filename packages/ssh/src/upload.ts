@@ -98,7 +98,10 @@ export async function uploadOver(host: SshHost, remotePath: string, data: Upload
     throw e;
   }
   const written = await result;
-  if (written.code !== 0) {
+  // Under load sshd may close a channel without its (optional) exit status;
+  // the printed byte count is then the proof that the write finished.
+  const countArrived = written.code === null && /^\d+$/.test(written.stdout.trim());
+  if (written.code !== 0 && !countArrived) {
     await host.exec(`rm -f -- ${temp}`).catch(() => {});
     if (NO_SPACE.test(written.stderr)) throw new SshDiskFullError(host.label, folder, written.stderr.trim());
     const why = written.code === 4 ? `cannot make the folder ${folder}` : "the write failed";
@@ -109,10 +112,32 @@ export async function uploadOver(host: SshHost, remotePath: string, data: Upload
     await host.exec(`rm -f -- ${temp}`).catch(() => {});
     throw new SshUploadError(host.label, remotePath, `${arrived} of ${total ?? sent} bytes arrived; nothing was replaced. Run again.`);
   }
-  const commit = await host.exec(`chmod ${shellQuote(mode)} ${temp} && mv -f -- ${temp} ${target}`);
-  if (commit.code !== 0) {
+  const commit = await commitTemp(host, temp, target, mode, sent);
+  if (!commit.ok) {
     await host.exec(`rm -f -- ${temp}`).catch(() => {});
-    throw new SshUploadError(host.label, remotePath, `cannot move the temp file into place: ${commit.stderr.trim() || `exit status ${commit.code}${commit.signal ? `, signal ${commit.signal}` : ""}`}`);
+    throw new SshUploadError(host.label, remotePath, `cannot move the temp file into place: ${commit.why}`);
   }
   return { bytes: sent };
+}
+
+/**
+ * Renames the checked temp file over the target. An exit status can be missing
+ * (the SSH protocol makes it optional, and a loaded sshd sometimes drops it);
+ * then the host is asked where the bytes are: a target of the right size with
+ * the temp file gone is a done rename, a temp file still there is renamed again.
+ */
+async function commitTemp(host: SshHost, temp: string, target: string, mode: string, size: number): Promise<{ ok: true } | { ok: false; why: string }> {
+  const rename = `chmod ${shellQuote(mode)} ${temp} && mv -f -- ${temp} ${target} && echo moved`;
+  let last = { code: null as number | null, signal: undefined as string | undefined, stderr: "" };
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const commit = await host.exec(rename);
+    if (commit.code === 0 || commit.stdout.includes("moved")) return { ok: true };
+    last = commit;
+    if (commit.code !== null) break;
+    const where = await host.exec(`if [ -e ${temp} ]; then echo temp; elif [ -f ${target} ]; then wc -c < ${target} | tr -d ' '; else echo none; fi`);
+    const answer = where.stdout.trim();
+    if (answer === String(size)) return { ok: true };
+    if (answer !== "temp") break;
+  }
+  return { ok: false, why: last.stderr.trim() || `exit status ${last.code}${last.signal ? `, signal ${last.signal}` : ""}` };
 }
