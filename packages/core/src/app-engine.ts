@@ -37,6 +37,10 @@ import type { WorkCore } from "./work-core.ts";
 import { workRef } from "./work-ref.ts";
 import { creationCheck, withCreationCheck, type CreationCheck } from "./work-creation.ts";
 import { componentDocument, stateDocument, type PatchOp, type StateDocument } from "./state-document.ts";
+import type { DurableState } from "./durable-state.ts";
+import { durableState, JournalWriter } from "./journal-writer.ts";
+import { checkTree, forgetCalls, restoreComponent, savedComponents, type SavedComponent } from "./resume.ts";
+import type { CallRecord } from "./work-core.ts";
 
 /** Stages of an app. */
 export type AppStage = "not_started" | "running" | "stopping" | "stopped" | "failed";
@@ -96,6 +100,12 @@ export class AppEngine implements ComponentContext {
   private scheduled = false;
   private flowChanged = false;
   private resolveDone!: (result: AppResult) => void;
+  /** Records the state's changes in the journal, when the app has one. */
+  private readonly journal: JournalWriter | undefined;
+  /** Components of a resumed app's journal not in the app yet: restored when they join it. */
+  private readonly restoring = new Map<string, SavedComponent>();
+  /** The dotted names of the components the app was built with (the others a flow created). */
+  private readonly builtWith = new Set<string>();
 
   constructor(app: LightningApp, ports: EnginePorts) {
     this.app = app;
@@ -106,6 +116,7 @@ export class AppEngine implements ComponentContext {
     this.classCheck = creationCheck(ports.executor, () => this.markDirty());
     this.wakes = new WakeTimer(ports.clock, () => ports.clock.now(), () => this.markDirty());
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.journal = ports.journal ? new JournalWriter(ports.journal) : undefined;
     ports.executor.bind((event) => this.onEvent(event));
   }
 
@@ -126,14 +137,88 @@ export class AppEngine implements ComponentContext {
     return this.starting ?? Promise.reject(new AppStateError("the app was not started; call start() first"));
   }
 
-  private begin(): void {
+  private begin(): void | Promise<void> {
     if (this.stage !== "not_started") return;
+    let saved: DurableState | undefined;
+    try {
+      saved = this.journal?.journal.load();
+      if (saved) this.prepareResume(saved);
+    } catch (error) {
+      this.failWith(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    // A resumed schedule needs the cron parser before the first pass: else schedule() would count as a first call.
+    if (saved && Object.keys(saved.schedules).length > 0) {
+      return preloadCron().then(
+        () => {
+          this.cronLoaded = true;
+          this.run();
+        },
+        (error: unknown) => this.failWith(flowError(new CronError(`the cron parser (cron-parser) could not be loaded to resume schedule(): ${String(error)}. Reinstall the app's dependencies.`, error))),
+      );
+    }
+    this.run();
+  }
+
+  private run(): void {
+    if (this.stage !== "not_started") return;
+    for (const c of this.components()) this.builtWith.add(c.name);
     this.rootCore.bind(this);
     this.register(this.rootCore);
     this.setStage("running");
     for (const work of this.works.values()) if (work.options.startWithFlow) this.startWork(work);
-    this.markDirty();
     this.flushFeed();
+    this.journal?.begin(this.durableState());
+    this.markDirty();
+  }
+
+  /** Checks a journal's state against the app's tree and keeps its components to restore as they join. */
+  private prepareResume(saved: DurableState): void {
+    checkTree(saved, this.components());
+    for (const [name, c] of savedComponents(saved)) {
+      this.restoring.set(name, c);
+      if (c.kind === "work") this.workNames.add(name);
+    }
+  }
+
+  /** The app's whole durable state now (see durable-state.ts). */
+  durableState(): DurableState {
+    return durableState(this.stateDocument(), this.components(), (c) => !this.builtWith.has(c.name));
+  }
+
+  /** Puts a resumed component's state back; the work's calls under way are re-attached or sent again. */
+  private restore(c: ComponentCore, saved: SavedComponent): void {
+    if (saved.className !== c.className || saved.kind !== c.kind) return;
+    const unfinished = restoreComponent(c, saved, this.decodeContext, (message) => this.logError(c.name, message));
+    if (unfinished.length > 0) this.resumeCalls(c as WorkCore, unfinished);
+  }
+
+  /**
+   * Calls that were pending or running when the app's earlier process died: the executor may still
+   * have them (a host's agent keeps the work's process); the others are sent again when the flow makes them.
+   */
+  private resumeCalls(work: WorkCore, unfinished: CallRecord[]): void {
+    const executor = this.ports.executor;
+    if (!executor.reattach) {
+      forgetCalls(work, unfinished, this.now());
+      return;
+    }
+    // Meanwhile the flow waits on them as on any call under way.
+    executor.reattach(workRef(work), unfinished.map(({ id, hash }) => ({ id, hash }))).then(
+      (live) => {
+        if (this.stage !== "running" && this.stage !== "not_started") return;
+        const kept = new Set(live);
+        if (kept.size > 0) this.startedWorks.add(work);
+        forgetCalls(work, unfinished.filter((rec) => !kept.has(rec.id)), this.now());
+        this.markDirty();
+        this.flushFeed();
+      },
+      (error: unknown) => {
+        this.logError(work.name, `${work.name}: its calls under way could not be re-attached after the app resumed (${error instanceof Error ? error.message : String(error)}); they are sent again`);
+        forgetCalls(work, unfinished, this.now());
+        this.markDirty();
+      },
+    );
   }
 
   /** Ends the app from outside (Ctrl-C, a test): stops every work. */
@@ -277,13 +362,19 @@ export class AppEngine implements ComponentContext {
   }
 
   callWork(work: WorkCore, call: { id: string; hash: string; args: JsonValue[] }): void {
+    const rec = work.callsById.get(call.id);
+    if (rec) this.journal?.call(work, rec);
     this.pendingCalls.push({ work, call });
     if (currentOrigin() !== "flow") this.ports.clock.soon(() => this.flushCalls());
   }
 
   stopWork(work: WorkCore): void {
     if (work.status.stage === "stopped") return;
-    for (const rec of work.calls.values()) if (rec.stage === "pending" || rec.stage === "running") rec.stage = "stopped";
+    for (const rec of work.calls.values()) {
+      if (rec.stage !== "pending" && rec.stage !== "running") continue;
+      rec.stage = "stopped";
+      this.journal?.call(work, rec);
+    }
     work.setStatus({ stage: "stopped", timestamp: this.now(), reason: "stopped_by_flow" });
     this.pendingCalls = this.pendingCalls.filter((p) => p.work !== work);
     if (this.startedWorks.delete(work)) {
@@ -303,6 +394,10 @@ export class AppEngine implements ComponentContext {
     if (this.stage !== "running") return;
     if (time <= this.now()) this.markDirty();
     else this.wakes.request(time);
+  }
+
+  scheduleChanged(flow: ComponentCore, key: string, next: number): void {
+    this.journal?.schedule(flow, key, next);
   }
 
   warn(source: string, message: string): void {
@@ -498,6 +593,7 @@ export class AppEngine implements ComponentContext {
         const rec = work.callsById.get(event.callId);
         if (!rec || rec.stage !== "pending") return;
         rec.stage = "running";
+        this.journal?.call(work, rec);
         if (rec.id === work.latestCallId) work.setStatus({ stage: "running", timestamp: this.now() });
         break;
       }
@@ -506,6 +602,7 @@ export class AppEngine implements ComponentContext {
         if (!rec || (rec.stage !== "running" && rec.stage !== "pending")) return;
         rec.stage = "succeeded";
         work.numSuccesses++;
+        this.journal?.call(work, rec);
         if (rec.id === work.latestCallId) work.setStatus({ stage: "succeeded", timestamp: this.now() });
         break;
       }
@@ -513,12 +610,17 @@ export class AppEngine implements ComponentContext {
         const rec = work.callsById.get(event.callId);
         if (!rec || (rec.stage !== "running" && rec.stage !== "pending")) return;
         rec.stage = "failed";
+        this.journal?.call(work, rec);
         if (rec.id === work.latestCallId) this.workFailed(work, "error", event.error);
         else this.earlierCallFailed(work, event.error);
         break;
       }
       case "exited": {
-        for (const rec of work.calls.values()) if (rec.stage === "pending" || rec.stage === "running") rec.stage = "failed";
+        for (const rec of work.calls.values()) {
+          if (rec.stage !== "pending" && rec.stage !== "running") continue;
+          rec.stage = "failed";
+          this.journal?.call(work, rec);
+        }
         this.startedWorks.delete(work);
         this.workFailed(work, event.reason ?? "exited", event.error);
         break;
@@ -624,7 +726,15 @@ export class AppEngine implements ComponentContext {
 
   private register(component: ComponentCore): void {
     for (const c of [component, ...component.descendants()]) {
-      if (c.kind === "flow" || c.kind === "work") this.ledger.add(c);
+      const saved = this.restoring.get(c.name);
+      if (saved) {
+        this.restoring.delete(c.name);
+        this.restore(c, saved);
+      }
+      if (c.kind === "flow" || c.kind === "work") {
+        this.ledger.add(c);
+        this.journal?.component(c, !this.builtWith.has(c.name));
+      }
       if (c.kind === "work") {
         const work = c as WorkCore;
         this.works.set(c.name, work);
@@ -657,6 +767,7 @@ export class AppEngine implements ComponentContext {
       .then(() => {
         this.setStage(result.stage);
         this.flushFeed();
+        this.journal?.close();
         this.rootCore.bind(undefined);
         this.resolveDone(result);
       });
@@ -668,9 +779,10 @@ export class AppEngine implements ComponentContext {
   }
 
   private flushFeed(): void {
-    if (this.feed.length === 0) return;
     const ops = this.feed;
-    this.feed = [];
+    if (ops.length > 0) this.feed = [];
+    this.journal?.write(ops, () => this.durableState());
+    if (ops.length === 0) return;
     for (const l of this.listeners) l(ops);
   }
 

@@ -27,6 +27,8 @@ export interface ComponentContext {
   now(): number;
   /** Asks for a flow pass at `time` (epoch milliseconds) or soon after. */
   wakeAt(time: number): void;
+  /** A flow's `schedule()` call site (its `key`) will next fire at `next` (epoch ms): for the app's journal (optional). */
+  scheduleChanged?(flow: ComponentCore, key: string, next: number): void;
   /** Something about a component the user should know, for the app's log (optional). */
   warn?(source: string, message: string): void;
   /** A flow called `stop()` (`failed: false`) or `fail()` (`failed: true`). */

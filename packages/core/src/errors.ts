@@ -37,7 +37,8 @@ export type LitErrorCode =
   | "E_DRIVE_CONFLICT"
   | "E_DRIVE_OWNER"
   | "E_DRIVE_NOT_FOUND"
-  | "E_PAYLOAD";
+  | "E_PAYLOAD"
+  | "E_JOURNAL";
 
 /**
  * Base class of every error lit-app raises on purpose. The core's own have a
@@ -200,6 +201,16 @@ export class FlowFailedError extends LitError {
 export class AppStateError extends LitError {
   constructor(message: string) {
     super("E_APP_STATE", message);
+  }
+}
+
+/**
+ * An app's journal (its durable state) cannot be resumed: it is unreadable or
+ * foreign, or the app's component tree no longer matches the one it recorded.
+ */
+export class JournalError extends LitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("E_JOURNAL", message, options);
   }
 }
 

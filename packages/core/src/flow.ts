@@ -148,6 +148,7 @@ export abstract class LightningFlow {
       state = { cron: parsed, next: parsed.nextAfter(Math.max(start, now) - 1), firedInPass: pass };
       if (state.next <= now) state.next = parsed.nextAfter(now);
       core.schedules.set(key, state);
+      context.scheduleChanged?.(core, key, state.next);
       context.wakeAt(state.next);
       return true;
     }
@@ -155,6 +156,7 @@ export abstract class LightningFlow {
     if (now >= state.next) {
       state.firedInPass = pass;
       state.next = state.cron.nextAfter(now);
+      context.scheduleChanged?.(core, key, state.next);
       context.wakeAt(state.next);
       return true;
     }

@@ -41,6 +41,7 @@ export {
   WorkStoppedError,
   FlowFailedError,
   AppStateError,
+  JournalError,
   HttpError,
   PathError,
   MissingPathError,

@@ -28,7 +28,18 @@ export type {
   EnginePorts,
   StoragePort,
   DriveSpec,
+  StateJournal,
 } from "./ports.ts";
+export {
+  emptyDurableState,
+  replayJournal,
+  type DurableCall,
+  type DurableCallStage,
+  type DurableComponent,
+  type DurableState,
+  type DurableWork,
+  type JournalRecord,
+} from "./durable-state.ts";
 export {
   encodeState,
   decodeState,

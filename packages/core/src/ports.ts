@@ -5,6 +5,7 @@
  * fake clock serve {@link Clock} and {@link WakeScheduler}; each work's side
  * serves {@link StoragePort} (its files, Drives and Payloads).
  */
+import type { DurableState, JournalRecord } from "./durable-state.ts";
 import type { SerializedError } from "./errors.ts";
 import type { JsonValue } from "./state-value.ts";
 import type { VarOp } from "./var-ops.ts";
@@ -113,6 +114,20 @@ export interface WorkExecutor {
    * own instances, such as the in-process test executor).
    */
   canRebuild?(cls: Function): boolean | Promise<boolean>;
+  /**
+   * Re-adopts a work that an earlier run of the flow (a process that died)
+   * started and that may still run where it runs (the agent of a host keeps
+   * a work's process, its incarnation and its events). Asked once per work,
+   * when the app resumes from a journal, for the work's calls that were
+   * pending or running then (their ids as the earlier run sent them).
+   * Resolves with the ids of those calls the work still has, running or
+   * finished: the work is started as far as the engine is concerned, and
+   * those calls' events (`started`, deltas, `succeeded`, `failed`) are
+   * emitted as for any call, the ones it already had included. The others are
+   * sent again when the flow makes them. Without it (or resolving `[]`) every
+   * such call is sent again.
+   */
+  reattach?(work: WorkRef, calls: readonly { id: string; hash: string }[]): Promise<string[]>;
 }
 
 /** Tells the time. */
@@ -129,10 +144,37 @@ export interface WakeScheduler {
   soon(fn: () => void): void;
 }
 
+/**
+ * Keeps an app's durable state where it survives the app's process (a file
+ * on disk), so that the app can resume: see durable-state.ts. The engine
+ * calls it from its loop; it must not throw for a failure to write (report
+ * it instead: the app goes on without durability rather than fail).
+ */
+export interface StateJournal {
+  /**
+   * The state of an earlier run, or undefined for none (a fresh app). Called
+   * once, when the app starts.
+   * @throws JournalError when what is kept cannot be read (say which file and why).
+   */
+  load(): DurableState | undefined;
+  /** Appends the changes of one pass (or one event); may buffer them until {@link flush}. */
+  append(records: readonly JournalRecord[]): void;
+  /** Makes what was appended durable before returning (a call's result was recorded). */
+  flush(): void;
+  /** Whether the records appended since the last snapshot are worth folding into a new one. */
+  snapshotDue(): boolean;
+  /** Replaces everything kept with `state`, whole or not at all. */
+  snapshot(state: DurableState): void;
+  /** The app ended: writes what is buffered and releases the journal. */
+  close(): void;
+}
+
 /** What an app engine is driven through. */
 export interface EnginePorts {
   executor: WorkExecutor;
   clock: Clock & WakeScheduler;
+  /** Where the app's durable state is kept; without it the app keeps none and always starts fresh. */
+  journal?: StateJournal;
 }
 
 /** A Drive as the storage port sees it. */

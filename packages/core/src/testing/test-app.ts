@@ -6,7 +6,7 @@ import type { LightningApp } from "../app.ts";
 import { LitError } from "../errors.ts";
 import type { LightningFlow } from "../flow.ts";
 import { AppEngine, type AppResult, type LogLine } from "../app-engine.ts";
-import type { StoragePort } from "../ports.ts";
+import type { StateJournal, StoragePort } from "../ports.ts";
 import type { PatchOp } from "../state-document.ts";
 import { FakeClock } from "./fake-clock.ts";
 import { InProcessExecutor } from "./in-process-executor.ts";
@@ -29,6 +29,8 @@ export interface TestAppOptions {
   maxPasses?: number;
   /** Where works keep their files (Paths, Drives, Payloads), e.g. lit-app/testing's `new LocalStorage(dir)`. */
   storage?: StoragePort;
+  /** Where the app keeps its durable state (to test resuming); default none. */
+  journal?: StateJournal;
 }
 
 /**
@@ -53,7 +55,7 @@ export class TestApp<F extends LightningFlow = LightningFlow> {
     this.clock = options.clock ?? new FakeClock();
     this.maxPasses = options.maxPasses ?? 10_000;
     this.executor = new InProcessExecutor({ storage: options.storage });
-    this.engine = new AppEngine(app, { executor: this.executor, clock: this.clock });
+    this.engine = new AppEngine(app, { executor: this.executor, clock: this.clock, ...(options.journal ? { journal: options.journal } : {}) });
     this.engine.subscribe((ops) => this.changes.push(...ops));
     this.engine.onLog((line) => this.logs.push(line));
   }

@@ -1,0 +1,102 @@
+/** An app resumed from its journal: state, calls and schedules as the earlier run left them. */
+import { describe, expect, it } from "vitest";
+import { JournalError, LightningApp, LightningFlow, LightningWork } from "./index.ts";
+import { deferred, flushMicrotasks, type Deferred } from "./test-support/deferred.ts";
+import { MemoryJournal } from "./test-support/memory-journal.ts";
+import { FakeClock, TestApp } from "./testing/index.ts";
+
+const runs: string[] = [];
+let gate: Deferred | undefined;
+
+class Step extends LightningWork {
+  result = "";
+  async run(name: string) {
+    runs.push(name);
+    if (name === "slow" && gate) await gate.promise;
+    this.result = `${name} done`;
+  }
+}
+
+class Pipeline extends LightningFlow {
+  first = new Step();
+  second = new Step();
+  notes: string[] = [];
+  run() {
+    this.first.run("fast");
+    if (!this.first.hasSucceeded) return;
+    if (this.notes.length === 0) this.notes = [this.first.result];
+    this.second.run("slow");
+    if (this.second.hasSucceeded) this.stop("finished");
+  }
+}
+
+describe("resuming from a journal", () => {
+  it("restores vars and calls: a call that succeeded is not run again, one under way is sent again", async () => {
+    runs.length = 0;
+    gate = deferred();
+    const journal = new MemoryJournal();
+    const before = new TestApp<Pipeline>(new LightningApp(new Pipeline()), { journal });
+    void before.start();
+    for (let i = 0; i < 100 && runs.length < 2; i++) await flushMicrotasks();
+    expect(runs).toEqual(["fast", "slow"]);
+    expect(journal.flushes).toBeGreaterThan(0); // the first call's result was made durable
+    // The process dies here, the second call under way.
+    const left = journal.crashCopy();
+    gate = undefined;
+    const after = new TestApp<Pipeline>(new LightningApp(new Pipeline()), { journal: left });
+    await after.start();
+    expect(runs).toEqual(["fast", "slow", "slow"]);
+    expect(after.root.notes).toEqual(["fast done"]);
+    expect(after.root.first.result).toBe("fast done");
+    expect(after.root.first.status.stage).toBe("succeeded");
+    expect(after.result?.message).toBe("finished");
+    expect(left.closed).toBe(true);
+    gate = undefined;
+  });
+
+  it("refuses a journal of another component tree, saying what differs", async () => {
+    const journal = new MemoryJournal();
+    const first = new TestApp(new LightningApp(new Pipeline()), { journal });
+    await first.start();
+    class Other extends LightningFlow {
+      first = new Step();
+      third = new Step();
+      run() {}
+    }
+    const t = new TestApp(new LightningApp(new Other()), { journal: journal.crashCopy() });
+    await t.start();
+    expect(t.result?.stage).toBe("failed");
+    expect(t.result?.error).toBeInstanceOf(JournalError);
+    expect(t.result?.message).toContain("root.third (Step) is new");
+    expect(t.result?.message).toContain("root.second (Step) is gone");
+    expect(t.result?.message).toContain("was a Pipeline");
+  });
+
+  it("a schedule's ticks missed while the app was down fire once, at resume", async () => {
+    const HOUR = 3_600_000;
+    class Hourly extends LightningFlow {
+      fired: number[] = [];
+      run() {
+        if (this.schedule("hourly")) this.fired = [...this.fired, this.now()];
+      }
+    }
+    const start = Date.UTC(2026, 0, 1, 0, 30);
+    const journal = new MemoryJournal();
+    const before = new TestApp<Hourly>(new LightningApp(new Hourly()), { journal, clock: new FakeClock(start) });
+    await before.start();
+    await before.advance(HOUR); // fires at 01:00
+    expect(before.root.fired).toEqual([start, Date.UTC(2026, 0, 1, 1)]);
+    // Down from 01:30 to 01:50: no tick missed, and the resumed schedule() is no first call.
+    const soon = new TestApp<Hourly>(new LightningApp(new Hourly()), { journal: journal.crashCopy(), clock: new FakeClock(Date.UTC(2026, 0, 1, 1, 50)) });
+    await soon.start();
+    expect(soon.root.fired).toHaveLength(2);
+    await soon.advance(15 * 60_000);
+    expect(soon.root.fired.slice(2)).toEqual([Date.UTC(2026, 0, 1, 2)]);
+    // Down from 01:30 to 05:10: the ticks of 02:00 ... 05:00 are missed.
+    const after = new TestApp<Hourly>(new LightningApp(new Hourly()), { journal: journal.crashCopy(), clock: new FakeClock(Date.UTC(2026, 0, 1, 5, 10)) });
+    await after.start();
+    expect(after.root.fired).toEqual([start, Date.UTC(2026, 0, 1, 1), Date.UTC(2026, 0, 1, 5, 10)]);
+    await after.advance(HOUR);
+    expect(after.root.fired.slice(3)).toEqual([Date.UTC(2026, 0, 1, 6)]);
+  });
+});
