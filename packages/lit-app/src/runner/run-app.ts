@@ -3,7 +3,7 @@
  * thread (or OS process, with `isolation: "process"`), output prefixed per work, Ctrl-C and SIGTERM ending every work.
  */
 import process from "node:process";
-import type { LightningApp } from "@lit-app/core";
+import { JournalError, type LightningApp } from "@lit-app/core";
 import { AppEngine, type AppResult, type Clock, type WakeScheduler } from "@lit-app/core/internal";
 import { WorkerThreadExecutor } from "@lit-app/local-workers";
 import type { AppServer } from "@lit-app/server";
@@ -11,6 +11,7 @@ import { runtimeKind } from "@lit-app/runtime";
 import { executorForHosts } from "../remote/executor-for-hosts.ts";
 import { logPrinter } from "./log-printer.ts";
 import { startSpareWorkThreads, type DeclaredWork } from "./spare-work-threads.ts";
+import { appJournal, JOURNAL_HINT, type JournalOption } from "./journal-option.ts";
 import { systemClock } from "./system-clock.ts";
 
 /** Options of {@link runApp}. */
@@ -40,6 +41,12 @@ export interface RunAppOptions {
   clock?: Clock & WakeScheduler;
   /** `--host` rules (`gpu=gpu-box`, `gpu-box`): the works they match run on those SSH hosts. */
   hosts?: readonly string[];
+  /**
+   * Keep the app's durable state in a folder, and resume from it: started again after its process died,
+   * the app restores its state and calls (see file-journal.ts). Default: `LIT_JOURNAL=<dir>` (with
+   * `LIT_JOURNAL_FRESH=1` to discard its state), else none.
+   */
+  journal?: JournalOption;
 }
 
 /** How long a stopping work may run its cleanup before its thread is ended: Ctrl-C ends any app within 3 s. */
@@ -81,7 +88,8 @@ export function startApp(app: LightningApp, options: RunAppOptions): RunningApp 
     ...(limit ? { heapLimitMb: limit } : {}),
   });
   const executor = options.hosts?.length ? executorForHosts(local, { hosts: options.hosts, appModule: options.appModule, appName: app.name }) : local;
-  const engine = new AppEngine(app, { executor, clock: options.clock ?? systemClock });
+  const journal = appJournal(options.journal);
+  const engine = new AppEngine(app, { executor, clock: options.clock ?? systemClock, ...(journal ? { journal } : {}) });
   // On Bun, the works' threads load while the server starts (see spare-work-threads.ts); not for works that may
   // run on other hosts.
   const endSpares = runtimeKind() === "bun" && !options.hosts?.length ? startSpareWorkThreads(engine.components() as Iterable<DeclaredWork>, isolated) : undefined;
@@ -108,7 +116,8 @@ export function startApp(app: LightningApp, options: RunAppOptions): RunningApp 
     if (result.stage === "failed") {
       // The message names the component; the stack (the user's, for a work) says where.
       const stack = result.error?.stack;
-      const body = stack === undefined ? result.message : stack.includes(result.message) ? stack : `${result.message}\n${stack}`;
+      let body = stack === undefined ? result.message : stack.includes(result.message) ? stack : `${result.message}\n${stack}`;
+      if (result.error instanceof JournalError) body = `${result.message}\n${JOURNAL_HINT}`;
       process.stderr.write(`[lit-app] the app failed: ${body}\n`);
     }
     return result;
