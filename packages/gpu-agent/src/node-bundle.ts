@@ -19,8 +19,11 @@ export interface NodeBundle {
   hash: string;
 }
 
-// CommonJS dependencies (ws) call require() for Node's modules: give the bundle one.
-const BANNER = 'import { createRequire as __litCreateRequire } from "node:module"; const require = __litCreateRequire(import.meta.url);';
+// CommonJS dependencies (ws) call require() for Node's modules: give the bundle one; some (ssh2) read
+// __dirname, which an ES module lacks: theirs is the bundle's folder.
+const BANNER =
+  'import { createRequire as __litCreateRequire } from "node:module"; const require = __litCreateRequire(import.meta.url);' +
+  ' const __litBundleFile__ = new URL(import.meta.url).pathname; const __litBundleDir__ = __litBundleFile__.slice(0, __litBundleFile__.lastIndexOf("/"));';
 
 /** Bundles `input` for Node ≥ 20 and Bun. */
 export async function buildNodeBundle(input: NodeBundleInput): Promise<NodeBundle> {
@@ -32,9 +35,11 @@ export async function buildNodeBundle(input: NodeBundleInput): Promise<NodeBundl
       format: "esm",
       platform: "node",
       target: ["node20"],
-      // Bun-only modules are Bun's own; a bundle imports them only on Bun.
-      external: ["bun"],
+      // Bun-only modules are Bun's own; a bundle imports them only on Bun. Native addons stay out: the
+      // modules that load one (ssh2's optional crypto binding) fall back to JavaScript without it.
+      external: ["bun", "*.node"],
       banner: { js: BANNER },
+      define: { __dirname: "__litBundleDir__", __filename: "__litBundleFile__" },
       legalComments: "none",
       logLevel: "silent",
     }),
