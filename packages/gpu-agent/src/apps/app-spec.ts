@@ -57,6 +57,8 @@ export const deployAppSchema = z.strictObject({
   rules: z.array(z.string().min(1).max(300)).min(1).max(32),
   /** Each host the rules name, and this host. */
   hosts: z.array(deployHostSchema).min(1).max(32),
+  /** The app's SSH private key (OpenSSH format), for the hosts reached over SSH. */
+  sshKey: z.string().max(16_384).regex(/^-----BEGIN OPENSSH PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END OPENSSH PRIVATE KEY-----\n?$/, "must be an OpenSSH private key").optional(),
   /** Extra environment of the flow process. */
   env: z.record(z.string().regex(/^[A-Z_][A-Z0-9_]{0,127}$/), z.string().max(16_384)).refine((e) => Object.keys(e).length <= 64, "at most 64 variables").default({}),
   options: z
@@ -89,8 +91,12 @@ export interface DeployedAppStatus {
   restarts: number;
   /** The bundle's hash. */
   bundle: string;
-  /** The hosts the rules name. */
+  /** Every host of the app (the flow's and the ones the rules name). */
   hosts: string[];
+  /** The flow's host (this one), as the app names it. */
+  flowHost: string;
+  /** The `--host` rules. */
+  rules: string[];
   /** When it was deployed (epoch ms). */
   deployedAt: number;
   /** How the app ended, once it did. */

@@ -129,6 +129,8 @@ export class DeployedApps {
       restarts: entry.state.restarts,
       bundle: entry.spec.bundle,
       hosts: entry.spec.hosts.map((h) => h.alias),
+      flowHost: entry.spec.hosts.find((h) => h.via === "local")?.alias ?? "",
+      rules: entry.spec.rules,
       deployedAt: entry.state.deployedAt,
       ...(result ? { result } : {}),
       log: entry.files.log,
