@@ -4,7 +4,7 @@
  * of this machine, a --token too short), and the app does not start without it; an empty --port
  * is a usage error; an app command given a flag it does not take names that flag and lists the
  * command's flags. A name that is neither lit's nor a running app's command says so, suggests the
- * closest and lists them all (exit 2); the names kept for what is coming (deploy, status, ...) are
+ * closest and lists them all (exit 2); the names kept for what is coming (logs, ui) are
  * lit's own even when the app declares one. The fixture test/fixtures/command-app.ts prints
  * "work started" once its work runs.
  */
@@ -117,7 +117,7 @@ describe("lit <command> of a running app", () => {
     expect(wrong.code).toBe(2);
     const lines = wrong.stderr.trim().split("\n");
     expect(lines[0]).toBe('lit: unknown command "add-itme". Did you mean "add-item"?');
-    expect(lines[1]).toBe("  lit's commands: run, hosts; coming (not available yet): deploy, status, logs, ui, stop, apps");
+    expect(lines[1]).toBe("  lit's commands: run, hosts, deploy, status, stop, apps; coming (not available yet): logs, ui");
     expect(lines[2]).toMatch(/^ {2}commands of the running apps: .*\badd-item \(/);
     expect(lines[2]).toMatch(/\bdeploy \(/); // the fixture declares it; lit deploy is still lit's own
     const listed = await lit(process.execPath, [LIT, "add-item", "--name", "fig"], { cwd: REPO, env });
@@ -125,8 +125,16 @@ describe("lit <command> of a running app", () => {
     expect(JSON.parse(listed.stdout)).not.toContain("pear x1");
   });
 
-  it.each(["deploy", "status", "logs", "ui", "stop", "apps"])(
-    "lit %s is lit's own (coming: not available yet, exit 2), never sent to the running app (which declares deploy)",
+  it("lit deploy is lit's own, never sent to the running app (which declares deploy): without a --host, a usage error (exit 2)", async () => {
+    const result = (await lit(process.execPath, [LIT, "deploy", "--name", "x"], { cwd: REPO, env }).catch((e: unknown) => e)) as { code?: number; stderr: string };
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^lit deploy: required option '--host <compute=ssh-host>' not specified/);
+    const items = await lit(process.execPath, [LIT, "add-item", "--name", "kiwi"], { cwd: REPO, env });
+    expect(JSON.parse(items.stdout)).not.toContain("deployed x x1");
+  });
+
+  it.each(["logs", "ui"])(
+    "lit %s is lit's own (coming: not available yet, exit 2), never sent to the running app",
     async (name) => {
       const result = (await lit(process.execPath, [LIT, name, "--name", "x"], { cwd: REPO, env }).catch((e: unknown) => e)) as {
         code?: number;
@@ -159,7 +167,7 @@ describe("lit's own commands, defined once", () => {
     const { stdout } = await lit(process.execPath, [LIT, "--help"], { cwd: REPO, env });
     expect(stdout).toMatch(/^Usage: lit <command> \[options\]/);
     for (const name of ["run", "deploy", "status", "logs", "ui", "stop", "hosts", "apps"]) expect(stdout).toMatch(new RegExp(`^  ${name}\\b`, "m"));
-    expect(stdout).toContain("(coming: not available yet) run an app on your own");
+    expect(stdout).toContain("(coming: not available yet) the log lines");
     expect(stdout).toContain("App commands:");
     const run = await lit(process.execPath, [LIT, "run", "--help"], { cwd: REPO, env });
     for (const flag of ["--runtime", "--port", "--listen", "--token", "--no-server", "--heap-mb", "--isolation", "--host"]) expect(run.stdout).toContain(flag);
@@ -171,7 +179,7 @@ describe("lit's own commands, defined once", () => {
     expect(stderr).toBe(
       [
         'lit: unknown command "rnu". Did you mean "run"?',
-        "  lit's commands: run, hosts; coming (not available yet): deploy, status, logs, ui, stop, apps",
+        "  lit's commands: run, hosts, deploy, status, stop, apps; coming (not available yet): logs, ui",
         "  no app is running on this machine, so there are no app commands (start one with lit run app.ts)",
         "Run lit --help for the options.",
         "",

@@ -139,7 +139,16 @@ function reportErrorsAs(program: Command): void {
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   const hosts = async (names: string[]) => (await import("../remote/hosts-command.ts")).hostsCommand(names);
-  const program = litProgram({ run: (file, flags) => run(file, flags, rest), hosts, coming });
+  const deploy = () => import("../deploy/index.ts");
+  const program = litProgram({
+    run: (file, flags) => run(file, flags, rest),
+    hosts,
+    deploy: async (file, flags) => (await deploy()).deployCommand(file, flags),
+    status: async (flags) => (await deploy()).statusCommand(flags),
+    stop: async (flags) => (await deploy()).stopCommand(flags),
+    apps: async () => (await deploy()).appsCommand(),
+    coming,
+  });
   const builtins = builtinCommandNames(program);
   if (first !== undefined && !first.startsWith("-") && first !== "help" && !builtins.includes(first)) {
     return appCommand(first, rest, builtins);

@@ -18,24 +18,36 @@ export interface RunFlags {
   host?: string[];
 }
 
+/** What `lit deploy` reads from its options. */
+export interface DeployFlags {
+  /** `--host` values, as given. */
+  host?: string[];
+  name?: string;
+  flowHost?: string;
+}
+
 /** What the commands do; left out, a command only describes itself (for help and the docs). */
 export interface CliActions {
   /** `lit run <app>`: resolves to the exit code. */
   run(file: string, flags: RunFlags): Promise<number>;
   /** `lit hosts [host...]`: resolves to the exit code. */
   hosts?(names: string[]): Promise<number>;
+  /** `lit deploy <app>`: resolves to the exit code. */
+  deploy?(file: string, flags: DeployFlags): Promise<number>;
+  /** `lit status`: resolves to the exit code. */
+  status?(flags: { name?: string }): Promise<number>;
+  /** `lit stop`: resolves to the exit code. */
+  stop?(flags: { name?: string; purge?: boolean }): Promise<number>;
+  /** `lit apps`: resolves to the exit code. */
+  apps?(): Promise<number>;
   /** A command named in the definition that is not available yet. */
   coming(name: string): Promise<number>;
 }
 
 /** Commands whose names are taken by `lit` itself, described now and available later. */
 export const COMING_COMMANDS = [
-  { name: "deploy", args: "[app]", summary: "run an app on your own machines (GPU boxes reached over SSH)" },
-  { name: "status", args: "[app]", summary: "the state of a running or deployed app and its works" },
   { name: "logs", args: "[app]", summary: "the log lines of a running or deployed app" },
   { name: "ui", args: "[app]", summary: "open a running or deployed app's UI in the browser" },
-  { name: "stop", args: "[app]", summary: "stop a running or deployed app" },
-  { name: "apps", args: "", summary: "the apps running on this machine or deployed" },
 ] as const;
 
 /** The text a command that is not available yet shows and says. */
@@ -93,6 +105,45 @@ export function litProgram(actions?: CliActions): Command {
     .helpOption("-h, --help", "show this help")
     .action(async (names: string[]) => {
       if (actions?.hosts) setExitCode(program, await actions.hosts(names));
+    });
+
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const appName = "--name <name>";
+  const appNameHelp = "the deployed app (default: the only one)";
+  program
+    .command("deploy")
+    .description("run an app on your own machines, flow included, after this command returns (hosts reached over SSH)")
+    .argument("<app>", "the app's file, e.g. app.ts")
+    .requiredOption("--host <compute=ssh-host>", "as for lit run: the works whose compute name starts with <compute> run on that SSH host; a bare --host gpu-box puts every work there (repeatable)", collect)
+    .option(appName, "the app's name (default: its folder's name); deploying again under a name replaces that app")
+    .option("--flow-host <ssh-host>", "where the flow runs (default: the first --host)")
+    .helpOption("-h, --help", "show this help")
+    .action(async (file: string, flags: DeployFlags) => {
+      if (actions?.deploy) setExitCode(program, await actions.deploy(file, flags));
+    });
+  program
+    .command("status")
+    .description("a deployed app's stage, and each component's status and host")
+    .option(appName, appNameHelp)
+    .helpOption("-h, --help", "show this help")
+    .action(async (flags: { name?: string }) => {
+      if (actions?.status) setExitCode(program, await actions.status(flags));
+    });
+  program
+    .command("stop")
+    .description("stop a deployed app: every process of it on every host, and its key taken back")
+    .option(appName, appNameHelp)
+    .option("--purge", "also remove its storage on its flow's host")
+    .helpOption("-h, --help", "show this help")
+    .action(async (flags: { name?: string; purge?: boolean }) => {
+      if (actions?.stop) setExitCode(program, await actions.stop(flags));
+    });
+  program
+    .command("apps")
+    .description("the apps deployed on the hosts lit knows (from earlier lit deploy and lit run --host)")
+    .helpOption("-h, --help", "show this help")
+    .action(async () => {
+      if (actions?.apps) setExitCode(program, await actions.apps());
     });
 
   for (const coming of COMING_COMMANDS) {

@@ -1,0 +1,109 @@
+/**
+ * `lit apps`, `lit status [--name]` and `lit stop [--name] [--purge]`: the
+ * deployed apps on the hosts lit knows, asked through their agents over SSH.
+ */
+import process from "node:process";
+import { parseHostRules } from "../remote/host-rules.ts";
+import { AgentLink } from "./agent-link.ts";
+import { removeAppKey } from "./app-key.ts";
+import { pickApp, surveyApps, type AppSurvey } from "./find-app.ts";
+
+const print = (line: string) => void process.stdout.write(`${line}\n`);
+
+function sayUnreachable(survey: AppSurvey): void {
+  for (const u of survey.unreachable) process.stderr.write(`lit: ${u.alias} not reached: ${u.reason}\n`);
+}
+
+const ago = (ms: number) => {
+  const s = Math.max(0, Math.round((Date.now() - ms) / 1000));
+  return s < 120 ? `${s} s ago` : s < 7200 ? `${Math.round(s / 60)} min ago` : `${Math.round(s / 3600)} h ago`;
+};
+
+/** `lit apps`: each deployed app, its stage, flow host and hosts. */
+export async function appsCommand(): Promise<number> {
+  const survey = await surveyApps();
+  try {
+    sayUnreachable(survey);
+    if (survey.apps.length === 0) {
+      print("no deployed apps on the hosts lit knows (lit deploy app.ts --host <ssh host> deploys one)");
+      return 0;
+    }
+    for (const { status } of survey.apps) {
+      const pid = status.pid ? `  pid ${status.pid}` : "";
+      const restarts = status.restarts ? `  ${status.restarts} restart${status.restarts === 1 ? "" : "s"}` : "";
+      print(`${status.name}  ${status.stage}  flow on ${status.flowHost}  hosts ${status.hosts.join(", ")}  deployed ${ago(status.deployedAt)}${pid}${restarts}`);
+    }
+    return 0;
+  } finally {
+    await survey.close();
+  }
+}
+
+/** The state document of the app server (`GET /api/v1/state`), as far as status reads it. */
+interface AppState {
+  stage: string;
+  components: Record<string, { kind: "flow" | "work"; status?: { stage?: string; reason?: string }; compute?: { name?: string } }>;
+}
+
+/** `lit status [--name]`: the app's stage, and each component with its status and host. */
+export async function statusCommand(flags: { name?: string }): Promise<number> {
+  const survey = await surveyApps();
+  try {
+    const { status, link } = pickApp(survey, "status", flags.name);
+    print(`${status.name}: ${status.stage}, flow on ${status.flowHost}${status.pid ? ` (pid ${status.pid})` : ""}, ${status.restarts} restart${status.restarts === 1 ? "" : "s"}`);
+    if (status.result) print(`  ended: ${status.result.stage}${status.result.message ? `: ${status.result.message}` : ""}`);
+    if (status.serverPort === null) return 0;
+    const port = await link.localPort(status.serverPort);
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/state`);
+    if (!res.ok) throw new Error(`${status.flowHost}: the app server answered ${res.status} for /api/v1/state`);
+    const state = (await res.json()) as AppState;
+    const rules = parseHostRules(status.rules);
+    print(`  app stage: ${state.stage}`);
+    for (const [name, c] of Object.entries(state.components)) {
+      if (c.kind === "flow") {
+        print(`  ${name}  flow  on ${status.flowHost}`);
+        continue;
+      }
+      const host = rules.hostFor(c.compute?.name ?? "default") ?? status.flowHost;
+      const stage = c.status?.stage ?? "not started";
+      print(`  ${name}  work  ${stage}${c.status?.reason ? ` (${c.status.reason})` : ""}  on ${host}${c.compute?.name ? `  compute ${c.compute.name}` : ""}`);
+    }
+    return 0;
+  } finally {
+    await survey.close();
+  }
+}
+
+/** `lit stop [--name] [--purge]`: stops the app on its flow host (which stops its works) and takes its key back from the other hosts. */
+export async function stopCommand(flags: { name?: string; purge?: boolean }): Promise<number> {
+  const survey = await surveyApps();
+  try {
+    const { status, link } = pickApp(survey, "stop", flags.name);
+    await link.request("DELETE", `/v1/apps/${status.name}${flags.purge ? "?purge=1" : ""}`);
+    const others = status.hosts.filter((h) => h !== status.flowHost);
+    const failed: string[] = [];
+    await Promise.all(
+      others.map(async (alias) => {
+        const open = survey.links.find((l) => l.alias === alias);
+        const other = open ?? (await AgentLink.open(alias).catch(() => undefined));
+        try {
+          if (!other) throw new Error("not reached");
+          await removeAppKey(other.host, status.name);
+        } catch (error) {
+          failed.push(`${alias} (${(error as Error).message})`);
+        } finally {
+          if (!open) await other?.close();
+        }
+      }),
+    );
+    print(`stopped ${status.name} on ${status.flowHost}${flags.purge ? ", its storage removed" : " (its storage is kept; --purge removes it)"}`);
+    if (failed.length) {
+      process.stderr.write(`lit stop: the app's key could not be taken back from ${failed.join(", ")}: remove the line ending in lit-app:${status.name} from ~/.ssh/authorized_keys there.\n`);
+      return 1;
+    }
+    return 0;
+  } finally {
+    await survey.close();
+  }
+}
+

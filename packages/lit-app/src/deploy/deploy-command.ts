@@ -1,0 +1,164 @@
+/**
+ * `lit deploy app.ts --host gpu-box [--host cpu=cpu-box] [--name NAME] [--flow-host H]`:
+ * the whole app goes to the user's hosts and keeps running after the command
+ * returns. Each host is prepared as for `lit run --host` (SSH, agent, the
+ * app's folder synced, the work program); the flow's host also gets the flow
+ * program, and the other hosts the app's key (forwarding to their agent
+ * only); then the flow host's agent starts the flow, and this command waits
+ * until it runs. A host that cannot be prepared fails the deploy before
+ * anything starts; a flow that does not start is removed with its keys.
+ */
+import { resolve } from "node:path";
+import process from "node:process";
+import type { DeployAppSpec, DeployedAppStatus, DeployHost } from "@lit-app/gpu-agent";
+import { resolveHost, type SshHost } from "@lit-app/ssh";
+import { UsageError } from "../cli/errors.ts";
+import type { DeployFlags } from "../cli/program.ts";
+import { parseHostRules } from "../remote/host-rules.ts";
+import { agentBundleOnce, HostSession, workProgramOnce, type PreparedHost } from "../remote/host-session.ts";
+import { authorizedKeyLine, installAppKey, makeAppKey, removeAppKey } from "./app-key.ts";
+import { checkAppName, defaultAppName } from "./app-name.ts";
+import { buildFlowProgram } from "./flow-program.ts";
+import { verifiedKnownHostsLine } from "./host-key-lines.ts";
+
+/** A deploy that did not happen: what, where, and what to do. */
+export class DeployError extends Error {
+  readonly code = "E_DEPLOY";
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "DeployError";
+  }
+}
+
+const print = (line: string) => void process.stdout.write(`${line}\n`);
+const note = (line: string) => void process.stderr.write(`${line}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** How long the flow may take to start (its server listening), ms. */
+const START_TIMEOUT_MS = 90_000;
+
+/** `lit deploy`; resolves to the exit code. */
+export async function deployCommand(file: string, flags: DeployFlags): Promise<number> {
+  const appPath = resolve(file);
+  if (!flags.host?.length) throw new UsageError("lit deploy: name at least one host: lit deploy app.ts --host gpu-box (an SSH host as in ~/.ssh/config).");
+  const rules = parseHostRules(flags.host);
+  const name = checkAppName(flags.name ?? defaultAppName(appPath), "deploy");
+  const flowHost = flags.flowHost ?? rules.aliases[0]!;
+  const aliases = [...new Set([flowHost, ...rules.aliases])];
+  const started = performance.now();
+  const flowProgram = buildFlowProgram(appPath, rules.customComputes);
+  const sessions = new Map(
+    aliases.map((alias) => [alias, new HostSession({ alias, appPath, agentBundle: agentBundleOnce, workProgram: () => workProgramOnce(appPath, rules.customComputes) })]),
+  );
+  const keyed: SshHost[] = [];
+  let posted = false;
+  const flowSession = sessions.get(flowHost)!;
+  try {
+    // Every host prepared (or the deploy fails here, with nothing started).
+    const prepared = new Map<string, PreparedHost>();
+    await Promise.all(
+      [...sessions].map(async ([alias, session]) => {
+        try {
+          prepared.set(alias, await session.prepare());
+        } catch (error) {
+          throw new DeployError(`lit deploy: ${alias} cannot be used: ${error instanceof Error ? error.message : String(error)}. Nothing was started.`, { cause: error });
+        }
+      }),
+    );
+    const program = await flowProgram;
+    const key = aliases.length > 1 ? makeAppKey(name) : undefined;
+    const hosts: DeployHost[] = await Promise.all(
+      aliases.map(async (alias): Promise<DeployHost> => {
+        const p = prepared.get(alias)!;
+        const common = { alias, appModule: p.appModule, program: p.program, storageDir: p.storageDir };
+        if (alias === flowHost) return { ...common, via: "local" };
+        const resolved = resolveHost(alias);
+        const line = await verifiedKnownHostsLine(resolved).catch((error: unknown) => {
+          throw new DeployError(`lit deploy: ${flowHost} cannot be given ${alias}'s host key: ${(error as Error).message}. Nothing was started.`);
+        });
+        return { ...common, via: "ssh", ssh: { hostName: resolved.hostName, port: resolved.port, user: resolved.user, knownHosts: [line], agentPort: p.agent.port, token: p.agent.token } };
+      }),
+    );
+    // The flow program on the flow's host; the app's key on the others.
+    const flowSsh = await flowSession.sshHost();
+    const bundlePath = `.lit/bundles/${program.hash}.mjs`;
+    const has = await flowSsh.exec(`test -f "$HOME"/${bundlePath}`);
+    if (has.code !== 0) await flowSsh.upload(`~/${bundlePath}`, program.code);
+    for (const host of hosts) {
+      if (host.via !== "ssh" || !key) continue;
+      const ssh = await sessions.get(host.alias)!.sshHost();
+      keyed.push(ssh);
+      await installAppKey(ssh, authorizedKeyLine(key, host.ssh!.agentPort, name), name);
+    }
+    const flowPrepared = prepared.get(flowHost)!;
+    const spec: DeployAppSpec = {
+      name,
+      bundle: program.hash,
+      folder: flowPrepared.appDir.replace(/^\.lit\//, ""),
+      rules: flags.host,
+      hosts,
+      ...(key ? { sshKey: key.privateKey } : {}),
+      env: {},
+      options: { restart: true, port: 0 },
+    };
+    const agent = await agentRequest(flowSession, flowPrepared);
+    await agent("POST", "/v1/apps", spec);
+    posted = true;
+    const status = await waitUntilRunning(agent, name, flowSsh);
+    posted = false;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    print(`deployed ${name} in ${seconds} s: the flow on ${flowHost}${status.pid ? ` (pid ${status.pid})` : ""}`);
+    for (const rule of rules.rules) print(`  ${rule.prefix === undefined ? "works" : `${rule.prefix} works`} on ${rule.alias}`);
+    if (status.stage === "finished" || status.stage === "failed") {
+      print(`  the app already ${status.stage === "failed" ? "failed" : "ended"}: ${status.result?.message ?? ""}`);
+    }
+    print(`  lit status --name ${name}    its stage and components`);
+    print(`  lit ui --name ${name}        its UI through a tunnel (coming)`);
+    print(`  lit stop --name ${name}      stop it (--purge also removes its storage)`);
+    print(`  its log on ${flowHost}: ~/.lit/deployed/${name}/flow.log`);
+    return 0;
+  } catch (error) {
+    // Nothing half-started: the flow removed, the keys taken back.
+    if (posted) {
+      const agent = await agentRequest(flowSession, await flowSession.prepare()).catch(() => undefined);
+      await agent?.("DELETE", `/v1/apps/${name}?purge=1`).catch(() => undefined);
+    }
+    for (const ssh of keyed) await removeAppKey(ssh, name).catch(() => undefined);
+    throw error;
+  } finally {
+    await Promise.all([...sessions.values()].map((s) => s.close()));
+  }
+}
+
+type AgentRequest = <T = unknown>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown) => Promise<T>;
+
+/** Requests to the flow host's agent, through the session's forwarded port. */
+async function agentRequest(session: HostSession, prepared: PreparedHost): Promise<AgentRequest> {
+  const port = await session.localPort(await session.sshHost(), prepared.agent.port);
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${prepared.agent.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    const json = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
+    if (!res.ok) throw new DeployError(`lit deploy: ${session.alias}'s agent refused ${method} ${path}: ${json.error?.message ?? res.status}`);
+    return json as T;
+  };
+}
+
+/** Waits until the flow's server listens (or the app already ended); a flow that dies first fails the deploy with its log. */
+async function waitUntilRunning(agent: AgentRequest, name: string, flowSsh: SshHost): Promise<DeployedAppStatus> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const status = await agent<DeployedAppStatus>("GET", `/v1/apps/${name}`);
+    if ((status.stage === "running" && status.serverPort !== null) || status.stage === "finished") return status;
+    if (status.stage === "failed" || status.restarts > 0 || Date.now() > deadline) {
+      const log = await flowSsh.exec(`tail -n 40 "$HOME"/.lit/deployed/${name}/flow.log`).catch(() => undefined);
+      const why = status.stage === "failed" ? "the app failed as it started" : status.restarts > 0 ? "the flow process ended as it started" : `the flow did not start within ${START_TIMEOUT_MS / 1000} s`;
+      note(log?.stdout ? `--- ~/.lit/deployed/${name}/flow.log on ${flowSsh.alias}\n${log.stdout.trimEnd()}\n---` : "");
+      throw new DeployError(`lit deploy: ${name} on ${flowSsh.alias}: ${why}; the app was removed (its log is above).`);
+    }
+    await sleep(200);
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * `lit deploy` end to end, as a user runs it: the `lit` command on the test
+ * hosts' laptop, the app on two machines reached over real SSH: the flow on
+ * gpu-box (under its agent, on Bun), the CPU work on cpu-box, reached from
+ * gpu-box with the app's own key.
+ */
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { useTestHosts } from "@lit-app/test-hosts/vitest";
+import { litOnLaptop } from "../test-support/remote-run.ts";
+
+const GPU = { uuid: "GPU-4b7a0c2e-0001-4d6f-9a51-a100000000a1", name: "A100", memoryMiB: 81920 };
+const th = useTestHosts({ hosts: [{ name: "gpu-box", runtime: "bun", gpus: [GPU] }, { name: "cpu-box", runtime: "node" }] });
+
+const APP = fileURLToPath(new URL("../../test/fixtures/deploy/workflow/app.ts", import.meta.url));
+const HOSTS = ["--host", "gpu-box", "--host", "cpu=cpu-box"];
+
+/** Runs `lit <args>` on the laptop (Node) to its end. */
+async function lit(args: string[], ms = 120_000) {
+  const run = litOnLaptop(th(), "node", args);
+  const exit = await Promise.race([
+    run.exited,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lit ${args[0]} did not end within ${ms} ms:\n${run.text()}`)), ms).unref()),
+  ]);
+  return { ...exit, out: run.out(), text: run.text() };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `check` holds, every 250 ms, for `ms`. */
+async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
+}
+
+/** The flow's log on gpu-box. */
+const flowLog = (name: string) => th().host("gpu-box").output(`cat ~/.lit/deployed/${name}/flow.log 2>/dev/null || true`);
+/** The app's spec's bundle hash on gpu-box. */
+const bundleOf = async (name: string) => (JSON.parse(await th().host("gpu-box").output(`cat ~/.lit/deployed/${name}/app.json`)) as { bundle: string }).bundle;
+
+/** The processes of the app on a host: its flow (its bundle) and its works (the agent's programs). */
+async function appProcesses(host: "gpu-box" | "cpu-box", bundle: string) {
+  const procs = await th().host(host).processes();
+  return procs.filter((p) => p.args.includes(`/bundles/${bundle}.mjs`) || p.args.includes("/agent/programs/"));
+}
+
+describe("lit deploy", () => {
+  it("deploys the seed's workflow to two hosts and returns while it runs; lit status and lit apps see it; it finishes with its output", async () => {
+    const deployed = await lit(["deploy", APP, ...HOSTS, "--name", "wf"]);
+    expect(deployed.code, deployed.text).toBe(0);
+    expect(deployed.out[0]).toMatch(/^deployed wf in [\d.]+ s: the flow on gpu-box \(pid \d+\)$/);
+    expect(deployed.out).toContain("  lit status --name wf    its stage and components");
+    const bundle = await bundleOf("wf");
+    // The command has ended; the flow goes on, under gpu-box's agent.
+    expect(await appProcesses("gpu-box", bundle)).not.toHaveLength(0);
+    // gpu-box reaches cpu-box's agent with the app's key, restricted to forwarding there.
+    const keys = await th().host("cpu-box").output("cat ~/.ssh/authorized_keys");
+    expect(keys).toMatch(/^restrict,port-forwarding,permitopen="127\.0\.0\.1:\d+",command="\/bin\/false" ssh-ed25519 \S+ lit-app:wf$/m);
+
+    const status = await lit(["status"]);
+    expect(status.code, status.text).toBe(0);
+    expect(status.out[0]).toMatch(/^wf: running, flow on gpu-box \(pid \d+\), 0 restarts$/);
+    expect(status.out).toContain("  root  flow  on gpu-box");
+    expect(status.out.find((l) => l.startsWith("  root.work_A  work "))).toMatch(/ on cpu-box {2}compute cpu$/);
+    expect(status.out.find((l) => l.startsWith("  root.work_B  work "))).toMatch(/ on gpu-box {2}compute gpu$/);
+
+    const apps = await lit(["apps"]);
+    expect(apps.code, apps.text).toBe(0);
+    expect(apps.out.find((l) => l.startsWith("wf "))).toMatch(/^wf {2}running {2}flow on gpu-box {2}hosts gpu-box, cpu-box {2}deployed \d+ s ago {2}pid \d+$/);
+
+    await until("the app to finish", async () => (await flowLog("wf")).includes("flow: both works ran"), 90_000);
+    const cpuUser = th().host("cpu-box").user;
+    const gpuUser = th().host("gpu-box").user;
+    const out = (await flowLog("wf")).split("\n").filter((l) => l.startsWith("root.") || l.startsWith("flow:"));
+    expect(out).toEqual([
+      `root.work_A | running code A on a CPU machine (user ${cpuUser})`,
+      `root.work_B | running code B on a GPU machine after [running code A on a CPU machine: done] (user ${gpuUser})`,
+      ...Array.from({ length: 30 }, (_, i) => `root.work_B | tick ${i + 1}`),
+      "flow: both works ran; B says [running code B on a GPU machine after [running code A on a CPU machine: done]: done]",
+    ]);
+    await until("the app's processes to end", async () => (await appProcesses("gpu-box", bundle)).length + (await appProcesses("cpu-box", bundle)).length === 0, 30_000);
+    const ended = await lit(["status", "--name", "wf"]);
+    expect(ended.out[0]).toMatch(/^wf: finished, flow on gpu-box, 0 restarts$/);
+    const stopped = await lit(["stop", "--name", "wf", "--purge"]);
+    expect(stopped.code, stopped.text).toBe(0);
+  }, 300_000);
+
+  it("a redeploy replaces the app; lit stop leaves no process and no key behind", async () => {
+    const first = await lit(["deploy", APP, ...HOSTS, "--name", "again"]);
+    expect(first.code, first.text).toBe(0);
+    const firstPid = Number(/\(pid (\d+)\)/.exec(first.out[0]!)![1]);
+    await until("the first app's works to run", async () => (await flowLog("again")).includes("tick 2"));
+    const second = await lit(["deploy", APP, ...HOSTS, "--name", "again"]);
+    expect(second.code, second.text).toBe(0);
+    const secondPid = Number(/\(pid (\d+)\)/.exec(second.out[0]!)![1]);
+    expect(secondPid).not.toBe(firstPid);
+    const procs = await th().host("gpu-box").processes();
+    expect(procs.some((p) => p.pid === firstPid)).toBe(false);
+    expect(procs.some((p) => p.pid === secondPid)).toBe(true);
+    // The old flow stopped its works: the new one started them afresh (A ran again, after the old one's ticks).
+    await until("the new app's works to run", async () => (await flowLog("again")).split("\n").filter((l) => l.startsWith("root.work_A |")).length === 2);
+
+    const bundle = await bundleOf("again");
+    const stop = await lit(["stop"]);
+    expect(stop.code, stop.text).toBe(0);
+    expect(stop.out).toEqual(["stopped again on gpu-box (its storage is kept; --purge removes it)"]);
+    expect(await appProcesses("gpu-box", bundle)).toEqual([]);
+    expect(await appProcesses("cpu-box", bundle)).toEqual([]);
+    expect(await th().host("cpu-box").output("cat ~/.ssh/authorized_keys")).not.toContain("lit-app:again");
+    const apps = await lit(["apps"]);
+    expect(apps.out.find((l) => l.startsWith("again "))).toMatch(/^again {2}stopped /);
+    const none = await lit(["status"]);
+    expect(none.code).toBe(2);
+    expect(none.text).toMatch(/lit status: no deployed app is running on the hosts lit knows/);
+  }, 300_000);
+});

@@ -1,0 +1,61 @@
+/**
+ * A deployed app's flow process (started by its host's agent, see
+ * gpu-agent's apps module): reads the app's spec from `$LIT_DEPLOYED_DIR/app.json`,
+ * runs the app with its works routed by the `--host` rules and its server on
+ * the host's 127.0.0.1, reports the server's port (`server.json`) and, when
+ * the app ends, how it ended (`result.json`). SIGTERM (lit stop) stops the
+ * app, which stops its works.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import { LightningApp } from "@lit-app/core";
+import { AppEngine, lastConstructedApp, type AppResult } from "@lit-app/core/internal";
+import { DEPLOYED_DIR_ENV, deployAppSchema, type DeployAppSpec } from "@lit-app/gpu-agent";
+import { writeFileAtomicSync } from "@lit-app/runtime";
+import { logPrinter } from "../runner/log-printer.ts";
+import { systemClock } from "../runner/system-clock.ts";
+import { deployedExecutor } from "./flow-executor.ts";
+import { writeFlowSshHome } from "./flow-ssh.ts";
+
+const say = (line: string) => void process.stderr.write(`[lit-app] ${line}\n`);
+
+function readSpec(dir: string): DeployAppSpec {
+  const file = join(dir, "app.json");
+  const parsed = deployAppSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
+  if (!parsed.success) throw new Error(`the app's spec ${file} is not valid: ${parsed.error.issues[0]?.message}`);
+  return parsed.data;
+}
+
+function appOf(mod: Record<string, unknown>): LightningApp {
+  const app =
+    (mod.default instanceof LightningApp ? mod.default : undefined) ??
+    (Object.values(mod).find((v) => v instanceof LightningApp) as LightningApp | undefined) ??
+    lastConstructedApp();
+  if (!app) throw new Error("the app's file does not build a LightningApp (end it with: export default new L.LightningApp(new YourFlow());)");
+  return app;
+}
+
+/** Runs the deployed app whose module `load` imports; exits the process with the app's exit code. */
+export async function runDeployedFlow(load: () => Promise<Record<string, unknown>>): Promise<void> {
+  const dir = process.env[DEPLOYED_DIR_ENV];
+  if (!dir) throw new Error(`${DEPLOYED_DIR_ENV} is not set: this program is started by the lit agent for a deployed app`);
+  const spec = readSpec(dir);
+  const litHome = process.env.LIT_HOME ?? join(dir, "..", "..");
+  say(`${spec.name}: the flow starts (pid ${process.pid}, hosts ${spec.hosts.map((h) => h.alias).join(", ")})`);
+  const app = appOf(await load());
+  const sshEnv = writeFlowSshHome(dir, spec.hosts, spec.sshKey);
+  const executor = deployedExecutor(spec, { litHome, sshEnv });
+  const engine = new AppEngine(app, { executor, clock: systemClock });
+  engine.onLog(logPrinter({ stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) }, false));
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void engine.stop(`stopped by ${signal === "SIGTERM" ? "lit stop" : signal}`));
+  const { startAppServer } = await import("@lit-app/server");
+  const server = await startAppServer(engine, { port: spec.options.port, strictPort: true, name: spec.name, register: false, print: say });
+  writeFileAtomicSync(join(dir, "server.json"), JSON.stringify({ pid: process.pid, port: server.port }));
+  say(`${spec.name}: the app server listens on 127.0.0.1:${server.port}`);
+  const result: AppResult = engine.stage === "not_started" ? await engine.start() : await engine.done;
+  await server.close().catch(() => undefined);
+  writeFileAtomicSync(join(dir, "result.json"), JSON.stringify({ stage: result.stage, message: result.message.slice(0, 4000) }));
+  say(`${spec.name}: the app ${result.stage === "failed" ? "failed" : "ended"}: ${result.message}`);
+  process.exit(result.exitCode);
+}
