@@ -44,6 +44,6 @@ export {
 export type { ServeAdapter, Listening } from "./serve/types.ts";
 export { createServeAdapter } from "./serve/adapter.ts";
 export { appsModule, mountAppRoutes } from "./apps/apps-module.ts";
-export { DeployedApps, DEPLOYED_DIR_ENV, type DeployedAppsOptions } from "./apps/deployed-apps.ts";
+export { DeployedApps, DEPLOYED_DIR_ENV, DEPLOYED_RESTARTS_ENV, type DeployedAppsOptions } from "./apps/deployed-apps.ts";
 export { APP_NAME, deployAppSchema, deployHostSchema, type DeployAppSpec, type DeployHost, type DeployedAppStatus, type DeployedStage } from "./apps/app-spec.ts";
 export { appFiles, deployedRoot, type AppFiles } from "./apps/app-files.ts";

@@ -15,6 +15,8 @@ import { appFiles, deployedRoot, readResult, readServerPort, readSpec, readState
 
 /** The environment variable that names the app's folder to its flow process. */
 export const DEPLOYED_DIR_ENV = "LIT_DEPLOYED_DIR";
+/** The environment variable that tells the flow process how many times it was started again (0: the first start of this deployment). */
+export const DEPLOYED_RESTARTS_ENV = "LIT_DEPLOYED_RESTARTS";
 
 /** Options of {@link DeployedApps}. */
 export interface DeployedAppsOptions {
@@ -211,7 +213,7 @@ export class DeployedApps {
         detached: true,
         stdio: ["ignore", output, output],
         cwd: join(this.options.home, entry.spec.folder),
-        env: { ...process.env, ...entry.spec.env, [DEPLOYED_DIR_ENV]: entry.files.dir, LIT_HOME: this.options.home },
+        env: { ...process.env, ...entry.spec.env, [DEPLOYED_DIR_ENV]: entry.files.dir, [DEPLOYED_RESTARTS_ENV]: String(entry.state.restarts), LIT_HOME: this.options.home },
       });
     } catch (error) {
       this.ended(entry, `the flow process could not start: ${(error as Error).message}`);

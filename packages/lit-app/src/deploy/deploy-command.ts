@@ -155,7 +155,7 @@ async function waitUntilRunning(agent: AgentRequest, name: string, flowSsh: SshH
     if ((status.stage === "running" && status.serverPort !== null) || status.stage === "finished") return status;
     if (status.stage === "failed" || status.restarts > 0 || Date.now() > deadline) {
       const log = await flowSsh.exec(`tail -n 40 "$HOME"/.lit/deployed/${name}/flow.log`).catch(() => undefined);
-      const why = status.stage === "failed" ? "the app failed as it started" : status.restarts > 0 ? "the flow process ended as it started" : `the flow did not start within ${START_TIMEOUT_MS / 1000} s`;
+      const why = status.stage === "failed" ? (status.result?.message ?? "the app failed as it started") : status.restarts > 0 ? "the flow process ended as it started" : `the flow did not start within ${START_TIMEOUT_MS / 1000} s`;
       note(log?.stdout ? `--- ~/.lit/deployed/${name}/flow.log on ${flowSsh.alias}\n${log.stdout.trimEnd()}\n---` : "");
       throw new DeployError(`lit deploy: ${name} on ${flowSsh.alias}: ${why}; the app was removed (its log is above).`);
     }

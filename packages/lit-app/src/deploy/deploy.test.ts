@@ -4,6 +4,7 @@
  * gpu-box (under its agent, on Bun), the CPU work on cpu-box, reached from
  * gpu-box with the app's own key.
  */
+import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { useTestHosts } from "@lit-app/test-hosts/vitest";
@@ -116,4 +117,37 @@ describe("lit deploy", () => {
     expect(none.code).toBe(2);
     expect(none.text).toMatch(/lit status: no deployed app is running on the hosts lit knows/);
   }, 300_000);
+
+  it("a host unreachable at deploy time fails the deploy, naming it, with nothing started", async () => {
+    const cpu = th().host("cpu-box");
+    await cpu.stopSshd();
+    try {
+      const run = await lit(["deploy", APP, ...HOSTS, "--name", "down"]);
+      expect(run.code, run.text).not.toBe(0);
+      expect(run.text).toMatch(/lit deploy: cpu-box cannot be used: .*Nothing was started\./);
+    } finally {
+      await cpu.startSshd();
+    }
+    expect(await th().host("gpu-box").output("ls ~/.lit/deployed/ 2>/dev/null || true")).not.toMatch(/^down$/m);
+    expect((await th().host("gpu-box").processes()).filter((p) => p.args.includes("/agent/programs/"))).toEqual([]);
+  }, 120_000);
+
+  it("a flow host that cannot reach another host fails the deploy, naming the pair and why; its key and the app are removed", async () => {
+    const gpu = th().host("gpu-box");
+    const cpu = th().host("cpu-box");
+    const route = (op: "add" | "del") => execFileSync("ip", ["netns", "exec", gpu.namespace, "ip", "route", op, "prohibit", `${cpu.address}/32`]);
+    route("add");
+    try {
+      const run = await lit(["deploy", APP, ...HOSTS, "--name", "apart"]);
+      expect(run.code, run.text).not.toBe(0);
+      expect(run.text).toMatch(/lit deploy: apart on gpu-box: gpu-box cannot reach cpu-box \(.*\): /);
+    } finally {
+      route("del");
+    }
+    expect(await gpu.output("ls ~/.lit/deployed/ 2>/dev/null || true")).not.toMatch(/^apart$/m);
+    expect(await cpu.output("cat ~/.ssh/authorized_keys")).not.toContain("lit-app:apart");
+    // The agent is the only program of lit's left there.
+    const agentPid = (JSON.parse(await gpu.output("cat ~/.lit/agent/agent.json")) as { pid: number }).pid;
+    expect(gpu.processes().filter((p) => /\/bundles\/[0-9a-f]{64}\.mjs/.test(p.args) && p.pid !== agentPid)).toEqual([]);
+  }, 120_000);
 });

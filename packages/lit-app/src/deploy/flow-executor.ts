@@ -115,6 +115,29 @@ function hostWorks(host: DeployHost, place: FlowPlace): WorkExecutor {
   return new HostWorks(new RemoteExecutor({ ...common, connect: () => link.endpoint(ssh.agentPort), token: ssh.token }), link);
 }
 
+/**
+ * Checks that this host reaches each host of the app it reaches over SSH: the
+ * connection made with the app's key, and a forward to that host's agent.
+ * @throws an Error naming the pair and why, for the first host not reached.
+ */
+export async function checkReach(spec: DeployAppSpec, place: FlowPlace, here: string): Promise<void> {
+  await Promise.all(
+    spec.hosts.map(async (host) => {
+      if (host.via !== "ssh" || !host.ssh) return;
+      const link = new SshLink(host.alias, place.sshEnv);
+      try {
+        const ssh = await link.connection();
+        const stream = await ssh.forward(host.ssh.agentPort);
+        stream.destroy();
+      } catch (error) {
+        throw new Error(`${here} cannot reach ${host.alias} (${host.ssh.hostName}:${host.ssh.port}, its agent on port ${host.ssh.agentPort}): ${error instanceof Error ? error.message : String(error)}`);
+      } finally {
+        await link.close();
+      }
+    }),
+  );
+}
+
 /** The executor of a deployed app's flow. */
 export function deployedExecutor(spec: DeployAppSpec, place: FlowPlace): WorkExecutor {
   const rules = parseHostRules(spec.rules);

@@ -11,11 +11,11 @@ import { join } from "node:path";
 import process from "node:process";
 import { LightningApp } from "@lit-app/core";
 import { AppEngine, lastConstructedApp, type AppResult } from "@lit-app/core/internal";
-import { DEPLOYED_DIR_ENV, deployAppSchema, type DeployAppSpec } from "@lit-app/gpu-agent";
+import { DEPLOYED_DIR_ENV, DEPLOYED_RESTARTS_ENV, deployAppSchema, type DeployAppSpec } from "@lit-app/gpu-agent";
 import { writeFileAtomicSync } from "@lit-app/runtime";
 import { logPrinter } from "../runner/log-printer.ts";
 import { systemClock } from "../runner/system-clock.ts";
-import { deployedExecutor } from "./flow-executor.ts";
+import { checkReach, deployedExecutor } from "./flow-executor.ts";
 import { writeFlowSshHome } from "./flow-ssh.ts";
 
 const say = (line: string) => void process.stderr.write(`[lit-app] ${line}\n`);
@@ -45,7 +45,21 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
   say(`${spec.name}: the flow starts (pid ${process.pid}, hosts ${spec.hosts.map((h) => h.alias).join(", ")})`);
   const app = appOf(await load());
   const sshEnv = writeFlowSshHome(dir, spec.hosts, spec.sshKey);
-  const executor = deployedExecutor(spec, { litHome, sshEnv });
+  const place = { litHome, sshEnv };
+  // On its first start, a flow that cannot reach one of its hosts ends the deploy, saying which pair and why;
+  // started again later, it waits for the host like any run does.
+  if ((process.env[DEPLOYED_RESTARTS_ENV] ?? "0") === "0") {
+    const here = spec.hosts.find((h) => h.via === "local")!.alias;
+    try {
+      await checkReach(spec, place, here);
+    } catch (error) {
+      const message = (error as Error).message;
+      writeFileAtomicSync(join(dir, "result.json"), JSON.stringify({ stage: "failed", message: message.slice(0, 4000) }));
+      say(`${spec.name}: ${message}`);
+      process.exit(1);
+    }
+  }
+  const executor = deployedExecutor(spec, place);
   const engine = new AppEngine(app, { executor, clock: systemClock });
   engine.onLog(logPrinter({ stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) }, false));
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void engine.stop(`stopped by ${signal === "SIGTERM" ? "lit stop" : signal}`));
