@@ -16,6 +16,11 @@ export const SUITES: readonly BenchSuite[] = [
     run: async (o) => (await import("./core-delta.bench.ts")).benchCoreDelta(o),
   },
   {
+    id: "journal",
+    title: "durable state: one state change with the app's journal on disk, beside no journal (target ≤ 1.2×)",
+    run: async (o) => (await import("./journal.bench.ts")).benchJournal(o),
+  },
+  {
     id: "core-calls",
     title: "core: work calls through the test driver (in-process works)",
     run: async (o) => (await import("./core-calls.bench.ts")).benchCoreCalls(o),

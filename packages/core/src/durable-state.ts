@@ -66,6 +66,7 @@ export function emptyDurableState(): DurableState {
 
 /**
  * Folds `records` onto `base` (changed in place; a fresh state when undefined) and returns it.
+ * The records' values become part of the state (not copied): give it records of their own, as read from a file.
  * @throws PatchError when a record does not fit the state (a journal that is not this state's).
  */
 export function replayJournal(base: DurableState | undefined, records: Iterable<JournalRecord>): DurableState {

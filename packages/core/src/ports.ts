@@ -157,7 +157,11 @@ export interface StateJournal {
    * @throws JournalError when what is kept cannot be read (say which file and why).
    */
   load(): DurableState | undefined;
-  /** Appends the changes of one pass (or one event); may buffer them until {@link flush}. */
+  /**
+   * Appends the changes of one pass (or one event); may buffer them until {@link flush}. The
+   * records and their values are the engine's own copies, never changed after: they may be kept
+   * as they are until written.
+   */
   append(records: readonly JournalRecord[]): void;
   /** Makes what was appended durable before returning (a call's result was recorded). */
   flush(): void;

@@ -6,3 +6,5 @@
  */
 export { runApp, startApp, type RunAppOptions, type RunningApp } from "./runner/run-app.ts";
 export { systemClock } from "./runner/system-clock.ts";
+export { openFileJournal, readJournal, type FileJournalOptions } from "./runner/file-journal.ts";
+export type { JournalOption } from "./runner/journal-option.ts";

@@ -3,8 +3,9 @@
  *
  * - `snapshot.json`: the whole durable state and its generation, replaced
  *   atomically (written beside, fsynced, renamed);
- * - `journal-<generation>.jsonl`: the changes since that snapshot, one line
- *   per pass (a JSON array of records), appended.
+ * - `journal-<generation>.jsonl`: the changes since that snapshot, appended:
+ *   one line (a JSON array of records) per write, each write the passes of
+ *   the last `flushMs`.
  *
  * Durability: a pass's records are handed to the OS (one `write`) within
  * `flushMs` of the change, and at once when a call's result is recorded; so
@@ -19,6 +20,7 @@ import process from "node:process";
 import { JournalError } from "@lit-app/core";
 import { replayJournal, type DurableState, type JournalRecord, type StateJournal } from "@lit-app/core/internal";
 import { writeFileAtomicSync } from "@lit-app/runtime";
+import { coalesce } from "./journal-coalesce.ts";
 import { JOURNAL_FORMAT, lineSchema, MAX_JOURNAL_DEPTH, nestedDeeperThan, snapshotSchema } from "./journal-schema.ts";
 
 /** Options of {@link openFileJournal}. */
@@ -144,7 +146,7 @@ export function openFileJournal(dir: string, options: FileJournalOptions = {}): 
 class FileJournal implements StateJournal {
   private generation = 0;
   private fd: number | undefined;
-  private pending = "";
+  private pending: JournalRecord[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private written = 0;
   private snapshotBytes = 0;
@@ -175,16 +177,18 @@ class FileJournal implements StateJournal {
 
   append(records: readonly JournalRecord[]): void {
     if (this.fd === undefined) return;
-    this.pending += `${JSON.stringify(records)}\n`;
+    // Serialized when written: the engine's records are copies nothing changes later (see StateJournal).
+    for (const record of records) this.pending.push(record);
     this.timer ??= setTimeout(() => this.flush(), this.flushMs);
   }
 
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.fd === undefined || this.pending === "") return;
-    const bytes = encoder.encode(this.pending);
-    this.pending = "";
+    if (this.fd === undefined || this.pending.length === 0) return;
+    // One line for everything since the last write: whole, or (torn by a crash) not at all.
+    const bytes = encoder.encode(`${JSON.stringify(coalesce(this.pending))}\n`);
+    this.pending = [];
     try {
       let done = 0;
       while (done < bytes.byteLength) done += writeSync(this.fd, bytes, done, bytes.byteLength - done);
@@ -196,7 +200,7 @@ class FileJournal implements StateJournal {
   }
 
   snapshotDue(): boolean {
-    return this.written + this.pending.length > Math.max(MIN_JOURNAL_BYTES, 2 * this.snapshotBytes);
+    return this.written > Math.max(MIN_JOURNAL_BYTES, 2 * this.snapshotBytes);
   }
 
   snapshot(state: DurableState): void {
@@ -211,7 +215,7 @@ class FileJournal implements StateJournal {
       this.timer = undefined;
       if (this.fd !== undefined) closeSync(this.fd);
       this.fd = fd;
-      this.pending = "";
+      this.pending = [];
       this.generation = next;
       this.written = 0;
       this.snapshotBytes = text.length;

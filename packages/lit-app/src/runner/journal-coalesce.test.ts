@@ -1,0 +1,64 @@
+/** Coalescing a batch of journal records never changes the state they make. */
+import { describe, expect, it } from "vitest";
+import { emptyDurableState, replayJournal, type JournalRecord, type PatchOp } from "@lit-app/core/internal";
+import { coalesce } from "./journal-coalesce.ts";
+
+/** A seeded random number generator (mulberry32), so that a failure can be replayed. */
+function random(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function start(): ReturnType<typeof emptyDurableState> {
+  const s = emptyDurableState();
+  s.doc.components.root = { kind: "flow", vars: { list: [0, 1, 2], obj: { a: 1, b: { c: 2 } }, n: 0 } };
+  return s;
+}
+
+/** Random valid operations on the root's vars: replaces (often of the same paths), inserts and removals in a list, nested changes. */
+function batch(rand: () => number, length: number): JournalRecord[] {
+  const state = start();
+  const records: JournalRecord[] = [];
+  const vars = () => state.doc.components.root!.vars as { list: number[]; obj: Record<string, unknown>; n: number };
+  for (let i = 0; i < length; i++) {
+    const v = vars();
+    const r = rand();
+    const base = "/components/root/vars";
+    let op: PatchOp;
+    if (r < 0.3) op = { op: "replace", path: `${base}/n`, value: i };
+    else if (r < 0.5 && v.list.length) op = { op: "replace", path: `${base}/list/${Math.floor(rand() * v.list.length)}`, value: i };
+    else if (r < 0.6) op = { op: "add", path: `${base}/list/${Math.floor(rand() * (v.list.length + 1))}`, value: i };
+    else if (r < 0.7 && v.list.length) op = { op: "remove", path: `${base}/list/${Math.floor(rand() * v.list.length)}` };
+    else if (r < 0.8) op = { op: "replace", path: `${base}/obj`, value: { a: i, b: { c: i } } };
+    else if (r < 0.9) op = { op: "replace", path: `${base}/obj/a`, value: i };
+    else op = { op: "replace", path: `${base}/list`, value: [i, i + 1] };
+    const record: JournalRecord = { t: "doc", ops: [op] };
+    replayJournal(state, [structuredClone(record)]);
+    records.push(record);
+  }
+  return records;
+}
+
+describe("coalescing journal records", () => {
+  it("gives the same state as the records it shrinks, over many random batches", () => {
+    const rand = random(11);
+    let dropped = 0;
+    for (let round = 0; round < 500; round++) {
+      const records = batch(rand, 1 + Math.floor(rand() * 40));
+      const shrunk = coalesce(records);
+      dropped += records.length - shrunk.reduce((n, r) => n + (r.t === "doc" ? r.ops.length : 1), 0);
+      // Replayed values become part of the state: each replay gets its own copy.
+      expect(replayJournal(start(), structuredClone(shrunk)).doc, `round ${round}`).toEqual(replayJournal(start(), structuredClone(records)).doc);
+    }
+    expect(dropped).toBeGreaterThan(1000);
+  });
+
+  it("writes a field changed many times once", () => {
+    const records: JournalRecord[] = Array.from({ length: 1000 }, (_, i) => ({ t: "doc", ops: [{ op: "replace", path: "/components/root/vars/n", value: i }] }));
+    expect(coalesce(records)).toEqual([{ t: "doc", ops: [{ op: "replace", path: "/components/root/vars/n", value: 999 }] }]);
+  });
+});
