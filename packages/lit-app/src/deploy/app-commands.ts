@@ -58,20 +58,38 @@ export async function statusCommand(flags: { name?: string }): Promise<number> {
     if (!res.ok) throw new Error(`${status.flowHost}: the app server answered ${res.status} for /api/v1/state`);
     const state = (await res.json()) as AppState;
     const rules = parseHostRules(status.rules);
+    const works = Object.entries(state.components).filter(([, c]) => c.kind === "work");
+    const placed = works.map(([name, c]) => ({ name, c, host: rules.hostFor(c.compute?.name ?? "default") ?? status.flowHost }));
+    const gpus = await gpusInUse(survey, [...new Set(placed.map((p) => p.host))]);
     print(`  app stage: ${state.stage}`);
-    for (const [name, c] of Object.entries(state.components)) {
-      if (c.kind === "flow") {
-        print(`  ${name}  flow  on ${status.flowHost}`);
-        continue;
-      }
-      const host = rules.hostFor(c.compute?.name ?? "default") ?? status.flowHost;
+    for (const [name, c] of Object.entries(state.components)) if (c.kind === "flow") print(`  ${name}  flow  on ${status.flowHost}`);
+    for (const { name, c, host } of placed) {
       const stage = c.status?.stage ?? "not started";
-      print(`  ${name}  work  ${stage}${c.status?.reason ? ` (${c.status.reason})` : ""}  on ${host}${c.compute?.name ? `  compute ${c.compute.name}` : ""}`);
+      const held = gpus.get(host)?.get(name) ?? [];
+      print(
+        `  ${name}  work  ${stage}${c.status?.reason ? ` (${c.status.reason})` : ""}  on ${host}` +
+          `${c.compute?.name ? `  compute ${c.compute.name}` : ""}${held.length ? `  GPUs ${held.join(",")}` : ""}`,
+      );
     }
     return 0;
   } finally {
     await survey.close();
   }
+}
+
+/** Per host, the GPUs each work holds there (from the host's report; a host not reached has none listed). */
+async function gpusInUse(survey: AppSurvey, hosts: string[]): Promise<Map<string, Map<string, string[]>>> {
+  const out = new Map<string, Map<string, string[]>>();
+  await Promise.all(
+    hosts.map(async (alias) => {
+      const link = survey.links.find((l) => l.alias === alias);
+      const report = await link?.request<{ gpus: { uuid: string; work: string | null }[] }>("GET", "/v1/host").catch(() => undefined);
+      const held = new Map<string, string[]>();
+      for (const gpu of report?.gpus ?? []) if (gpu.work) held.set(gpu.work, [...(held.get(gpu.work) ?? []), gpu.uuid]);
+      out.set(alias, held);
+    }),
+  );
+  return out;
 }
 
 /** `lit stop [--name] [--purge]`: stops the app on its flow host (which stops its works) and takes its key back from the other hosts. */

@@ -61,12 +61,14 @@ describe("lit deploy", () => {
     const keys = await th().host("cpu-box").output("cat ~/.ssh/authorized_keys");
     expect(keys).toMatch(/^restrict,port-forwarding,permitopen="127\.0\.0\.1:\d+",command="\/bin\/false" ssh-ed25519 \S+ lit-app:wf$/m);
 
+    await until("work_B to tick", async () => (await flowLog("wf")).includes("root.work_B | tick 1\n"));
     const status = await lit(["status"]);
     expect(status.code, status.text).toBe(0);
     expect(status.out[0]).toMatch(/^wf: running, flow on gpu-box \(pid \d+\), 0 restarts$/);
+    expect(status.out).toContain("  app stage: running");
     expect(status.out).toContain("  root  flow  on gpu-box");
-    expect(status.out.find((l) => l.startsWith("  root.work_A  work "))).toMatch(/ on cpu-box {2}compute cpu$/);
-    expect(status.out.find((l) => l.startsWith("  root.work_B  work "))).toMatch(/ on gpu-box {2}compute gpu$/);
+    expect(status.out).toContain("  root.work_A  work  succeeded  on cpu-box  compute cpu");
+    expect(status.out).toContain(`  root.work_B  work  running  on gpu-box  compute gpu  GPUs ${GPU.uuid}`);
 
     const apps = await lit(["apps"]);
     expect(apps.code, apps.text).toBe(0);
