@@ -6,9 +6,11 @@
  * a newline waits for the rest of its line, until the work's call ends
  * ({@link flushOutput}) or {@link PARTIAL_LINE_MS} pass.
  *
- * node:util (the console's formatting) is loaded at the first print: a Bun
- * worker thread compiles it afresh, and most works never print.
+ * node:util (the console's formatting) is loaded at the first print, and the
+ * work's `process.stdout` / `process.stderr` are made at their first use: a
+ * Bun worker thread builds them afresh, and most works never print.
  */
+import { runtimeKind } from "@lit-app/runtime";
 
 type Stream = "stdout" | "stderr";
 
@@ -63,8 +65,7 @@ export function captureConsole(emit: (stream: Stream, line: string) => void): vo
     };
   }
   for (const stream of ["stdout", "stderr"] as const) {
-    const out = process[stream] as unknown as { write: (...args: unknown[]) => boolean };
-    out.write = (chunk: unknown, ...rest: unknown[]) => {
+    const write = (chunk: unknown, ...rest: unknown[]) => {
       const encoding = typeof rest[0] === "string" ? (rest[0] as BufferEncoding) : undefined;
       const text =
         typeof chunk === "string"
@@ -77,5 +78,24 @@ export function captureConsole(emit: (stream: Stream, line: string) => void): vo
       if (done) queueMicrotask(done);
       return true;
     };
+    // Made at the first use: Bun builds a thread's standard streams afresh (node:stream, node:tty, ~1.5 MB and
+    // ~6 ms of CPU each thread), and most works never write to them.
+    let made: NodeJS.WriteStream | undefined;
+    // Bun keeps them as lazy properties that a redefinition builds first; an assignment replaces one unbuilt.
+    if (runtimeKind() === "bun") (process as unknown as Record<string, unknown>)[stream] = undefined;
+    Object.defineProperty(process, stream, {
+      configurable: true,
+      enumerable: true,
+      get: () => (made ??= capturedStream(stream, write)),
+      set: (value: NodeJS.WriteStream) => void (made = value),
+    });
   }
+}
+
+/** A writable stream whose `write` is `write`: what a work's `process.stdout` / `process.stderr` are. */
+function capturedStream(stream: Stream, write: (chunk: unknown, ...rest: unknown[]) => boolean): NodeJS.WriteStream {
+  const { Writable } = process.getBuiltinModule("node:stream");
+  const out = new Writable({ write: (chunk: unknown, encoding: BufferEncoding, done: () => void) => void write(chunk, encoding, done) });
+  Object.assign(out, { write, fd: stream === "stdout" ? 1 : 2, isTTY: false });
+  return out as unknown as NodeJS.WriteStream;
 }
