@@ -106,6 +106,8 @@ export class AppEngine implements ComponentContext {
   private readonly restoring = new Map<string, SavedComponent>();
   /** The dotted names of the components the app was built with (the others a flow created). */
   private readonly builtWith = new Set<string>();
+  /** Each work's executor handle (its last `handle` event, or the one its journal kept). */
+  private readonly handles = new Map<string, JsonValue>();
 
   constructor(app: LightningApp, ports: EnginePorts) {
     this.app = app;
@@ -183,13 +185,14 @@ export class AppEngine implements ComponentContext {
 
   /** The app's whole durable state now (see durable-state.ts). */
   durableState(): DurableState {
-    return durableState(this.stateDocument(), this.components(), (c) => !this.builtWith.has(c.name));
+    return durableState(this.stateDocument(), this.components(), (c) => !this.builtWith.has(c.name), this.handles);
   }
 
   /** Puts a resumed component's state back; the work's calls under way are re-attached or sent again. */
   private restore(c: ComponentCore, saved: SavedComponent): void {
     if (saved.className !== c.className || saved.kind !== c.kind) return;
     const unfinished = restoreComponent(c, saved, this.decodeContext, (message) => this.logError(c.name, message));
+    if (saved.work?.handle !== undefined) this.handles.set(c.name, saved.work.handle);
     if (unfinished.length > 0) this.resumeCalls(c as WorkCore, unfinished);
   }
 
@@ -204,7 +207,7 @@ export class AppEngine implements ComponentContext {
       return;
     }
     // Meanwhile the flow waits on them as on any call under way.
-    executor.reattach(workRef(work), unfinished.map(({ id, hash }) => ({ id, hash }))).then(
+    executor.reattach(workRef(work), unfinished.map(({ id, hash }) => ({ id, hash })), this.handles.get(work.name)).then(
       (live) => {
         if (this.stage !== "running" && this.stage !== "not_started") return;
         const kept = new Set(live);
@@ -352,6 +355,7 @@ export class AppEngine implements ComponentContext {
         const work = c as WorkCore;
         this.stopWork(work);
         this.works.delete(work.name);
+        this.handles.delete(work.name);
         this.outbox.delete(work);
       }
       this.ledger.remove(c);
@@ -568,6 +572,12 @@ export class AppEngine implements ComponentContext {
         work.setStatus(event.state === "lost" ? { ...status, reason: "host unreachable", message: event.message } : status);
         this.flushFeed();
       }
+      return;
+    }
+    if (event.type === "handle") {
+      this.handles.set(work.name, event.handle);
+      this.journal?.handle(work.name, event.handle);
+      this.flushFeed();
       return;
     }
     if (event.type === "placed") {

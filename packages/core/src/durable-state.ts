@@ -36,6 +36,8 @@ export interface DurableWork {
   latest?: string;
   successes: number;
   calls: { [hash: string]: DurableCall };
+  /** What the executor needs to re-attach to the work (its last `handle` event). */
+  handle?: JsonValue;
 }
 
 /** Everything an app needs to resume. */
@@ -57,7 +59,9 @@ export type JournalRecord =
   /** A call's record changed; `latest` when it is the work's newest call. */
   | { t: "call"; work: string; hash: string; id: string; stage: DurableCallStage; latest?: boolean; successes?: number }
   /** A schedule's next firing. */
-  | { t: "schedule"; flow: string; key: string; next: number };
+  | { t: "schedule"; flow: string; key: string; next: number }
+  /** The executor's handle of a work changed (see the `handle` work event). */
+  | { t: "handle"; work: string; handle: JsonValue };
 
 /** A durable state with nothing in it. */
 export function emptyDurableState(): DurableState {
@@ -88,6 +92,9 @@ export function replayJournal(base: DurableState | undefined, records: Iterable<
       }
       case "schedule":
         (state.schedules[record.flow] ??= {})[record.key] = record.next;
+        break;
+      case "handle":
+        (state.works[record.work] ??= { successes: 0, calls: {} }).handle = record.handle;
         break;
     }
   }

@@ -9,6 +9,7 @@ import type { DurableState, JournalRecord } from "./durable-state.ts";
 import type { FlowCore } from "./flow-core.ts";
 import type { StateJournal } from "./ports.ts";
 import type { PatchOp, StateDocument } from "./state-document.ts";
+import type { JsonValue } from "./state-value.ts";
 import type { CallRecord, WorkCore } from "./work-core.ts";
 
 /** Gathers and writes an engine's journal records. */
@@ -33,6 +34,10 @@ export class JournalWriter {
     // A result must not be lost: the call would run again after a resume.
     if (rec.stage === "succeeded" || rec.stage === "failed") this.urgent = true;
     this.queue.push(record);
+  }
+
+  handle(work: string, handle: JsonValue): void {
+    if (this.active) this.queue.push({ t: "handle", work, handle });
   }
 
   schedule(flow: ComponentCore, key: string, next: number): void {
@@ -69,7 +74,12 @@ export class JournalWriter {
 }
 
 /** The whole durable state of an app now. */
-export function durableState(doc: StateDocument, components: Iterable<ComponentCore>, dynamic: (c: ComponentCore) => boolean): DurableState {
+export function durableState(
+  doc: StateDocument,
+  components: Iterable<ComponentCore>,
+  dynamic: (c: ComponentCore) => boolean,
+  handles: ReadonlyMap<string, JsonValue>,
+): DurableState {
   const state: DurableState = { version: 1, doc, components: {}, works: {}, schedules: {} };
   for (const c of components) {
     if (c.kind !== "flow" && c.kind !== "work") continue;
@@ -78,7 +88,13 @@ export function durableState(doc: StateDocument, components: Iterable<ComponentC
       const work = c as WorkCore;
       const calls: DurableState["works"][string]["calls"] = {};
       for (const [hash, rec] of work.calls) calls[hash] = { id: rec.id, stage: rec.stage };
-      state.works[c.name] = { successes: work.numSuccesses, calls, ...(work.latestCallId ? { latest: work.latestCallId } : {}) };
+      const handle = handles.get(c.name);
+      state.works[c.name] = {
+        successes: work.numSuccesses,
+        calls,
+        ...(work.latestCallId ? { latest: work.latestCallId } : {}),
+        ...(handle !== undefined ? { handle } : {}),
+      };
     } else {
       const schedules = (c as FlowCore).schedules;
       if (schedules.size) state.schedules[c.name] = Object.fromEntries([...schedules].map(([key, s]) => [key, s.next]));

@@ -75,7 +75,13 @@ export type WorkEvent =
   | { type: "waiting"; work: string; reason: string }
   /** Where the work runs: the name of its host (`gpu-box`) and the GPUs it holds there. Shown with the work. */
   | { type: "placed"; work: string; host: string; gpus?: string[] }
-  | { type: "log"; work: string; stream: "stdout" | "stderr"; line: string };
+  | { type: "log"; work: string; stream: "stdout" | "stderr"; line: string }
+  /**
+   * What the executor needs to find the work again after the flow's process died and the app
+   * resumed (the work's host and incarnation, say): kept in the app's journal and given back to
+   * {@link WorkExecutor.reattach}. Emitted when it changes; JSON data, small.
+   */
+  | { type: "handle"; work: string; handle: JsonValue };
 
 /**
  * Runs works somewhere: in this thread, in worker threads, on remote hosts.
@@ -125,9 +131,9 @@ export interface WorkExecutor {
    * those calls' events (`started`, deltas, `succeeded`, `failed`) are
    * emitted as for any call, the ones it already had included. The others are
    * sent again when the flow makes them. Without it (or resolving `[]`) every
-   * such call is sent again.
+   * such call is sent again. `handle` is the work's last `handle` event, if any.
    */
-  reattach?(work: WorkRef, calls: readonly { id: string; hash: string }[]): Promise<string[]>;
+  reattach?(work: WorkRef, calls: readonly { id: string; hash: string }[], handle: JsonValue | undefined): Promise<string[]>;
 }
 
 /** Tells the time. */

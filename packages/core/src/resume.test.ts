@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { JournalError, LightningApp, LightningFlow, LightningWork } from "./index.ts";
 import { deferred, flushMicrotasks, type Deferred } from "./test-support/deferred.ts";
 import { MemoryJournal } from "./test-support/memory-journal.ts";
+import { AppEngine } from "./internal.ts";
+import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "./ports.ts";
 import { FakeClock, TestApp } from "./testing/index.ts";
 
 const runs: string[] = [];
@@ -98,5 +100,90 @@ describe("resuming from a journal", () => {
     expect(after.root.fired).toEqual([start, Date.UTC(2026, 0, 1, 1), Date.UTC(2026, 0, 1, 5, 10)]);
     await after.advance(HOUR);
     expect(after.root.fired.slice(3)).toEqual([Date.UTC(2026, 0, 1, 6)]);
+  });
+});
+
+describe("re-attaching to works that outlived the flow", () => {
+  class Remote extends LightningWork {
+    async run(_what: string) {}
+  }
+  class Root extends LightningFlow {
+    w = new Remote();
+    done = false;
+    run() {
+      this.w.run("x");
+      this.done = true;
+    }
+  }
+
+  /** An executor whose works run elsewhere: it notes what it is asked and emits what the test says. */
+  class Remoting implements WorkExecutor {
+    emit: (event: WorkEvent) => void = () => {};
+    calls: WorkCall[] = [];
+    asked: { work: string; calls: readonly { id: string; hash: string }[]; handle: unknown }[] = [];
+    constructor(private readonly live?: (ids: string[]) => string[]) {
+      if (live) this.reattach = async (work, calls, handle) => {
+        this.asked.push({ work: work.name, calls, handle });
+        return live(calls.map((c) => c.id));
+      };
+    }
+    reattach?: WorkExecutor["reattach"];
+    bind(emit: (event: WorkEvent) => void): void {
+      this.emit = emit;
+    }
+    async start(): Promise<void> {}
+    call(_work: WorkRef, call: WorkCall): void {
+      this.calls.push(call);
+    }
+    async stop(): Promise<void> {}
+    async close(): Promise<void> {}
+  }
+
+  async function firstRun(): Promise<{ journal: MemoryJournal; id: string }> {
+    const journal = new MemoryJournal();
+    const clock = new FakeClock();
+    const executor = new Remoting();
+    const engine = new AppEngine(new LightningApp(new Root()), { executor, clock, journal });
+    void engine.start();
+    await engine.started;
+    clock.runSoon();
+    const id = executor.calls[0]!.id;
+    executor.emit({ type: "handle", work: "root.w", handle: { host: "gpu-box", incarnation: 7 } });
+    executor.emit({ type: "started", work: "root.w", callId: id });
+    clock.runSoon();
+    return { journal: journal.crashCopy(), id };
+  }
+
+  it("a call the executor still has is not sent again: its events finish it", async () => {
+    const { journal, id } = await firstRun();
+    const clock = new FakeClock();
+    const executor = new Remoting((ids) => ids);
+    const engine = new AppEngine(new LightningApp(new Root()), { executor, clock, journal });
+    void engine.start();
+    await engine.started;
+    await flushMicrotasks();
+    clock.runSoon();
+    expect(executor.asked).toEqual([{ work: "root.w", calls: [{ id, hash: expect.any(String) }], handle: { host: "gpu-box", incarnation: 7 } }]);
+    expect(executor.calls).toEqual([]);
+    expect((engine.app.root as Root).done).toBe(false);
+    executor.emit({ type: "succeeded", work: "root.w", callId: id });
+    clock.runSoon();
+    expect((engine.app.root as Root).done).toBe(true);
+    expect(executor.calls).toEqual([]);
+    await engine.stop();
+  });
+
+  it("a call the executor no longer has is sent again", async () => {
+    const { journal, id } = await firstRun();
+    const clock = new FakeClock();
+    const executor = new Remoting(() => []);
+    const engine = new AppEngine(new LightningApp(new Root()), { executor, clock, journal });
+    void engine.start();
+    await engine.started;
+    await flushMicrotasks();
+    clock.runSoon();
+    expect(executor.calls).toHaveLength(1);
+    expect(executor.calls[0]!.id).not.toBe(id);
+    await engine.stop();
   });
 });

@@ -35,9 +35,15 @@ describe("the file journal", () => {
     const { journal, state } = started(dir);
     journal.append(set(1));
     journal.append([{ t: "call", work: "root.w", hash: "run:1", id: "b.1", stage: "succeeded", latest: true, successes: 1 }]);
+    journal.append([{ t: "handle", work: "root.w", handle: { host: "gpu-box", incarnation: "i-7" } }]);
     journal.flush();
     expect(readJournal(dir)!.state.doc.components.root!.vars.n).toBe(1);
-    expect(readJournal(dir)!.state.works["root.w"]).toEqual({ latest: "b.1", successes: 1, calls: { "run:1": { id: "b.1", stage: "succeeded" } } });
+    expect(readJournal(dir)!.state.works["root.w"]).toEqual({
+      latest: "b.1",
+      successes: 1,
+      calls: { "run:1": { id: "b.1", stage: "succeeded" } },
+      handle: { host: "gpu-box", incarnation: "i-7" },
+    });
     state.doc.components.root!.vars.n = 7;
     journal.snapshot(state);
     expect(readdirSync(dir).sort()).toEqual(["journal-2.jsonl", "snapshot.json"]);

@@ -34,7 +34,12 @@ export const durableStateSchema: z.ZodType<DurableState> = z.object({
   components: z.record(name, z.object({ kind: z.enum(["flow", "work"]), className: z.string().max(4096), dynamic: z.boolean() })),
   works: z.record(
     name,
-    z.object({ latest: z.string().optional(), successes: z.number().int().nonnegative(), calls: z.record(z.string(), z.object({ id: z.string(), stage })) }),
+    z.object({
+      latest: z.string().optional(),
+      successes: z.number().int().nonnegative(),
+      calls: z.record(z.string(), z.object({ id: z.string(), stage })),
+      handle: json.optional(),
+    }),
   ),
   schedules: z.record(name, z.record(z.string(), z.number())),
 }) as unknown as z.ZodType<DurableState>;
@@ -52,6 +57,7 @@ const record = z.discriminatedUnion("t", [
   z.object({ t: z.literal("component"), name, kind: z.enum(["flow", "work"]), className: z.string().max(4096), dynamic: z.boolean() }),
   z.object({ t: z.literal("call"), work: name, hash: z.string(), id: z.string(), stage, latest: z.boolean().optional(), successes: z.number().int().nonnegative().optional() }),
   z.object({ t: z.literal("schedule"), flow: name, key: z.string(), next: z.number() }),
+  z.object({ t: z.literal("handle"), work: name, handle: json }),
 ]);
 
 /** One line of a journal file: the records of one pass. */
