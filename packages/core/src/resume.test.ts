@@ -1,6 +1,6 @@
 /** An app resumed from its journal: state, calls and schedules as the earlier run left them. */
 import { describe, expect, it } from "vitest";
-import { JournalError, LightningApp, LightningFlow, LightningWork } from "./index.ts";
+import { Dict, JournalError, LightningApp, LightningFlow, LightningWork } from "./index.ts";
 import { deferred, flushMicrotasks, type Deferred } from "./test-support/deferred.ts";
 import { MemoryJournal } from "./test-support/memory-journal.ts";
 import { AppEngine } from "./internal.ts";
@@ -185,5 +185,33 @@ describe("re-attaching to works that outlived the flow", () => {
     expect(executor.calls).toHaveLength(1);
     expect(executor.calls[0]!.id).not.toBe(id);
     await engine.stop();
+  });
+});
+
+describe("resuming works a flow created in its run()", () => {
+  it("restores a dynamic work's state and calls when the flow makes it again", async () => {
+    runs.length = 0;
+    gate = undefined;
+    class Fleet extends LightningFlow {
+      steps = new Dict<Step>();
+      run() {
+        if (!this.steps.get("a")) this.steps.set("a", new Step());
+        this.steps.get("a")!.run("fast");
+        if (!this.steps.get("b")) this.steps.set("b", new Step());
+        this.steps.get("b")!.run("slow");
+      }
+    }
+    const journal = new MemoryJournal();
+    const before = new TestApp<Fleet>(new LightningApp(new Fleet()), { journal });
+    gate = deferred();
+    void before.start();
+    for (let i = 0; i < 100 && runs.length < 2; i++) await flushMicrotasks();
+    expect(runs).toEqual(["fast", "slow"]);
+    gate = undefined;
+    const after = new TestApp<Fleet>(new LightningApp(new Fleet()), { journal: journal.crashCopy() });
+    await after.start();
+    expect(runs).toEqual(["fast", "slow", "slow"]);
+    expect(after.root.steps.get("a")!.result).toBe("fast done");
+    expect(after.root.steps.get("b")!.result).toBe("slow done");
   });
 });
