@@ -6,9 +6,9 @@
  */
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { useTestHosts } from "@lit-app/test-hosts/vitest";
-import { litOnLaptop } from "../test-support/remote-run.ts";
+import { litOnLaptop, type CliRuntime } from "../test-support/remote-run.ts";
 
 const GPU = { uuid: "GPU-4b7a0c2e-0001-4d6f-9a51-a100000000a1", name: "A100", memoryMiB: 81920 };
 const th = useTestHosts({ hosts: [{ name: "gpu-box", runtime: "bun", gpus: [GPU] }, { name: "cpu-box", runtime: "node" }] });
@@ -16,9 +16,11 @@ const th = useTestHosts({ hosts: [{ name: "gpu-box", runtime: "bun", gpus: [GPU]
 const APP = fileURLToPath(new URL("../../test/fixtures/deploy/workflow/app.ts", import.meta.url));
 const HOSTS = ["--host", "gpu-box", "--host", "cpu=cpu-box"];
 
-/** Runs `lit <args>` on the laptop (Node) to its end. */
+let runtime: CliRuntime = "node";
+
+/** Runs `lit <args>` on the laptop (on the runtime under test) to its end. */
 async function lit(args: string[], ms = 120_000) {
-  const run = litOnLaptop(th(), "node", args);
+  const run = litOnLaptop(th(), runtime, args);
   const exit = await Promise.race([
     run.exited,
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lit ${args[0]} did not end within ${ms} ms:\n${run.text()}`)), ms).unref()),
@@ -48,7 +50,9 @@ async function appProcesses(host: "gpu-box" | "cpu-box", bundle: string) {
   return procs.filter((p) => p.args.includes(`/bundles/${bundle}.mjs`) || p.args.includes("/agent/programs/"));
 }
 
-describe("lit deploy", () => {
+describe.each<CliRuntime>(["node", "bun"])("lit deploy on %s", (cli) => {
+  beforeAll(() => void (runtime = cli));
+
   it("deploys the seed's workflow to two hosts and returns while it runs; lit status and lit apps see it; it finishes with its output", async () => {
     const deployed = await lit(["deploy", APP, ...HOSTS, "--name", "wf"]);
     expect(deployed.code, deployed.text).toBe(0);
