@@ -124,6 +124,22 @@ describe.each<CliRuntime>(["node", "bun"])("lit deploy on %s", (cli) => {
     expect(none.text).toMatch(/lit status: no deployed app is running on the hosts lit knows/);
   }, 300_000);
 
+  it.runIf(cli === "node")("a flow process killed mid-run is started again by its agent, and the app still finishes", async () => {
+    const deployed = await lit(["deploy", APP, ...HOSTS, "--name", "crash"]);
+    expect(deployed.code, deployed.text).toBe(0);
+    const pid = Number(/\(pid (\d+)\)/.exec(deployed.out[0]!)![1]);
+    await until("work_B to tick", async () => (await flowLog("crash")).includes("root.work_B | tick 2\n"));
+    process.kill(pid, "SIGKILL");
+    await until("the app to finish", async () => (await flowLog("crash")).includes("flow: both works ran"), 90_000);
+    const status = await lit(["status", "--name", "crash"]);
+    expect(status.out[0]).toMatch(/^crash: finished, flow on gpu-box, 1 restart$/);
+    // Without the flow's journal the app starts over: its works ran again (the old ones ended when the new flow opened them).
+    const lines = (await flowLog("crash")).split("\n");
+    expect(lines.filter((l) => l.startsWith("root.work_A | running code A"))).toHaveLength(2);
+    expect(lines.filter((l) => l === "root.work_B | tick 30")).toHaveLength(1);
+    expect((await lit(["stop", "--name", "crash", "--purge"])).code).toBe(0);
+  }, 240_000);
+
   it("a host unreachable at deploy time fails the deploy, naming it, with nothing started", async () => {
     const cpu = th().host("cpu-box");
     await cpu.stopSshd();
