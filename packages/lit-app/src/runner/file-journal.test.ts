@@ -1,5 +1,6 @@
 /** The file journal, on real files: what it writes reads back; damaged or foreign files are clear errors naming the file. */
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import process from "node:process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -46,7 +47,7 @@ describe("the file journal", () => {
     });
     state.doc.components.root!.vars.n = 7;
     journal.snapshot(state);
-    expect(readdirSync(dir).sort()).toEqual(["journal-2.jsonl", "snapshot.json"]);
+    expect(readdirSync(dir).sort()).toEqual(["journal-2.jsonl", "lock", "snapshot.json"]);
     journal.append(set(8));
     journal.close();
     expect(readJournal(dir)!.state.doc.components.root!.vars.n).toBe(8);
@@ -88,6 +89,18 @@ describe("the file journal", () => {
     journal.append(set(3));
     journal.close();
     expect(openFileJournal(dir, { fresh: true }).load()).toBeUndefined();
-    expect(readdirSync(dir)).toEqual([]);
+    expect(readdirSync(dir)).toEqual(["lock"]);
+  });
+
+  it("is written by one process at a time: a live holder is an error naming it, a dead one's lock is taken over", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "lock"), String(process.ppid));
+    expect(() => openFileJournal(dir).load()).toThrow(`is in use by process ${process.ppid}`);
+    writeFileSync(join(dir, "lock"), "999999999");
+    const journal = openFileJournal(dir);
+    expect(journal.load()).toBeUndefined();
+    expect(readFileSync(join(dir, "lock"), "utf8")).toBe(String(process.pid));
+    journal.close();
+    expect(readdirSync(dir)).not.toContain("lock");
   });
 });

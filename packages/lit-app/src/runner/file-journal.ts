@@ -13,8 +13,9 @@
  * and never a call's result. Lines are not fsynced unless `fsync: true`: a
  * machine that loses power may lose what the OS had not written yet. A line
  * torn by a crash (the last one, unfinished) is ignored when read back.
+ * `lock` holds the id of the process that writes the folder.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { JournalError } from "@lit-app/core";
@@ -40,6 +41,7 @@ export interface FileJournalOptions {
 }
 
 const SNAPSHOT = "snapshot.json";
+const LOCK = "lock";
 const MiB = 1024 * 1024;
 /** A snapshot is due once the journal holds this much, or twice the last snapshot's size, whichever is more. */
 const MIN_JOURNAL_BYTES = 4 * MiB;
@@ -53,6 +55,16 @@ function size(file: string): number | undefined {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
+  }
+}
+
+/** Whether a process with this id runs (on this machine). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -151,6 +163,7 @@ class FileJournal implements StateJournal {
   private written = 0;
   private snapshotBytes = 0;
   private failed = false;
+  private locked = false;
   private readonly flushMs: number;
 
   constructor(
@@ -161,6 +174,7 @@ class FileJournal implements StateJournal {
   }
 
   load(): DurableState | undefined {
+    this.lock();
     if (this.options.fresh) {
       for (const f of [SNAPSHOT, ...staleJournals(this.dir, undefined)]) {
         try {
@@ -230,6 +244,39 @@ class FileJournal implements StateJournal {
     this.flush();
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+    if (this.locked) {
+      this.locked = false;
+      try {
+        unlinkSync(join(this.dir, LOCK));
+      } catch {}
+    }
+  }
+
+  /**
+   * Takes the folder for this process: two processes writing one journal would interleave their
+   * lines. A lock left by a process that is gone (killed) is taken over.
+   */
+  private lock(): void {
+    const file = join(this.dir, LOCK);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(file, String(process.pid), { flag: "wx", mode: 0o600 });
+        this.locked = true;
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") {
+          throw new JournalError(`the app's journal folder ${this.dir} cannot be locked: ${(error as Error).message}`, { cause: error });
+        }
+      }
+      const holder = Number(readFileSync(file, "utf8").trim());
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
+        throw new JournalError(
+          `the app's journal ${this.dir} is in use by process ${holder} (see ${file}): another run of the app writes it. Stop that run first, or give this one a journal folder of its own.`,
+        );
+      }
+      unlinkSync(file);
+    }
+    throw new JournalError(`the app's journal folder ${this.dir} could not be locked: another process keeps taking ${file}.`);
   }
 
   private report(message: string): void {
