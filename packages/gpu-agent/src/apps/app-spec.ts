@@ -97,6 +97,8 @@ export interface DeployedAppStatus {
   flowHost: string;
   /** The `--host` rules. */
   rules: string[];
+  /** Where the app's works keep their storage on each host (what `--purge` removes). */
+  storage: { host: string; dir: string }[];
   /** When it was deployed (epoch ms). */
   deployedAt: number;
   /** How the app ended, once it did. */

@@ -133,6 +133,7 @@ export class DeployedApps {
       hosts: entry.spec.hosts.map((h) => h.alias),
       flowHost: entry.spec.hosts.find((h) => h.via === "local")?.alias ?? "",
       rules: entry.spec.rules,
+      storage: entry.spec.hosts.map((h) => ({ host: h.alias, dir: h.storageDir })),
       deployedAt: entry.state.deployedAt,
       ...(result ? { result } : {}),
       log: entry.files.log,

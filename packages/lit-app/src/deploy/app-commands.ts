@@ -3,6 +3,7 @@
  * deployed apps on the hosts lit knows, asked through their agents over SSH.
  */
 import process from "node:process";
+import { shellQuote } from "@lit-app/ssh";
 import { parseHostRules } from "../remote/host-rules.ts";
 import { AgentLink } from "./agent-link.ts";
 import { removeAppKey } from "./app-key.ts";
@@ -92,6 +93,15 @@ async function gpusInUse(survey: AppSurvey, hosts: string[]): Promise<Map<string
   return out;
 }
 
+/** Removes the works' storage folder of an app on a host: only a folder in the agent's storage root's `apps/`. */
+async function purgeStorage(link: AgentLink, dir: string): Promise<void> {
+  if (!/^\/([^/\0]+\/)*\.lit\/storage\/apps\/[A-Za-z0-9._-]+$/.test(dir) || dir.includes("/../")) {
+    throw new Error(`not removing ${dir}: it is not an app's folder in ~/.lit/storage/apps`);
+  }
+  const result = await link.host.exec(`rm -rf ${shellQuote(dir)}`);
+  if (result.code !== 0) throw new Error(`rm -rf ${dir} failed: ${result.stderr.trim() || `exit ${result.code}`}`);
+}
+
 /** `lit stop [--name] [--purge]`: stops the app on its flow host (which stops its works) and takes its key back from the other hosts. */
 export async function stopCommand(flags: { name?: string; purge?: boolean }): Promise<number> {
   const survey = await surveyApps();
@@ -107,6 +117,8 @@ export async function stopCommand(flags: { name?: string; purge?: boolean }): Pr
         try {
           if (!other) throw new Error("not reached");
           await removeAppKey(other.host, status.name);
+          const storage = status.storage.find((s) => s.host === alias)?.dir;
+          if (flags.purge && storage) await purgeStorage(other, storage);
         } catch (error) {
           failed.push(`${alias} (${(error as Error).message})`);
         } finally {
@@ -114,9 +126,9 @@ export async function stopCommand(flags: { name?: string; purge?: boolean }): Pr
         }
       }),
     );
-    print(`stopped ${status.name} on ${status.flowHost}${flags.purge ? ", its storage removed" : " (its storage is kept; --purge removes it)"}`);
+    print(`stopped ${status.name} on ${status.flowHost}${flags.purge ? ", its storage removed on every host" : " (its storage is kept; --purge removes it)"}`);
     if (failed.length) {
-      process.stderr.write(`lit stop: the app's key could not be taken back from ${failed.join(", ")}: remove the line ending in lit-app:${status.name} from ~/.ssh/authorized_keys there.\n`);
+      process.stderr.write(`lit stop: the app's key${flags.purge ? " or storage" : ""} could not be removed on ${failed.join(", ")}: remove the line ending in lit-app:${status.name} from ~/.ssh/authorized_keys there${flags.purge ? ", and the app's folder in ~/.lit/storage/apps" : ""}.\n`);
       return 1;
     }
     return 0;

@@ -91,8 +91,17 @@ describe.each<CliRuntime>(["node", "bun"])("lit deploy on %s", (cli) => {
     await until("the app's processes to end", async () => (await appProcesses("gpu-box", bundle)).length + (await appProcesses("cpu-box", bundle)).length === 0, 30_000);
     const ended = await lit(["status", "--name", "wf"]);
     expect(ended.out[0]).toMatch(/^wf: finished, flow on gpu-box, 0 restarts$/);
+    // Purged: the works' storage on both hosts, and the app's record on the flow's host.
+    const storage = (JSON.parse(await th().host("gpu-box").output("cat ~/.lit/deployed/wf/app.json")) as { hosts: { alias: string; storageDir: string }[] }).hosts;
+    const exists = (alias: string) => th().host(alias).output(`test -d ${storage.find((h) => h.alias === alias)!.storageDir} && echo yes || echo no`);
+    // What works would have kept there (this app's works keep nothing).
+    for (const h of storage) await th().host(h.alias).output(`mkdir -p ${h.storageDir}/root.work_A && echo kept > ${h.storageDir}/root.work_A/out.txt`);
+    expect([await exists("gpu-box"), await exists("cpu-box")]).toEqual(["yes\n", "yes\n"]);
     const stopped = await lit(["stop", "--name", "wf", "--purge"]);
     expect(stopped.code, stopped.text).toBe(0);
+    expect(stopped.out).toEqual(["stopped wf on gpu-box, its storage removed on every host"]);
+    expect([await exists("gpu-box"), await exists("cpu-box")]).toEqual(["no\n", "no\n"]);
+    expect(await th().host("gpu-box").output("test -e ~/.lit/deployed/wf && echo yes || echo no")).toBe("no\n");
   }, 300_000);
 
   it("a redeploy replaces the app; lit stop leaves no process and no key behind", async () => {
