@@ -62,6 +62,8 @@ export interface LocalRoot extends StorageRoot {
   /** The folder (absolute). */
   readonly dir: string;
   readonly store: LocalDiskDriver;
+  /** The index of its tree's file hashes (for code that writes into the tree itself, such as a folder push). */
+  readonly index: HashIndex;
 }
 
 /**
@@ -103,6 +105,7 @@ export function localRoot(dir: string, options: LocalRootOptions = {}): LocalRoo
     dir: base,
     location: base,
     store,
+    index,
     async manifest(path, opts = {}) {
       return scan({ root: await rootPath(), index, concurrency, signal: opts.signal, filter: options.filter }, path);
     },

@@ -4,7 +4,13 @@ import { localRoot } from "../root.ts";
 import type { StorageRoot } from "../root.ts";
 import { sync } from "../sync.ts";
 import type { SyncOptions, SyncReport } from "../sync.ts";
+import { HttpError } from "../http/errors.ts";
+import type { HttpRoot } from "../http/root.ts";
 import { DEFAULT_IGNORED, ignoreFilter } from "./ignore-filter.ts";
+
+function isHttpRoot(root: StorageRoot): root is HttpRoot {
+  return typeof (root.store as Partial<HttpRoot["store"]>).client?.json === "function";
+}
 
 /** Options of {@link syncFolder}. */
 export interface SyncFolderOptions extends Omit<SyncOptions, "target"> {
@@ -21,6 +27,9 @@ export interface SyncFolderOptions extends Omit<SyncOptions, "target"> {
  * usually another machine's (`httpRoot`), as real files, so that a command run
  * there finds them: what `.gitignore` and `.litignore` files leave out (and
  * `.git/`, `.lit/`) is not sent, and only content the other side lacks is.
+ * To an agent (`httpRoot`) the folder goes in one push (see `pushFolder`):
+ * an unchanged folder costs one request, a new one a single streamed batch
+ * that the agent makes durable once and puts in place whole.
  * Unchanged files are not read again: their hashes are kept in
  * `<dir>/.lit/folder-sync/index.json`. Files deleted here are not deleted there.
  *
@@ -37,6 +46,15 @@ export async function syncFolder(localDir: string, to: StorageRoot, options: Syn
     filter: ignoreFilter(dir, { files: options.ignoreFiles, patterns: [...DEFAULT_IGNORED, ...(options.ignore ?? [])] }),
   });
   const { ignore: _ignore, ignoreFiles: _ignoreFiles, target, ...rest } = options;
+  if (isHttpRoot(to)) {
+    const { pushFolder } = await import("./push-folder.ts");
+    try {
+      return await pushFolder(from, to, target ?? "", { signal: options.signal });
+    } catch (err) {
+      // An agent from before the folder routes: sync file by file.
+      if (!(err instanceof HttpError && err.status === 404)) throw err;
+    }
+  }
   // Many small files in flight at once let a remote store take them in a few batches.
   return sync(from, to, "", { concurrency: 64, ...rest, target: target ?? "" });
 }

@@ -8,6 +8,7 @@ import { localRoot } from "../root.ts";
 import type { LocalRoot } from "../root.ts";
 import { checkRelativePath } from "../safe-path.ts";
 import { HttpError, TooLargeError } from "./errors.ts";
+import { folderRoutes } from "./folder-routes.ts";
 import { coalesce, fromWebStream, readLimited, toWebStream } from "./web-streams.ts";
 import { BATCH_MAX_BYTES, DEFAULT_LIMITS, SIZE_HEADER, batchHead, encodeError, hashesBody, withDetails } from "./wire.ts";
 import type { StorageLimits } from "./wire.ts";
@@ -46,6 +47,7 @@ const SETTLE_MS = 2000;
  * - The root's tree (the `StorageRoot` contract, see `httpRoot`):
  *   `GET /tree/manifest?path=`, `PUT /tree/manifest?target=` (applies a manifest),
  *   `POST /tree/missing`, `GET /tree/content/:hash` (`Range`).
+ * - A folder in one request (see `folderRoutes`): `POST /folders/check`, `PUT /folders/push`.
  *
  * Hashes are checked before they name a file, and paths are relative names
  * that may not climb out of the root. Errors are `{ error: { code, message } }`.
@@ -239,6 +241,8 @@ export function storageRoutes(options: StorageRoutesOptions): Hono {
     return new Response(toWebStream(body), { status: offset > 0 ? 206 : 200, headers: { "content-type": "application/octet-stream" } });
   });
 
+  app.route("/folders", folderRoutes(root, limits));
+
   // Mounted as a sub-app, its own notFound is not consulted: answer unknown routes here.
   app.all("*", (c) =>
     c.json({ error: { code: "E_HTTP", message: `[storage] [${where}] no such route: ${c.req.method} ${c.req.path}` } }, 404),
@@ -259,7 +263,7 @@ interface NodeIncoming extends AsyncIterable<Uint8Array> {
  * it yet: an upload then goes from the socket to the file without a web
  * stream's promise per chunk. `undefined` elsewhere (Bun, Deno, a read body).
  */
-function nodeBody(c: Context): AsyncIterable<Uint8Array> | undefined {
+export function nodeBody(c: Context): AsyncIterable<Uint8Array> | undefined {
   const incoming = (c.env as { incoming?: Partial<NodeIncoming> } | undefined)?.incoming;
   if (!incoming || typeof incoming.pipe !== "function" || typeof incoming[Symbol.asyncIterator] !== "function") return undefined;
   if (incoming.readableFlowing !== null || incoming.readableDidRead === true) return undefined;

@@ -1,0 +1,130 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { BlobNotFoundError, SourceChangedError } from "../errors.ts";
+import type { HttpRoot } from "../http/root.ts";
+import { toWebStream } from "../http/web-streams.ts";
+import type { FileEntry, Manifest } from "../manifest.ts";
+import type { LocalRoot } from "../root.ts";
+import { throwIfAborted } from "../streams.ts";
+import type { SyncReport } from "../sync.ts";
+import { PUSH_LARGE_FILE, checkAnswer, manifestDigest, pushAnswer } from "./push-wire.ts";
+
+/** Files read ahead of the one being sent. */
+const READ_AHEAD = 32;
+
+/** Options of {@link pushFolder}. */
+export interface PushFolderOptions {
+  readonly signal?: AbortSignal;
+  /** Large blobs sent at once (the small ones go together in the push). */
+  readonly concurrency?: number;
+}
+
+/**
+ * Makes `target` of an agent's root hold the folder of `from` in one or two
+ * requests: while the folder is scanned here, the agent says which manifest
+ * it last received there and whether its files are still as written; the
+ * same digest ends the sync. Otherwise the blobs it lacks go in one streamed
+ * push (files over `PUSH_LARGE_FILE` first, each as a resumable blob) that
+ * the agent stages, makes durable once and puts in place.
+ */
+export async function pushFolder(from: LocalRoot, to: HttpRoot, target: string, options: PushFolderOptions = {}): Promise<SyncReport> {
+  const started = performance.now();
+  const client = to.store.client;
+  const json = { "content-type": "application/json" };
+  const check = client.json("POST", "/folders/check", checkAnswer, { body: JSON.stringify({ target }), headers: json, signal: options.signal });
+  check.catch(() => {}); // awaited below, after the scan
+  const manifest = await from.manifest("", { signal: options.signal });
+  const digest = manifestDigest(manifest);
+  const there = await check;
+  const files = manifest.entries.filter((e): e is FileEntry => e.type === "file");
+  const report = (sent: { blobs: number; bytes: number; written: number }): SyncReport => ({
+    manifest,
+    files: files.length,
+    dirs: manifest.entries.filter((e) => e.type === "dir").length,
+    symlinks: manifest.entries.filter((e) => e.type === "symlink").length,
+    bytesTotal: files.reduce((sum, e) => sum + e.size, 0),
+    blobsSent: sent.blobs,
+    bytesSent: sent.bytes,
+    bytesResumed: 0,
+    filesWritten: sent.written,
+    durationMs: performance.now() - started,
+  });
+  if (there.intact && there.digest === digest) return report({ blobs: 0, bytes: 0, written: 0 });
+
+  const first = new Map<string, FileEntry>();
+  for (const e of files) if (!first.has(e.hash)) first.set(e.hash, e);
+  const missing = await to.missing([...first.keys()]);
+  let blobs = 0;
+  let bytes = 0;
+  const large = missing.filter((h) => first.get(h)!.size > PUSH_LARGE_FILE);
+  let small = missing.filter((h) => first.get(h)!.size <= PUSH_LARGE_FILE);
+  for (const hash of large) {
+    await sendBlob(from, to, first.get(hash)!, options.signal);
+    blobs++;
+    bytes += first.get(hash)!.size;
+  }
+  for (let attempt = 0; ; attempt++) {
+    throwIfAborted(options.signal);
+    try {
+      const sent = small.map((h) => first.get(h)!);
+      const answer = await push(from, to, target, manifest, sent, options.signal);
+      blobs += sent.length;
+      bytes += sent.reduce((sum, e) => sum + e.size, 0);
+      return report({ blobs, bytes, written: answer.filesWritten });
+    } catch (err) {
+      // Content the agent thought it had was gone: send it too.
+      if (!(err instanceof BlobNotFoundError) || attempt >= 3 || !first.has(err.hash) || small.includes(err.hash)) throw err;
+      const entry = first.get(err.hash)!;
+      if (entry.size > PUSH_LARGE_FILE) {
+        await sendBlob(from, to, entry, options.signal);
+        blobs++;
+        bytes += entry.size;
+      } else small = [...small, err.hash];
+    }
+  }
+}
+
+/** One push: the manifest and the bytes of `sent`, read from the folder as they go. */
+async function push(from: LocalRoot, to: HttpRoot, target: string, manifest: Manifest, sent: FileEntry[], signal: AbortSignal | undefined) {
+  const head = new TextEncoder().encode(JSON.stringify({ manifest, blobs: sent.map((e) => ({ hash: e.hash, size: e.size })) }));
+  const prefix = new Uint8Array(4);
+  new DataView(prefix.buffer).setUint32(0, head.byteLength);
+  const read = (e: FileEntry) =>
+    readFile(join(from.dir, e.path)).then((bytes) => {
+      if (bytes.byteLength !== e.size) throw new SourceChangedError("folder push", e.path, from.dir);
+      return bytes;
+    });
+  async function* body(): AsyncGenerator<Uint8Array> {
+    yield Buffer.concat([prefix, head]);
+    const ahead: Promise<Buffer>[] = [];
+    let next = 0;
+    const fill = () => {
+      while (ahead.length < READ_AHEAD && next < sent.length) {
+        const p = read(sent[next++]!);
+        p.catch(() => {});
+        ahead.push(p);
+      }
+    };
+    fill();
+    while (ahead.length > 0) {
+      const bytes = await ahead.shift()!;
+      fill();
+      yield bytes;
+    }
+  }
+  let bodyError: unknown;
+  const stream = toWebStream(body(), (err) => (bodyError = err));
+  return to.store.client.json("PUT", `/folders/push?target=${encodeURIComponent(target)}`, pushAnswer, {
+    body: stream,
+    signal,
+    headers: { "content-type": "application/octet-stream" },
+    bodyError: () => bodyError,
+  });
+}
+
+/** A large file as a blob of its own, resumed from what the agent kept of an earlier try. */
+async function sendBlob(from: LocalRoot, to: HttpRoot, entry: FileEntry, signal: AbortSignal | undefined): Promise<void> {
+  const held = await to.store.partialSize(entry.hash);
+  const offset = held <= entry.size ? held : 0;
+  await to.store.write(entry.hash, await from.open(entry.hash, offset, signal), { offset, size: entry.size, signal });
+}

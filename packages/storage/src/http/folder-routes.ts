@@ -1,0 +1,61 @@
+import { Hono } from "hono";
+import { mkdir, realpath } from "node:fs/promises";
+import { checkFolderRecord } from "../folder/folder-record.ts";
+import { placePush } from "../folder/place-push.ts";
+import { checkBody } from "../folder/push-wire.ts";
+import { receivePush } from "../folder/staged-push.ts";
+import type { LocalRoot } from "../root.ts";
+import { checkRelativePath } from "../safe-path.ts";
+import { HttpError, TooLargeError } from "./errors.ts";
+import { nodeBody } from "./routes.ts";
+import { fromWebStream, readLimited } from "./web-streams.ts";
+import type { StorageLimits } from "./wire.ts";
+
+const where = "routes";
+
+/**
+ * The folder routes, mounted by `storageRoutes` at `/folders` (behind its
+ * authentication): a whole folder in one request each way.
+ *
+ * - `POST /folders/check` (`{ target }` → `{ digest, intact }`): the digest of
+ *   the manifest last pushed to `target`, and whether its files are still as
+ *   the push left them (a stat of each, no read).
+ * - `PUT /folders/push?target=` (a 4-byte length, a JSON head `{ manifest,
+ *   blobs }`, then the blobs' bytes → `{ filesWritten, bytesWritten, digest }`):
+ *   the blobs are written into a staging folder, verified, made durable with
+ *   one flush and put in place (see `placePush`); content the head does not
+ *   carry comes from the root's store or tree, else the push fails with
+ *   `E_BLOB_NOT_FOUND` naming the hash, and nothing of it is in place.
+ */
+export function folderRoutes(root: LocalRoot, limits: StorageLimits): Hono {
+  const app = new Hono();
+  const realRoot = async () => {
+    await mkdir(root.dir, { recursive: true });
+    return realpath(root.dir);
+  };
+
+  app.post("/check", async (c) => {
+    const limit = 8 * 1024;
+    const bytes = await readLimited(c.req.raw.body, limit, () => new TooLargeError(where, "a folder check", `${limit} bytes`));
+    let value: unknown;
+    try {
+      value = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      throw new HttpError(where, c.req.path, "POST", "the body is not JSON");
+    }
+    const parsed = checkBody.safeParse(value);
+    if (!parsed.success) throw new HttpError(where, c.req.path, "POST", `invalid body: ${parsed.error.issues[0]?.message ?? ""}`);
+    checkRelativePath(where, parsed.data.target, true);
+    return c.json(await checkFolderRecord(await realRoot(), parsed.data.target, limits.manifestBytes));
+  });
+
+  app.put("/push", async (c) => {
+    const target = c.req.query("target") ?? "";
+    checkRelativePath(where, target, true);
+    const body = nodeBody(c) ?? fromWebStream(c.req.raw.body ?? new ReadableStream({ start: (s) => s.close() }));
+    const staged = await receivePush(await realRoot(), body, limits);
+    return c.json(await placePush(root, target, staged, limits));
+  });
+
+  return app;
+}
