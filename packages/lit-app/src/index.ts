@@ -8,7 +8,4 @@
  */
 import "./runner/auto-start.ts";
 
-export * from "@lit-app/core";
-export { CommandWork, type CommandWorkOptions } from "./works/command-work.ts";
-export type { CommandSpec } from "./works/command-spec.ts";
-export { CommandOptionError, CommandStartError, CommandNotFoundError, CommandFailedError } from "./errors.ts";
+export * from "./work-side.ts";

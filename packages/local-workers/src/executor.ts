@@ -17,6 +17,7 @@ import {
   type WorkExecutor,
   type WorkRef,
 } from "@lit-app/core/internal";
+import { runtimeKind } from "@lit-app/runtime";
 import type { ProcessExit } from "./adapters/process.ts";
 import { spawnWorker } from "./adapters/spawn.ts";
 import { releaseWorkerFiles } from "./adapters/worker-files.ts";
@@ -41,7 +42,19 @@ export interface WorkerExecutorOptions {
   stopGraceMs?: number;
   /** The folder of the works' storage roots. Default: `appStorageDir(appModule, app.name)`. */
   storageDir?: string;
+  /**
+   * What works' threads run on Bun (other runtimes ignore it): `"built"`, the
+   * work program built once with esbuild and cached (adapters/thread-program.ts);
+   * `"source"`, its TypeScript as it is; `"auto"` (default), the built one when
+   * it is cached, or from the {@link BUILD_AFTER}th thread this executor starts
+   * on (the first ones do not wait for a build; the many after them gain more
+   * than it costs).
+   */
+  threadProgram?: "auto" | "built" | "source";
 }
+
+/** With `threadProgram: "auto"`, the thread from which on works' threads wait for the built program. */
+export const BUILD_AFTER = 8;
 
 interface Lane {
   name: string;
@@ -91,6 +104,10 @@ export class WorkerThreadExecutor implements WorkExecutor {
   private readonly options: WorkerExecutorOptions;
   private readonly appModule: string;
   private readonly classes: RebuildableClasses;
+  /** Threads started so far (for `threadProgram: "auto"`), the built program found cached, and the one built. */
+  private threads = 0;
+  private cached: Promise<URL | undefined> | undefined;
+  private built: Promise<URL> | undefined;
 
   constructor(options: WorkerExecutorOptions) {
     this.options = options;
@@ -222,8 +239,25 @@ export class WorkerThreadExecutor implements WorkExecutor {
       });
       return { kind: "process", channel: child.channel, onExit: child.onExit, terminate: child.terminate };
     }
-    const thread = await spawnWorker(ENTRY, { name: work.name, appModule: this.appModule, owner: this, ...heap });
+    const thread = await spawnWorker(await this.threadProgram(), { name: work.name, appModule: this.appModule, owner: this, ...heap });
     return { kind: "thread", channel: portChannel(thread.endpoint), onExit: thread.onExit, terminate: thread.terminate };
+  }
+
+  /** The program of the next work's thread: see {@link WorkerExecutorOptions.threadProgram}. */
+  private threadProgram(): Promise<URL> {
+    const mode = this.options.threadProgram ?? "auto";
+    if (mode === "source" || runtimeKind() !== "bun") return Promise.resolve(ENTRY);
+    const nth = ++this.threads;
+    // Looked up once; built once, by the thread that needs it first.
+    this.cached ??= import("./adapters/thread-program-cache.ts").then(({ cachedThreadProgram }) => cachedThreadProgram(this.appModule));
+    return this.cached.then((cached) => {
+      if (cached || (mode === "auto" && nth < BUILD_AFTER)) return cached ?? ENTRY;
+      this.built ??= import("./adapters/thread-program.ts")
+        .then(({ buildThreadProgram }) => buildThreadProgram(this.appModule))
+        // A build that fails (a full disk, no esbuild) leaves the threads on the program's source.
+        .catch(() => ENTRY);
+      return this.built;
+    });
   }
 
   private exited(lane: Lane, exit: ProcessExit): void {

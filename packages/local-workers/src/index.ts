@@ -5,6 +5,8 @@
  * one channel.
  */
 export { WorkerProcessExecutor, WorkerThreadExecutor, type WorkerExecutorOptions } from "./executor.ts";
+/** On Bun: the work program built for works' threads, when one is cached (what the executor's first threads run). */
+export { cachedThreadProgram } from "./adapters/thread-program-cache.ts";
 export type { FlowToWork, WorkToFlow } from "./protocol.ts";
 export { nodePort, portChannel, type PostEndpoint, type WorkChannel } from "./channel.ts";
 export { streamChannel, type StreamChannelOptions } from "./stream-channel.ts";

@@ -92,7 +92,7 @@ export function startApp(app: LightningApp, options: RunAppOptions): RunningApp 
   const engine = new AppEngine(app, { executor, clock: options.clock ?? systemClock, ...(journal ? { journal } : {}) });
   // On Bun, the works' threads load while the server starts (see spare-work-threads.ts); not for works that may
   // run on other hosts.
-  const endSpares = runtimeKind() === "bun" && !options.hosts?.length ? startSpareWorkThreads(engine.components() as Iterable<DeclaredWork>, isolated) : undefined;
+  const endSpares = runtimeKind() === "bun" && !options.hosts?.length ? startSpareWorkThreads(engine.components() as Iterable<DeclaredWork>, isolated, options.appModule) : undefined;
   const color = options.color ?? Boolean(process.stdout.isTTY);
   engine.onLog(
     logPrinter({ stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) }, color),

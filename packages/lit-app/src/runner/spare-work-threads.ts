@@ -9,7 +9,7 @@
  * program) gets a new thread. A thread nobody took ends {@link SPARE_TTL_MS}
  * later, or with the app.
  */
-import type { PostEndpoint } from "@lit-app/local-workers";
+import { cachedThreadProgram, type PostEndpoint } from "@lit-app/local-workers";
 import type { WorkThreadExit } from "./app-thread-protocol.ts";
 
 /** local-workers' `WORK_THREAD_SPAWNER`: the global where its executor finds who starts works' threads. */
@@ -33,10 +33,13 @@ interface Started {
   ended(): boolean;
 }
 
-/** The program local-workers' executor starts a work's thread with on Bun (its worker/entry.ts). */
-function workProgram(): string | undefined {
+/**
+ * The program local-workers' executor starts a work's first threads with on Bun: its built program when one is
+ * cached (see its `cachedThreadProgram`), else its worker/entry.ts.
+ */
+function workProgram(appModule: string | URL): string | undefined {
   try {
-    return new URL("./worker/entry.ts", import.meta.resolve("@lit-app/local-workers")).href;
+    return (cachedThreadProgram(appModule) ?? new URL("./worker/entry.ts", import.meta.resolve("@lit-app/local-workers"))).href;
   } catch {
     return undefined;
   }
@@ -84,11 +87,11 @@ export interface DeclaredWork {
 
 /**
  * Starts a thread for each work in `components` that runs in a thread (its own isolation, else `isolation`),
- * and hands them to local-workers' executor when it starts those works. Returns what ends those not taken.
+ * running the program the executor would give it for the app at `appModule`, and hands them to local-workers' executor when it starts those works. Returns what ends those not taken.
  */
-export function startSpareWorkThreads(components: Iterable<DeclaredWork>, isolation: "thread" | "process" | undefined): () => void {
+export function startSpareWorkThreads(components: Iterable<DeclaredWork>, isolation: "thread" | "process" | undefined, appModule: string | URL): () => void {
   const globals = globalThis as Record<symbol, unknown>;
-  const url = workProgram();
+  const url = workProgram(appModule);
   if (!url || globals[SPAWNER]) return () => undefined;
   const spares = new Map<string, Started>();
   for (const c of components) {

@@ -6,13 +6,17 @@
  * whose own folders happen to be named like the framework's keeps its frames.
  */
 import { serializeError, type SerializedError } from "@lit-app/core/internal";
+import { builtFrom } from "./built-from.ts";
 
 const FRAME = /^\s*at\s/;
 /** A frame with a file, line and column (not `async Promise.all (index 0)`). */
 const LOCATED = /:\d+:\d+\)?\s*$/;
 const PACKAGES = ["core", "local-workers", "storage", "server", "lit-app"];
-/** Frames of the runtime itself, and of the Node bundle's files where its source map is not applied. */
-const RUNTIME = /\((?:node:|ext:|native|unknown|<anonymous>)|^\s*at\s+(?:async\s+)?(?:node:|ext:)|\/\.lit\/worker-[^/]*\//;
+/**
+ * Frames of the runtime itself, of the Node bundle's files where its source map is not applied, and of
+ * Bun's built thread program (adapters/thread-program.ts).
+ */
+const RUNTIME = /\((?:node:|ext:|native|unknown|<anonymous>)|^\s*at\s+(?:async\s+)?(?:node:|ext:)|\/\.lit\/worker-[^/]*\/|\/thread-programs\/[0-9a-f]{16,}\//;
 
 /** The folders holding the framework's files, from the path of a file of `@lit-app/local-workers`. */
 export function frameworkDirs(self: string): string[] {
@@ -26,7 +30,7 @@ export function frameworkDirs(self: string): string[] {
 }
 
 const SELF = (new Error().stack ?? "").split("\n").find((l) => FRAME.test(l)) ?? "";
-const DIRS = frameworkDirs(SELF.replace("file://", ""));
+const DIRS = frameworkDirs((builtFrom() ?? SELF).replace("file://", ""));
 
 /** The user's frames of `stack` (as `    at ...` lines), innermost first. */
 export function userFrames(stack: string, dirs: readonly string[] = DIRS): string[] {
