@@ -10,6 +10,7 @@
 import type { DriveSpec, StoragePort } from "@lit-app/core/internal";
 import { runtimeKind } from "@lit-app/runtime";
 import type { LocalStorage } from "@lit-app/storage/local";
+import { builtFrom } from "./built-from.ts";
 
 type StorageModule = typeof import("@lit-app/storage/local");
 
@@ -37,7 +38,7 @@ export interface WorkStorage {
  * Node and Deno (where loading it is cheap, or cannot be done synchronously).
  */
 export async function workStorage(options: WorkStorageOptions): Promise<WorkStorage> {
-  if (runtimeKind() === "bun") return lazyStorage(options, () => process.getBuiltinModule("node:module").createRequire(import.meta.url)("@lit-app/storage/local") as StorageModule);
+  if (runtimeKind() === "bun") return lazyStorage(options, () => process.getBuiltinModule("node:module").createRequire(builtFrom() ?? import.meta.url)("@lit-app/storage/local") as StorageModule);
   const loaded = (await import("@lit-app/storage/local")) as StorageModule;
   return lazyStorage(options, () => loaded);
 }
