@@ -5,6 +5,7 @@
  */
 import { chmod, mkdir, readFile, unlink } from "node:fs/promises";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { writeFileAtomic } from "@lit-app/runtime";
 import type { Hono } from "hono";
@@ -17,6 +18,7 @@ import { readGpuInventory } from "./gpu/inventory.ts";
 import type { AgentModule, AgentModuleInstance } from "./module.ts";
 import { agentPaths, type AgentPaths } from "./paths.ts";
 import { createServeAdapter } from "./serve/adapter.ts";
+import type { Listening, ServeAdapter } from "./serve/types.ts";
 import { takeStartLock } from "./start-lock.ts";
 import { ensureToken } from "./token.ts";
 import { AGENT_VERSION } from "./version.ts";
@@ -127,6 +129,21 @@ async function stopOld(paths: AgentPaths, info: AgentInfo | null, hung: boolean)
   );
 }
 
+/**
+ * Listens on `port`, or (with 0) on the port this lit home's agent had before when it is free, else on any
+ * free one; the port is kept in `agent/port`. An agent started again (replaced, killed, after a reboot) is
+ * then where the hosts of a deployed app expect it: their key for the app forwards to that port only.
+ */
+async function listenOnKnownPort(adapter: ServeAdapter, app: Hono, paths: AgentPaths, port: number): Promise<Listening> {
+  const file = join(paths.dir, "port");
+  const before = port === 0 ? Number((await readFile(file, "utf8").catch(() => "")).trim()) : NaN;
+  let listening: Listening | undefined;
+  if (Number.isInteger(before) && before > 0 && before < 65536) listening = await adapter.listen(app.fetch, "127.0.0.1", before).catch(() => undefined);
+  listening ??= await adapter.listen(app.fetch, "127.0.0.1", port);
+  if (port === 0) await writeFileAtomic(file, `${listening.port}\n`, { mode: 0o600 });
+  return listening;
+}
+
 async function startNew(options: StartAgentOptions, paths: AgentPaths, version: string): Promise<RunningAgent> {
   const hostName = options.hostName ?? hostname();
   const agent: Omit<AgentInfo, "port"> = {
@@ -168,7 +185,7 @@ async function startNew(options: StartAgentOptions, paths: AgentPaths, version: 
       ...(workTables[0] === undefined ? {} : { workTable: workTables[0] }),
       mount: instances.map((i) => i.mount).filter((m): m is AgentMount => m !== undefined),
     });
-    const listening = await adapter.listen(app.fetch, "127.0.0.1", options.port ?? 0);
+    const listening = await listenOnKnownPort(adapter, app, paths, options.port ?? 0);
     info = { ...agent, port: listening.port };
     await writeFileAtomic(paths.info, JSON.stringify(info, null, 2) + "\n", { mode: 0o600 });
     let closing: Promise<void> | null = null;
