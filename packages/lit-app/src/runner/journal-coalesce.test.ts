@@ -16,6 +16,7 @@ function random(seed: number): () => number {
 function start(): ReturnType<typeof emptyDurableState> {
   const s = emptyDurableState();
   s.doc.components.root = { kind: "flow", vars: { list: [0, 1, 2], obj: { a: 1, b: { c: 2 } }, n: 0 } };
+  s.doc.components["root.w"] = { kind: "work", vars: { n: 0 } };
   return s;
 }
 
@@ -29,12 +30,17 @@ function batch(rand: () => number, length: number): JournalRecord[] {
     const r = rand();
     const base = "/components/root/vars";
     let op: PatchOp;
-    if (r < 0.3) op = { op: "replace", path: `${base}/n`, value: i };
+    if (r < 0.2) op = { op: "replace", path: `${base}/n`, value: i };
+    else if (r < 0.3) op = { op: "replace", path: "/components/root.w/vars/n", value: i };
     else if (r < 0.5 && v.list.length) op = { op: "replace", path: `${base}/list/${Math.floor(rand() * v.list.length)}`, value: i };
     else if (r < 0.6) op = { op: "add", path: `${base}/list/${Math.floor(rand() * (v.list.length + 1))}`, value: i };
     else if (r < 0.7 && v.list.length) op = { op: "remove", path: `${base}/list/${Math.floor(rand() * v.list.length)}` };
     else if (r < 0.8) op = { op: "replace", path: `${base}/obj`, value: { a: i, b: { c: i } } };
-    else if (r < 0.9) op = { op: "replace", path: `${base}/obj/a`, value: i };
+    else if (r < 0.85) op = { op: "replace", path: `${base}/obj/a`, value: i };
+    else if (r < 0.88) op = { op: "replace", path: `${base}/obj/b`, value: { c: i } };
+    else if (r < 0.91 && typeof (v.obj.b as { c?: unknown } | undefined)?.c === "number") op = { op: "replace", path: `${base}/obj/b/c`, value: i };
+    else if (r < 0.94) op = { op: "add", path: `${base}/obj/k${Math.floor(rand() * 3)}`, value: i };
+    else if (r < 0.97 && Object.keys(v.obj).some((k) => k.startsWith("k"))) op = { op: "remove", path: `${base}/obj/${Object.keys(v.obj).find((k) => k.startsWith("k"))}` };
     else op = { op: "replace", path: `${base}/list`, value: [i, i + 1] };
     const record: JournalRecord = { t: "doc", ops: [op] };
     replayJournal(state, [structuredClone(record)]);
@@ -47,7 +53,7 @@ describe("coalescing journal records", () => {
   it("gives the same state as the records it shrinks, over many random batches", () => {
     const rand = random(11);
     let dropped = 0;
-    for (let round = 0; round < 500; round++) {
+    for (let round = 0; round < 2000; round++) {
       const records = batch(rand, 1 + Math.floor(rand() * 40));
       const shrunk = coalesce(records);
       dropped += records.length - shrunk.reduce((n, r) => n + (r.t === "doc" ? r.ops.length : 1), 0);
