@@ -52,7 +52,9 @@ export interface StagedPush {
  */
 export async function receivePush(rootDir: string, body: AsyncIterable<Uint8Array>, limits: StorageLimits): Promise<StagedPush> {
   const reader = new Reader(body);
-  const headLength = new DataView((await reader.take(4, "the head's length")).buffer).getUint32(0);
+  // The 4 bytes may be a view into a larger buffer (a Node request's chunk that also held the headers).
+  const lengthBytes = await reader.take(4, "the head's length");
+  const headLength = new DataView(lengthBytes.buffer, lengthBytes.byteOffset, 4).getUint32(0);
   const headMax = Math.min(PUSH_HEAD_MAX, limits.manifestBytes + 160 * limits.manifestEntries);
   if (headLength > headMax) throw new TooLargeError(where, `a push head of ${headLength} bytes`, `${headMax} bytes`);
   let head: unknown;
@@ -90,6 +92,7 @@ export async function receivePush(rootDir: string, body: AsyncIterable<Uint8Arra
   const dir = join(staging, `${Date.now()}-${randomBytes(6).toString("hex")}`);
   const tree = join(dir, "t");
   let current: { blob: StagedBlob; fd: number; left: number; hasher: ReturnType<typeof createHash> } | undefined;
+  let last: StagedBlob | undefined;
   try {
     mkdirSync(dir);
     mkdirSync(tree);
@@ -98,6 +101,7 @@ export async function receivePush(rootDir: string, body: AsyncIterable<Uint8Arra
     const open = (blob: StagedBlob) => {
       const fd = openSync(join(tree, blob.entry.path), constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
       current = { blob, fd, left: blob.size, hasher: createHash("sha256") };
+      last = blob;
     };
     const finish = () => {
       const { blob, fd, hasher } = current!;
@@ -146,7 +150,9 @@ export async function receivePush(rootDir: string, body: AsyncIterable<Uint8Arra
   } catch (err) {
     if (current) closeSync(current.fd);
     await dropStaging(dir);
-    if (isNoSpace(err) && !(err instanceof NoSpaceError)) throw new NoSpaceError(where, current?.blob.entry.path ?? "", rootDir, err, { bytes });
+    if (isNoSpace(err) && !(err instanceof NoSpaceError)) {
+      throw new NoSpaceError(where, last?.entry.path ?? "", rootDir, err, { bytes: last?.size, hint: `Free space on that disk (the push holds ${bytes} bytes), then sync again.` });
+    }
     throw err;
   }
 }
