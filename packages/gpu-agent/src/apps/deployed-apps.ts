@@ -86,6 +86,8 @@ export class DeployedApps {
       if (state.pid !== null && processAlive(state.pid, state.startTime)) {
         apps.adopt(entry, state.pid);
       } else if (state.desired === "running" && !readResult(files)) {
+        // Its flow died with the agent (a reboot, every process killed): started again, and counted.
+        apps.save(entry, { pid: null, stage: "restarting", restarts: state.restarts + 1 });
         apps.launch(entry);
       } else if (state.stage !== "finished" && state.stage !== "failed") {
         apps.save(entry, { pid: null, stage: state.desired === "running" ? apps.endStage(entry) : "stopped" });

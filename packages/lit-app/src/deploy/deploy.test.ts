@@ -149,6 +149,21 @@ describe.each<CliRuntime>(["node", "bun"])("lit deploy on %s", (cli) => {
     expect((await lit(["stop", "--name", "crash", "--purge"])).code).toBe(0);
   }, 240_000);
 
+  it.runIf(cli === "node")("every process of both hosts' users killed: the next lit command starts the agents again, the flow starts again, and the app finishes", async () => {
+    const deployed = await lit(["deploy", APP, ...HOSTS, "--name", "reboot"]);
+    expect(deployed.code, deployed.text).toBe(0);
+    await until("work_B to tick", async () => (await flowLog("reboot")).includes("root.work_B | tick 2\n"));
+    expect(await th().host("gpu-box").killAll()).not.toHaveLength(0);
+    expect(await th().host("cpu-box").killAll()).not.toHaveLength(0);
+    const status = await lit(["status", "--name", "reboot"]);
+    expect(status.code, status.text).toBe(0);
+    expect(status.out[0]).toMatch(/^reboot: running, flow on gpu-box \(pid \d+\), 1 restart$/);
+    // The flow reaches cpu-box again: its agent is back on the port the app's key forwards to.
+    await until("the app to finish", async () => (await flowLog("reboot")).includes("flow: both works ran"), 120_000);
+    expect((await flowLog("reboot")).split("\n").filter((l) => l.startsWith("root.work_A | running code A"))).toHaveLength(2);
+    expect((await lit(["stop", "--name", "reboot", "--purge"])).code).toBe(0);
+  }, 300_000);
+
   it("a host unreachable at deploy time fails the deploy, naming it, with nothing started", async () => {
     const cpu = th().host("cpu-box");
     await cpu.stopSshd();
