@@ -16,7 +16,9 @@
  * };
  * createAgentApp({ ...options, mount: [mountWorks] });
  * Routes are under `/v1/`; every one, WebSocket upgrades included, is reached
- * only with `Authorization: Bearer <token>` (the middleware runs first). Throw
+ * only with `Authorization: Bearer <token>` (the middleware runs first); a
+ * WebSocket upgrade may carry the token as a subprotocol instead (see
+ * request-token.ts), which a client without headers (Deno's, a browser's) can. Throw
  * an {@link AgentHttpError} to answer `{ error: { code, message } }`; any other
  * error answers 500 `E_INTERNAL`.
  */
@@ -27,6 +29,7 @@ import type { GpuPool } from "./gpu/gpu-pool.ts";
 import type { GpuInventory } from "./gpu/inventory.ts";
 import { hostReport } from "./host-report.ts";
 import { AgentHttpError, errorResponse } from "./http-errors.ts";
+import { requestToken } from "./request-token.ts";
 import { tokenMatches } from "./token.ts";
 import { EMPTY_WORK_TABLE, type WorkTable } from "./work-table.ts";
 
@@ -63,14 +66,13 @@ export interface AgentAppOptions extends Omit<AgentContext, "workTable" | "upgra
   mount?: AgentMount[];
 }
 
-const BEARER = /^Bearer ([^\s]{1,512})$/;
-
 const noUpgrade = (() => async () => {
   throw new AgentHttpError(501, "E_NO_WEBSOCKET", "this agent was made without a WebSocket adapter.");
 }) as unknown as UpgradeWebSocket<any>;
 
 /**
- * Makes the agent's app: every route requires `Authorization: Bearer <token>`
+ * Makes the agent's app: every route requires `Authorization: Bearer <token>`,
+ * or on a WebSocket upgrade the subprotocols `lit-agent.v1, lit-token.<token>`
  * (401 `E_UNAUTHORIZED` otherwise, compared in constant time); built in is
  * `GET /v1/host` (the {@link HostReport}); `options.mount` adds the rest.
  */
@@ -91,11 +93,12 @@ export function createAgentApp(options: AgentAppOptions): Hono {
   });
   app.notFound((c) => errorResponse(c, 404, "E_NOT_FOUND", `no route ${c.req.method} ${c.req.path} on this agent (version ${options.agent.version}).`));
   app.use("*", async (c, next) => {
-    const match = BEARER.exec(c.req.header("authorization") ?? "");
-    if (match === null) {
-      return errorResponse(c, 401, "E_UNAUTHORIZED", "this agent requires `Authorization: Bearer <token>`; the token is in ~/.lit/agent/token on the host.");
+    const given = requestToken((name) => c.req.header(name));
+    if (given.kind !== "token") {
+      const why = given.kind === "malformed" ? `${given.why}; ` : "";
+      return errorResponse(c, 401, "E_UNAUTHORIZED", `${why}this agent requires \`Authorization: Bearer <token>\` (a WebSocket may offer the subprotocols \`lit-agent.v1, lit-token.<token>\` instead); the token is in ~/.lit/agent/token on the host.`);
     }
-    if (!tokenMatches(match[1]!, options.token)) {
+    if (!tokenMatches(given.token, options.token)) {
       return errorResponse(c, 401, "E_UNAUTHORIZED", "wrong token for this agent; read it again from ~/.lit/agent/token on the host (it is made once per lit home).");
     }
     await next();

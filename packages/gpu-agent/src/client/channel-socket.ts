@@ -6,6 +6,7 @@
  */
 import type { Duplex } from "node:stream";
 import { runtimeKind } from "@lit-app/runtime";
+import { AGENT_SUBPROTOCOL, subprotocolsFor } from "../request-token.ts";
 
 /** Where the agent's channel is: its URL, and on Node optionally the stream that carries the connection. */
 export interface AgentEndpoint {
@@ -30,7 +31,12 @@ export interface ChannelSocket {
   terminate(): void;
 }
 
-/** Opens the channel socket; `token` is sent as a bearer token. */
+/**
+ * Opens the channel socket. On Node `token` is sent as a bearer token; the
+ * global WebSocket (Bun, Deno) carries it as a subprotocol, the standard API's
+ * one way to (see request-token.ts), and the socket opens only when the agent
+ * answered that protocol.
+ */
 export async function openChannelSocket(
   endpoint: AgentEndpoint,
   token: string,
@@ -72,9 +78,12 @@ export async function openChannelSocket(
     };
   }
   if (endpoint.stream) throw new Error("a channel over a given stream needs Node's ws package; on Bun and Deno give the agent's URL (a local forwarded port)");
-  // Bun's WebSocket takes headers; Deno's does not (its agent is reached on Node or Bun).
-  const ws = new (WebSocket as unknown as new (url: string, options: unknown) => WebSocket)(endpoint.url, { headers });
-  ws.addEventListener("open", () => handlers.onOpen());
+  const ws = new WebSocket(endpoint.url, subprotocolsFor(token));
+  ws.addEventListener("open", () => {
+    if (ws.protocol === AGENT_SUBPROTOCOL) return handlers.onOpen();
+    closeOnce(`${endpoint.url} answered the subprotocol "${ws.protocol}", not "${AGENT_SUBPROTOCOL}": it is not a lit agent's channel`);
+    ws.close();
+  });
   ws.addEventListener("message", (event) => {
     if (typeof event.data === "string") handlers.onMessage(event.data);
   });

@@ -1,8 +1,10 @@
-// WebSocket upgrades through the agent's serve adapters, on node and on bun, behind the bearer token.
+// WebSocket upgrades through the agent's serve adapters, on node and on bun, behind the bearer token
+// (as a header, or as a subprotocol for clients that cannot send headers).
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import WebSocket from "ws";
+import { subprotocolsFor } from "../request-token.ts";
 import { RUNTIMES } from "../test-support/agent-process.ts";
 
 const fixture = fileURLToPath(new URL("../../test/fixtures/ws-agent.ts", import.meta.url));
@@ -51,5 +53,42 @@ describe.each(["node", "bun"] as const)("WebSockets through the agent's server o
       refused.once("error", () => resolve(-1));
     });
     expect(status).toBe(401);
+  });
+
+  it("upgrades with the token as a subprotocol, answering lit-agent.v1 (never the token); refuses a wrong token, another order, or the token alone", async () => {
+    const port = await serve(runtime);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/echo`, subprotocolsFor(TOKEN));
+    const reply = await new Promise<string>((resolve, reject) => {
+      ws.once("open", () => ws.send("hi"));
+      ws.once("message", (data) => resolve(String(data)));
+      ws.once("error", reject);
+    });
+    expect(ws.protocol).toBe("lit-agent.v1");
+    expect(reply).toBe("echo:hi");
+    ws.close();
+
+    const refusedWith = (protocols: string[]) =>
+      new Promise<{ status: number; body: string }>((resolve) => {
+        const refused = new WebSocket(`ws://127.0.0.1:${port}/v1/echo`, protocols);
+        refused.once("unexpected-response", (_req, res) => {
+          let body = "";
+          res.setEncoding("utf8").on("data", (d: string) => (body += d));
+          res.once("end", () => resolve({ status: res.statusCode!, body }));
+        });
+        refused.once("open", () => (refused.close(), resolve({ status: 101, body: "" })));
+        refused.once("error", () => resolve({ status: -1, body: "" }));
+      });
+    // Node's adapter answers a refused upgrade with its status only; Bun's with the error too.
+    const says = runtime === "bun";
+    const wrong = await refusedWith(subprotocolsFor("b".repeat(43)));
+    expect(wrong.status).toBe(401);
+    if (says) expect(wrong.body).toContain("wrong token");
+    const [agent, token] = subprotocolsFor(TOKEN);
+    for (const offered of [[token, agent], [token], [agent, token, "chat"]]) {
+      const refused = await refusedWith(offered);
+      expect(refused.status, offered.join(", ")).toBe(401);
+      if (says) expect(refused.body).toContain("lit-agent.v1, lit-token.<token>");
+      expect(refused.body).not.toContain(TOKEN);
+    }
   });
 });
