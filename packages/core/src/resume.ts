@@ -96,7 +96,7 @@ export function forgetCalls(work: WorkCore, calls: readonly CallRecord[], now: n
     if (work.calls.get(rec.hash) === rec) work.calls.delete(rec.hash);
     work.callsById.delete(rec.id);
     if (work.latestCallId === rec.id && work.status.stage !== "stopped") {
-      work.status = { stage: "pending", timestamp: now, reason: "resumed", message: "the app resumed: the call is sent again when the flow makes it" };
+      work.setStatus({ stage: "pending", timestamp: now, reason: "resumed", message: "the app resumed: the call is sent again when the flow makes it" });
     }
   }
 }
