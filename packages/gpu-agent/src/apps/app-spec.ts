@@ -67,8 +67,10 @@ export const deployAppSchema = z.strictObject({
       restart: z.boolean().default(true),
       /** The app server's port on 127.0.0.1 (0: a free one). */
       port: z.number().int().min(0).max(65535).default(0),
+      /** Keep the flow's journal of an app deployed before under this name (default: a new deployment starts afresh). */
+      resume: z.boolean().default(false),
     })
-    .default({ restart: true, port: 0 }),
+    .default({ restart: true, port: 0, resume: false }),
 });
 
 /** A deployed app as `POST /v1/apps` gives it. */

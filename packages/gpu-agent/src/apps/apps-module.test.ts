@@ -115,9 +115,18 @@ describe("apps module", () => {
     expect((await call("GET", "/v1/apps/demo")).body).toMatchObject({ stage: "stopped", pid: null });
     expect(readFileSync(log, "utf8")).toContain(`flow ${again.pid} stopping`);
 
-    // Deployed again under the name: a new process; purged: gone, record and all.
-    const redeployed = (await call("POST", "/v1/apps", spec("demo"))).body;
+    // Deployed again under the name, twice at once: one process, the last one's; a new deployment starts
+    // without the last one's journal.
+    mkdirSync(join(agent.home, "deployed/demo/journal"), { recursive: true });
+    writeFileSync(join(agent.home, "deployed/demo/journal/snapshot.json"), "{}");
+    const [one, two] = await Promise.all([call("POST", "/v1/apps", spec("demo")), call("POST", "/v1/apps", spec("demo"))]);
+    expect([one.status, two.status]).toEqual([201, 201]);
+    const live = [one.body, two.body].filter((b) => alive(b.pid));
+    expect(live).toHaveLength(1);
+    const redeployed = live[0];
+    expect((await call("GET", "/v1/apps/demo")).body.pid).toBe(redeployed.pid);
     expect(redeployed.pid).not.toBe(again.pid);
+    expect(existsSync(join(agent.home, "deployed/demo/journal"))).toBe(false);
     expect((await call("DELETE", "/v1/apps/demo?purge=1")).status).toBe(200);
     expect(alive(redeployed.pid)).toBe(false);
     expect(existsSync(join(agent.home, "deployed/demo"))).toBe(false);

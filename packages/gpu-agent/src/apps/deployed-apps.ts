@@ -62,6 +62,7 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
 /** The deployed apps of one agent. */
 export class DeployedApps {
   private readonly apps = new Map<string, Entry>();
+  private readonly busy = new Map<string, Promise<void>>();
   private closed = false;
 
   private constructor(private readonly options: DeployedAppsOptions) {}
@@ -96,16 +97,39 @@ export class DeployedApps {
     return apps;
   }
 
-  /** Deploys `spec`: an app of that name is stopped first (its works too), then the new one starts. */
-  async deploy(spec: DeployAppSpec): Promise<DeployedAppStatus> {
+  /**
+   * Deploys `spec`: an app of that name is stopped first (its works too), then the new one starts (with the
+   * old one's journal only when `options.resume`). Deploys and stops of one name run one at a time.
+   */
+  deploy(spec: DeployAppSpec): Promise<DeployedAppStatus> {
+    return this.serially(spec.name, () => this.deployNow(spec));
+  }
+
+  /** Runs `task` after the other deploys and stops of `name` ended. */
+  private serially<T>(name: string, task: () => Promise<T>): Promise<T> {
+    const before = this.busy.get(name) ?? Promise.resolve();
+    const run = before.then(task, task);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.busy.set(name, settled);
+    void settled.then(() => {
+      if (this.busy.get(name) === settled) this.busy.delete(name);
+    });
+    return run;
+  }
+
+  private async deployNow(spec: DeployAppSpec): Promise<DeployedAppStatus> {
     const bundle = this.bundlePath(spec.bundle);
     if (!existsSync(bundle)) throw new Error(`the app's bundle is not on this host (${bundle}); upload it first`);
-    if (this.apps.has(spec.name)) await this.stop(spec.name, { purge: false });
+    if (this.apps.has(spec.name)) await this.stopNow(spec.name, { purge: false });
     const files = appFiles(this.options.home, spec.name);
     mkdirSync(files.dir, { recursive: true, mode: 0o700 });
     // A new deployment: the last one's result and server are not this one's.
     rmSync(files.result, { force: true });
     rmSync(files.server, { force: true });
+    if (!spec.options.resume) rmSync(files.journal, { recursive: true, force: true });
     writeSpec(files, spec);
     const entry: Entry = {
       name: spec.name,
@@ -153,7 +177,11 @@ export class DeployedApps {
    * `purge`, which also removes its works' storage on this host.
    * @returns false when no app has that name.
    */
-  async stop(name: string, options: { purge: boolean }): Promise<boolean> {
+  stop(name: string, options: { purge: boolean }): Promise<boolean> {
+    return this.serially(name, () => this.stopNow(name, options));
+  }
+
+  private async stopNow(name: string, options: { purge: boolean }): Promise<boolean> {
     const entry = this.apps.get(name);
     if (!entry) return false;
     clearTimeout(entry.retry);
