@@ -84,6 +84,24 @@ describe("pushFolder: a folder to an agent in one request", () => {
     expect(await staged(dir)).toEqual([]);
   });
 
+  it("sends only what the agent lacks: a blob it stores, a large file on its own, nothing for a second target", async () => {
+    const app = await tempDir();
+    const files: Record<string, string> = {};
+    for (let i = 0; i < 70; i++) files[`src/f${i}.txt`] = `file ${i}\n`;
+    await writeTree(app, files);
+    await writeFile(join(app, "weights.bin"), Buffer.alloc(9 * 1024 * 1024, 7));
+    const { dir, root } = await agent();
+    await root.store.write(sha("file 3\n"), (async function* () {
+      yield Buffer.from("file 3\n");
+    })(), { size: 7 });
+    const first = await syncFolder(app, root, { target: "a" });
+    expect(first).toMatchObject({ files: 71, blobsSent: 70, filesWritten: 71, bytesSent: first.bytesTotal - 7 });
+    expect(await describeTree(join(dir, "a"))).toEqual(await describeTree(app, ".lit"));
+    const second = await syncFolder(app, root, { target: "b" });
+    expect(second).toMatchObject({ blobsSent: 0, bytesSent: 0, filesWritten: 71 });
+    expect(await describeTree(join(dir, "b"))).toEqual(await describeTree(app, ".lit"));
+  });
+
   it("a push whose bytes are not those its head announces, or that ends early, changes nothing and leaves nothing staged", async () => {
     const { dir, server } = await agent();
     const ok = await rawPush(server, "app", { manifest: manifestOf({ "a.txt": "old\n" }), blobs: [{ hash: sha("old\n"), size: 4 }] }, "old\n");

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { BlobNotFoundError, SourceChangedError } from "../errors.ts";
 import type { HttpRoot } from "../http/root.ts";
 import { toWebStream } from "../http/web-streams.ts";
+import { missingAnswer } from "../http/wire.ts";
 import type { FileEntry, Manifest } from "../manifest.ts";
 import type { LocalRoot } from "../root.ts";
 import { throwIfAborted } from "../streams.ts";
@@ -53,7 +54,7 @@ export async function pushFolder(from: LocalRoot, to: HttpRoot, target: string, 
 
   const first = new Map<string, FileEntry>();
   for (const e of files) if (!first.has(e.hash)) first.set(e.hash, e);
-  const missing = await to.missing([...first.keys()]);
+  const missing = (await askMissing(to, [...first.keys()])).filter((h) => first.has(h));
   let blobs = 0;
   let bytes = 0;
   const large = missing.filter((h) => first.get(h)!.size > PUSH_LARGE_FILE);
@@ -82,6 +83,17 @@ export async function pushFolder(from: LocalRoot, to: HttpRoot, target: string, 
       } else small = [...small, err.hash];
     }
   }
+}
+
+/** The hashes the agent lacks, in requests of at most its limit. */
+async function askMissing(to: HttpRoot, hashes: string[]): Promise<string[]> {
+  const client = to.store.client;
+  const out: string[] = [];
+  for (let i = 0; i < hashes.length; i += client.limits.hashesPerRequest) {
+    const body = JSON.stringify({ hashes: hashes.slice(i, i + client.limits.hashesPerRequest) });
+    out.push(...(await client.json("POST", "/folders/missing", missingAnswer, { body, headers: { "content-type": "application/json" } })).missing);
+  }
+  return out;
 }
 
 /** One push: the manifest and the bytes of `sent`, read from the folder as they go. */

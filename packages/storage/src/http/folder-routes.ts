@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { mkdir, realpath } from "node:fs/promises";
 import { checkFolderRecord } from "../folder/folder-record.ts";
 import { placePush } from "../folder/place-push.ts";
+import { missingForPush } from "../folder/push-missing.ts";
 import { checkBody } from "../folder/push-wire.ts";
 import { receivePush } from "../folder/staged-push.ts";
 import type { LocalRoot } from "../root.ts";
@@ -9,6 +10,7 @@ import { checkRelativePath } from "../safe-path.ts";
 import { HttpError, TooLargeError } from "./errors.ts";
 import { nodeBody } from "./routes.ts";
 import { fromWebStream, readLimited } from "./web-streams.ts";
+import { hashesBody } from "./wire.ts";
 import type { StorageLimits } from "./wire.ts";
 
 const where = "routes";
@@ -20,6 +22,8 @@ const where = "routes";
  * - `POST /folders/check` (`{ target }` → `{ digest, intact }`): the digest of
  *   the manifest last pushed to `target`, and whether its files are still as
  *   the push left them (a stat of each, no read).
+ * - `POST /folders/missing` (`{ hashes }` → `{ missing }`): what a push must
+ *   carry, as `/tree/missing` says, asked in one look at the store's folders.
  * - `PUT /folders/push?target=` (a 4-byte length, a JSON head `{ manifest,
  *   blobs }`, then the blobs' bytes → `{ filesWritten, bytesWritten, digest }`):
  *   the blobs are written into a staging folder, verified, made durable with
@@ -47,6 +51,20 @@ export function folderRoutes(root: LocalRoot, limits: StorageLimits): Hono {
     if (!parsed.success) throw new HttpError(where, c.req.path, "POST", `invalid body: ${parsed.error.issues[0]?.message ?? ""}`);
     checkRelativePath(where, parsed.data.target, true);
     return c.json(await checkFolderRecord(await realRoot(), parsed.data.target, limits.manifestBytes));
+  });
+
+  app.post("/missing", async (c) => {
+    const limit = limits.hashesPerRequest * 70 + 1024;
+    const bytes = await readLimited(c.req.raw.body, limit, () => new TooLargeError(where, "the list of hashes", `${limit} bytes`));
+    let value: unknown;
+    try {
+      value = JSON.parse(new TextDecoder().decode(bytes));
+    } catch {
+      throw new HttpError(where, c.req.path, "POST", "the body is not JSON");
+    }
+    const parsed = hashesBody(limits).safeParse(value);
+    if (!parsed.success) throw new HttpError(where, c.req.path, "POST", `invalid body: ${parsed.error.issues[0]?.message ?? ""}`);
+    return c.json({ missing: await missingForPush(root, parsed.data.hashes) });
   });
 
   app.put("/push", async (c) => {
