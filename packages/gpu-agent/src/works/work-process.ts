@@ -22,7 +22,9 @@
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
 import process from "node:process";
+import { useDriveAuthority } from "@lit-app/local-workers/drive-authority";
 import { bootWorker } from "@lit-app/local-workers/work-program";
+import { agentDrives } from "../drives/work-drives.ts";
 import { WORK_DIR_ENV, workFiles } from "./work-files.ts";
 
 /** The longest line taken from the agent (a run message with its arguments and delta). */
@@ -44,6 +46,8 @@ export async function runWorkProcess(
     return process.exit(2);
   }
   const files = workFiles(dir);
+  // The app's Drives are kept where its flow runs: the work's Drive operations go there through the agent.
+  useDriveAuthority(agentDrives);
   const journal = openSync(files.journal, "a", 0o600);
   let lastSeq = 0;
   let agent: Socket | undefined;

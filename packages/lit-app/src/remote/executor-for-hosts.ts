@@ -6,6 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 import type { WorkExecutor } from "@lit-app/core/internal";
+import { localDriveAuthority, type DriveAuthority } from "./drive-authority.ts";
 import { HostExecutor, type HostExecutorOptions } from "./host-executor.ts";
 import { parseHostRules } from "./host-rules.ts";
 import { localRelayHost, type RelayHost } from "./path-relay.ts";
@@ -19,6 +20,8 @@ export interface HostsExecutorOptions extends HostExecutorOptions {
   appModule: string | URL;
   /** The app's name (where its local works keep their storage). Default `app`. */
   appName?: string;
+  /** Where the app's Drives are kept. Default: this machine (where the flow runs), in the app's storage folder. */
+  driveAuthority?: () => Promise<DriveAuthority>;
 }
 
 /** The executor of a run with `--host` rules; `local` runs the works no rule sends to a host. */
@@ -27,8 +30,10 @@ export function executorForHosts(local: WorkExecutor, options: HostsExecutorOpti
   const module = options.appModule instanceof URL || /^file:/.test(options.appModule) ? fileURLToPath(options.appModule) : options.appModule;
   const hosts = new Map<string, WorkExecutor>();
   const relays = new Map<string, RelayHost>();
+  let authority: Promise<DriveAuthority> | undefined;
+  const driveAuthority = () => (authority ??= options.driveAuthority?.() ?? localDriveAuthority(module, options.appName ?? "app"));
   for (const alias of rules.aliases) {
-    const executor = new HostExecutor(alias, module, rules.customComputes, options);
+    const executor = new HostExecutor(alias, module, rules.customComputes, { ...options, driveAuthority });
     hosts.set(alias, executor);
     relays.set(alias, executor.relayHost());
   }

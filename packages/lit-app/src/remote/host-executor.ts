@@ -6,9 +6,12 @@
  * app. Then every work on the host runs through one {@link RemoteExecutor},
  * whose work channel goes through the session's one SSH connection.
  */
+import process from "node:process";
 import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "@lit-app/core/internal";
 import type { RemoteExecutor } from "@lit-app/gpu-agent/client";
 import type { HostSession } from "./host-session.ts";
+import type { DriveAuthority } from "./drive-authority.ts";
+import type { DriveRequests } from "./drive-requests.ts";
 import type { RelayHost } from "./path-relay.ts";
 import type { ServedPort } from "./served-port.ts";
 
@@ -17,6 +20,8 @@ export interface HostExecutorOptions {
   /** How long the link may stay down before the host's works fail with reason `host lost`, ms. */
   hostLostMs?: number;
   stopGraceMs?: number;
+  /** Where the app's Drives are kept: the host's works' Drive operations are done there (none: on the host, apart). */
+  driveAuthority?: () => Promise<DriveAuthority>;
 }
 
 /** Runs the works the `--host` rules send to one host. */
@@ -25,6 +30,7 @@ export class HostExecutor implements WorkExecutor {
   private remote: RemoteExecutor | undefined;
   private ready: Promise<RemoteExecutor> | undefined;
   private session: HostSession | undefined;
+  private drives: DriveRequests | undefined;
   /** The local ports forwarded to works' ports on the host, by work. */
   private readonly served = new Map<string, Promise<ServedPort | undefined>>();
 
@@ -76,6 +82,11 @@ export class HostExecutor implements WorkExecutor {
     });
     remote.bind(this.emit);
     this.remote = remote;
+    if (this.options.driveAuthority) {
+      const { serveDriveRequests } = await import("./drive-requests.ts");
+      const host = { relay: this.relayHost(), agent: () => session.agentHttp(), appDir: async () => (await session.prepare()).storageAppDir };
+      this.drives = serveDriveRequests(host, await this.options.driveAuthority(), (line) => process.stderr.write(`${line}\n`));
+    }
     return remote;
   }
 
@@ -131,6 +142,7 @@ export class HostExecutor implements WorkExecutor {
 
   async close(): Promise<void> {
     const remote = this.ready ? await this.ready.catch(() => undefined) : undefined;
+    await this.drives?.close();
     await remote?.close();
     const served = [...this.served.values()];
     this.served.clear();

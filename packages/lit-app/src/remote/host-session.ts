@@ -168,6 +168,13 @@ export class HostSession {
     return httpRoot({ url: `http://127.0.0.1:${port}/v1/storage`, token: this.agent!.token });
   }
 
+  /** The agent's HTTP base URL here (a local port forwarded through the SSH connection) and its token. */
+  async agentHttp(): Promise<{ url: string; token: string }> {
+    await this.prepare();
+    const port = await this.localPort(await this.connection(), this.agent!.port);
+    return { url: `http://127.0.0.1:${port}`, token: this.agent!.token };
+  }
+
   /** The SSH connection, open (for forwards of works' HTTP ports). */
   sshHost(): Promise<SshHost> {
     return this.connection();

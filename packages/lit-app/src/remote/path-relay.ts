@@ -40,7 +40,15 @@ const SAFE_PATH = /^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\0\n\\]{1,4096}$/;
 /** Work names whose storage folder is the name itself (`root.producer`). */
 const SAFE_WORK = /^(?!\.+$)[A-Za-z0-9_.-]{1,500}$/;
 
-/** The Paths (with an origin) in encoded state: `{ "$lit": "Path", path, origin }` anywhere inside. */
+/** Where a Payload's bytes are in its origin's storage root (as `@lit-app/storage/local` keeps them). */
+const PAYLOAD_FILE = (hash: string) => `.lit-payloads/${hash}`;
+const HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * The Paths (with an origin) in encoded state: `{ "$lit": "Path", path, origin }`
+ * anywhere inside, and the file of each Payload (`{ "$lit": "Payload", hash, origin }`):
+ * its bytes cross between hosts as a Path's do.
+ */
 export function pathsIn(value: JsonValue | undefined, out: PathRef[] = []): PathRef[] {
   if (value === null || typeof value !== "object") return out;
   if (Array.isArray(value)) {
@@ -49,6 +57,10 @@ export function pathsIn(value: JsonValue | undefined, out: PathRef[] = []): Path
   }
   if (value.$lit === "Path" && typeof value.path === "string" && typeof value.origin === "string") {
     out.push({ path: value.path, origin: value.origin });
+    return out;
+  }
+  if (value.$lit === "Payload" && typeof value.hash === "string" && HASH.test(value.hash) && typeof value.origin === "string") {
+    out.push({ path: PAYLOAD_FILE(value.hash), origin: value.origin });
     return out;
   }
   for (const v of Object.values(value)) pathsIn(v, out);

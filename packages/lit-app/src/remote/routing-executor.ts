@@ -87,7 +87,8 @@ export class RoutingExecutor implements WorkExecutor {
             const from = this.relayOf(this.placedOn.get(ref.origin))!;
             const report = await relayPath(ref, from, to);
             const sent = report.blobsSent === 0 ? "unchanged, nothing sent" : `${report.blobsSent} blob${report.blobsSent === 1 ? "" : "s"}, ${report.bytesSent} bytes sent`;
-            this.emit({ type: "log", work: work.name, stream: "stderr", line: `[lit-app] the Path ${ref.path} of ${ref.origin} from ${from.alias} to ${to.alias}: ${sent}` });
+            const what = ref.path.startsWith(".lit-payloads/") ? `a Payload (${ref.path.slice(14, 26)})` : `the Path ${ref.path}`;
+            this.emit({ type: "log", work: work.name, stream: "stderr", line: `[lit-app] ${what} of ${ref.origin} from ${from.alias} to ${to.alias}: ${sent}` });
           }),
         ),
       )

@@ -11,6 +11,7 @@ import type { DriveSpec, StoragePort } from "@lit-app/core/internal";
 import { runtimeKind } from "@lit-app/runtime";
 import type { LocalStorage } from "@lit-app/storage/local";
 import { builtFrom } from "./built-from.ts";
+import { driveAuthorityFor } from "./drive-authority.ts";
 
 type StorageModule = typeof import("@lit-app/storage/local");
 
@@ -54,6 +55,8 @@ function lazyStorage(options: WorkStorageOptions, load: () => StorageModule): Wo
     storage = new local.LocalStorage(options.storageDir ?? local.appStorageDir(options.appModule, options.appName));
     return storage;
   };
+  // A work on another host than its flow: its Drives are the authority's (see drive-authority.ts).
+  const drives = driveAuthorityFor(options);
   const port: StoragePort = {
     localPath: (work, path) => open().localPath(work, path),
     exists: (work, path) => open().exists(work, path),
@@ -65,10 +68,10 @@ function lazyStorage(options: WorkStorageOptions, load: () => StorageModule): Wo
     },
     savePayload: (work, bytes) => open().savePayload(work, bytes),
     loadPayload: async (payload, intoWork) => open().loadPayload(payload, intoWork),
-    drivePut: async (drive: DriveSpec, work, path) => open().drivePut(drive, work, path),
-    driveGet: async (drive: DriveSpec, work, path, from) => open().driveGet(drive, work, path, from),
-    driveList: async (drive: DriveSpec, prefix, from) => open().driveList(drive, prefix, from),
-    driveDelete: async (drive: DriveSpec, work, path) => open().driveDelete(drive, work, path),
+    drivePut: async (drive: DriveSpec, work, path) => (drives ?? open()).drivePut(drive, work, path),
+    driveGet: async (drive: DriveSpec, work, path, from) => (drives ?? open()).driveGet(drive, work, path, from),
+    driveList: async (drive: DriveSpec, prefix, from) => (drives ?? open()).driveList(drive, prefix, from),
+    driveDelete: async (drive: DriveSpec, work, path) => (drives ?? open()).driveDelete(drive, work, path),
   };
   return {
     port,

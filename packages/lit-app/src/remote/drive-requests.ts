@@ -1,0 +1,90 @@
+/**
+ * The Drive requests of an app's works on one host, taken from its agent
+ * (`GET /v1/drives/next`, a long poll through the host's SSH connection) and
+ * done at the app's {@link DriveAuthority}; each answer is posted back
+ * (`POST /v1/drives/reply`). A failed poll (the link is down) is tried again
+ * with backoff until {@link DriveRequests.close}.
+ */
+import { driveOutcome, drivePoll, type DriveOperation, type DriveOutcome } from "@lit-app/gpu-agent/drives";
+import { doDriveOperation, driveFailure, type DriveAuthority } from "./drive-authority.ts";
+import type { RelayHost } from "./path-relay.ts";
+
+/** The host whose works' Drive requests are taken. */
+export interface DriveRequestsHost {
+  /** The host as the Path relay reaches it. */
+  relay: RelayHost;
+  /** The agent's HTTP base URL here and its token (asked again after a failure). */
+  agent(): Promise<{ url: string; token: string }>;
+  /** The app's storage folder in the agent's storage root (`apps/<name>`). */
+  appDir(): Promise<string>;
+}
+
+/** Taking one host's Drive requests; stop with {@link close}. */
+export interface DriveRequests {
+  close(): Promise<void>;
+}
+
+/** The longest a poll waits at the agent, ms: under Bun.serve's idle timeout (10 s), which closes a quiet request. */
+const POLL_MS = 8_000;
+const MAX_POLL_BYTES = 4 * 2 ** 20;
+
+/** Takes the Drive requests of the app's works on `host` and does them at `authority` until closed. */
+export function serveDriveRequests(host: DriveRequestsHost, authority: DriveAuthority, log?: (line: string) => void): DriveRequests {
+  const stop = new AbortController();
+  const underway = new Set<Promise<void>>();
+
+  const answer = async (agent: { url: string; token: string }, id: string, operation: DriveOperation) => {
+    let outcome: DriveOutcome;
+    try {
+      const names = await doDriveOperation(operation, host.relay, authority);
+      outcome = names === undefined ? { ok: true } : { ok: true, names };
+    } catch (error) {
+      outcome = { ok: false, error: driveFailure(error) };
+    }
+    const body = JSON.stringify({ id, outcome: driveOutcome.parse(outcome) });
+    for (let attempt = 0; attempt < 3 && !stop.signal.aborted; attempt++) {
+      try {
+        const to = attempt === 0 ? agent : await host.agent();
+        const res = await fetch(`${to.url}/v1/drives/reply`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${to.token}` }, body, signal: stop.signal });
+        await res.body?.cancel();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
+      }
+    }
+    log?.(`[lit-app] the answer to a Drive request (lit://${operation.drive.id}) of ${operation.work ?? "a work"} on ${host.relay.alias} could not be sent; the work's request fails when the agent stops waiting.`);
+  };
+
+  const loop = async () => {
+    const appDir = await host.appDir();
+    let backoff = 0;
+    while (!stop.signal.aborted) {
+      try {
+        const agent = await host.agent();
+        const res = await fetch(`${agent.url}/v1/drives/next?app=${encodeURIComponent(appDir)}&waitMs=${POLL_MS}`, { headers: { authorization: `Bearer ${agent.token}` }, signal: stop.signal });
+        const text = await res.text();
+        if (!res.ok) throw new Error(`the agent answered ${res.status}: ${text.slice(0, 300)}`);
+        if (text.length > MAX_POLL_BYTES) throw new Error("the agent's answer is too large");
+        const { requests } = drivePoll.parse(JSON.parse(text));
+        backoff = 0;
+        for (const { id, operation } of requests) {
+          const done = answer(agent, id, operation).finally(() => underway.delete(done));
+          underway.add(done);
+        }
+      } catch (error) {
+        if (stop.signal.aborted) break;
+        backoff = Math.min(10_000, backoff === 0 ? 500 : backoff * 2);
+        if (backoff === 10_000) log?.(`[lit-app] Drive requests of works on ${host.relay.alias} cannot be taken: ${error instanceof Error ? error.message : String(error)}; trying again.`);
+        await new Promise((r) => setTimeout(r, backoff));
+      }
+    }
+  };
+  const running = loop().catch(() => undefined);
+
+  return {
+    async close() {
+      stop.abort();
+      await running;
+    },
+  };
+}
