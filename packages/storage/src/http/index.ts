@@ -20,6 +20,7 @@ export { httpRoot } from "./root.ts";
 export type { HttpRoot } from "./root.ts";
 export { HttpClient } from "./client.ts";
 export type { FetchLike, HttpClientOptions } from "./client.ts";
+export { nodeFetchOver } from "./node-fetch.ts";
 export { HttpError, TooLargeError } from "./errors.ts";
 export { DEFAULT_LIMITS } from "./wire.ts";
 export type { StorageLimits } from "./wire.ts";

@@ -8,6 +8,7 @@
 import http from "node:http";
 import https from "node:https";
 import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
 import { sourceOf } from "./web-streams.ts";
 
 /** Kept-alive connections, reused across requests (one per request in flight). */
@@ -38,8 +39,72 @@ export function takeNodeBody(res: Response): IncomingMessage | undefined {
 
 /** `fetch(input, init)` over `node:http(s)`; a body made by `toWebStream` is written straight from its source. */
 export function nodeFetch(input: string, init: RequestInit = {}): Promise<Response> {
+  return request(input, init, undefined);
+}
+
+/** How long a connection made by {@link nodeFetchOver} is kept idle for the next request. */
+const IDLE_MS = 2000;
+
+/**
+ * A `fetch` like {@link nodeFetch} whose connections are the streams `connect`
+ * opens (an SSH channel to the agent's port) instead of TCP connections: the
+ * bytes of a request or an answer then go from the channel to the consumer
+ * without crossing a local listener and a second socket in this process.
+ * Connections are kept for the next request while idle for up to 2 s.
+ * The URL's host and port only name the server in the request.
+ *
+ * @example
+ * const fetch = nodeFetchOver(() => sshHost.forward(agentPort));
+ * const root = httpRoot({ url: `http://127.0.0.1:${agentPort}/v1/storage`, token, fetch });
+ */
+export function nodeFetchOver(connect: () => Promise<Duplex>): (input: string, init?: RequestInit) => Promise<Response> {
+  const agent = new StreamAgent(connect);
+  return (input, init = {}) => request(input, init, agent);
+}
+
+type PooledStream = Duplex & { idle?: ReturnType<typeof setTimeout> };
+
+/** An `http.Agent` whose sockets are streams opened by `connect`, kept alive between requests. */
+class StreamAgent extends http.Agent {
+  readonly #connect: () => Promise<Duplex>;
+
+  constructor(connect: () => Promise<Duplex>) {
+    super({ keepAlive: true, maxSockets: 64 });
+    this.#connect = connect;
+  }
+
+  override createConnection(_options: unknown, callback?: (err: Error | null, stream: Duplex) => void): undefined {
+    this.#connect().then(
+      (stream) => {
+        // What `http` asks of a socket besides a stream's methods.
+        const socket = stream as Duplex & Record<string, unknown>;
+        for (const name of ["setNoDelay", "setKeepAlive", "ref", "unref"]) socket[name] ??= () => socket;
+        socket.setTimeout ??= () => socket;
+        stream.on("close", () => clearTimeout((stream as PooledStream).idle));
+        callback?.(null, stream);
+      },
+      (err: unknown) => callback?.(err instanceof Error ? err : new Error(String(err)), undefined as unknown as Duplex),
+    );
+    return undefined;
+  }
+
+  override keepSocketAlive(socket: PooledStream): boolean {
+    clearTimeout(socket.idle);
+    socket.idle = setTimeout(() => socket.destroy(), IDLE_MS);
+    socket.idle.unref?.();
+    return true;
+  }
+
+  override reuseSocket(socket: PooledStream, req: http.ClientRequest): void {
+    clearTimeout(socket.idle);
+    socket.idle = undefined;
+    (req as { reusedSocket: boolean }).reusedSocket = true;
+  }
+}
+
+function request(input: string, init: RequestInit, over: http.Agent | undefined): Promise<Response> {
   const url = new URL(input);
-  const secure = url.protocol === "https:";
+  const secure = url.protocol === "https:" && over === undefined;
   if (!secure && url.protocol !== "http:") return Promise.reject(new TypeError(`nodeFetch: unsupported protocol ${url.protocol}`));
   const method = (init.method ?? "GET").toUpperCase();
   const headers: Record<string, string> = { ...(init.headers as Record<string, string> | undefined) };
@@ -56,12 +121,12 @@ export function nodeFetch(input: string, init: RequestInit = {}): Promise<Respon
   const signal = init.signal ?? undefined;
   return new Promise<Response>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const req = (secure ? https : http).request(url, { method, headers, agent: secure ? agents.https : agents.http });
+    const req = (secure ? https : http).request(url, { method, headers, agent: over ?? (secure ? agents.https : agents.http) });
     let answered = false;
     const onAbort = () => req.destroy(signal?.reason instanceof Error ? signal.reason : new Error("aborted"));
     signal?.addEventListener("abort", onAbort, { once: true });
     const unlisten = () => signal?.removeEventListener("abort", onAbort);
-    req.on("socket", (socket) => socket.setNoDelay(true));
+    req.on("socket", (socket) => socket.setNoDelay?.(true));
     req.on("error", (err) => {
       if (!answered) {
         unlisten();
