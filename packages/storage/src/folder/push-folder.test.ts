@@ -9,6 +9,7 @@ import { META_DIR } from "../safe-path.ts";
 import { describeTree, useTempDirs, writeTree } from "../test-support/helpers.ts";
 import { serveStorage } from "../test-support/storage-server.ts";
 import type { StorageServer } from "../test-support/storage-server.ts";
+import { manifestDigest } from "./push-wire.ts";
 import { syncFolder } from "./sync-folder.ts";
 
 const tempDir = useTempDirs();
@@ -40,6 +41,16 @@ async function rawPush(server: StorageServer, target: string, head: unknown, byt
   return { status: res.status, body: (await res.json()) as { error?: { code: string; message: string }; filesWritten?: number } };
 }
 
+/** The agent's answer to "what did you last receive at target, and is it still so?". */
+async function check(server: StorageServer, target: string): Promise<unknown> {
+  const res = await fetch(`${server.url}/folders/check`, {
+    method: "POST",
+    body: JSON.stringify({ target }),
+    headers: { authorization: `Bearer ${server.token}`, "content-type": "application/json" },
+  });
+  return res.json();
+}
+
 function manifestOf(files: Record<string, string>): Manifest {
   const entries: Manifest["entries"][number][] = [{ type: "dir", path: "", mode: 0o755, mtimeMs: 1_700_000_000_000 }];
   for (const [path, content] of Object.entries(files)) {
@@ -62,7 +73,8 @@ describe("pushFolder: a folder to an agent in one request", () => {
       "data/b.txt": "same\n",
       "link.txt": { link: "data/a.txt" },
     });
-    const { dir, root } = await agent();
+    const { dir, root, server } = await agent();
+    expect(await check(server, "folders/app")).toEqual({ digest: null, intact: false });
     const first = await syncFolder(app, root, { target: "folders/app" });
     expect(first).toMatchObject({ files: 3, blobsSent: 2, filesWritten: 3 });
     const there = join(dir, "folders/app");
@@ -71,9 +83,11 @@ describe("pushFolder: a folder to an agent in one request", () => {
     expect(await staged(dir)).toEqual([]);
 
     expect(await syncFolder(app, root, { target: "folders/app" })).toMatchObject({ bytesSent: 0, blobsSent: 0, filesWritten: 0 });
+    expect(await check(server, "folders/app")).toEqual({ digest: manifestDigest(first.manifest), intact: true });
 
     // Someone edits the synced copy on the host: the next sync puts the app's file back.
     await writeFile(join(there, "data/b.txt"), "edited on the host\n");
+    expect(await check(server, "folders/app")).toEqual({ digest: manifestDigest(first.manifest), intact: false });
     const repaired = await syncFolder(app, root, { target: "folders/app" });
     expect(repaired).toMatchObject({ filesWritten: 1 });
     expect(await readFile(join(there, "data/b.txt"), "utf8")).toBe("same\n");

@@ -39,7 +39,9 @@ export const pushAnswer = z.strictObject({
 /**
  * One hash for a manifest: every entry's fields in a fixed order, so that
  * both sides compute the same digest for the same folder whatever the key
- * order of the objects they hold.
+ * order of the objects they hold. Folders' mtimes are left out: they change
+ * whenever something ignored appears in them (`.lit/`, `__pycache__/`), which
+ * is no change of what is synced; a push that writes sets them.
  */
 export function manifestDigest(manifest: Manifest): string {
   const h = createHash("sha256");
@@ -48,7 +50,7 @@ export function manifestDigest(manifest: Manifest): string {
       e.type === "file"
         ? ["f", e.path, e.size, e.mode, e.mtimeMs, e.hash]
         : e.type === "dir"
-          ? ["d", e.path, e.mode, e.mtimeMs]
+          ? ["d", e.path, e.mode]
           : ["l", e.path, e.target];
     h.update(JSON.stringify(fields));
     h.update("\n");
