@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** Changes when what a build holds or how it is laid out does: older records are then not used. */
-export const FORMAT = 1;
+export const FORMAT = 2;
 /** The work program's source, which the build starts. */
 export const BOOT = fileURLToPath(new URL("../worker/boot.ts", import.meta.url));
 /** The build's entry file. */
@@ -77,6 +77,18 @@ export function recordPath(sources: Sources, root: string): string {
   return join(root, `${fnv1a(JSON.stringify({ FORMAT, sources, boot: BOOT }))}.json`);
 }
 
+/** A record is a list of a few hundred files: one much larger is not one this code wrote. */
+const MAX_RECORD_BYTES = 1 << 20;
+
+/** The record in `value` (parsed JSON), if it is one of this format: a build's folder and its files' sizes and mtimes. */
+function readRecord(value: unknown): BuildRecord | undefined {
+  const record = value as Partial<BuildRecord> | null;
+  if (typeof record !== "object" || record === null || record.format !== FORMAT || typeof record.dir !== "string" || !BUILD_DIR.test(record.dir)) return undefined;
+  const inputs = record.inputs;
+  const valid = Array.isArray(inputs) && inputs.every((i) => Array.isArray(i) && i.length === 3 && typeof i[0] === "string" && typeof i[1] === "number" && typeof i[2] === "number");
+  return valid ? (record as BuildRecord) : undefined;
+}
+
 /**
  * The built program for the app at `appModule` if one was built from the
  * framework files as they are now; undefined otherwise. Synchronous and cheap
@@ -84,8 +96,10 @@ export function recordPath(sources: Sources, root: string): string {
  */
 export function cachedThreadProgram(appModule: string | URL, root = threadProgramsDir()): URL | undefined {
   try {
-    const record = JSON.parse(readFileSync(recordPath(sourcesOf(moduleUrl(appModule)), root), "utf8")) as BuildRecord;
-    if (record.format !== FORMAT || !BUILD_DIR.test(record.dir)) return undefined;
+    const file = recordPath(sourcesOf(moduleUrl(appModule)), root);
+    if ((statSync(file, { throwIfNoEntry: false })?.size ?? Infinity) > MAX_RECORD_BYTES) return undefined;
+    const record = readRecord(JSON.parse(readFileSync(file, "utf8")));
+    if (!record) return undefined;
     for (const [path, size, mtimeMs] of record.inputs) {
       const stat = statSync(path, { throwIfNoEntry: false });
       if (!stat || stat.size !== size || stat.mtimeMs !== mtimeMs) return undefined;
