@@ -144,6 +144,11 @@ export async function benchLocalWorkers(options: BenchOptions = FULL): Promise<B
   });
 
   const works = Number(process.env.LIT_BENCH_WORKS ?? run.works);
+  // The program Bun's works' threads run, built (or found cached) before the runs, as a second start of the app finds it.
+  const manyApp = join(here, "fixtures/many-app.ts");
+  const built = spawnSync(BUN, ["run", "bench/fixtures/thread-program.ts", manyApp], { cwd: root, env: childEnv(), encoding: "utf8" });
+  if (built.status !== 0) throw new Error(`building the works' thread program failed: ${built.stderr}`);
+  const threadProgram = built.stdout.trim();
   const one = await measureProcess(BUN, ["run", "bench/fixtures/many-app.ts"], { LIT_BENCH_WORKS: "1" });
   const many = await measureProcess(BUN, ["run", "bench/fixtures/many-app.ts"], { LIT_BENCH_WORKS: String(works) });
   for (const [n, r] of [[1, one], [works, many]] as const) {
@@ -154,9 +159,10 @@ export async function benchLocalWorkers(options: BenchOptions = FULL): Promise<B
   rows.push({ name: `${works} dynamic parallel works: peak RSS`, value: many.peak / 2 ** 20, unit: "MiB", baselineName: "same app with 1 work", baseline: one.peak / 2 ** 20, note: "target ≤ 2 GiB" });
   // The runtime's share: as many bare Bun workers, importing the same app module in embedded mode, or nothing.
   const bareEnv = (module: string) => ({ LIT_BENCH_WORKS: String(works), LIT_BENCH_BARE_MODULE: module });
-  const bareApp = await measureProcess(BUN, ["run", "bench/fixtures/bare-workers.ts"], bareEnv(join(here, "fixtures/many-app.ts")));
+  const bareApp = await measureProcess(BUN, ["run", "bench/fixtures/bare-workers.ts"], bareEnv(manyApp));
   const bareNothing = await measureProcess(BUN, ["run", "bench/fixtures/bare-workers.ts"], bareEnv(""));
-  for (const [what, r] of [["importing the app module", bareApp], ["importing nothing", bareNothing]] as const) {
+  const bareBuilt = await measureProcess(BUN, ["run", "bench/fixtures/bare-workers.ts"], bareEnv(threadProgram));
+  for (const [what, r] of [["importing the app module", bareApp], ["importing nothing", bareNothing], ["importing the works' thread program", bareBuilt]] as const) {
     if (r.code !== 0 || !r.stdout.includes(`${works} workers answered`)) throw new Error(`${works} bare Bun workers ${what}: exited ${r.code} and printed ${JSON.stringify(r.stdout.slice(-300))}, not "${works} workers answered"`);
     if (r.peak === 0) throw new Error(`${works} bare Bun workers ${what}: ended in ${r.ms.toFixed(0)} ms, before their memory was sampled`);
   }
@@ -167,12 +173,18 @@ export async function benchLocalWorkers(options: BenchOptions = FULL): Promise<B
   rows.push({ name: `${bareAppName}: CPU time of all threads`, value: bareApp.cpuMs, unit: "ms", baselineName: `${works} bare Bun workers importing nothing`, baseline: bareNothing.cpuMs, note: "ratio: cost of loading the app module" });
   rows.push({ name: `${bareAppName}, posting one message each: wall`, value: bareApp.ms, unit: "ms", baselineName: `${works} bare Bun workers importing nothing`, baseline: bareNothing.ms, note: "ratio: cost of loading the app module" });
   rows.push({ name: `${bareAppName}, posting one message each: peak RSS`, value: bareApp.peak / 2 ** 20, unit: "MiB", baselineName: `${works} bare Bun workers importing nothing`, baseline: bareNothing.peak / 2 ** 20, note: "ratio: cost of loading the app module" });
+  // What a work's thread loads before its init: the work program Bun's threads run (built), beside nothing.
+  const bareBuiltName = `${works} bare Bun workers importing the works' thread program`;
+  rows.push({ name: `${bareBuiltName}: wall`, value: bareBuilt.ms, unit: "ms", baselineName: `${works} bare Bun workers importing nothing`, baseline: bareNothing.ms, note: "ratio: cost of loading the work program" });
+  rows.push({ name: `${bareBuiltName}: peak RSS`, value: bareBuilt.peak / 2 ** 20, unit: "MiB", baselineName: `${works} bare Bun workers importing nothing`, baseline: bareNothing.peak / 2 ** 20, note: "ratio: cost of loading the work program" });
+  rows.push({ name: `${bareBuiltName}: CPU time of all threads`, value: bareBuilt.cpuMs, unit: "ms", baselineName: `${works} bare Bun workers importing nothing`, baseline: bareNothing.cpuMs, note: "ratio: cost of loading the work program" });
+  rows.push({ name: `${works} dynamic parallel works (Bun): CPU time per work`, value: (many.cpuMs - one.cpuMs) / (works - 1), unit: "ms", baselineName: `bare Bun worker importing nothing, per worker`, baseline: bareNothing.cpuMs / works });
   rows.push({
     name: `${works} dynamic parallel works: RSS per work`,
     value: (many.peak - one.peak) / (works - 1) / 2 ** 20,
     unit: "MiB",
-    baselineName: "RSS of the 1-work app",
-    baseline: one.peak / 2 ** 20,
+    baselineName: "bare Bun worker importing nothing, per worker",
+    baseline: bareNothing.peak / works / 2 ** 20,
   });
 
   const toy = medianRun(BUN, ["run", "examples/workflow/app.ts"], run.coldRuns);
