@@ -29,10 +29,14 @@ export interface DriveAuthority {
   relay: RelayHost;
 }
 
-/** This machine as the Drive authority of the app `appName` whose module is `appModule` (a path): its storage folder. */
-export async function localDriveAuthority(appModule: string, appName: string): Promise<DriveAuthority> {
+/**
+ * This machine as the Drive authority of the app `appName` whose module is
+ * `appModule` (a path): its storage folder, reached by `relay` (default a
+ * {@link localRelayHost} of its own).
+ */
+export async function localDriveAuthority(appModule: string, appName: string, relay?: RelayHost): Promise<DriveAuthority> {
   const { LocalStorage, appStorageDir } = await import("@lit-app/storage/local");
-  return { alias: "this machine", drives: new LocalStorage(appStorageDir(pathToFileURL(appModule).href, appName)), relay: localRelayHost(appModule, appName) };
+  return { alias: "this machine", drives: new LocalStorage(appStorageDir(pathToFileURL(appModule).href, appName)), relay: relay ?? localRelayHost(appModule, appName) };
 }
 
 /**

@@ -30,12 +30,13 @@ export function executorForHosts(local: WorkExecutor, options: HostsExecutorOpti
   const module = options.appModule instanceof URL || /^file:/.test(options.appModule) ? fileURLToPath(options.appModule) : options.appModule;
   const hosts = new Map<string, WorkExecutor>();
   const relays = new Map<string, RelayHost>();
+  const localRelay = localRelayHost(module, options.appName ?? "app");
   let authority: Promise<DriveAuthority> | undefined;
-  const driveAuthority = () => (authority ??= options.driveAuthority?.() ?? localDriveAuthority(module, options.appName ?? "app"));
+  const driveAuthority = () => (authority ??= options.driveAuthority?.() ?? localDriveAuthority(module, options.appName ?? "app", localRelay));
   for (const alias of rules.aliases) {
     const executor = new HostExecutor(alias, module, rules.customComputes, { ...options, driveAuthority });
     hosts.set(alias, executor);
     relays.set(alias, executor.relayHost());
   }
-  return new RoutingExecutor(rules, local, hosts, relays, localRelayHost(module, options.appName ?? "app"));
+  return new RoutingExecutor(rules, local, hosts, relays, localRelay);
 }

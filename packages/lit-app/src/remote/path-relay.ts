@@ -10,6 +10,8 @@
  * from one SSH connection into the other without landing on this machine's
  * disk; the receiver verifies each blob and applies the tree atomically.
  */
+import { readdir, rm, rmdir } from "node:fs/promises";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { JsonValue } from "@lit-app/core";
 // The storage engine is loaded when a Path first crosses: runs without --host never load it from here.
@@ -34,8 +36,12 @@ export interface RelayHost {
   alias: string;
   /** The host's storage (the host prepared first). */
   storage(): Promise<HostStorage>;
+  /** Called once when the run ends: removes what relaying left that nothing needs. */
+  close?(): Promise<void>;
 }
 
+/** A local storage root's metadata folder (the storage engine's META_DIR). */
+const META = ".lit-storage";
 const SAFE_PATH = /^(?!\/)(?!.*(^|\/)\.\.?(\/|$))[^\0\n\\]{1,4096}$/;
 /** Work names whose storage folder is the name itself (`root.producer`). */
 const SAFE_WORK = /^(?!\.+$)[A-Za-z0-9_.-]{1,500}$/;
@@ -89,16 +95,30 @@ export async function relayPath(ref: PathRef, from: RelayHost, to: RelayHost): P
 /**
  * This machine as the relay reaches it: the storage root of the app's local
  * works (`appStorageDir`, as their processes and threads find it), for Paths
- * between a work here and a work on a host.
+ * between a work here and a work on a host. Relaying makes the root's
+ * metadata (`.lit-storage`: its index and blob store) in the app's storage
+ * folder; {@link RelayHost.close} removes it when nothing else is left there,
+ * and then the folders lit-app made above it (`.lit/storage`, `.lit`) when empty.
  */
 export function localRelayHost(appModule: string, appName: string): RelayHost {
   let storage: Promise<HostStorage> | undefined;
+  const href = pathToFileURL(appModule).href;
   return {
     alias: "this machine",
     storage: () =>
       (storage ??= Promise.all([import("@lit-app/storage"), import("@lit-app/storage/local")]).then(([{ localRoot }, { appStorageDir }]) => {
-        const dir = appStorageDir(pathToFileURL(appModule).href, appName);
-        return { root: localRoot(dir), appDir: "" };
+        return { root: localRoot(appStorageDir(href, appName)), appDir: "" };
       })),
+    close: async () => {
+      if (!storage) return;
+      const { appStorageDir, madeStorageParents } = await import("@lit-app/storage/local");
+      const dir = appStorageDir(href, appName);
+      const entries = await readdir(dir).catch(() => undefined);
+      if (!entries || entries.some((name) => name !== META)) return;
+      await rm(join(dir, META), { recursive: true, force: true });
+      for (const folder of [dir, ...madeStorageParents(href)]) {
+        if (!(await rmdir(folder).then(() => true, (e: { code?: string }) => e.code === "ENOENT"))) return;
+      }
+    },
   };
 }

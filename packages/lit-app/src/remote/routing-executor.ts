@@ -117,5 +117,7 @@ export class RoutingExecutor implements WorkExecutor {
 
   async close(): Promise<void> {
     await Promise.all([this.local.close(), ...[...this.hosts.values()].map((e) => e.close())]);
+    // After the local works released their roots: what relaying left here goes too, when nothing else is there.
+    await this.localRelay?.close?.().catch(() => undefined);
   }
 }
