@@ -12,9 +12,24 @@ import type { JournalRecord, PatchOp } from "@lit-app/core/internal";
 const REMEMBERED = 256;
 const INDEX = /^(?:\d+|-)$/;
 
+/**
+ * Where the field's own pointer ends in `/components/<name>/vars/<field>/...`: the paths above a field
+ * (`/components/<name>`, its `vars`) are never replaced, so none of them is remembered. -1 for a shorter path.
+ */
+function fieldEnd(path: string): number {
+  let at = 0;
+  for (let n = 0; n < 4; n++) {
+    at = path.indexOf("/", at + 1);
+    if (at < 0) return -1;
+  }
+  return at;
+}
+
 /** Forgets the remembered paths above `path` (a change under them must stay before their later replace). */
 function forgetAncestors(later: Set<string>, path: string): void {
-  for (let i = path.lastIndexOf("/"); i > 0; i = path.lastIndexOf("/", i - 1)) later.delete(path.slice(0, i));
+  const floor = fieldEnd(path);
+  if (floor < 0) return;
+  for (let i = path.lastIndexOf("/"); i >= floor; i = path.lastIndexOf("/", i - 1)) later.delete(path.slice(0, i));
 }
 
 /** An add or remove walking back: what it may move or read must not lose its earlier replaces. */
