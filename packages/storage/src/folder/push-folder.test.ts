@@ -71,12 +71,13 @@ describe("pushFolder: a folder to an agent in one request", () => {
       "run.py": { content: "print(open('data/a.txt').read().strip(), open('data/b.txt').read().strip())\n", mode: 0o755 },
       "data/a.txt": "same\n",
       "data/b.txt": "same\n",
+      "data/empty.txt": "",
       "link.txt": { link: "data/a.txt" },
     });
     const { dir, root, server } = await agent();
     expect(await check(server, "folders/app")).toEqual({ digest: null, intact: false });
     const first = await syncFolder(app, root, { target: "folders/app" });
-    expect(first).toMatchObject({ files: 3, blobsSent: 2, filesWritten: 3 });
+    expect(first).toMatchObject({ files: 4, blobsSent: 3, filesWritten: 4 });
     const there = join(dir, "folders/app");
     expect(await describeTree(there)).toEqual(await describeTree(app, ".lit"));
     expect(spawnSync("python3", ["run.py"], { cwd: there, encoding: "utf8" }).stdout.trim()).toBe("same same");
