@@ -112,6 +112,6 @@ export function writeCorkedAsOne(stream: Duplex): void {
   if (typeof writable._writev === "function" || stream.writableObjectMode) return;
   writable._writev = (chunks: { chunk: unknown; encoding: BufferEncoding }[], callback: (error?: Error | null) => void) => {
     const buffers = chunks.map(({ chunk, encoding }) => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, encoding)));
-    stream._write(buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers), "buffer", callback);
+    stream._write(buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers), "buffer" as BufferEncoding, callback);
   };
 }
