@@ -16,7 +16,8 @@ import { litOnLaptop, type CliRuntime } from "../test-support/remote-run.ts";
 
 const GPU = (n: number) => ({ uuid: `GPU-4b7a0c2e-000${n}-4d6f-9a51-a100000000a${n}`, name: "A100", memoryMiB: 81920 });
 const th = useTestHosts({ hosts: [{ name: "cpu-box", runtime: "node" }, { name: "gpu-box", runtime: "bun", gpus: [GPU(3), GPU(4)] }] });
-const app = fileURLToPath(new URL("../../test/fixtures/remote/drive-hosts/app.ts", import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../test/fixtures/remote/${name}/app.ts`, import.meta.url));
+const app = fixture("drive-hosts");
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
@@ -70,5 +71,24 @@ describe.each<CliRuntime>(["node", "bun"])("Drives and Payloads between hosts, l
     expect(owners).toEqual(["root.reader", "root.writer"]);
     expect(readFileSync(join(drive, "root.writer", "claimed.txt"), "utf8")).toBe(`claimed by ${cpu}\n`);
     expect(readdirSync(join(drive, "root.writer", "data"))).toEqual([]);
+  }, 180_000);
+
+  it("gives each name to one of two works putting it at the same moment from two hosts", async () => {
+    const storage = mkdtempSync(join(tmpdir(), "lit-drive-race-"));
+    dirs.push(storage);
+    const run = litOnLaptop(th(), runtime, ["run", fixture("drive-race"), "--host", "cpu-medium=cpu-box", "--host", "gpu=gpu-box"], { LIT_STORAGE_DIR: storage });
+    const exit = await ended(run);
+    expect(exit.code, run.text()).toBe(0);
+    const names = [1, 2, 3, 4, 5].map((i) => `race-${i}.txt`);
+    const outcome = (work: string, name: string) => run.out().find((l) => l.startsWith(`root.${work} | ${name} `))?.slice(`root.${work} | ${name} `.length);
+    const winners = names.map((name) => {
+      const [left, right] = [outcome("left", name), outcome("right", name)];
+      // Exactly one won; the other was told that one holds it.
+      expect([left, right].sort(), run.text()).toEqual(left === "won" ? ["lost to root.left (E_DRIVE_CONFLICT)", "won"] : ["lost to root.right (E_DRIVE_CONFLICT)", "won"]);
+      return left === "won" ? "root.left" : "root.right";
+    });
+    console.log(`${runtime}: the names went to ${winners.join(", ")}; put lines at ${run.lines.filter((l) => / (won|lost to)/.test(l.text)).map((l) => l.at.toFixed(0)).join(", ")} ms`);
+    expect(run.out()).toContain(`root.checker | list: ${names.join(" ")}`);
+    for (const [i, name] of names.entries()) expect(run.out()).toContain(`root.checker | ${name} by ${winners[i]}`);
   }, 180_000);
 });
