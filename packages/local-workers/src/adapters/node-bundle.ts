@@ -37,6 +37,20 @@ const keepJsPackagesOutside: Plugin = {
   },
 };
 
+/**
+ * The app's `lit-app` is its work side (`lit-app/work-side`: the public API without the runner that starts an
+ * app run directly), which is all a work's thread uses; an app that does not have it keeps `lit-app`.
+ */
+const litAppWorkSide: Plugin = {
+  name: "lit-app-work-side",
+  setup(build) {
+    build.onResolve({ filter: /^lit-app$/ }, async (args) => {
+      const resolved = await build.resolve("lit-app/work-side", { resolveDir: args.resolveDir, kind: args.kind });
+      return resolved.errors.length ? undefined : resolved;
+    });
+  },
+};
+
 /** A thread's use of a bundle: the URL of its program, and `release()` once the thread is no more. */
 export interface BundleUse {
   url: string;
@@ -126,7 +140,7 @@ async function build(appModule: string): Promise<{ url: string; remove: () => vo
       entryNames: "worker",
       sourcemap: "inline",
       logLevel: "silent",
-      plugins: [keepJsPackagesOutside],
+      plugins: [litAppWorkSide, keepJsPackagesOutside],
     }),
   ).catch((error: unknown) => {
     remove();
