@@ -6,8 +6,10 @@ import { toWebStream } from "../http/web-streams.ts";
 import { missingAnswer } from "../http/wire.ts";
 import type { FileEntry, Manifest } from "../manifest.ts";
 import type { LocalRoot } from "../root.ts";
+import type { ScanFilter } from "../scan.ts";
 import { throwIfAborted } from "../streams.ts";
 import type { SyncReport } from "../sync.ts";
+import { manifestIfKnown } from "./known-scan.ts";
 import { PUSH_LARGE_FILE, checkAnswer, manifestDigest, pushAnswer } from "./push-wire.ts";
 
 /** Files read ahead of the one being sent. */
@@ -16,8 +18,8 @@ const READ_AHEAD = 32;
 /** Options of {@link pushFolder}. */
 export interface PushFolderOptions {
   readonly signal?: AbortSignal;
-  /** Large blobs sent at once (the small ones go together in the push). */
-  readonly concurrency?: number;
+  /** The filter `from` scans with (its ignore files), for the quick scan of a folder its index knows. */
+  readonly filter?: ScanFilter;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function pushFolder(from: LocalRoot, to: HttpRoot, target: string, 
   const json = { "content-type": "application/json" };
   const check = client.json("POST", "/folders/check", checkAnswer, { body: JSON.stringify({ target }), headers: json, signal: options.signal });
   check.catch(() => {}); // awaited below, after the scan
-  const manifest = await from.manifest("", { signal: options.signal });
+  const manifest = (await manifestIfKnown(from, options.filter, options.signal)) ?? (await from.manifest("", { signal: options.signal }));
   const digest = manifestDigest(manifest);
   const there = await check;
   const files = manifest.entries.filter((e): e is FileEntry => e.type === "file");

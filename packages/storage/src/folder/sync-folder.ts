@@ -40,16 +40,13 @@ export interface SyncFolderOptions extends Omit<SyncOptions, "target"> {
 export async function syncFolder(localDir: string, to: StorageRoot, options: SyncFolderOptions = {}): Promise<SyncReport> {
   const dir = resolve(localDir);
   const meta = join(dir, ".lit", "folder-sync");
-  const from = localRoot(dir, {
-    store: localDiskDriver(join(meta, "store")),
-    indexFile: join(meta, "index.json"),
-    filter: ignoreFilter(dir, { files: options.ignoreFiles, patterns: [...DEFAULT_IGNORED, ...(options.ignore ?? [])] }),
-  });
+  const filter = ignoreFilter(dir, { files: options.ignoreFiles, patterns: [...DEFAULT_IGNORED, ...(options.ignore ?? [])] });
+  const from = localRoot(dir, { store: localDiskDriver(join(meta, "store")), indexFile: join(meta, "index.json"), filter });
   const { ignore: _ignore, ignoreFiles: _ignoreFiles, target, ...rest } = options;
   if (isHttpRoot(to)) {
     const { pushFolder } = await import("./push-folder.ts");
     try {
-      return await pushFolder(from, to, target ?? "", { signal: options.signal });
+      return await pushFolder(from, to, target ?? "", { signal: options.signal, filter });
     } catch (err) {
       // An agent from before the folder routes: sync file by file.
       if (!(err instanceof HttpError && err.status === 404)) throw err;
