@@ -105,29 +105,31 @@ describe.each<CliRuntime>(["node", "bun"])("lit deploy on %s", (cli) => {
   }, 300_000);
 
   it("a redeploy replaces the app; lit stop leaves no process and no key behind", async () => {
-    const first = await lit(["deploy", APP, ...HOSTS, "--name", "again"]);
+    const first = await lit(["deploy", APP, ...HOSTS, "--name", `again-${cli}`]);
     expect(first.code, first.text).toBe(0);
     const firstPid = Number(/\(pid (\d+)\)/.exec(first.out[0]!)![1]);
-    await until("the first app's works to run", async () => (await flowLog("again")).includes("tick 2"));
-    const second = await lit(["deploy", APP, ...HOSTS, "--name", "again"]);
+    await until("the first app's works to run", async () => (await flowLog(`again-${cli}`)).includes("tick 2"));
+    const second = await lit(["deploy", APP, ...HOSTS, "--name", `again-${cli}`]);
     expect(second.code, second.text).toBe(0);
     const secondPid = Number(/\(pid (\d+)\)/.exec(second.out[0]!)![1]);
+    const took = (run: { out: string[] }) => /in ([\d.]+) s/.exec(run.out[0]!)![1];
+    console.log(`${cli}: deploy to two hosts ${took(first)} s, redeploy of the same app ${took(second)} s (the old flow and its works stopped first)`);
     expect(secondPid).not.toBe(firstPid);
     const procs = await th().host("gpu-box").processes();
     expect(procs.some((p) => p.pid === firstPid)).toBe(false);
     expect(procs.some((p) => p.pid === secondPid)).toBe(true);
     // The old flow stopped its works: the new one started them afresh (A ran again, after the old one's ticks).
-    await until("the new app's works to run", async () => (await flowLog("again")).split("\n").filter((l) => l.startsWith("root.work_A |")).length === 2);
+    await until("the new app's works to run", async () => (await flowLog(`again-${cli}`)).split("\n").filter((l) => l.startsWith("root.work_A |")).length === 2);
 
-    const bundle = await bundleOf("again");
+    const bundle = await bundleOf(`again-${cli}`);
     const stop = await lit(["stop"]);
     expect(stop.code, stop.text).toBe(0);
-    expect(stop.out).toEqual(["stopped again on gpu-box (its storage is kept; --purge removes it)"]);
+    expect(stop.out).toEqual([`stopped again-${cli} on gpu-box (its storage is kept; --purge removes it)`]);
     expect(await appProcesses("gpu-box", bundle)).toEqual([]);
     expect(await appProcesses("cpu-box", bundle)).toEqual([]);
-    expect(await th().host("cpu-box").output("cat ~/.ssh/authorized_keys")).not.toContain("lit-app:again");
+    expect(await th().host("cpu-box").output("cat ~/.ssh/authorized_keys")).not.toContain(`lit-app:again-${cli}`);
     const apps = await lit(["apps"]);
-    expect(apps.out.find((l) => l.startsWith("again "))).toMatch(/^again {2}stopped /);
+    expect(apps.out.find((l) => l.startsWith(`again-${cli} `))).toMatch(new RegExp(`^again-${cli} {2}stopped `));
     const none = await lit(["status"]);
     expect(none.code).toBe(2);
     expect(none.text).toMatch(/lit status: no deployed app is running on the hosts lit knows/);
@@ -146,7 +148,8 @@ describe.each<CliRuntime>(["node", "bun"])("lit deploy on %s", (cli) => {
     const lines = (await flowLog("crash")).split("\n");
     expect(lines.filter((l) => l.startsWith("root.work_A | running code A"))).toHaveLength(2);
     expect(lines.filter((l) => l === "root.work_B | tick 30")).toHaveLength(1);
-    expect((await lit(["stop", "--name", "crash", "--purge"])).code).toBe(0);
+    const stop = await lit(["stop", "--name", "crash", "--purge"]);
+    expect(stop.code, stop.text).toBe(0);
   }, 240_000);
 
   it.runIf(cli === "node")("every process of both hosts' users killed: the next lit command starts the agents again, the flow starts again, and the app finishes", async () => {
@@ -161,7 +164,8 @@ describe.each<CliRuntime>(["node", "bun"])("lit deploy on %s", (cli) => {
     // The flow reaches cpu-box again: its agent is back on the port the app's key forwards to.
     await until("the app to finish", async () => (await flowLog("reboot")).includes("flow: both works ran"), 120_000);
     expect((await flowLog("reboot")).split("\n").filter((l) => l.startsWith("root.work_A | running code A"))).toHaveLength(2);
-    expect((await lit(["stop", "--name", "reboot", "--purge"])).code).toBe(0);
+    const stop = await lit(["stop", "--name", "reboot", "--purge"]);
+    expect(stop.code, stop.text).toBe(0);
   }, 300_000);
 
   it("a host unreachable at deploy time fails the deploy, naming it, with nothing started", async () => {
