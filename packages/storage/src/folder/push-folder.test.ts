@@ -76,8 +76,10 @@ describe("pushFolder: a folder to an agent in one request", () => {
     });
     const { dir, root, server } = await agent();
     expect(await check(server, "folders/app")).toEqual({ digest: null, intact: false });
-    const first = await syncFolder(app, root, { target: "folders/app" });
+    const progress: number[] = [];
+    const first = await syncFolder(app, root, { target: "folders/app", onProgress: (p) => progress.push(p.bytesSent) });
     expect(first).toMatchObject({ files: 4, blobsSent: 3, filesWritten: 4 });
+    expect(progress.at(-1)).toBe(first.bytesSent);
     const there = join(dir, "folders/app");
     expect(await describeTree(there)).toEqual(await describeTree(app, ".lit"));
     expect(spawnSync("python3", ["run.py"], { cwd: there, encoding: "utf8" }).stdout.trim()).toBe("same same");

@@ -8,7 +8,7 @@ import type { FileEntry, Manifest } from "../manifest.ts";
 import type { LocalRoot } from "../root.ts";
 import type { ScanFilter } from "../scan.ts";
 import { throwIfAborted } from "../streams.ts";
-import type { SyncReport } from "../sync.ts";
+import type { SyncOptions, SyncReport } from "../sync.ts";
 import { manifestIfKnown } from "./known-scan.ts";
 import { PUSH_LARGE_FILE, checkAnswer, manifestDigest, pushAnswer } from "./push-wire.ts";
 
@@ -18,6 +18,8 @@ const READ_AHEAD = 32;
 /** Options of {@link pushFolder}. */
 export interface PushFolderOptions {
   readonly signal?: AbortSignal;
+  /** Called as the pushed files' bytes are sent. */
+  readonly onProgress?: SyncOptions["onProgress"];
   /** The filter `from` scans with (its ignore files), for the quick scan of a folder its index knows. */
   readonly filter?: ScanFilter;
 }
@@ -70,7 +72,7 @@ export async function pushFolder(from: LocalRoot, to: HttpRoot, target: string, 
     throwIfAborted(options.signal);
     try {
       const sent = small.map((h) => first.get(h)!);
-      const answer = await push(from, to, target, manifest, sent, options.signal);
+      const answer = await push(from, to, target, manifest, sent, options, bytes);
       blobs += sent.length;
       bytes += sent.reduce((sum, e) => sum + e.size, 0);
       return report({ blobs, bytes, written: answer.filesWritten });
@@ -99,7 +101,10 @@ async function askMissing(to: HttpRoot, hashes: string[]): Promise<string[]> {
 }
 
 /** One push: the manifest and the bytes of `sent`, read from the folder as they go. */
-async function push(from: LocalRoot, to: HttpRoot, target: string, manifest: Manifest, sent: FileEntry[], signal: AbortSignal | undefined) {
+async function push(from: LocalRoot, to: HttpRoot, target: string, manifest: Manifest, sent: FileEntry[], options: PushFolderOptions, before: number) {
+  const { signal, onProgress } = options;
+  const bytesToSend = before + sent.reduce((sum, e) => sum + e.size, 0);
+  let bytesSent = before;
   const head = new TextEncoder().encode(JSON.stringify({ manifest, blobs: sent.map((e) => ({ hash: e.hash, size: e.size })) }));
   const prefix = new Uint8Array(4);
   new DataView(prefix.buffer).setUint32(0, head.byteLength);
@@ -120,10 +125,12 @@ async function push(from: LocalRoot, to: HttpRoot, target: string, manifest: Man
       }
     };
     fill();
-    while (ahead.length > 0) {
+    for (let i = 0; ahead.length > 0; i++) {
       const bytes = await ahead.shift()!;
       fill();
       yield bytes;
+      bytesSent += bytes.byteLength;
+      onProgress?.({ bytesSent, bytesToSend, path: sent[i]!.path });
     }
   }
   let bodyError: unknown;

@@ -46,7 +46,7 @@ export async function syncFolder(localDir: string, to: StorageRoot, options: Syn
   if (isHttpRoot(to)) {
     const { pushFolder } = await import("./push-folder.ts");
     try {
-      return await pushFolder(from, to, target ?? "", { signal: options.signal, filter });
+      return await pushFolder(from, to, target ?? "", { signal: options.signal, onProgress: options.onProgress, filter });
     } catch (err) {
       // An agent from before the folder routes: sync file by file.
       if (!(err instanceof HttpError && err.status === 404)) throw err;
