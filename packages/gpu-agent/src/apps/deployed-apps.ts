@@ -84,7 +84,11 @@ export class DeployedApps {
       if (!spec || !state) continue;
       const entry: Entry = { name, files, spec, state, startedAt: Date.now() };
       apps.apps.set(name, entry);
-      if (state.pid !== null && processAlive(state.pid, state.startTime)) {
+      if (state.pid !== null && processAlive(state.pid, state.startTime) && state.desired === "stopped") {
+        // The last agent died while stopping it: finish the stop.
+        signalGroup(state.pid, "SIGKILL");
+        apps.save(entry, { pid: null, stage: "stopped" });
+      } else if (state.pid !== null && processAlive(state.pid, state.startTime)) {
         apps.adopt(entry, state.pid);
       } else if (state.desired === "running" && !readResult(files)) {
         // Its flow died with the agent (a reboot, every process killed): started again, and counted.
