@@ -86,7 +86,7 @@ function handshake(h: ResolvedHost, sock: Socket | Duplex, options: ConnectOptio
     client.once("handshake", () => (handshakeDone = true));
     client.once("ready", () => {
       settled = true;
-      resolve(new SshHost(client, h, jump));
+      resolve(new SshHost(client, h, jump, sock));
     });
     client.on("error", (err: Error & { level?: string }) => {
       if (refusedKey !== undefined) return fail(hostKeyError(h, refusedKey.key, refusedKey.verdict, jump !== undefined));

@@ -38,6 +38,9 @@ export interface LocalListener {
   close(): Promise<void>;
 }
 
+/** How long {@link SshHost.close} waits for the host to end the connection before dropping it, ms. */
+export const CLOSE_GRACE_MS = 2000;
+
 /** Why the connection ended: undefined error when it was closed on purpose. */
 export interface ClosedInfo {
   error: Error | undefined;
@@ -63,14 +66,17 @@ export class SshHost extends EventEmitter {
   readonly stats: SshHostStats = { execs: 0, uploads: 0, uploadedBytes: 0 };
   readonly #client: Client;
   readonly #jump: SshHost | undefined;
+  /** The stream the connection runs on (a TCP socket, or a jump host's channel). */
+  readonly #sock: { destroy(): void } | undefined;
   readonly #listeners = new Set<Server>();
   #isClosed = false;
   #error: Error | undefined;
 
   /** @internal Use {@link connectHost}. */
-  constructor(client: Client, resolved: ResolvedHost, jump: SshHost | undefined) {
+  constructor(client: Client, resolved: ResolvedHost, jump: SshHost | undefined, sock?: { destroy(): void }) {
     super();
     this.#client = client;
+    this.#sock = sock;
     this.resolved = resolved;
     this.alias = resolved.alias;
     this.#jump = jump;
@@ -248,9 +254,17 @@ export class SshHost extends EventEmitter {
     };
   }
 
-  /** Ends the connection (and the jump hosts' under it); resolves once it is closed. */
+  /**
+   * Ends the connection (and the jump hosts' under it); resolves once it is closed. A host that does not
+   * answer the goodbye within {@link CLOSE_GRACE_MS} (a link that is down: TCP would retry for minutes)
+   * has its connection dropped here.
+   */
   async close(): Promise<void> {
-    if (!this.#isClosed) this.#client.end();
+    if (this.#isClosed) return void (await this.closed);
+    this.#client.end();
+    // ssh2's destroy() does nothing once end() made the socket unwritable: the socket itself is destroyed.
+    const drop = setTimeout(() => (this.#sock ? this.#sock.destroy() : this.#client.destroy()), CLOSE_GRACE_MS);
     await this.closed;
+    clearTimeout(drop);
   }
 }
