@@ -445,7 +445,7 @@ export class RemoteExecutor implements WorkExecutor {
     const error = {
       name: "HostLostError",
       code: "E_HOST_LOST",
-      message: `${this.options.host} stayed unreachable for ${minutes}: the work is given up (it may still run there)`,
+      message: `host lost: ${this.options.host} stayed unreachable for ${minutes}; the work is given up (it may still run there)`,
     };
     for (const lane of [...this.lanes.values()]) {
       this.ended(lane, { type: "exited", work: lane.name, error, reason: "host lost" });

@@ -12,6 +12,7 @@ import { CommanderError, type Command } from "commander";
 import { runtimeKind, type RuntimeKind } from "@lit-app/runtime";
 import { allowComputeNames } from "@lit-app/core/internal";
 import { parseHostRules } from "../remote/host-rules.ts";
+import { parseHostLostAfter } from "../runner/host-lost.ts";
 import { superviseApp } from "../runner/supervise.ts";
 import { UsageError } from "./errors.ts";
 import { loadApp } from "./load-app.ts";
@@ -55,6 +56,13 @@ async function run(file: string, values: RunFlags, args: readonly string[]): Pro
   if (values.token !== undefined && values.token === "") {
     throw new UsageError(`lit run: --token takes a token of at least 16 characters; got an empty one. Leave it out to have one generated.`);
   }
+  let hostLostMs: number | undefined;
+  if (values.hostLostAfter !== undefined) {
+    hostLostMs = parseHostLostAfter(values.hostLostAfter);
+    if (hostLostMs === undefined) {
+      throw new UsageError(`lit run: --host-lost-after takes a number of seconds greater than 0, e.g. --host-lost-after 120; got "${values.hostLostAfter}".`);
+    }
+  }
   // The app runs in a thread of its own. It is also loaded here, meanwhile, so that a mistake in the file is
   // reported as it is, before the app starts.
   const options = {
@@ -65,6 +73,7 @@ async function run(file: string, values: RunFlags, args: readonly string[]): Pro
     ...(values.token !== undefined ? { token: values.token } : {}),
     ...(values.server === false ? { server: false } : {}),
     ...(values.host?.length ? { hosts: values.host } : {}),
+    ...(hostLostMs !== undefined ? { hostLostMs } : {}),
   };
   // Compute names of the user's own (--host a100=box) are allowed before the app's module is read.
   if (values.host?.length) allowComputeNames(parseHostRules(values.host).customComputes);

@@ -16,6 +16,8 @@ export interface RunFlags {
   isolation?: string;
   /** `--host` values, as given. */
   host?: string[];
+  /** `--host-lost-after`: seconds, as given. */
+  hostLostAfter?: string;
 }
 
 /** What `lit deploy` reads from its options. */
@@ -92,6 +94,10 @@ export function litProgram(actions?: CliActions): Command {
       "--host <compute=ssh-host>",
       "run the works whose compute name starts with <compute> on that SSH host (as in ~/.ssh/config), e.g. --host gpu=gpu-box; a bare --host gpu-box puts every work there (repeatable)",
       (value: string, previous: string[] = []) => [...previous, value],
+    )
+    .option(
+      "--host-lost-after <seconds>",
+      "how long a host may stay unreachable before its works fail with reason \"host lost\" (default 600; also LIT_HOST_LOST_AFTER)",
     )
     .helpOption("-h, --help", "show this help")
     .action(async (file: string, flags: RunFlags) => {

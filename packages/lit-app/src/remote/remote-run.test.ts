@@ -111,9 +111,10 @@ describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => 
     expect(ticks(run)).toEqual(upTo(3));
   }, 150_000);
 
-  it("loses no log line and doubles none when the link is cut mid-run and comes back", async () => {
+  it("loses no log line and doubles none when the link is cut mid-run and comes back within the host-lost limit", async () => {
     const host = th().host("cpu-box");
-    const run = litOnLaptop(th(), runtime, ["run", app("ticker"), "--host", "cpu=cpu-box"], { LIT_TICKS: "60", LIT_TICK_MS: "100" });
+    // A limit (LIT_HOST_LOST_AFTER, seconds) longer than the cut, counted from when the loss is seen.
+    const run = litOnLaptop(th(), runtime, ["run", app("ticker"), "--host", "cpu=cpu-box"], { LIT_TICKS: "60", LIT_TICK_MS: "100", LIT_HOST_LOST_AFTER: "30" });
     try {
       await run.waitFor(/tick 10$/, 60_000);
       await host.cut();
@@ -131,6 +132,28 @@ describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => 
     const next = run.lines.slice(seenBefore).find((l) => /tick \d+$/.test(l.text));
     console.log(`${runtime}: link back → first new log line ${next ? (next.at - (restored - run.startedAt)).toFixed(0) : "?"} ms, → app done ${(performance.now() - restored).toFixed(0)} ms`);
   }, 150_000);
+
+  it("fails the works with reason host lost when the link stays down past --host-lost-after, and lit ends saying so", async () => {
+    const host = th().host("cpu-box");
+    const run = litOnLaptop(th(), runtime, ["run", app("ticker"), "--host", "cpu=cpu-box", "--host-lost-after", "3"], { LIT_TICKS: "600", LIT_TICK_MS: "100" });
+    let cutAt = 0;
+    try {
+      await run.waitFor(/tick 5$/, 60_000);
+      await host.cut();
+      cutAt = performance.now() - run.startedAt;
+      // The loss is seen within the channel's ping bound (10 s); 3 s later, with an attempt to reach the host
+      // under way bounded by the connect timeout (10 s), the work is given up; lit ends with the host still cut.
+      const exit = await ended(run, 45_000);
+      expect(exit.code, run.text()).toBe(1);
+      expect(run.text()).toMatch(/the app failed: root\.ticker failed: host lost: cpu-box stayed unreachable for 3 s/);
+      expect(run.out()).not.toContain("flow: the ticker is done");
+      const last = Math.max(...ticks(run));
+      expect(ticks(run)).toEqual(upTo(last));
+      console.log(`${runtime}: link cut → lit ended with host lost ${(exit.at - cutAt).toFixed(0)} ms (limit 3 s)`);
+    } finally {
+      await host.restore();
+    }
+  }, 120_000);
 
   it("loses no log line and doubles none when the host's agent is killed mid-run (restarted, the work re-adopted)", async () => {
     const host = th().host("cpu-box");

@@ -12,6 +12,7 @@ import { executorForHosts } from "../remote/executor-for-hosts.ts";
 import { logPrinter } from "./log-printer.ts";
 import { startSpareWorkThreads, type DeclaredWork } from "./spare-work-threads.ts";
 import { appJournal, JOURNAL_HINT, type JournalOption } from "./journal-option.ts";
+import { hostLost } from "./host-lost.ts";
 import { systemClock } from "./system-clock.ts";
 
 /** Options of {@link runApp}. */
@@ -41,6 +42,11 @@ export interface RunAppOptions {
   clock?: Clock & WakeScheduler;
   /** `--host` rules (`gpu=gpu-box`, `gpu-box`): the works they match run on those SSH hosts. */
   hosts?: readonly string[];
+  /**
+   * How long a host of the `--host` rules may stay unreachable before its works fail with reason
+   * `host lost`, ms. Default: `LIT_HOST_LOST_AFTER` (seconds), else 10 minutes.
+   */
+  hostLostMs?: number;
   /**
    * Keep the app's durable state in a folder, and resume from it: started again after its process died,
    * the app restores its state and calls (see file-journal.ts). Default: `LIT_JOURNAL=<dir>` (with
@@ -87,7 +93,7 @@ export function startApp(app: LightningApp, options: RunAppOptions): RunningApp 
     stopGraceMs: WORK_STOP_GRACE_MS,
     ...(limit ? { heapLimitMb: limit } : {}),
   });
-  const executor = options.hosts?.length ? executorForHosts(local, { hosts: options.hosts, appModule: options.appModule, appName: app.name }) : local;
+  const executor = options.hosts?.length ? executorForHosts(local, { hosts: options.hosts, appModule: options.appModule, appName: app.name, ...hostLost(options.hostLostMs) }) : local;
   const journal = appJournal(options.journal);
   const engine = new AppEngine(app, { executor, clock: options.clock ?? systemClock, ...(journal ? { journal } : {}) });
   // On Bun, the works' threads load while the server starts (see spare-work-threads.ts); not for works that may
