@@ -27,7 +27,16 @@ export interface DriveQueueOptions {
   takeMs?: number;
   /** How long a taken request waits for its answer, ms (default 30 min: a put may send a large file). */
   answerMs?: number;
+  /** How long after its controller's last poll an app counts as served, ms (default {@link SERVED_MS}). */
+  servedMs?: number;
+  /** When each app was last polled, as kept by a previous run of the agent. */
+  served?: Record<string, number>;
+  /** Called at each poll (the module keeps the time on disk). */
+  onPoll?: (app: string) => void;
 }
+
+/** How long after its controller's last poll an app counts as served: past the controller's host-lost limit (10 min). */
+export const SERVED_MS = 15 * 60_000;
 
 const failed = (code: string, message: string): DriveOutcome => ({ ok: false, error: { name: "DriveError", code, message } });
 
@@ -37,11 +46,26 @@ export class DriveQueue {
   private readonly taken = new Map<string, Entry>();
   private readonly pollers = new Map<string, Set<() => void>>();
   private count = 0;
+  /** When each app's controller last asked for requests (ms since the epoch). */
+  private readonly polled = new Map<string, number>();
 
-  constructor(private readonly options: DriveQueueOptions) {}
+  constructor(private readonly options: DriveQueueOptions) {
+    for (const [app, at] of Object.entries(options.served ?? {})) this.polled.set(app, at);
+  }
 
-  /** A work's request: resolves with the controller's answer, or a failure when none comes. */
+  /**
+   * Whether the app has a Drive authority: a controller asked for its requests
+   * within {@link SERVED_MS}. An app with none (deployed with its flow on a host,
+   * before that flow serves Drives) keeps its Drives on each host, as before.
+   */
+  served(app: string): boolean {
+    const at = this.polled.get(app);
+    return at !== undefined && Date.now() - at < (this.options.servedMs ?? SERVED_MS);
+  }
+
+  /** A work's request: resolves with the controller's answer, or a failure when none comes; `E_DRIVE_LOCAL` when the app has no authority. */
   request(app: string, operation: DriveOperation): Promise<DriveOutcome> {
+    if (!this.served(app)) return Promise.resolve(failed("E_DRIVE_LOCAL", `no controller serves the Drives of ${app} on ${this.options.hostName}: the work keeps them on this host.`));
     if (this.count >= MAX_PENDING) {
       return Promise.resolve(failed("E_DRIVE_BUSY", `${operation.work ?? "a work"}: the agent on ${this.options.hostName} holds ${MAX_PENDING} Drive requests already; try again when some are answered.`));
     }
@@ -91,6 +115,8 @@ export class DriveQueue {
 
   /** The app's waiting requests (at most {@link MAX_POLL_BATCH}), now or within `waitMs`; none when `signal` aborts. */
   async take(app: string, waitMs: number, signal?: AbortSignal): Promise<{ id: string; operation: DriveOperation }[]> {
+    this.polled.set(app, Date.now());
+    this.options.onPoll?.(app);
     if (!this.waiting.has(app) && waitMs > 0) {
       await new Promise<void>((resolve) => {
         const set = this.pollers.get(app) ?? new Set();

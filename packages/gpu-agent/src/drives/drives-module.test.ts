@@ -4,7 +4,9 @@
  * the long poll and answers; the work gets the answer, or the error class the
  * authority threw. And the bounds: what no controller takes fails, naming the host.
  */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { LocalStorage } from "@lit-app/storage/local";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DriveConflictError, DriveNotFoundError } from "@lit-app/core";
 import { startTestAgent, type TestAgent } from "../test-support/test-agent.ts";
@@ -18,12 +20,16 @@ beforeAll(async () => {
 afterAll(async () => agent?.cleanup());
 
 const drive = { id: "shared", allowDuplicates: false };
-const where = () => ({ appModule: "file:///app/app.ts", appName: "app", storageDir: join(agent.home, "storage", "apps", "my-app") });
+/** Where a work's storage is on the host: the app `name`'s folder in the agent's storage root, its own Drives there. */
+const where = (name = "my-app") => {
+  const storageDir = join(agent.home, "storage", "apps", name);
+  return { appModule: "file:///app/app.ts", appName: "app", storageDir, local: () => new LocalStorage(storageDir) };
+};
 const auth = () => ({ authorization: `Bearer ${agent.token}` });
 
 /** The controller's side: takes one batch of the app's requests and answers each with `answer`. */
-async function serveOnce(answer: (op: any) => unknown): Promise<any[]> {
-  const res = await fetch(`http://127.0.0.1:${agent.port}/v1/drives/next?app=apps/my-app&waitMs=5000`, { headers: auth() });
+async function serveOnce(answer: (op: any) => unknown, waitMs = 5000): Promise<any[]> {
+  const res = await fetch(`http://127.0.0.1:${agent.port}/v1/drives/next?app=apps/my-app&waitMs=${waitMs}`, { headers: auth() });
   const { requests } = (await res.json()) as { requests: { id: string; operation: any }[] };
   for (const { id, operation } of requests) {
     await fetch(`http://127.0.0.1:${agent.port}/v1/drives/reply`, {
@@ -37,6 +43,8 @@ async function serveOnce(answer: (op: any) => unknown): Promise<any[]> {
 
 describe("the agent's drives module", () => {
   it("hands a work's operations to the controller and its answers back", async () => {
+    // The controller says it serves the app's Drives (lit run --host does so before its works start).
+    expect(await serveOnce(() => ({ ok: true }), 0)).toEqual([]);
     const port = agentDrives(where())!;
     expect(port).toBeDefined();
     const listed = port.driveList(drive, "data/", undefined);
@@ -55,6 +63,24 @@ describe("the agent's drives module", () => {
       { op: "get", drive, work: "root.reader", path: "gone.txt", from: "root.writer" },
     ]);
     await expect(got).rejects.toBeInstanceOf(DriveNotFoundError);
+  }, 30_000);
+
+  it("keeps an app's Drives on the host when no controller serves them (a deployed app), and remembers a served one across restarts", async () => {
+    const port = agentDrives(where("deployed-app"))!;
+    const root = join(where("deployed-app").storageDir, "root.w");
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, "a.txt"), "kept here");
+    await port.drivePut(drive, "root.w", "a.txt");
+    expect(readFileSync(join(where("deployed-app").storageDir, ".drives", "shared", "root.w", "a.txt"), "utf8")).toBe("kept here");
+    expect(await port.driveList(drive, "", undefined)).toEqual(["a.txt"]);
+    // my-app was served (first test): after a restart its requests still wait for the controller.
+    await new Promise((r) => setTimeout(r, 100));
+    expect(JSON.parse(readFileSync(join(agent.home, "agent", "drives.json"), "utf8"))).toHaveProperty(["apps/my-app"]);
+    await agent.kill();
+    await agent.restart();
+    const listed = agentDrives(where())!.driveList(drive, "", undefined);
+    expect(await serveOnce(() => ({ ok: true, names: ["from the controller"] }))).toHaveLength(1);
+    expect(await listed).toEqual(["from the controller"]);
   }, 30_000);
 
   it("keeps a work's Drives local when its storage folder is not an agent's", () => {
@@ -76,7 +102,7 @@ describe("the agent's drives module", () => {
 
 describe("DriveQueue", () => {
   it("fails a request no controller takes in time, naming the host", async () => {
-    const queue = new DriveQueue({ hostName: "gpu-box", takeMs: 50 });
+    const queue = new DriveQueue({ hostName: "gpu-box", takeMs: 50, served: { "apps/a": Date.now() } });
     const outcome = await queue.request("apps/a", { op: "delete", drive, work: "root.w", path: "x" });
     expect(outcome).toMatchObject({ ok: false, error: { code: "E_DRIVE_NO_AUTHORITY" } });
     expect(!outcome.ok && outcome.error.message).toMatch(/gpu-box/);
@@ -84,7 +110,7 @@ describe("DriveQueue", () => {
   });
 
   it("gives each app its own requests, and an answer only once", async () => {
-    const queue = new DriveQueue({ hostName: "h", takeMs: 5_000 });
+    const queue = new DriveQueue({ hostName: "h", takeMs: 5_000, served: { "apps/a": Date.now(), "apps/b": Date.now() } });
     const a = queue.request("apps/a", { op: "delete", drive, work: "root.a", path: "x" });
     const b = queue.request("apps/b", { op: "delete", drive, work: "root.b", path: "y" });
     const [taken] = await queue.take("apps/b", 1_000);
@@ -97,12 +123,22 @@ describe("DriveQueue", () => {
   });
 
   it("wakes a waiting poll when a request comes", async () => {
-    const queue = new DriveQueue({ hostName: "h" });
+    const queue = new DriveQueue({ hostName: "h", served: { "apps/a": Date.now() } });
     const started = Date.now();
     const polled = queue.take("apps/a", 5_000);
     setTimeout(() => void queue.request("apps/a", { op: "list", drive, prefix: "" }), 50);
     expect(await polled).toHaveLength(1);
     expect(Date.now() - started).toBeLessThan(2_000);
     queue.close();
+  });
+
+  it("answers E_DRIVE_LOCAL for an app no controller polled within servedMs", async () => {
+    const queue = new DriveQueue({ hostName: "h", servedMs: 50, served: { "apps/old": Date.now() - 1000 } });
+    expect(await queue.request("apps/old", { op: "list", drive, prefix: "" })).toMatchObject({ ok: false, error: { code: "E_DRIVE_LOCAL" } });
+    await queue.take("apps/old", 0);
+    const pending = queue.request("apps/old", { op: "list", drive, prefix: "" });
+    expect(await queue.take("apps/old", 0)).toHaveLength(1);
+    queue.close();
+    expect(await pending).toMatchObject({ ok: false, error: { code: "E_DRIVE_NO_AUTHORITY" } });
   });
 });

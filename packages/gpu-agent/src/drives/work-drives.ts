@@ -3,7 +3,9 @@
  * the agent (`POST /v1/drives/request`, on 127.0.0.1 with the agent's token,
  * both read from the agent's files at each request, so that a restarted agent
  * is found), which hands it to the app's Drive authority. A failure comes
- * back as the error class the authority threw (DriveConflictError, ...).
+ * back as the error class the authority threw (DriveConflictError, ...). An
+ * app with no authority (no controller takes its requests) keeps its Drives
+ * in the work's storage folder on this host, as a work on one machine does.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
@@ -33,7 +35,8 @@ export function agentDrives(where: DriveWhere): DrivePort | undefined {
   const home = dirname(dirname(dirname(dir)));
   if (!existsSync(join(home, "agent", "agent.json"))) return undefined;
   const app = `apps/${basename(dir)}`;
-  const send = async (operation: DriveOperation): Promise<string[] | undefined> => {
+  /** The outcome's names, or "local" when the app has no authority (the work's side does it). */
+  const send = async (operation: DriveOperation): Promise<string[] | undefined | "local"> => {
     const who = operation.work ?? "a work";
     const { driveOutcome } = await import("./drive-messages.ts");
     let port: number;
@@ -62,14 +65,26 @@ export function agentDrives(where: DriveWhere): DrivePort | undefined {
     }
     const parsed = driveOutcome.safeParse(body);
     if (!parsed.success) throw new DriveError(`${who}: the agent answered a request on the Drive lit://${operation.drive.id} with something unexpected (${parsed.error.issues[0]?.message}).`);
-    if (!parsed.data.ok) throw driveErrorOf(parsed.data.error, who);
+    if (!parsed.data.ok) {
+      if (parsed.data.error.code === "E_DRIVE_LOCAL") return "local";
+      throw driveErrorOf(parsed.data.error, who);
+    }
     return parsed.data.names;
   };
   const spec = (d: { id: string; allowDuplicates: boolean }) => ({ id: d.id, allowDuplicates: d.allowDuplicates });
   return {
-    drivePut: async (drive, work, path) => void (await send({ op: "put", drive: spec(drive), work, path })),
-    driveGet: async (drive, work, path, from) => void (await send({ op: "get", drive: spec(drive), work, path, ...(from === undefined ? {} : { from }) })),
-    driveList: async (drive, prefix, from) => (await send({ op: "list", drive: spec(drive), prefix, ...(from === undefined ? {} : { from }) })) ?? [],
-    driveDelete: async (drive, work, path) => void (await send({ op: "delete", drive: spec(drive), work, path })),
+    drivePut: async (drive, work, path) => {
+      if ((await send({ op: "put", drive: spec(drive), work, path })) === "local") await where.local().drivePut(drive, work, path);
+    },
+    driveGet: async (drive, work, path, from) => {
+      if ((await send({ op: "get", drive: spec(drive), work, path, ...(from === undefined ? {} : { from }) })) === "local") await where.local().driveGet(drive, work, path, from);
+    },
+    driveList: async (drive, prefix, from) => {
+      const names = await send({ op: "list", drive: spec(drive), prefix, ...(from === undefined ? {} : { from }) });
+      return names === "local" ? where.local().driveList(drive, prefix, from) : (names ?? []);
+    },
+    driveDelete: async (drive, work, path) => {
+      if ((await send({ op: "delete", drive: spec(drive), work, path })) === "local") await where.local().driveDelete(drive, work, path);
+    },
   };
 }

@@ -21,6 +21,12 @@ export interface DriveRequestsHost {
 
 /** Taking one host's Drive requests; stop with {@link close}. */
 export interface DriveRequests {
+  /**
+   * Settles after the first poll the agent answered (or once closed): from then on the agent
+   * knows the app's Drives are served here, and hands its works' operations on
+   * rather than letting them keep Drives on the host. Start works after it.
+   */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -55,17 +61,22 @@ export function serveDriveRequests(host: DriveRequestsHost, authority: DriveAuth
     log?.(`[lit-app] the answer to a Drive request (lit://${operation.drive.id}) of ${operation.work ?? "a work"} on ${host.relay.alias} could not be sent; the work's request fails when the agent stops waiting.`);
   };
 
+  let first: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (first = resolve));
   const loop = async () => {
     const appDir = await host.appDir();
     let backoff = 0;
-    while (!stop.signal.aborted) {
+    for (let polls = 0; !stop.signal.aborted; polls++) {
       try {
         const agent = await host.agent();
-        const res = await fetch(`${agent.url}/v1/drives/next?app=${encodeURIComponent(appDir)}&waitMs=${POLL_MS}`, { headers: { authorization: `Bearer ${agent.token}` }, signal: stop.signal });
+        // The first poll returns at once: it tells the agent that this app's Drives are served here.
+        const waitMs = polls === 0 ? 0 : POLL_MS;
+        const res = await fetch(`${agent.url}/v1/drives/next?app=${encodeURIComponent(appDir)}&waitMs=${waitMs}`, { headers: { authorization: `Bearer ${agent.token}` }, signal: stop.signal });
         const text = await res.text();
         if (!res.ok) throw new Error(`the agent answered ${res.status}: ${text.slice(0, 300)}`);
         if (text.length > MAX_POLL_BYTES) throw new Error("the agent's answer is too large");
         const { requests } = drivePoll.parse(JSON.parse(text));
+        first();
         backoff = 0;
         for (const { id, operation } of requests) {
           const done = answer(agent, id, operation).finally(() => underway.delete(done));
@@ -79,9 +90,12 @@ export function serveDriveRequests(host: DriveRequestsHost, authority: DriveAuth
       }
     }
   };
-  const running = loop().catch(() => undefined);
+  const running = loop()
+    .catch(() => undefined)
+    .finally(() => first());
 
   return {
+    ready,
     async close() {
       stop.abort();
       await running;

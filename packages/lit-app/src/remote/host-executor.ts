@@ -86,6 +86,9 @@ export class HostExecutor implements WorkExecutor {
       const { serveDriveRequests } = await import("./drive-requests.ts");
       const host = { relay: this.relayHost(), agent: () => session.agentHttp(), appDir: async () => (await session.prepare()).storageAppDir };
       this.drives = serveDriveRequests(host, await this.options.driveAuthority(), (line) => process.stderr.write(`${line}\n`));
+      // The agent knows the app's Drives are served here before a work of it starts (bounded: an agent
+      // that does not answer fails the work's start anyway).
+      await Promise.race([this.drives.ready, new Promise((r) => setTimeout(r, 15_000).unref?.())]);
     }
     return remote;
   }

@@ -16,6 +16,8 @@ export interface DriveWhere {
   appName: string;
   /** The folder of the app's works' roots the flow named (on hosts, always set). */
   storageDir: string | undefined;
+  /** The Drives in that folder, for operations the authority leaves to the work's side. */
+  local(): DrivePort;
 }
 
 /** Gives the Drive port for a work's storage, or undefined to keep Drives in the local storage folder. */

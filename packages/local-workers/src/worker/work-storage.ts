@@ -56,7 +56,7 @@ function lazyStorage(options: WorkStorageOptions, load: () => StorageModule): Wo
     return storage;
   };
   // A work on another host than its flow: its Drives are the authority's (see drive-authority.ts).
-  const drives = driveAuthorityFor(options);
+  const drives = driveAuthorityFor({ ...options, local: () => open() });
   const port: StoragePort = {
     localPath: (work, path) => open().localPath(work, path),
     exists: (work, path) => open().exists(work, path),
