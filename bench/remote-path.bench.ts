@@ -36,13 +36,14 @@ export async function storageOnHost(
   host: TestHost,
   request: (op: string, f: Record<string, unknown>) => Promise<Record<string, any>>,
   dir = "store",
-): Promise<{ url: string; token: string }> {
+): Promise<{ url: string; token: string; alias: string; port: number }> {
   const { firstLine } = await s.startOnHost(host, `cd ${sh(benchDir)} && exec node --import tsx ${sh(STORAGE_SERVER)} "$HOME"/${sh(dir)}`);
   const served = JSON.parse(firstLine) as { url: string; token: string };
   const remote = new URL(served.url);
-  const local = await request("storageForward", { alias: host.name, port: Number(remote.port) });
+  const port = Number(remote.port);
+  const local = await request("storageForward", { alias: host.name, port });
   remote.port = String(local.port);
-  return { url: remote.href, token: served.token };
+  return { url: remote.href, token: served.token, alias: host.name, port };
 }
 
 const mibps = (bytes: number, ms: number) => `${(bytes / MiB / (ms / 1000)).toFixed(0)} MiB/s`;
@@ -62,7 +63,7 @@ export async function benchRemotePath(options: BenchOptions = FULL): Promise<Ben
     const engine: number[] = [];
     const openssh: number[] = [];
     let sent = 0;
-    let toB = { url: "", token: "" };
+    let toB = { url: "", token: "", alias: B, port: 0 };
     for (let i = 0; i < run.rounds; i++) {
       // Each round into a new, empty root on B (its own server), so that every blob is sent.
       toB = await storageOnHost(s, b, request, `store-${i}`);
