@@ -9,7 +9,7 @@ import type { LocalRoot } from "../root.ts";
 import type { ScanFilter } from "../scan.ts";
 import { throwIfAborted } from "../streams.ts";
 import type { SyncOptions, SyncReport } from "../sync.ts";
-import { manifestIfKnown } from "./known-scan.ts";
+import { quickManifest } from "./quick-scan.ts";
 import { PUSH_LARGE_FILE, checkAnswer, manifestDigest, pushAnswer } from "./push-wire.ts";
 
 /** Files read ahead of the one being sent. */
@@ -38,7 +38,7 @@ export async function pushFolder(from: LocalRoot, to: HttpRoot, target: string, 
   const json = { "content-type": "application/json" };
   const check = client.json("POST", "/folders/check", checkAnswer, { body: JSON.stringify({ target }), headers: json, signal: options.signal });
   check.catch(() => {}); // awaited below, after the scan
-  const manifest = (await manifestIfKnown(from, options.filter, options.signal)) ?? (await from.manifest("", { signal: options.signal }));
+  const manifest = (await quickManifest(from, options.filter, options.signal)) ?? (await from.manifest("", { signal: options.signal }));
   const digest = manifestDigest(manifest);
   const there = await check;
   const files = manifest.entries.filter((e): e is FileEntry => e.type === "file");
