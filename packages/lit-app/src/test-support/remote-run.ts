@@ -1,7 +1,7 @@
 /**
  * Runs the `lit` command on the test hosts' laptop (its own network
  * namespace, its own ~/.ssh), as a user would: `lit run app.ts --host …` on
- * Node (bin/lit.mjs) or on Bun (the CLI's main.ts), and records each output
+ * Node (bin/lit.mjs), on Bun or on Deno (`deno run -A` of the CLI's main.ts), and records each output
  * line with the time it arrived.
  */
 import type { ChildProcess } from "node:child_process";
@@ -12,7 +12,7 @@ import type { TestHosts } from "@lit-app/test-hosts";
 import { REPO, type Line } from "./app-process.ts";
 
 /** The runtimes the CLI runs on in the remote tests. */
-export type CliRuntime = "node" | "bun";
+export type CliRuntime = "node" | "bun" | "deno";
 
 /** A `lit` command running on the laptop. */
 export interface LaptopRun {
@@ -31,10 +31,13 @@ export interface LaptopRun {
 
 /** Spawns `lit <args>` on the laptop on `runtime`. */
 export function litOnLaptop(th: TestHosts, runtime: CliRuntime, args: string[], env: Record<string, string> = {}): LaptopRun {
+  const main = join(REPO, "packages/lit-app/src/cli/main.ts");
   const [file, argv] =
     runtime === "node"
       ? [process.execPath, [join(REPO, "packages/lit-app/bin/lit.mjs"), ...args]]
-      : [join(REPO, "node_modules/.bin/bun"), [join(REPO, "packages/lit-app/src/cli/main.ts"), ...args]];
+      : runtime === "bun"
+        ? [join(REPO, "node_modules/.bin/bun"), [main, ...args]]
+        : [join(REPO, "node_modules/.bin/deno"), ["run", "-A", main, ...args]];
   const started = performance.now();
   const child = th.laptop.spawn(file, argv, { cwd: REPO, env: { NO_COLOR: "1", LIT_NO_SERVER: "1", ...env } });
   const lines: Line[] = [];
