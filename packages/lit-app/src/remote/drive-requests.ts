@@ -5,7 +5,7 @@
  * (`POST /v1/drives/reply`). A failed poll (the link is down) is tried again
  * with backoff until {@link DriveRequests.close}.
  */
-import { driveOutcome, drivePoll, type DriveOperation, type DriveOutcome } from "@lit-app/gpu-agent/drives";
+import { driveOutcome, drivePoll, MAX_REPLY_BYTES, type DriveOperation, type DriveOutcome } from "@lit-app/gpu-agent/drives";
 import { doDriveOperation, driveFailure, type DriveAuthority } from "./drive-authority.ts";
 import type { RelayHost } from "./path-relay.ts";
 
@@ -47,13 +47,18 @@ export function serveDriveRequests(host: DriveRequestsHost, authority: DriveAuth
     } catch (error) {
       outcome = { ok: false, error: driveFailure(error) };
     }
-    const body = JSON.stringify({ id, outcome: driveOutcome.parse(outcome) });
+    let body = JSON.stringify({ id, outcome: driveOutcome.parse(outcome) });
+    if (new TextEncoder().encode(body).byteLength > MAX_REPLY_BYTES) {
+      const message = `the answer to ${operation.work ?? "a work"}'s ${operation.op} on the Drive lit://${operation.drive.id} is larger than ${MAX_REPLY_BYTES} bytes; list fewer names at once (a longer prefix).`;
+      body = JSON.stringify({ id, outcome: { ok: false, error: { name: "DriveError", code: "E_DRIVE", message } } });
+    }
     for (let attempt = 0; attempt < 3 && !stop.signal.aborted; attempt++) {
       try {
         const to = attempt === 0 ? agent : await host.agent();
         const res = await fetch(`${to.url}/v1/drives/reply`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${to.token}` }, body, signal: stop.signal });
-        await res.body?.cancel();
-        return;
+        const said = await res.text();
+        if (res.ok) return;
+        throw new Error(`the agent answered ${res.status}: ${said.slice(0, 300)}`);
       } catch {
         await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
       }
