@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { BlobNotFoundError, SourceChangedError } from "../errors.ts";
@@ -12,8 +13,8 @@ import type { SyncOptions, SyncReport } from "../sync.ts";
 import { quickManifest } from "./quick-scan.ts";
 import { PUSH_LARGE_FILE, checkAnswer, manifestDigest, pushAnswer } from "./push-wire.ts";
 
-/** Files read ahead of the one being sent. */
-const READ_AHEAD = 32;
+/** Bytes of the push body handed to the connection at a time. */
+const CHUNK = 1 << 20;
 
 /** Options of {@link pushFolder}. */
 export interface PushFolderOptions {
@@ -108,30 +109,25 @@ async function push(from: LocalRoot, to: HttpRoot, target: string, manifest: Man
   const head = new TextEncoder().encode(JSON.stringify({ manifest, blobs: sent.map((e) => ({ hash: e.hash, size: e.size })) }));
   const prefix = new Uint8Array(4);
   new DataView(prefix.buffer).setUint32(0, head.byteLength);
-  const read = (e: FileEntry) =>
-    readFile(join(from.dir, e.path)).then((bytes) => {
-      if (bytes.byteLength !== e.size) throw new SourceChangedError("folder push", e.path, from.dir);
-      return bytes;
-    });
+  // Small files are read synchronously (from the page cache, mostly: the scan just read them) and
+  // sent in chunks of about CHUNK bytes: one write per chunk, not one per file, down the connection.
   async function* body(): AsyncGenerator<Uint8Array> {
-    yield Buffer.concat([prefix, head]);
-    const ahead: Promise<Buffer>[] = [];
-    let next = 0;
-    const fill = () => {
-      while (ahead.length < READ_AHEAD && next < sent.length) {
-        const p = read(sent[next++]!);
-        p.catch(() => {});
-        ahead.push(p);
+    let parts: Uint8Array[] = [prefix, head];
+    let size = prefix.byteLength + head.byteLength;
+    for (const e of sent) {
+      const bytes = e.size > CHUNK ? await readFile(join(from.dir, e.path)) : readFileSync(join(from.dir, e.path));
+      if (bytes.byteLength !== e.size) throw new SourceChangedError("folder push", e.path, from.dir);
+      parts.push(bytes);
+      size += bytes.byteLength;
+      if (size >= CHUNK) {
+        yield Buffer.concat(parts, size);
+        parts = [];
+        size = 0;
       }
-    };
-    fill();
-    for (let i = 0; ahead.length > 0; i++) {
-      const bytes = await ahead.shift()!;
-      fill();
-      yield bytes;
       bytesSent += bytes.byteLength;
-      onProgress?.({ bytesSent, bytesToSend, path: sent[i]!.path });
+      onProgress?.({ bytesSent, bytesToSend, path: e.path });
     }
+    if (size > 0) yield Buffer.concat(parts, size);
   }
   let bodyError: unknown;
   const stream = toWebStream(body(), (err) => (bodyError = err));
