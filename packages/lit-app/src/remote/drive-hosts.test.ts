@@ -28,7 +28,7 @@ function ended(run: ReturnType<typeof litOnLaptop>, ms = 120_000) {
   ]);
 }
 
-describe.each<CliRuntime>(["node", "bun"])("Drives and Payloads between hosts, lit on %s", (runtime) => {
+describe.each<CliRuntime>(["node", "bun", "deno"])("Drives and Payloads between hosts, lit on %s", (runtime) => {
   it("keeps one Drive for works on cpu-box, gpu-box and here: claims hold across hosts, Payloads cross", async () => {
     const storage = mkdtempSync(join(tmpdir(), "lit-drive-hosts-"));
     dirs.push(storage);
