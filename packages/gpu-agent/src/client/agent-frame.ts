@@ -6,7 +6,16 @@
 import { z } from "zod";
 import { agentFrames, parseFrame, type Parsed } from "../channel/messages.ts";
 
-const envelope = agentFrames(z.record(z.string(), z.unknown()));
+/**
+ * A work's message in the envelope: an object (as z.record would check, but
+ * without copying it key by key: it is a JSON object, its WorkLink checks
+ * every field with the work protocol's schema next).
+ */
+const workMessage = z.custom<Record<string, unknown>>(
+  (value) => typeof value === "object" && value !== null && !Array.isArray(value),
+  "a work's message must be a JSON object",
+);
+const envelope = agentFrames(workMessage);
 
 /** A frame from the agent. */
 export type AgentFrame = z.infer<typeof envelope>;
