@@ -31,6 +31,11 @@ export function allowComputeNames(names: Iterable<string>): void {
   }
 }
 
+/** The compute names of the user's own allowed so far by {@link allowComputeNames}, for a work's thread or process to allow too. */
+export function allowedComputeNames(): string[] {
+  return [...mappedNames];
+}
+
 /** One of {@link COMPUTE_NAMES}. */
 export type ComputeName = (typeof COMPUTE_NAMES)[number];
 

@@ -10,7 +10,7 @@ export { ApiRoute } from "./api.ts";
 export { setAutoStart, lastConstructedApp } from "./app.ts";
 export { DEFAULT_LIMITS } from "./state-limits.ts";
 export type { ClientSchema } from "./state-shape.ts";
-export { COMPUTE_NAMES, allowComputeNames } from "./compute.ts";
+export { COMPUTE_NAMES, allowComputeNames, allowedComputeNames } from "./compute.ts";
 export type { Child } from "./structures.ts";
 export { prepareRun } from "./storage/prepare.ts";
 export { bindStorage } from "./storage/context.ts";

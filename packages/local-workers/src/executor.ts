@@ -8,6 +8,7 @@
  * number, parsed with zod and ordered here (work-link.ts).
  */
 import {
+  allowedComputeNames,
   encodeState,
   newIncarnation,
   workCreation,
@@ -207,6 +208,7 @@ export class WorkerThreadExecutor implements WorkExecutor {
       constructorOptions: encodeState(work.constructorOptions),
       state,
       ...(this.options.storageDir ? { storageDir: this.options.storageDir } : {}),
+      ...(allowedComputeNames().length ? { computeNames: allowedComputeNames() } : {}),
     });
     try {
       const failed = await Promise.race([init, ended]);

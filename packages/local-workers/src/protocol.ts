@@ -62,6 +62,8 @@ export const flowToWork = z.discriminatedUnion("type", [
     exportName: z.optional(text(1)),
     constructorOptions: z.unknown(),
     state: z.record(z.string(), z.unknown()),
+    /** Compute names of the user's own that the flow's `--host` rules allow (`a100`): allowed before the app's module loads. */
+    computeNames: z.optional(z.array(z.string().check(z.maxLength(63))).check(z.maxLength(1000))),
     /** The folder of the app's storage roots; by default next to the app's module (see appStorageDir). */
     storageDir: z.optional(text(1)),
   }),

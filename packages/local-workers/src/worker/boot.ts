@@ -16,6 +16,7 @@
 /// <reference types="deno" />
 import { LightningApp, type JsonValue } from "@lit-app/core";
 import {
+  allowComputeNames,
   decodeState,
   loadWork,
   lastConstructedApp,
@@ -101,6 +102,8 @@ let storage: WorkStorage | undefined;
 let release: () => void = () => {};
 
 async function init(message: InitMessage): Promise<void> {
+  // The app's module may make a CloudCompute of a name the flow's --host rules allowed.
+  if (message.computeNames) allowComputeNames(message.computeNames);
   const mod = (await loadApp(message.appModule)) as Record<string, unknown>;
   const app = findApp(mod);
   storage = await workStorage({ appModule: message.appModule, appName: app?.name ?? "app", storageDir: message.storageDir });
