@@ -557,7 +557,8 @@ export class AppEngine implements ComponentContext {
 
   private onEvent(event: WorkEvent): void {
     const work = this.works.get(event.work);
-    if (!work || this.stage !== "running") return;
+    // While the app stops, its works finish stopping (their stop hooks run): what they print is still shown.
+    if (!work || (this.stage !== "running" && !(this.stage === "stopping" && event.type === "log"))) return;
     if (event.type === "log") {
       const line: LogLine = { work: event.work, stream: event.stream, line: event.line, time: this.now() };
       for (const l of this.logListeners) l(line);
