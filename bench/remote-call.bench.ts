@@ -13,6 +13,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { FULL, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
+import { cpuPerCall, sampleCpu } from "./fixtures/remote/host-cpu.ts";
 import { medianOfSorted, sh, startRemoteSession } from "./fixtures/remote/session.ts";
 
 /** One host per runtime the agent (and its works) may run on. */
@@ -45,7 +46,9 @@ export async function benchRemoteCall(options: BenchOptions = FULL): Promise<Ben
       await c.request("ensureAgent", { alias: name, bundleFile: bundle.file, hash: bundle.hash, version: bundle.version });
       await c.request("callSetup", { alias: name, programFile: program.file, programHash: program.hash });
       const echo = (await c.request("echo", { alias: name, port: echoPort, bytes: 200, count: runs.echoes })).us as number[];
+      const cpuBefore = sampleCpu(host.uid);
       const calls = (await c.request("calls", { count: runs.calls })).us as number[];
+      const hostCpu = cpuPerCall(cpuBefore, sampleCpu(host.uid), calls.length + Math.min(50, runs.calls));
       const echoAgain = (await c.request("echo", { alias: name, port: echoPort, bytes: 200, count: runs.echoes })).us as number[];
       const bare = [...echo, ...echoAgain].sort((a, b) => a - b);
       rows.push({
@@ -54,7 +57,7 @@ export async function benchRemoteCall(options: BenchOptions = FULL): Promise<Ben
         unit: "µs",
         baselineName: "200-byte echo through an ssh2 forward (same connection)",
         baseline: medianOfSorted(bare),
-        note: `median of ${calls.length} calls (p90 ${p(calls, 0.9).toFixed(0)} µs) and ${bare.length} echoes before and after (p90 ${p(bare, 0.9).toFixed(0)} µs)`,
+        note: `median of ${calls.length} calls (p90 ${p(calls, 0.9).toFixed(0)} µs) and ${bare.length} echoes before and after (p90 ${p(bare, 0.9).toFixed(0)} µs); ${hostCpu}`,
       });
       await c.close();
     }
