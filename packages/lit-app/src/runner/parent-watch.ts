@@ -15,6 +15,12 @@ export const RUNTIME_CHILD_ENV = "LIT_RUNTIME_CHILD";
  */
 export function watchParent(onGone: () => void): () => void {
   if (process.env[RUNTIME_CHILD_ENV] !== "1" || typeof process.send !== "function") return () => undefined;
+  // lit ended before this watch began (while the app loaded): Node and Deno have closed the channel and
+  // will not tell again (Bun does).
+  if (process.connected === false) {
+    const gone = setTimeout(onGone, 0);
+    return () => clearTimeout(gone);
+  }
   // The channel's descriptor is this process's own: the programs that works start must not take it for theirs.
   delete process.env.NODE_CHANNEL_FD;
   delete process.env.NODE_CHANNEL_SERIALIZATION_MODE;
