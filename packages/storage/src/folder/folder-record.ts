@@ -8,15 +8,18 @@ import * as z from "zod";
 import { isErrno } from "../errors.ts";
 import { META_DIR } from "../safe-path.ts";
 
-/** One file (or link) of a pushed folder as the host wrote it: path, size, mtime, ctime, inode. */
-export type RecordedFile = [path: string, size: number, mtimeMs: number, ctimeMs: number, ino: number];
+/** One file (or link) of a pushed folder as the host wrote it: path, size, mtime, ctime, inode, and a file's content hash (`""` for a link). */
+export type RecordedFile = [path: string, size: number, mtimeMs: number, ctimeMs: number, ino: number, hash: string];
 
 const recordSchema = z.strictObject({
-  version: z.literal(1),
+  version: z.literal(2),
   target: z.string().max(4096),
   digest: z.string().regex(/^[0-9a-f]{64}$/),
-  files: z.array(z.tuple([z.string().max(4096), z.number(), z.number(), z.number(), z.number()])),
+  files: z.array(z.tuple([z.string().max(4096), z.number(), z.number(), z.number(), z.number(), z.string().max(64)])),
 });
+
+/** A target's record: the digest last pushed there and its files as written. */
+export type FolderRecord = z.infer<typeof recordSchema>;
 
 /** Files checked between two turns of the event loop, so a check does not hold up other requests for long. */
 const SLICE = 2000;
@@ -27,8 +30,13 @@ function recordFile(rootDir: string, target: string): string {
 }
 
 /** The line of a file as `st` describes it. */
-export function recordOf(path: string, st: Stats): RecordedFile {
-  return [path, st.size, st.mtimeMs, st.ctimeMs, st.ino];
+export function recordOf(path: string, st: Stats, hash: string): RecordedFile {
+  return [path, st.size, st.mtimeMs, st.ctimeMs, st.ino, hash];
+}
+
+/** Whether a file's stat is the one recorded. */
+export function sameAsRecorded(st: Stats | undefined, r: RecordedFile): boolean {
+  return st !== undefined && st.size === r[1] && st.mtimeMs === r[2] && st.ctimeMs === r[3] && st.ino === r[4];
 }
 
 /**
@@ -38,7 +46,7 @@ export function recordOf(path: string, st: Stats): RecordedFile {
  * record makes the next push send its manifest.
  */
 export async function writeFolderRecord(rootDir: string, target: string, digest: string, files: RecordedFile[], maxBytes: number): Promise<void> {
-  const text = JSON.stringify({ version: 1, target, digest, files });
+  const text = JSON.stringify({ version: 2, target, digest, files });
   if (text.length > maxBytes) return;
   const file = recordFile(rootDir, target);
   await mkdir(join(rootDir, META_DIR, "folders"), { recursive: true });
@@ -52,38 +60,41 @@ export async function dropFolderRecord(rootDir: string, target: string): Promise
   });
 }
 
+/** A target's record, or `undefined` when there is none, or none usable. */
+export async function readFolderRecord(rootDir: string, target: string, maxBytes: number): Promise<FolderRecord | undefined> {
+  let text: string;
+  try {
+    text = await readFile(recordFile(rootDir, target), "utf8");
+  } catch (err) {
+    if (isErrno(err, "ENOENT")) return undefined;
+    throw err;
+  }
+  if (text.length > maxBytes) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const parsed = recordSchema.safeParse(value);
+  return parsed.success && parsed.data.target === target ? parsed.data : undefined;
+}
+
 /**
  * The digest last pushed to `target` and whether every file of it is still
  * as the push left it (same size, mtime, ctime and inode); `digest: null`
  * when there is no usable record.
  */
 export async function checkFolderRecord(rootDir: string, target: string, maxBytes: number): Promise<{ digest: string | null; intact: boolean }> {
-  let text: string;
-  try {
-    text = await readFile(recordFile(rootDir, target), "utf8");
-  } catch (err) {
-    if (isErrno(err, "ENOENT")) return { digest: null, intact: false };
-    throw err;
-  }
-  if (text.length > maxBytes) return { digest: null, intact: false };
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return { digest: null, intact: false };
-  }
-  const parsed = recordSchema.safeParse(value);
-  if (!parsed.success || parsed.data.target !== target) return { digest: null, intact: false };
+  const record = await readFolderRecord(rootDir, target, maxBytes);
+  if (!record) return { digest: null, intact: false };
   const base = join(rootDir, target);
-  const files = parsed.data.files;
+  const files = record.files;
   for (let i = 0; i < files.length; i += SLICE) {
     if (i > 0) await new Promise((r) => setImmediate(r));
-    for (const [path, size, mtimeMs, ctimeMs, ino] of files.slice(i, i + SLICE)) {
-      const st = lstatSync(join(base, path), { throwIfNoEntry: false });
-      if (!st || st.size !== size || st.mtimeMs !== mtimeMs || st.ctimeMs !== ctimeMs || st.ino !== ino) {
-        return { digest: parsed.data.digest, intact: false };
-      }
+    for (const r of files.slice(i, i + SLICE)) {
+      if (!sameAsRecorded(lstatSync(join(base, r[0]), { throwIfNoEntry: false }), r)) return { digest: record.digest, intact: false };
     }
   }
-  return { digest: parsed.data.digest, intact: true };
+  return { digest: record.digest, intact: true };
 }

@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { BlobNotFoundError, NoSpaceError, PathConflictError, isErrno, isNoSpace } from "../errors.ts";
 import { syncDir } from "../fs-util.ts";
 import type { StorageLimits } from "../http/wire.ts";
-import type { DirEntry, FileEntry, SymlinkEntry } from "../manifest.ts";
+import type { DirEntry, FileEntry, ManifestEntry, SymlinkEntry } from "../manifest.ts";
 import type { LocalRoot } from "../root.ts";
 import { checkLinkTarget, checkRelativePath, ensureDirInside, joinRelative } from "../safe-path.ts";
 import { makeDurable } from "./durable.ts";
-import { dropFolderRecord, recordOf, writeFolderRecord } from "./folder-record.ts";
-import type { RecordedFile } from "./folder-record.ts";
+import { dropFolderRecord, readFolderRecord, recordOf, sameAsRecorded, writeFolderRecord } from "./folder-record.ts";
+import type { FolderRecord, RecordedFile } from "./folder-record.ts";
 import { manifestDigest } from "./push-wire.ts";
 import { dropStaging } from "./staged-push.ts";
 import type { StagedPush } from "./staged-push.ts";
@@ -46,9 +46,10 @@ export async function placePush(root: LocalRoot, target: string, staged: StagedP
       if (e.type === "symlink") checkLinkTarget(where, realRoot, joinRelative(target, e.path), e.target);
     }
     await root.index.load();
+    const previous = await readFolderRecord(realRoot, target, limits.manifestBytes);
     await dropFolderRecord(realRoot, target);
     const whole = target !== "" && !lstatSync(join(realRoot, target), { throwIfNoEntry: false }) && allAvailable(root, staged);
-    const placed = (whole && (await placeWhole(root, realRoot, targetParts, staged))) || (await placeEach(root, realRoot, target, staged));
+    const placed = (whole && (await placeWhole(root, realRoot, targetParts, staged))) || (await placeEach(root, realRoot, target, staged, previous));
     const digest = manifestDigest(staged.manifest);
     await writeFolderRecord(realRoot, target, digest, placed.record, limits.manifestBytes);
     return { filesWritten: placed.filesWritten, bytesWritten: placed.bytesWritten, digest };
@@ -128,19 +129,27 @@ async function placeWhole(root: LocalRoot, realRoot: string, targetParts: string
   const record: RecordedFile[] = [];
   for (const f of files) {
     root.index.set(joinRelative(target, f.entry.path), f.st, f.entry.hash, f.lookedAt);
-    record.push(recordOf(f.entry.path, f.st));
+    record.push(recordOf(f.entry.path, f.st, f.entry.hash));
   }
-  for (const link of links) record.push(recordOf(link.path, lstatSync(join(dest, link.path))));
+  for (const link of links) record.push(recordOf(link.path, lstatSync(join(dest, link.path)), ""));
   await root.index.save();
   return { filesWritten: files.length, bytesWritten, record };
 }
 
-/** Makes the staged files durable, renames each over its place, then applies the rest of the manifest. */
-async function placeEach(root: LocalRoot, realRoot: string, target: string, staged: StagedPush): Promise<Placed> {
+/**
+ * Makes the staged files durable, renames each over its place, then applies
+ * the rest of the manifest: only the files that are not already there as the
+ * last push left them (by its record: same content, and the same stat now),
+ * with every folder and link, so that a push that changes one file of
+ * thousands does not look at the others one by one again.
+ */
+async function placeEach(root: LocalRoot, realRoot: string, target: string, staged: StagedPush, previous: FolderRecord | undefined): Promise<Placed> {
   const { tree, manifest } = staged;
   await makeDurable(tree, () => [...staged.blobs.values()].map((b) => join(tree, b.entry.path)));
   const known = new Set<string>();
   const touched = new Set<string>();
+  const record: RecordedFile[] = [];
+  const placed = new Set<string>();
   let bytesWritten = 0;
   for (const blob of staged.blobs.values()) {
     const rel = joinRelative(target, blob.entry.path);
@@ -153,18 +162,38 @@ async function placeEach(root: LocalRoot, realRoot: string, target: string, stag
     renameSync(join(tree, blob.entry.path), dest);
     touched.add(dir);
     const lookedAt = Date.now();
-    root.index.set(rel, lstatSync(dest), blob.hash, lookedAt);
+    const st = lstatSync(dest);
+    root.index.set(rel, st, blob.hash, lookedAt);
+    record.push(recordOf(blob.entry.path, st, blob.hash));
+    placed.add(blob.entry.path);
     bytesWritten += blob.size;
   }
   for (const dir of touched) await syncDir(dir);
   await root.index.save();
-  const applied = await root.apply(manifest, target);
+
   const base = join(realRoot, target);
-  const record: RecordedFile[] = [];
+  const before = new Map((previous?.files ?? []).map((r) => [r[0], r]));
+  const rest: ManifestEntry[] = [];
   for (const e of manifest.entries) {
+    if (e.type === "file") {
+      if (placed.has(e.path)) continue;
+      const r = before.get(e.path);
+      if (r && r[5] === e.hash) {
+        const st = lstatSync(join(base, e.path), { throwIfNoEntry: false });
+        const asWanted = st?.isFile() && (st.mode & 0o777) === (e.mode & 0o777) && Math.abs(st.mtimeMs - e.mtimeMs) < 1;
+        if (asWanted && sameAsRecorded(st, r)) {
+          record.push(r);
+          continue;
+        }
+      }
+    }
+    rest.push(e);
+  }
+  const applied = await root.apply({ version: 1, entries: rest }, target);
+  for (const e of rest) {
     if (e.type === "dir") continue;
     const st = lstatSync(join(base, e.path), { throwIfNoEntry: false });
-    if (st) record.push(recordOf(e.path, st));
+    if (st) record.push(recordOf(e.path, st, e.type === "file" ? e.hash : ""));
   }
   return { filesWritten: staged.blobs.size + applied.filesWritten, bytesWritten: bytesWritten + applied.bytesWritten, record };
 }

@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdir, readFile, writeFile } from "node:fs/promises";
+import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { httpRoot } from "../http/root.ts";
@@ -95,9 +95,13 @@ describe("pushFolder: a folder to an agent in one request", () => {
     expect(repaired).toMatchObject({ filesWritten: 1 });
     expect(await readFile(join(there, "data/b.txt"), "utf8")).toBe("same\n");
 
+    const untouched = await stat(join(there, "run.py"));
     await writeFile(join(app, "data/c.txt"), "new\n");
     expect(await syncFolder(app, root, { target: "folders/app" })).toMatchObject({ blobsSent: 1, filesWritten: 1 });
     expect(await readFile(join(there, "data/c.txt"), "utf8")).toBe("new\n");
+    // The other files were left as they were, not written or touched again.
+    expect(await stat(join(there, "run.py"))).toMatchObject({ ino: untouched.ino, ctimeMs: untouched.ctimeMs });
+    expect(await check(server, "folders/app")).toMatchObject({ intact: true });
     expect(await staged(dir)).toEqual([]);
   });
 
