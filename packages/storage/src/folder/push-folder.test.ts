@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { httpRoot } from "../http/root.ts";
@@ -148,6 +148,31 @@ describe("pushFolder: a folder to an agent in one request", () => {
     // A new target that fails is not there at all.
     await rawPush(server, "fresh", { manifest: changed, blobs }, "new\nMORE\n");
     expect(await readdir(dir)).not.toContain("fresh");
+  });
+
+  it("a push cut off mid-way (the sync stopped) leaves the old folder as it was and nothing staged", async () => {
+    const app = await tempDir();
+    await writeTree(app, { "keep.txt": "v1\n" });
+    const { dir, root } = await agent();
+    await syncFolder(app, root, { target: "app" });
+    await writeFile(join(app, "keep.txt"), "v2\n");
+    await mkdir(join(app, "data"));
+    for (let i = 0; i < 64; i++) await writeFile(join(app, "data", `f${i}.bin`), Buffer.alloc(512 * 1024, i));
+    const stop = new AbortController();
+    const stopped = await syncFolder(app, root, {
+      target: "app",
+      signal: stop.signal,
+      onProgress: (p) => p.bytesSent > 8 * 1024 * 1024 && stop.abort(new Error("stopped by the user")),
+    }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(stopped).toBeDefined();
+    // The agent sees the connection drop a moment later, and removes what it staged.
+    for (let i = 0; i < 50 && (await staged(dir)).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await staged(dir)).toEqual([]);
+    expect(await readFile(join(dir, "app/keep.txt"), "utf8")).toBe("v1\n");
+    expect(await readdir(join(dir, "app"))).toEqual(["keep.txt"]);
   });
 
   it("refuses names that leave the folder, links that lead out of the root, blobs the manifest does not hold and heads over the limit", async () => {
