@@ -21,7 +21,7 @@ import process from "node:process";
 import { JournalError } from "@lit-app/core";
 import { replayJournal, type DurableState, type JournalRecord, type StateJournal } from "@lit-app/core/internal";
 import { writeFileAtomicSync } from "@lit-app/runtime";
-import { coalesce } from "./journal-coalesce.ts";
+import { JournalBatch } from "./journal-coalesce.ts";
 import { JOURNAL_FORMAT, lineSchema, MAX_JOURNAL_DEPTH, nestedDeeperThan, snapshotSchema } from "./journal-schema.ts";
 
 /** Options of {@link openFileJournal}. */
@@ -158,7 +158,7 @@ export function openFileJournal(dir: string, options: FileJournalOptions = {}): 
 class FileJournal implements StateJournal {
   private generation = 0;
   private fd: number | undefined;
-  private pending: JournalRecord[] = [];
+  private pending = new JournalBatch();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private written = 0;
   private snapshotBytes = 0;
@@ -199,10 +199,9 @@ class FileJournal implements StateJournal {
   flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.fd === undefined || this.pending.length === 0) return;
+    if (this.fd === undefined || this.pending.size === 0) return;
     // One line for everything since the last write: whole, or (torn by a crash) not at all.
-    const bytes = encoder.encode(`${JSON.stringify(coalesce(this.pending))}\n`);
-    this.pending = [];
+    const bytes = encoder.encode(`${JSON.stringify(this.pending.take())}\n`);
     try {
       let done = 0;
       while (done < bytes.byteLength) done += writeSync(this.fd, bytes, done, bytes.byteLength - done);
@@ -229,7 +228,7 @@ class FileJournal implements StateJournal {
       this.timer = undefined;
       if (this.fd !== undefined) closeSync(this.fd);
       this.fd = fd;
-      this.pending = [];
+      this.pending.take();
       this.generation = next;
       this.written = 0;
       this.snapshotBytes = text.length;

@@ -1,7 +1,13 @@
 /** Coalescing a batch of journal records never changes the state they make. */
 import { describe, expect, it } from "vitest";
 import { emptyDurableState, replayJournal, type JournalRecord, type PatchOp } from "@lit-app/core/internal";
-import { coalesce } from "./journal-coalesce.ts";
+import { JournalBatch } from "./journal-coalesce.ts";
+
+function coalesce(records: JournalRecord[]): JournalRecord[] {
+  const batch = new JournalBatch();
+  for (const r of records) batch.push(r);
+  return batch.take();
+}
 
 /** A seeded random number generator (mulberry32), so that a failure can be replayed. */
 function random(seed: number): () => number {
@@ -31,7 +37,14 @@ function batch(rand: () => number, length: number): JournalRecord[] {
     const base = "/components/root/vars";
     let op: PatchOp;
     if (r < 0.2) op = { op: "replace", path: `${base}/n`, value: i };
-    else if (r < 0.3) op = { op: "replace", path: "/components/root.w/vars/n", value: i };
+    else if (r < 0.3) {
+      const w = state.doc.components["root.w"];
+      const k = rand();
+      if (!w) op = { op: "add", path: "/components/root.w", value: { kind: "work", vars: { n: -i } } };
+      else if (k < 0.1) op = { op: "remove", path: "/components/root.w" };
+      else if (k < 0.25) op = { op: "replace", path: "/components/root.w/status", value: { stage: "running", timestamp: i } };
+      else op = { op: "replace", path: "/components/root.w/vars/n", value: i };
+    }
     else if (r < 0.5 && v.list.length) op = { op: "replace", path: `${base}/list/${Math.floor(rand() * v.list.length)}`, value: i };
     else if (r < 0.6) op = { op: "add", path: `${base}/list/${Math.floor(rand() * (v.list.length + 1))}`, value: i };
     else if (r < 0.7 && v.list.length) op = { op: "remove", path: `${base}/list/${Math.floor(rand() * v.list.length)}` };
@@ -39,7 +52,8 @@ function batch(rand: () => number, length: number): JournalRecord[] {
     else if (r < 0.85) op = { op: "replace", path: `${base}/obj/a`, value: i };
     else if (r < 0.88) op = { op: "replace", path: `${base}/obj/b`, value: { c: i } };
     else if (r < 0.91 && typeof (v.obj.b as { c?: unknown } | undefined)?.c === "number") op = { op: "replace", path: `${base}/obj/b/c`, value: i };
-    else if (r < 0.94) op = { op: "add", path: `${base}/obj/k${Math.floor(rand() * 3)}`, value: i };
+    else if (r < 0.92) op = { op: "add", path: `${base}/obj/k${Math.floor(rand() * 3)}`, value: i };
+    else if (r < 0.94 && Object.keys(v.obj).some((k) => k.startsWith("k"))) op = { op: "replace", path: `${base}/obj/${Object.keys(v.obj).find((k) => k.startsWith("k"))}`, value: i };
     else if (r < 0.97 && Object.keys(v.obj).some((k) => k.startsWith("k"))) op = { op: "remove", path: `${base}/obj/${Object.keys(v.obj).find((k) => k.startsWith("k"))}` };
     else op = { op: "replace", path: `${base}/list`, value: [i, i + 1] };
     const record: JournalRecord = { t: "doc", ops: [op] };
@@ -61,6 +75,20 @@ describe("coalescing journal records", () => {
       expect(replayJournal(start(), structuredClone(shrunk)).doc, `round ${round}`).toEqual(replayJournal(start(), structuredClone(records)).doc);
     }
     expect(dropped).toBeGreaterThan(1000);
+  });
+
+  it("keeps a replace apart from the same path's replace after the path was removed and added again", () => {
+    const at = "/components/root/vars/obj/k";
+    const records: JournalRecord[] = [
+      { t: "doc", ops: [{ op: "add", path: at, value: 1 }] },
+      { t: "doc", ops: [{ op: "replace", path: at, value: 2 }] },
+      { t: "doc", ops: [{ op: "remove", path: at }] },
+      { t: "doc", ops: [{ op: "add", path: at, value: 3 }] },
+      { t: "doc", ops: [{ op: "replace", path: at, value: 4 }] },
+    ];
+    const vars = (rs: JournalRecord[]) => replayJournal(start(), structuredClone(rs)).doc.components.root!.vars;
+    expect(vars(coalesce(records))).toEqual(vars(records));
+    expect((vars(records).obj as Record<string, unknown>).k).toBe(4);
   });
 
   it("writes a field changed many times once", () => {
