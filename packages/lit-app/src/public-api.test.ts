@@ -28,6 +28,7 @@ const PUBLIC = {
     "WorkFailedError",
     "WorkOptionError",
     "WorkStoppedError",
+    "JournalError",
     "PathError",
     "MissingPathError",
     "StorageUnavailableError",
@@ -64,6 +65,6 @@ describe("the public surface", () => {
       expect(L[name], name).toBeUndefined();
     }
     const runner = await import("lit-app/internal");
-    expect(Object.keys(runner).sort()).toEqual(["runApp", "startApp", "systemClock"]);
+    expect(Object.keys(runner).sort()).toEqual(["openFileJournal", "readJournal", "runApp", "startApp", "systemClock"]);
   });
 });
