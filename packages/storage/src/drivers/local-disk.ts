@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { mkdir, open, readdir, rename, stat, unlink } from "node:fs/promises";
-import type { FileHandle } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { PARTIAL_WORTH_KEEPING } from "../driver.ts";
 import type { BlobInfo, Driver, ReadOptions, WriteOptions } from "../driver.ts";
@@ -82,7 +81,6 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
     // which saves changing its mode later; a parked partial is made writable again.
     const fh = owned.length > 0 ? await open(owned.path, "r+") : await open(owned.path, "w", 0o444);
     const hasher = createHash("sha256");
-    const flusher = backgroundFlush(fh);
     let size = 0;
     let mismatch: string | undefined;
     try {
@@ -103,11 +101,9 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
         hasher.update(chunk);
         await writing;
         size += chunk.byteLength;
-        flusher.wrote(chunk.byteLength);
       }
       throwIfAborted(signal);
     } catch (err) {
-      await flusher.settled();
       await fh.chmod(0o644);
       await fh.close();
       // Out of space, the bytes that arrived would only hold on to the space that ran out: drop them.
@@ -123,7 +119,6 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
       mismatch = `${size} bytes arrived where ${expectedSize} were announced`;
     }
     if (mismatch !== undefined || actual !== hash) {
-      await flusher.settled();
       await fh.close();
       await unlinkIfPresent(owned.path);
       throw new IntegrityError(name, base, hash, actual, size, mismatch);
@@ -131,7 +126,6 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
     // Flushed before the rename, so the blob's name never points at missing bytes. The
     // folder is not flushed: after a crash a blob may be absent, never partial.
     try {
-      await flusher.done();
       await fh.sync();
     } catch (err) {
       // Some file systems report a full disk only when the data is flushed.
@@ -242,42 +236,6 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
         if (isErrno(err, "ENOENT")) return false;
         throw err;
       }
-    },
-  };
-}
-
-/** Bytes written between two flushes started while a large blob arrives. */
-const FLUSH_EVERY = 32 * 1024 * 1024;
-
-/**
- * Flushes a file being written in the background, every {@link FLUSH_EVERY}
- * bytes (one flush at a time): the disk writes while the network is still
- * sending, and the flush before the rename finds little left to write.
- * A flush's failure (a disk that fills when written back) is thrown by `done`.
- */
-function backgroundFlush(fh: FileHandle): { wrote(bytes: number): void; done(): Promise<void>; settled(): Promise<void> } {
-  let pending = 0;
-  let running: Promise<void> | undefined;
-  let failure: { error: unknown } | undefined;
-  return {
-    wrote(bytes) {
-      pending += bytes;
-      if (pending < FLUSH_EVERY || running || failure) return;
-      pending = 0;
-      running = fh.datasync().then(
-        () => void (running = undefined),
-        (error: unknown) => {
-          failure ??= { error };
-          running = undefined;
-        },
-      );
-    },
-    async done() {
-      await running;
-      if (failure) throw failure.error;
-    },
-    async settled() {
-      await running;
     },
   };
 }
