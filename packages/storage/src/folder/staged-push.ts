@@ -13,8 +13,8 @@ import { PUSH_HEAD_MAX, pushHead } from "./push-wire.ts";
 
 const where = "folder push";
 
-/** Staging folders older than this are left over from a host that stopped mid-push, and removed. */
-const STALE_MS = 60 * 60 * 1000;
+/** Staging folders older than this are left over from an agent that stopped mid-push (no push takes a day), and removed. */
+const STALE_MS = 24 * 60 * 60 * 1000;
 
 /** A blob of the push, written into the staging tree at the first file that holds it. */
 export interface StagedBlob {
