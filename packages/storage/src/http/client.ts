@@ -156,6 +156,13 @@ export class HttpClient {
   }
 }
 
+/**
+ * Bytes of an answer read ahead of its consumer: when the answer is relayed
+ * into an upload to another host, the answer keeps arriving while the upload
+ * waits for room, instead of both links taking turns.
+ */
+const READ_AHEAD_BYTES = 8 * 1024 * 1024;
+
 /** Like `fromWebStream`, for a Node stream: destroyed when the consumer stops early or `signal` fires. */
 async function* fromNodeStream(message: NodeJS.ReadableStream & { destroy(error?: Error): void }, signal: AbortSignal | undefined, onEnd: () => void): AsyncGenerator<Uint8Array> {
   let done = false;
@@ -163,7 +170,7 @@ async function* fromNodeStream(message: NodeJS.ReadableStream & { destroy(error?
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
     if (signal?.aborted) throw signal.reason;
-    for await (const chunk of message as AsyncIterable<Buffer>) {
+    for await (const chunk of readAhead(message, READ_AHEAD_BYTES)) {
       if (signal?.aborted) throw signal.reason;
       yield chunk;
     }
@@ -176,6 +183,65 @@ async function* fromNodeStream(message: NodeJS.ReadableStream & { destroy(error?
     signal?.removeEventListener("abort", onAbort);
     if (!done) message.destroy();
     onEnd();
+  }
+}
+
+/**
+ * The chunks of a Node stream, taken as they arrive into a queue of up to
+ * `limit` bytes (the stream is paused beyond it); its error comes after the
+ * chunks that arrived before it.
+ */
+async function* readAhead(stream: NodeJS.ReadableStream, limit: number): AsyncGenerator<Uint8Array> {
+  const queue: Uint8Array[] = [];
+  let queued = 0;
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    wake?.();
+    wake = undefined;
+  };
+  const onData = (chunk: Buffer) => {
+    queue.push(chunk);
+    queued += chunk.byteLength;
+    if (queued >= limit) stream.pause();
+    notify();
+  };
+  const onEnd = () => {
+    ended = true;
+    notify();
+  };
+  const onError = (error: unknown) => {
+    failure ??= { error };
+    notify();
+  };
+  // A stream destroyed before it ended (a dropped connection) closes without an error.
+  const onClose = () => {
+    if (!ended) failure ??= { error: new Error("the connection closed before the answer ended") };
+    notify();
+  };
+  stream.on("data", onData);
+  stream.on("end", onEnd);
+  stream.on("error", onError);
+  stream.on("close", onClose);
+  try {
+    for (;;) {
+      const chunk = queue.shift();
+      if (chunk) {
+        queued -= chunk.byteLength;
+        if (queued < limit && stream.isPaused()) stream.resume();
+        yield chunk;
+        continue;
+      }
+      if (ended) return;
+      if (failure) throw failure.error;
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    stream.off("data", onData);
+    stream.off("end", onEnd);
+    stream.off("error", onError);
+    stream.off("close", onClose);
   }
 }
 
