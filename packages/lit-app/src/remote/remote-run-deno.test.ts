@@ -1,8 +1,9 @@
 /**
  * `lit run app.ts --host …` with the flow on Deno (`deno run -A` of the CLI,
- * as `lit run --runtime deno` does), end to end on the test hosts: Deno's
- * WebSocket cannot send headers, so the agent's channel takes its token as a
- * subprotocol; the SSH side is ssh2 under Deno's Node compatibility.
+ * as `lit run --runtime deno` does), end to end on the test hosts: the
+ * channel is the standard WebSocket, whose web API sends no headers, so it
+ * carries the agent's token as a subprotocol; the SSH side is ssh2 under
+ * Deno's Node compatibility.
  */
 import { describe, expect, it } from "vitest";
 import { fileURLToPath } from "node:url";
