@@ -68,6 +68,23 @@ export async function writeAt(fh: FileHandle, chunk: Uint8Array, position: numbe
   }
 }
 
+/** Writes all of `chunks`, one after the other, at `position` with one call when the system takes them all. */
+export async function writevAt(fh: FileHandle, chunks: readonly Uint8Array[], position: number): Promise<void> {
+  const total = chunks.reduce((sum, c) => sum + c.byteLength, 0);
+  const { bytesWritten } = await fh.writev(chunks as Uint8Array[], position);
+  if (bytesWritten === total) return;
+  // A short write: the rest chunk by chunk.
+  let at = 0;
+  for (const chunk of chunks) {
+    const end = at + chunk.byteLength;
+    if (end > bytesWritten) {
+      const from = Math.max(0, bytesWritten - at);
+      await writeAt(fh, chunk.subarray(from), position + at + from);
+    }
+    at = end;
+  }
+}
+
 /** Passes chunks through, reporting each one's length to `onBytes`. */
 export async function* countBytes(
   body: AsyncIterable<Uint8Array>,

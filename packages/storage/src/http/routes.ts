@@ -9,7 +9,7 @@ import type { LocalRoot } from "../root.ts";
 import { checkRelativePath } from "../safe-path.ts";
 import { HttpError, TooLargeError } from "./errors.ts";
 import { folderRoutes } from "./folder-routes.ts";
-import { coalesce, fromWebStream, readLimited, toWebStream } from "./web-streams.ts";
+import { fromWebStream, readLimited, toWebStream } from "./web-streams.ts";
 import { BATCH_MAX_BYTES, DEFAULT_LIMITS, SIZE_HEADER, batchHead, encodeError, hashesBody, withDetails } from "./wire.ts";
 import type { StorageLimits } from "./wire.ts";
 
@@ -27,9 +27,6 @@ export interface StorageRoutesOptions {
 }
 
 const where = "routes";
-
-/** Bytes an upload is written in at a time. */
-const WRITE_CHUNK = 1 << 20;
 
 /** How long a partial-size question waits for writes of that blob that are ending (their connection dropped). */
 const SETTLE_MS = 2000;
@@ -125,7 +122,7 @@ export function storageRoutes(options: StorageRoutesOptions): Hono {
     const tooLarge = () => new TooLargeError(where, `the upload of blob ${hash}`, `${limits.blobBytes} bytes`);
     if ((size ?? offset) > limits.blobBytes) throw tooLarge();
     const raw = nodeBody(c) ?? fromWebStream(c.req.raw.body ?? new ReadableStream({ start: (s) => s.close() }));
-    const body = capped(coalesce(raw, WRITE_CHUNK), limits.blobBytes - offset, tooLarge);
+    const body = capped(raw, limits.blobBytes - offset, tooLarge);
     const writing = store.write(hash, body, { offset, size });
     const set = inflight.get(hash) ?? new Set();
     inflight.set(hash, set.add(writing));
