@@ -106,7 +106,7 @@ export async function benchRemotePath(options: BenchOptions = FULL): Promise<Ben
         unit: "ms",
         baselineName: "ssh a cat f, piped to ssh b 'cat > f' (OpenSSH, default cipher)",
         baseline: median(openssh),
-        note: `${mibps(run.bytes, median(engine))} vs ${mibps(run.bytes, median(openssh))}; ${sent} bytes sent, verified; median of ${run.rounds}`,
+        note: `${mibps(run.bytes, median(engine))} vs ${mibps(run.bytes, median(openssh))}; ${sent} bytes sent, verified; median of ${run.rounds} (rounds: ${engine.map((ms) => ms.toFixed(0)).join(", ")} ms vs ${openssh.map((ms) => ms.toFixed(0)).join(", ")} ms)`,
       },
       {
         name: `${label} Path, read only: A's storage routes → the controller (bytes dropped)`,
