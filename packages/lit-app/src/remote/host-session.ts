@@ -12,7 +12,7 @@ import type { AgentBundle } from "@lit-app/gpu-agent";
 import type { AgentEndpoint as ChannelEndpoint } from "@lit-app/gpu-agent/client";
 import { connectHost, ensureAgent, type AgentEndpoint, type LocalListener, type SshHost } from "@lit-app/ssh";
 import { runtimeKind } from "@lit-app/runtime";
-import { httpRoot, type HttpRoot } from "@lit-app/storage/http";
+import { httpRoot, nodeFetchOver, type HttpRoot } from "@lit-app/storage/http";
 import { folderTarget, syncAppFolder, type FolderSyncReport } from "./folder-sync.ts";
 import { recordHost } from "./known-hosts-list.ts";
 import type { HostStorage } from "./path-relay.ts";
@@ -67,6 +67,8 @@ export class HostSession {
   private host: SshHost | undefined;
   private agent: AgentEndpoint | undefined;
   private listener: { port: number; local: LocalListener; host: SshHost } | undefined;
+  /** The agent's storage root over SSH channels (Node), kept while the connection and the agent are the same. */
+  private channelRoot: { host: SshHost; port: number; token: string; root: HttpRoot } | undefined;
   private prepared: Promise<PreparedHost> | undefined;
   private connects = 0;
   private closed = false;
@@ -162,10 +164,22 @@ export class HostSession {
     return { root: await this.storageRoot(await this.connection()), appDir: prepared.storageAppDir };
   }
 
-  /** The agent's storage root through a local port forwarded by `host`. */
+  /**
+   * The agent's storage root through `host`: on Node its requests go in SSH
+   * channels to the agent's port (kept open between requests), elsewhere
+   * through a local port forwarded by `host`.
+   */
   private async storageRoot(host: SshHost): Promise<HttpRoot> {
-    const port = await this.localPort(host, this.agent!.port);
-    return httpRoot({ url: `http://127.0.0.1:${port}/v1/storage`, token: this.agent!.token });
+    const { port, token } = this.agent!;
+    if (runtimeKind() !== "node") {
+      const local = await this.localPort(host, port);
+      return httpRoot({ url: `http://127.0.0.1:${local}/v1/storage`, token });
+    }
+    const kept = this.channelRoot;
+    if (kept?.host === host && kept.port === port && kept.token === token) return kept.root;
+    const root = httpRoot({ url: `http://127.0.0.1:${port}/v1/storage`, token, fetch: nodeFetchOver(() => host.forward(port)) });
+    this.channelRoot = { host, port, token, root };
+    return root;
   }
 
   /** The agent's HTTP base URL here (a local port forwarded through the SSH connection) and its token. */
