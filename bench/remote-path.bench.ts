@@ -3,8 +3,9 @@
  * of host A and of host B (each in a process of the host's user, on the
  * host's 127.0.0.1), and the controller on the laptop moving a 1 GiB file
  * (tiny: 1 MiB) from A's root to B's with the transfer engine, through its
- * two SSH connections (`httpRoot` over local listeners that ssh2 forwards),
- * the bytes streamed through its memory only. Beside it, OpenSSH doing the
+ * two SSH connections (`httpRoot` whose requests go in ssh2 channels to each
+ * host's port, `nodeFetchOver`, as lit run --host does on Node), the bytes
+ * streamed through its memory only. Beside it, OpenSSH doing the
  * same over the same links: `ssh a cat f | ssh b 'cat > f'` (target ≥ 0.8×
  * its throughput, that is ≤ 1.25× its time). Then an unchanged re-sync
  * (target ≤ 50 ms) beside one command round trip over the same ssh2
