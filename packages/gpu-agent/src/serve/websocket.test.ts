@@ -55,6 +55,33 @@ describe.each(["node", "bun"] as const)("WebSockets through the agent's server o
     expect(status).toBe(401);
   });
 
+  it("hands every message to the route once, in order: those sent at open, those after, text and binary", async () => {
+    const port = await serve(runtime);
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/echo`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const replies: string[] = [];
+    const sent = Array.from({ length: 200 }, (_, i) => `m${i}`);
+    await new Promise<void>((resolve, reject) => {
+      ws.once("open", () => {
+        // The first half at once (they may reach the server before its route is open), the rest later.
+        for (const m of sent.slice(0, 100)) ws.send(m);
+        setTimeout(() => {
+          for (const m of sent.slice(100, 199)) ws.send(m);
+          ws.send(Buffer.from(sent[199]!), { binary: true });
+        }, 20);
+      });
+      ws.on("message", (data) => {
+        replies.push(String(data));
+        if (replies.length === sent.length) resolve();
+      });
+      ws.once("error", reject);
+    });
+    await new Promise((r) => setTimeout(r, 50)); // a message handed over twice would have come by now
+    ws.close();
+    expect(replies.slice(0, 199)).toEqual(sent.slice(0, 199).map((m) => `echo:${m}`));
+    expect(replies[199]).toMatch(/^echo:/);
+    expect(replies).toHaveLength(200);
+  });
+
   it("upgrades with the token as a subprotocol, answering lit-agent.v1 (never the token); refuses a wrong token, another order, or the token alone", async () => {
     const port = await serve(runtime);
     const ws = new WebSocket(`ws://127.0.0.1:${port}/v1/echo`, subprotocolsFor(TOKEN));
