@@ -26,6 +26,8 @@ export interface DeployFlags {
   host?: string[];
   name?: string;
   flowHost?: string;
+  /** `--resume`: keep the state of the app deployed before under this name. */
+  resume?: boolean;
 }
 
 /** What the commands do; left out, a command only describes itself (for help and the docs). */
@@ -123,6 +125,7 @@ export function litProgram(actions?: CliActions): Command {
     .requiredOption("--host <compute=ssh-host>", "as for lit run: the works whose compute name starts with <compute> run on that SSH host; a bare --host gpu-box puts every work there (repeatable)", collect)
     .option(appName, "the app's name (default: its folder's name); deploying again under a name replaces that app")
     .option("--flow-host <ssh-host>", "where the flow runs (default: the first --host)")
+    .option("--resume", "keep the last state of the app deployed before under this name (its component tree must match); without it the app starts afresh")
     .helpOption("-h, --help", "show this help")
     .action(async (file: string, flags: DeployFlags) => {
       if (actions?.deploy) setExitCode(program, await actions.deploy(file, flags));

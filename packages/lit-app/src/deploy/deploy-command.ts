@@ -99,7 +99,7 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
       hosts,
       ...(key ? { sshKey: key.privateKey } : {}),
       env: {},
-      options: { restart: true, port: 0, resume: false },
+      options: { restart: true, port: 0, resume: flags.resume === true },
     };
     const agent = await agentRequest(flowSession, flowPrepared);
     await agent("POST", "/v1/apps", spec);

@@ -3,7 +3,8 @@
  * gpu-agent's apps module): reads the app's spec from `$LIT_DEPLOYED_DIR/app.json`,
  * runs the app with its works routed by the `--host` rules and its server on
  * the host's 127.0.0.1, reports the server's port (`server.json`) and, when
- * the app ends, how it ended (`result.json`). SIGTERM (lit stop) stops the
+ * the app ends, how it ended (`result.json`). Its state is journaled in
+ * `journal/`, from which a flow started again resumes. SIGTERM (lit stop) stops the
  * app, which stops its works.
  */
 import { readFileSync } from "node:fs";
@@ -13,6 +14,7 @@ import { LightningApp } from "@lit-app/core";
 import { AppEngine, lastConstructedApp, type AppResult } from "@lit-app/core/internal";
 import { DEPLOYED_DIR_ENV, DEPLOYED_RESTARTS_ENV, deployAppSchema, type DeployAppSpec } from "@lit-app/gpu-agent";
 import { writeFileAtomicSync } from "@lit-app/runtime";
+import { openFileJournal } from "../runner/file-journal.ts";
 import { logPrinter } from "../runner/log-printer.ts";
 import { systemClock } from "../runner/system-clock.ts";
 import { checkReach, deployedExecutor } from "./flow-executor.ts";
@@ -60,7 +62,10 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
     }
   }
   const executor = deployedExecutor(spec, place);
-  const engine = new AppEngine(app, { executor, clock: systemClock });
+  // The flow's state, its works' state and their calls go to the journal as they change: a flow started
+  // again (after a crash, or by an agent after a reboot) resumes from it, and no call that succeeded runs again.
+  const journal = openFileJournal(join(dir, "journal"));
+  const engine = new AppEngine(app, { executor, clock: systemClock, journal });
   engine.onLog(logPrinter({ stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) }, false));
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void engine.stop(`stopped by ${signal === "SIGTERM" ? "lit stop" : signal}`));
   const { startAppServer } = await import("@lit-app/server");

@@ -58,13 +58,23 @@ function size(file: string): number | undefined {
   }
 }
 
-/** Whether a process with this id runs (on this machine). */
+/**
+ * Whether a process with this id runs (on this machine). A killed process
+ * whose parent died too may stay a zombie until an init that reaps it does:
+ * it holds nothing, so it counts as gone (Linux tells it in /proc).
+ */
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return true; // No /proc (macOS): the signal's answer is all there is.
   }
 }
 
