@@ -10,8 +10,9 @@
  */
 import { pathToFileURL } from "node:url";
 import { LightningApp, LightningFlow, LightningWork } from "@lit-app/core";
-import { AppEngine, loadWork, type VarOp, type WorkEvent, type WorkExecutor } from "@lit-app/core/internal";
+import { AppEngine, loadWork, type VarOp } from "@lit-app/core/internal";
 import { FakeClock } from "@lit-app/core/testing";
+import { DeltaExecutor } from "./fixtures/delta-executor.ts";
 import { FULL, median, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
 
 /** State sizes, changes timed and changes before timing (multiples of 100), full and tiny. */
@@ -45,18 +46,6 @@ class Watcher extends LightningFlow {
   run() {
     this._seen++;
   }
-}
-
-/** An executor whose works run elsewhere: here it only passes their deltas to the engine. */
-class DeltaExecutor implements WorkExecutor {
-  emit: (event: WorkEvent) => void = () => {};
-  bind(emit: (event: WorkEvent) => void): void {
-    this.emit = emit;
-  }
-  async start(): Promise<void> {}
-  call(): void {}
-  async stop(): Promise<void> {}
-  async close(): Promise<void> {}
 }
 
 type Variant = "field" | "nested";

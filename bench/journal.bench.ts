@@ -17,9 +17,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { LightningApp, LightningFlow, LightningWork } from "@lit-app/core";
-import { AppEngine, loadWork, type StateJournal, type VarOp, type WorkEvent, type WorkExecutor } from "@lit-app/core/internal";
+import { AppEngine, loadWork, type StateJournal, type VarOp } from "@lit-app/core/internal";
 import { FakeClock } from "@lit-app/core/testing";
 import { openFileJournal, readJournal } from "lit-app/internal";
+import { DeltaExecutor } from "./fixtures/delta-executor.ts";
 import { FULL, median, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
 
 const RUNS = {
@@ -48,18 +49,6 @@ class Watcher extends LightningFlow {
   run() {
     this.seen = (this.wide as unknown as Record<string, number>).last!;
   }
-}
-
-/** An executor whose works run elsewhere: here it only passes their deltas to the engine. */
-class DeltaExecutor implements WorkExecutor {
-  emit: (event: WorkEvent) => void = () => {};
-  bind(emit: (event: WorkEvent) => void): void {
-    this.emit = emit;
-  }
-  async start(): Promise<void> {}
-  call(): void {}
-  async stop(): Promise<void> {}
-  async close(): Promise<void> {}
 }
 
 interface Subject {

@@ -6,9 +6,8 @@
  * Deno's Node compatibility.
  */
 import { describe, expect, it } from "vitest";
-import { fileURLToPath } from "node:url";
 import { useTestHosts } from "@lit-app/test-hosts/vitest";
-import { litOnLaptop } from "../test-support/remote-run.ts";
+import { ended, litOnLaptop, remoteApp, ticks, upTo } from "../test-support/remote-run.ts";
 
 const GPU = { uuid: "GPU-4b7a0c2e-0003-4d6f-9a51-a100000000a3", name: "A100", memoryMiB: 81920 };
 const th = useTestHosts({
@@ -18,21 +17,12 @@ const th = useTestHosts({
   ],
 });
 
-function ended(run: ReturnType<typeof litOnLaptop>, ms = 120_000) {
-  return Promise.race([
-    run.exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lit run did not end within ${ms} ms:\n${run.text()}`)), ms).unref()),
-  ]);
-}
-
-const ticks = (run: ReturnType<typeof litOnLaptop>) => run.out().filter((l) => /^root\.ticker \| tick \d+$/.test(l)).map((l) => Number(l.split(" ").pop()));
-const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-const app = (name: string) => fileURLToPath(new URL(`../../test/fixtures/remote/${name}/app.ts`, import.meta.url));
+const app = remoteApp;
 
 describe("lit run --host with the flow on deno", () => {
   it("runs the seed's workflow: the CPU work on cpu-box (node), the GPU work on gpu-box (bun) with its GPU", async () => {
     const run = litOnLaptop(th(), "deno", ["run", app("two-hosts"), "--host", "cpu=cpu-box", "--host", "gpu=gpu-box"]);
-    const exit = await ended(run);
+    const exit = await ended(run, 120_000);
     expect(exit.code, run.text()).toBe(0);
     expect(run.out()).toEqual([
       `root.work_A | running code A on a CPU machine (user ${th().host("cpu-box").user}, CUDA_VISIBLE_DEVICES=none)`,
@@ -53,7 +43,7 @@ describe("lit run --host with the flow on deno", () => {
     } finally {
       await host.restore();
     }
-    const exit = await ended(run);
+    const exit = await ended(run, 120_000);
     expect(exit.code, run.text()).toBe(0);
     expect(ticks(run)).toEqual(upTo(60));
     expect(run.out().at(-1)).toBe("flow: the ticker is done");

@@ -8,7 +8,7 @@ import { rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { useTestHosts } from "@lit-app/test-hosts/vitest";
-import { litOnLaptop, type CliRuntime } from "../test-support/remote-run.ts";
+import { ended, litOnLaptop, remoteApp, ticks, upTo, type CliRuntime } from "../test-support/remote-run.ts";
 
 const GPU_A = { uuid: "GPU-4b7a0c2e-0001-4d6f-9a51-a100000000a1", name: "A100", memoryMiB: 81920 };
 const GPU_B = { uuid: "GPU-4b7a0c2e-0002-4d6f-9a51-a100000000a2", name: "A100", memoryMiB: 81920 };
@@ -20,19 +20,8 @@ const th = useTestHosts({
   ],
 });
 
-/** How a run ended, or a failure with every line it printed when it did not end in time. */
-function ended(run: ReturnType<typeof litOnLaptop>, ms = 90_000) {
-  return Promise.race([
-    run.exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lit run did not end within ${ms} ms:\n${run.text()}`)), ms).unref()),
-  ]);
-}
 
-/** The `tick <i>` lines the ticker fixture's work printed, as the flow saw them. */
-const ticks = (run: ReturnType<typeof litOnLaptop>) => run.out().filter((l) => /^root\.ticker \| tick \d+$/.test(l)).map((l) => Number(l.split(" ").pop()));
-const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
-
-const app = (name: string) => fileURLToPath(new URL(`../../test/fixtures/remote/${name}/app.ts`, import.meta.url));
+const app = remoteApp;
 
 describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => {
   it("runs the seed's workflow: the CPU work on cpu-box, the GPU work on gpu-box with its GPU, the flow here", async () => {

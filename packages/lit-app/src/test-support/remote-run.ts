@@ -8,6 +8,7 @@ import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import type { TestHosts } from "@lit-app/test-hosts";
 import { REPO, type Line } from "./app-process.ts";
 
@@ -76,3 +77,21 @@ export function litOnLaptop(th: TestHosts, runtime: CliRuntime, args: string[], 
     },
   };
 }
+
+/** How a run ended, or a failure with every line it printed when it did not end within `ms`. */
+export function ended(run: LaptopRun, ms = 90_000): LaptopRun["exited"] {
+  return Promise.race([
+    run.exited,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lit run did not end within ${ms} ms:\n${run.text()}`)), ms).unref()),
+  ]);
+}
+
+/** The `tick <i>` lines the ticker fixture's work printed, as the flow saw them. */
+export const ticks = (run: LaptopRun): number[] =>
+  run.out().filter((l) => /^root\.ticker \| tick \d+$/.test(l)).map((l) => Number(l.split(" ").pop()));
+
+/** 1, 2, …, n. */
+export const upTo = (n: number): number[] => Array.from({ length: n }, (_, i) => i + 1);
+
+/** The file of the remote test app `name` (test/fixtures/remote/<name>/app.ts). */
+export const remoteApp = (name: string): string => fileURLToPath(new URL(`../../test/fixtures/remote/${name}/app.ts`, import.meta.url));
