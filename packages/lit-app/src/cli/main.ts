@@ -156,6 +156,7 @@ async function main(argv: string[]): Promise<number> {
     status: async (flags) => (await deploy()).statusCommand(flags),
     stop: async (flags) => (await deploy()).stopCommand(flags),
     apps: async () => (await deploy()).appsCommand(),
+    logs: async (component, flags) => (await deploy()).logsCommand(component, flags),
     coming,
   });
   const builtins = builtinCommandNames(program);

@@ -44,13 +44,14 @@ export interface CliActions {
   stop?(flags: { name?: string; purge?: boolean }): Promise<number>;
   /** `lit apps`: resolves to the exit code. */
   apps?(): Promise<number>;
+  /** `lit logs [component]`: resolves to the exit code. */
+  logs?(component: string | undefined, flags: { name?: string; follow?: boolean }): Promise<number>;
   /** A command named in the definition that is not available yet. */
   coming(name: string): Promise<number>;
 }
 
 /** Commands whose names are taken by `lit` itself, described now and available later. */
 export const COMING_COMMANDS = [
-  { name: "logs", args: "[app]", summary: "the log lines of a running or deployed app" },
   { name: "ui", args: "[app]", summary: "open a running or deployed app's UI in the browser" },
 ] as const;
 
@@ -146,6 +147,16 @@ export function litProgram(actions?: CliActions): Command {
     .helpOption("-h, --help", "show this help")
     .action(async (flags: { name?: string; purge?: boolean }) => {
       if (actions?.stop) setExitCode(program, await actions.stop(flags));
+    });
+  program
+    .command("logs")
+    .description("a deployed app's log lines, every line once (across restarts and dropped links)")
+    .argument("[component]", "only this component's lines (its dotted name, e.g. root.work_a)")
+    .option(appName, appNameHelp)
+    .option("-f, --follow", "keep printing lines as they come, until the app ends")
+    .helpOption("-h, --help", "show this help")
+    .action(async (component: string | undefined, flags: { name?: string; follow?: boolean }) => {
+      if (actions?.logs) setExitCode(program, await actions.logs(component, flags));
     });
   program
     .command("apps")

@@ -72,6 +72,8 @@ describe.each<CliRuntime>(["node", "bun"])("lit deploy on %s", (cli) => {
     expect(shell.code, shell.stderr).toBe(1);
 
     await until("work_B to tick", async () => (await flowLog("wf")).includes("root.work_B | tick 1\n"));
+    // lit logs -f, started while the app runs, prints every line once and ends when the app ends.
+    const follow = litOnLaptop(th(), runtime, ["logs", "-f"]);
     const status = await lit(["status"]);
     expect(status.code, status.text).toBe(0);
     expect(status.out[0]).toMatch(/^wf: running, flow on gpu-box \(pid \d+\), 0 restarts$/);
@@ -96,6 +98,18 @@ describe.each<CliRuntime>(["node", "bun"])("lit deploy on %s", (cli) => {
       ...Array.from({ length: 30 }, (_, i) => `root.work_B | tick ${i + 1}`),
       "flow: both works ran; B says [running code B on a GPU machine after [running code A on a CPU machine: done]: done]",
     ]);
+    const followed = await Promise.race([
+      follow.exited,
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lit logs -f did not end with the app:\n${follow.text()}`)), 60_000).unref()),
+    ]);
+    expect(followed.code, follow.text()).toBe(0);
+    const finalLog = await flowLog("wf");
+    expect(follow.out(), follow.text()).toEqual(finalLog.split("\n").filter((l) => l !== ""));
+    // One component's lines only.
+    const workB = await lit(["logs", "root.work_B", "--name", "wf"]);
+    expect(workB.code, workB.text).toBe(0);
+    expect(workB.out).toEqual(finalLog.split("\n").filter((l) => l.startsWith("root.work_B | ")));
+    expect(workB.out).toHaveLength(31 + workB.out.filter((l) => l.includes(" | [lit-app] ")).length);
     await until("the app's processes to end", async () => (await appProcesses("gpu-box", bundle)).length + (await appProcesses("cpu-box", bundle)).length === 0, 30_000);
     const ended = await lit(["status", "--name", "wf"]);
     expect(ended.out[0]).toMatch(/^wf: finished, flow on gpu-box, 0 restarts$/);
