@@ -53,7 +53,6 @@ export async function openChannelSocket(
   if (runtimeKind() === "node") {
     const { WebSocket } = await import("ws");
     const stream = endpoint.stream;
-    if (stream) writeCorkedAsOne(stream);
     const ws = new WebSocket(endpoint.url, {
       headers,
       maxPayload: maxBytes,
@@ -96,22 +95,5 @@ export async function openChannelSocket(
       ws.close();
       closeOnce("closed");
     },
-  };
-}
-
-/**
- * Makes the writes `stream` gets while corked leave as one write. `ws` writes
- * a frame's header and payload as two writes between cork() and uncork(): a
- * socket sends them in one system call (its own writev), but an ssh2 channel
- * has none and sends each as an SSH packet of its own (two encryptions, two
- * system calls, two wake-ups of the sshd and of the agent, per message).
- * Buffers only: a stream in object mode or given strings keeps its own way.
- */
-export function writeCorkedAsOne(stream: Duplex): void {
-  const writable = stream as Duplex & { _writev?: unknown };
-  if (typeof writable._writev === "function" || stream.writableObjectMode) return;
-  writable._writev = (chunks: { chunk: unknown; encoding: BufferEncoding }[], callback: (error?: Error | null) => void) => {
-    const buffers = chunks.map(({ chunk, encoding }) => (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, encoding)));
-    stream._write(buffers.length === 1 ? buffers[0]! : Buffer.concat(buffers), "buffer" as BufferEncoding, callback);
   };
 }
