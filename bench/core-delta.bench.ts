@@ -10,9 +10,7 @@
  */
 import { pathToFileURL } from "node:url";
 import { LightningApp, LightningFlow, LightningWork } from "@lit-app/core";
-import { AppEngine, loadWork, type VarOp } from "@lit-app/core/internal";
-import { FakeClock } from "@lit-app/core/testing";
-import { DeltaExecutor } from "./fixtures/delta-executor.ts";
+import { engineAndWorkSide } from "./fixtures/delta-executor.ts";
 import { FULL, median, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
 
 /** State sizes, changes timed and changes before timing (multiples of 100), full and tiny. */
@@ -60,25 +58,8 @@ interface Subject {
 }
 
 async function subject(n: number, variant: Variant): Promise<Subject> {
-  const clock = new FakeClock();
-  const executor = new DeltaExecutor();
-  const engine = new AppEngine(new LightningApp(new Watcher(n)), { executor, clock });
-  void engine.start();
-  await engine.started;
-  clock.runSoon();
+  const { engine, executor, clock, ops, loaded } = await engineAndWorkSide(() => new LightningApp(new Watcher(n)));
   const state = engine.work("root.wide")!.fields as Record<string, unknown>;
-
-  // The work's side: the same work, loaded as in a worker thread, from the flow's view of it.
-  const ops: VarOp[] = [];
-  const loaded = loadWork({
-    app: new LightningApp(new Watcher(n)),
-    name: "root.wide",
-    className: "Wide",
-    constructorOptions: {},
-    state: engine.stateDocument().components["root.wide"]!.vars,
-    onOp: (op) => ops.push(op),
-    now: () => clock.now(),
-  });
   const work = loaded.work as unknown as Record<string, number> & { table: Record<string, number> };
   const key = variant === "field" ? `f${Math.floor(n / 2)}` : `k${Math.floor(n / 2)}`;
   let value = n;

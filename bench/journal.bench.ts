@@ -17,10 +17,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { LightningApp, LightningFlow, LightningWork } from "@lit-app/core";
-import { AppEngine, loadWork, type StateJournal, type VarOp } from "@lit-app/core/internal";
-import { FakeClock } from "@lit-app/core/testing";
+import type { StateJournal } from "@lit-app/core/internal";
 import { openFileJournal, readJournal } from "lit-app/internal";
-import { DeltaExecutor } from "./fixtures/delta-executor.ts";
+import { engineAndWorkSide } from "./fixtures/delta-executor.ts";
 import { FULL, median, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
 
 const RUNS = {
@@ -61,22 +60,7 @@ interface Subject {
 type Variant = "same" | "spread";
 
 async function subject(n: number, journal: StateJournal | undefined, variant: Variant): Promise<Subject> {
-  const clock = new FakeClock();
-  const executor = new DeltaExecutor();
-  const engine = new AppEngine(new LightningApp(new Watcher(n)), { executor, clock, ...(journal ? { journal } : {}) });
-  void engine.start();
-  await engine.started;
-  clock.runSoon();
-  const ops: VarOp[] = [];
-  const loaded = loadWork({
-    app: new LightningApp(new Watcher(n)),
-    name: "root.wide",
-    className: "Wide",
-    constructorOptions: {},
-    state: engine.stateDocument().components["root.wide"]!.vars,
-    onOp: (op) => ops.push(op),
-    now: () => clock.now(),
-  });
+  const { engine, executor, clock, ops, loaded } = await engineAndWorkSide(() => new LightningApp(new Watcher(n)), journal);
   const work = loaded.work as unknown as Record<string, number>;
   let value = n;
   return {
