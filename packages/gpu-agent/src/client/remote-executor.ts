@@ -11,6 +11,11 @@
  * re-sends the calls not yet started (the work runs each call id once), and
  * reports `connection: restored`. Past `hostLostMs` without the link, the
  * works fail with reason `host lost`.
+ *
+ * Each work's `handle` event ({@link RemoteHandle}: its host, incarnation and
+ * the seq of the last line it printed) lets a flow started again re-attach to
+ * it ({@link RemoteExecutor.reattach}): the work keeps running under the agent
+ * while no flow has it open.
  */
 import {
   encodeState,
@@ -26,6 +31,7 @@ import { classNotExported, findClassExport, RebuildableClasses, WorkLink, type W
 import { workToFlow, type FlowToWork } from "@lit-app/local-workers/protocol";
 import { MAX_MESSAGE_BYTES, type ControllerMessage } from "../channel/messages.ts";
 import { parseAgentFrame } from "./agent-frame.ts";
+import { parseRemoteHandle, type RemoteHandle } from "./remote-handle.ts";
 import { openChannelSocket, type AgentEndpoint, type ChannelSocket } from "./channel-socket.ts";
 
 /** Options of a {@link RemoteExecutor}. */
@@ -88,6 +94,22 @@ interface Lane {
   waitingSaid?: string;
   /** Called when the agent says the work's process is gone after a stop. */
   onClosed?: () => void;
+  /** Re-attaching to a work an earlier flow started (see {@link RemoteExecutor.reattach}), until its snapshot comes. */
+  reattaching?: Reattaching;
+  /** The work's messages held while the engine takes a re-attached work's answer, the snapshot first. */
+  held?: Record<string, unknown>[];
+}
+
+/** A lane being re-attached: what it waits for, and its messages held meanwhile. */
+interface Reattaching {
+  /** The seq of the last line the earlier flow printed: the lines after it are shown. */
+  after: number;
+  /** The calls the engine asks about. */
+  calls: Set<string>;
+  /** Resolves the reattach with the calls the work has. */
+  resolve: (live: string[]) => void;
+  /** The engine started the work meanwhile (a work started with its flow): a work found gone is started afresh. */
+  startAgain?: WorkRef;
 }
 
 /** An Error rebuilt from what crossed the channel. */
@@ -147,53 +169,16 @@ export class RemoteExecutor implements WorkExecutor {
 
   start(work: WorkRef): Promise<void> {
     const existing = this.lanes.get(work.name);
-    if (existing && !existing.stopping) return existing.ready;
-    const incarnation = newIncarnation();
-    const init: Lane["init"] = {
-      type: "init",
-      incarnation,
-      appModule: this.appModule,
-      name: work.name,
-      className: work.className,
-      constructorOptions: encodeState(work.constructorOptions),
-      state: work.state(),
-      ...(this.options.storageDir ? { storageDir: this.options.storageDir } : {}),
-    };
+    if (existing && !existing.stopping) {
+      // Being re-attached: should the work turn out gone, it is started afresh (see ended).
+      if (existing.reattaching) existing.reattaching.startAgain = work;
+      return existing.ready;
+    }
+    const lane = this.newLane(work, newIncarnation());
+    const { incarnation, init } = lane;
     // Created inside run(): rebuilt on the host from its class, which another module of the app may export.
     const creation = workCreation(work.work);
-    const lane = {
-      name: work.name,
-      incarnation,
-      init,
-      compute: work.compute,
-      opened: false,
-      initComplete: !creation,
-      isReady: false,
-      unstarted: new Map(),
-      stopping: false,
-      ended: false,
-    } as unknown as Lane;
-    const channel: WorkChannel = {
-      send: (message) => this.sendFlow(lane, message as FlowToWork),
-      onMessage: (listener) => (lane.deliver = listener),
-      close: () => (lane.deliver = undefined),
-    };
-    lane.link = new WorkLink(work.name, incarnation, channel, workToFlow, {
-      emit: (event) => {
-        if (event.type === "started" || event.type === "succeeded" || event.type === "failed") lane.unstarted.delete(event.callId);
-        this.emit(event);
-      },
-      initDone: (error) => {
-        if (error) this.ended(lane, { type: "exited", work: lane.name, error });
-        else lane.settle?.(undefined);
-      },
-      stopped: () => undefined,
-      exiting: (exit) => {
-        const error = exit.error ?? { name: "WorkerExit", message: `the work's process on ${this.options.host} ended with exit code ${exit.code ?? "unknown"}` };
-        // The agent names a process that went over its memory limit (or that V8 said ran out of heap).
-        this.ended(lane, { type: "exited", work: lane.name, error, ...(error.name === "WorkOutOfMemory" ? { reason: "out of memory" as const } : {}) });
-      },
-    });
+    lane.initComplete = !creation;
     lane.ready = new Promise<void>((resolve, reject) => {
       lane.settle = (error) => {
         lane.settle = undefined;
@@ -217,6 +202,134 @@ export class RemoteExecutor implements WorkExecutor {
       });
     } else if (this.state === "open") this.openLane(lane);
     return lane.ready;
+  }
+
+  /** A lane for one incarnation of a work, with its WorkLink: not yet started, opened or ready. */
+  private newLane(work: WorkRef, incarnation: string): Lane {
+    const init: Lane["init"] = {
+      type: "init",
+      incarnation,
+      appModule: this.appModule,
+      name: work.name,
+      className: work.className,
+      constructorOptions: encodeState(work.constructorOptions),
+      state: work.state(),
+      ...(this.options.storageDir ? { storageDir: this.options.storageDir } : {}),
+    };
+    const lane = {
+      name: work.name,
+      incarnation,
+      init,
+      compute: work.compute,
+      opened: false,
+      initComplete: true,
+      isReady: false,
+      unstarted: new Map(),
+      stopping: false,
+      ended: false,
+    } as unknown as Lane;
+    const channel: WorkChannel = {
+      send: (message) => this.sendFlow(lane, message as FlowToWork),
+      onMessage: (listener) => (lane.deliver = listener),
+      close: () => (lane.deliver = undefined),
+    };
+    lane.link = new WorkLink(work.name, incarnation, channel, workToFlow, {
+      emit: (event) => {
+        if (event.type === "started" || event.type === "succeeded" || event.type === "failed") lane.unstarted.delete(event.callId);
+        this.emit(event);
+        // A flow started again shows the lines after this one (see reattach).
+        if (event.type === "log") this.emitHandle(lane);
+      },
+      initDone: (error) => {
+        if (error) this.ended(lane, { type: "exited", work: lane.name, error });
+        else lane.settle?.(undefined);
+      },
+      stopped: () => undefined,
+      exiting: (exit) => {
+        const error = exit.error ?? { name: "WorkerExit", message: `the work's process on ${this.options.host} ended with exit code ${exit.code ?? "unknown"}` };
+        // The agent names a process that went over its memory limit (or that V8 said ran out of heap).
+        this.ended(lane, { type: "exited", work: lane.name, error, ...(error.name === "WorkOutOfMemory" ? { reason: "out of memory" as const } : {}) });
+      },
+    });
+    return lane;
+  }
+
+  /** Tells a flow started again where to find the work: its host, incarnation and last line shown. */
+  private emitHandle(lane: Lane): void {
+    const handle: RemoteHandle = { host: this.options.host, incarnation: lane.incarnation, seq: lane.link.order.lastSeq };
+    this.emit({ type: "handle", work: lane.name, handle: { ...handle } });
+  }
+
+  /**
+   * Asks the agent for a work being re-attached: the messages after the last line shown (of which
+   * only the lines count), then a snapshot of its state and calls, which ends the re-attaching.
+   */
+  private helloReattach(lane: Lane): void {
+    const after = lane.reattaching!.after;
+    this.transmit({ type: "hello", works: [{ work: lane.name, incarnation: lane.incarnation, after }] });
+    this.transmit({ type: "send", work: lane.name, incarnation: lane.incarnation, message: { type: "resync" } });
+  }
+
+  /**
+   * A message of a work being re-attached: a line after the last one the earlier flow showed is
+   * shown; the snapshot ends the re-attaching (its state replaces the journal's, its calls say which
+   * of the engine's the work has); the rest came before the snapshot, which holds it.
+   */
+  private reattachMessage(lane: Lane, message: Record<string, unknown>): void {
+    const reattaching = lane.reattaching!;
+    const seq = typeof message.seq === "number" ? message.seq : 0;
+    if (message.incarnation !== lane.incarnation) return;
+    if (message.type === "log") {
+      if (seq <= reattaching.after) return;
+      lane.link.order.resynced(seq - 1);
+      lane.deliver?.(message);
+      return;
+    }
+    // Its process ended before it could answer: the work is gone, its calls are sent again.
+    if (message.type === "exiting") return this.ended(lane, undefined);
+    if (message.type !== "snapshot") return;
+    lane.reattaching = undefined;
+    const calls = Array.isArray(message.calls) ? (message.calls as { callId?: unknown }[]) : [];
+    const live = calls.map((c) => c.callId).filter((id): id is string => typeof id === "string" && reattaching.calls.has(id));
+    reattaching.resolve(live);
+    this.emit({ type: "placed", work: lane.name, host: this.options.host });
+    // The snapshot, and what comes after it, once the engine has taken the answer: its calls are then the engine's own.
+    const held: Record<string, unknown>[] = [message];
+    lane.held = held;
+    setTimeout(() => {
+      lane.held = undefined;
+      if (lane.ended) return;
+      lane.link.order.resynced(seq - 1);
+      for (const m of held) lane.deliver?.(m);
+      this.emitHandle(lane);
+    }, 0);
+  }
+
+  /**
+   * Re-adopts a work an earlier run of the flow started on this host (its
+   * `handle`): the agent is told the work's incarnation, the work's lines after
+   * the last one the earlier flow printed are shown, and the work sends a
+   * snapshot of its state and its calls' stages, which replaces what the
+   * journal kept. Resolves with those of `calls` the work has (running or
+   * finished); `[]` when the agent no longer has the work (its host lost every
+   * process) or the handle is not this host's.
+   */
+  reattach(work: WorkRef, calls: readonly { id: string; hash: string }[], handle: unknown): Promise<string[]> {
+    const found = parseRemoteHandle(handle);
+    const existing = this.lanes.get(work.name);
+    if (!found || found.host !== this.options.host || (existing && !existing.stopping)) return Promise.resolve([]);
+    const lane = this.newLane(work, found.incarnation);
+    lane.opened = true;
+    lane.initComplete = true;
+    lane.isReady = true;
+    lane.ready = Promise.resolve();
+    const result = new Promise<string[]>((resolve) => {
+      lane.reattaching = { after: found.seq, calls: new Set(calls.map((c) => c.id)), resolve };
+    });
+    this.lanes.set(work.name, lane);
+    if (this.state === "open") this.helloReattach(lane);
+    else this.ensureConnected();
+    return result;
   }
 
   call(work: WorkRef, call: WorkCall): void {
@@ -291,6 +404,19 @@ export class RemoteExecutor implements WorkExecutor {
     lane.link.close();
     if (this.lanes.get(lane.name) === lane) this.lanes.delete(lane.name);
     this.transmit({ type: "forget", work: lane.name, incarnation: lane.incarnation });
+    // A work that could not be re-attached (gone with its host's processes): its calls are sent again.
+    const reattaching = lane.reattaching;
+    lane.reattaching = undefined;
+    if (reattaching) {
+      reattaching.resolve([]);
+      const ref = reattaching.startAgain;
+      if (ref && this.state !== "closed") {
+        this.start(ref).catch((error: unknown) =>
+          this.emit({ type: "exited", work: ref.name, error: { name: error instanceof Error ? error.name : "Error", message: error instanceof Error ? error.message : String(error) } }),
+        );
+      }
+      return;
+    }
     if (!event || lane.stopping) return;
     // A start that fails is reported by the engine as the work's exit; a lost host keeps its own reason.
     if (lane.settle && event.reason !== "host lost") return lane.settle(event.error);
@@ -388,9 +514,11 @@ export class RemoteExecutor implements WorkExecutor {
     this.lastHeard = Date.now();
     const lanes = [...this.lanes.values()];
     const opened = lanes.filter((l) => l.opened);
-    this.transmit({ type: "hello", works: opened.map((l) => ({ work: l.name, incarnation: l.incarnation, after: l.link.order.lastSeq })) });
+    const after = (l: Lane) => (l.reattaching ? l.reattaching.after : l.link.order.lastSeq);
+    this.transmit({ type: "hello", works: opened.map((l) => ({ work: l.name, incarnation: l.incarnation, after: after(l) })) });
     for (const lane of lanes) {
-      if (!lane.opened) this.openLane(lane);
+      if (lane.reattaching) this.transmit({ type: "send", work: lane.name, incarnation: lane.incarnation, message: { type: "resync" } });
+      else if (!lane.opened) this.openLane(lane);
       else if (lane.isReady) for (const run of lane.unstarted.values()) this.transmit({ type: "send", work: lane.name, incarnation: lane.incarnation, message: run });
     }
     for (const lane of this.stoppingLanes.values()) {
@@ -459,6 +587,8 @@ export class RemoteExecutor implements WorkExecutor {
   /** A work's message, for its lane's WorkLink (which parses it with the work protocol's schema). */
   private event(work: string, message: Record<string, unknown>): void {
     const lane = this.lanes.get(work) ?? this.stoppingLanes.get(work);
+    if (lane?.reattaching) return this.reattachMessage(lane, message);
+    if (lane?.held) return void lane.held.push(message);
     lane?.deliver?.(message);
   }
 
@@ -484,7 +614,10 @@ export class RemoteExecutor implements WorkExecutor {
         if (lane?.incarnation !== message.incarnation) return;
         const first = !lane.opened;
         lane.opened = true;
-        if (first) this.emit({ type: "placed", work: lane.name, host: this.options.host, gpus: message.gpus ?? [] });
+        if (first) {
+          this.emit({ type: "placed", work: lane.name, host: this.options.host, gpus: message.gpus ?? [] });
+          this.emitHandle(lane);
+        }
         return;
       }
       case "closed": {

@@ -8,6 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { JsonValue } from "@lit-app/core";
 import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "@lit-app/core/internal";
 import type { DeployAppSpec, DeployHost } from "@lit-app/gpu-agent";
 import { RemoteExecutor, type AgentEndpoint } from "@lit-app/gpu-agent/client";
@@ -75,6 +76,9 @@ class HostWorks implements WorkExecutor {
   start(work: WorkRef): Promise<void> {
     return this.remote.start(work);
   }
+  reattach(work: WorkRef, calls: readonly { id: string; hash: string }[], handle: JsonValue | undefined): Promise<string[]> {
+    return this.remote.reattach(work, calls, handle);
+  }
   call(work: WorkRef, call: WorkCall): void {
     this.remote.call(work, call);
   }
@@ -92,6 +96,7 @@ function alias(executor: WorkExecutor): WorkExecutor {
   return {
     bind: () => undefined,
     start: (work) => executor.start(work),
+    reattach: (work, calls, handle) => executor.reattach?.(work, calls, handle) ?? Promise.resolve([]),
     call: (work, call) => executor.call(work, call),
     stop: (work) => executor.stop(work),
     close: async () => undefined,

@@ -67,6 +67,11 @@ export class RoutingExecutor implements WorkExecutor {
     return this.executorOf(work).start(work);
   }
 
+  /** Re-attaches a work of an earlier run of the flow through the executor its compute name routes it to. */
+  reattach(work: WorkRef, calls: readonly { id: string; hash: string }[], handle: JsonValue | undefined): Promise<string[]> {
+    return this.executorOf(work).reattach?.(work, calls, handle) ?? Promise.resolve([]);
+  }
+
   call(work: WorkRef, call: WorkCall): void {
     const executor = this.executorOf(work);
     const target = this.placedOn.get(work.name);
