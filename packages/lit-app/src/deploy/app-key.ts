@@ -20,11 +20,18 @@ export interface AppKey {
 /** The comment that marks the app's line in authorized_keys. */
 export const keyComment = (name: string) => `lit-app:${name}`;
 
-/** Makes an ed25519 key pair for the app `name`. */
+/**
+ * Makes an ed25519 key pair for the app `name`. ssh2's generator now and then
+ * (about 1 in 300 on Node) writes a private key its own parser calls
+ * malformed; such a pair is made again, so the flow's host can always read it.
+ */
 export function makeAppKey(name: string): AppKey {
-  const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment: keyComment(name) });
-  const publicKey = pair.public.trim().split(/\s+/).slice(0, 2).join(" ");
-  return { privateKey: pair.private, publicKey };
+  for (let attempt = 0; ; attempt++) {
+    const pair = ssh2.utils.generateKeyPairSync("ed25519", { comment: keyComment(name) });
+    if (ssh2.utils.parseKey(pair.private) instanceof Error && attempt < 20) continue;
+    const publicKey = pair.public.trim().split(/\s+/).slice(0, 2).join(" ");
+    return { privateKey: pair.private, publicKey };
+  }
 }
 
 /** The authorized_keys line that lets the app's key forward to `agentPort` on the host's loopback, and nothing else. */
