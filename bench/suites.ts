@@ -85,4 +85,9 @@ export const SUITES: readonly BenchSuite[] = [
     title: "remote: a link cut and restored, to the first new log line seen",
     run: async (o) => (await import("./remote-link-cut.bench.ts")).benchRemoteLinkCut(o),
   },
+  {
+    id: "remote-deploy-recovery",
+    title: "lit deploy: the flow process killed, to its work re-attached (first line the new flow shows)",
+    run: async (o) => (await import("./remote-deploy-recovery.bench.ts")).benchRemoteDeployRecovery(o),
+  },
 ];
