@@ -121,7 +121,9 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
     // Nothing half-started: the flow removed, the keys taken back.
     if (posted) {
       const agent = await agentRequest(flowSession, await flowSession.prepare()).catch(() => undefined);
-      await agent?.("DELETE", `/v1/apps/${name}?purge=1`).catch(() => undefined);
+      // With --resume, the state it was to resume from stays (a flow that found its journal's components
+      // differ from the app's failed without changing it): the code that wrote it resumes it with --resume.
+      await agent?.("DELETE", `/v1/apps/${name}${flags.resume ? "" : "?purge=1"}`).catch(() => undefined);
     }
     for (const ssh of keyed) await removeAppKey(ssh, name).catch(() => undefined);
     throw error;

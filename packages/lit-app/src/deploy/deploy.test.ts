@@ -15,6 +15,8 @@ const th = useTestHosts({ hosts: [{ name: "gpu-box", runtime: "bun", gpus: [GPU]
 
 const APP = fileURLToPath(new URL("../../test/fixtures/deploy/workflow/app.ts", import.meta.url));
 const HOSTS = ["--host", "gpu-box", "--host", "cpu=cpu-box"];
+/** The workflow with a third work: a component tree the workflow's journal does not match. */
+const CHANGED = fileURLToPath(new URL("../../test/fixtures/deploy/workflow-changed/app.ts", import.meta.url));
 
 let runtime: CliRuntime = "node";
 
@@ -215,7 +217,7 @@ describe.each<CliRuntime>(["node", "bun"])("lit deploy on %s", (cli) => {
     expect(stop.code, stop.text).toBe(0);
   }, 300_000);
 
-  it.runIf(cli === "node")("a redeploy with --resume keeps the app's state: a call that succeeded does not run again; without it the app starts afresh", async () => {
+  it.runIf(cli === "node")("a redeploy with --resume keeps the app's state (a call that succeeded does not run again), fails on a changed component tree saying what differs and keeping the state; without it the app starts afresh", async () => {
     await clearRuns();
     const first = await lit(["deploy", APP, ...HOSTS, "--name", "keep"]);
     expect(first.code, first.text).toBe(0);
@@ -226,6 +228,15 @@ describe.each<CliRuntime>(["node", "bun"])("lit deploy on %s", (cli) => {
     // work_A's call had succeeded: the resumed app has its result and does not run it again.
     expect(await runsOn("cpu-box")).toEqual(["running code A on a CPU machine"]);
     expect((await flowLog("keep")).split("\n").filter((l) => l.startsWith("root.work_A | running code A"))).toHaveLength(1);
+    // A changed component tree cannot be resumed: the deploy fails saying what differs, and the state stays.
+    const changed = await lit(["deploy", CHANGED, ...HOSTS, "--name", "keep", "--resume"]);
+    expect(changed.code, changed.text).not.toBe(0);
+    expect(changed.text).toMatch(/components differ from this one's: root\.work_C \(LitWorker\) is new/);
+    const back = await lit(["deploy", APP, ...HOSTS, "--name", "keep", "--resume"]);
+    expect(back.code, back.text).toBe(0);
+    // Resumed from the state the first app left (it had finished): it ends without running a call.
+    await until("the resumed app to end", async () => /^keep: (finished|stopped)/.test((await lit(["status", "--name", "keep"])).out[0] ?? ""), 60_000);
+    expect(await runsOn("cpu-box")).toEqual(["running code A on a CPU machine"]);
     // Deployed again without --resume: afresh, work_A runs again.
     const fresh = await lit(["deploy", APP, ...HOSTS, "--name", "keep"]);
     expect(fresh.code, fresh.text).toBe(0);

@@ -68,11 +68,21 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
   const engine = new AppEngine(app, { executor, clock: systemClock, journal });
   engine.onLog(logPrinter({ stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) }, false));
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void engine.stop(`stopped by ${signal === "SIGTERM" ? "lit stop" : signal}`));
+  // Started before its server: a journal the app cannot resume from (its components differ: lit deploy
+  // --resume of changed code) fails the app here, saying what differs, before the deploy counts it as running.
+  const ending = engine.start();
+  await engine.started;
+  if (engine.stage === "failed") {
+    const result = await ending;
+    writeFileAtomicSync(join(dir, "result.json"), JSON.stringify({ stage: result.stage, message: result.message.slice(0, 4000) }));
+    say(`${spec.name}: the app failed: ${result.message}`);
+    process.exit(result.exitCode === 0 ? 1 : result.exitCode);
+  }
   const { startAppServer } = await import("@lit-app/server");
   const server = await startAppServer(engine, { port: spec.options.port, strictPort: true, name: spec.name, register: false, print: say });
   writeFileAtomicSync(join(dir, "server.json"), JSON.stringify({ pid: process.pid, port: server.port }));
   say(`${spec.name}: the app server listens on 127.0.0.1:${server.port}`);
-  const result: AppResult = engine.stage === "not_started" ? await engine.start() : await engine.done;
+  const result: AppResult = await ending;
   await server.close().catch(() => undefined);
   writeFileAtomicSync(join(dir, "result.json"), JSON.stringify({ stage: result.stage, message: result.message.slice(0, 4000) }));
   say(`${spec.name}: the app ${result.stage === "failed" ? "failed" : "ended"}: ${result.message}`);
