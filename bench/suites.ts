@@ -90,4 +90,9 @@ export const SUITES: readonly BenchSuite[] = [
     title: "lit deploy: the flow process killed, to its work re-attached (first line the new flow shows)",
     run: async (o) => (await import("./remote-deploy-recovery.bench.ts")).benchRemoteDeployRecovery(o),
   },
+  {
+    id: "remote-deploy",
+    title: "lit deploy: two fresh hosts, beside scp of the same files and ssh starts; a redeploy with nothing changed (target ≤ 1 s)",
+    run: async (o) => (await import("./deploy.bench.ts")).benchDeploy(o),
+  },
 ];
