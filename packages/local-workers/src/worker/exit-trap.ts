@@ -17,7 +17,10 @@ export function trapExit(report: (error: SerializedError, code: number | undefin
   let reported = false;
   const wrap = (name: string, exit: Exit): Exit =>
     function exitTrap(code) {
-      if (!reported) {
+      // Node ends a worker whose code threw where nothing catches it (a timer, an event) with a bare
+      // process.exit() after marking the process as exiting: that is the error's report, not the work's call.
+      const uncaught = (code === undefined || code === null) && (process as { _exiting?: boolean })._exiting === true;
+      if (!reported && !uncaught) {
         reported = true;
         const status = exitCode(code);
         report(exitError(name, status, new Error().stack ?? ""), status);
