@@ -68,29 +68,39 @@ describe("a flow started again re-attaches to its work on a host", () => {
     agent = dir = undefined;
   });
 
-  it("the first flow gone mid-call: the second resumes from its journal, the call runs once, every line once", async () => {
-    agent = await startTestAgent();
+  /**
+   * A first flow whose work prints `lines` ticks, gone (its link dropped, its timers stopped, its works
+   * left running) once `seen` of them arrived; with the journal it left and the work's run-count file.
+   */
+  async function firstFlowGone(lines: number, seen: number) {
+    const running = await startTestAgent();
+    agent = running;
     dir = mkdtempSync(join(tmpdir(), "lit-reattach-"));
     const marker = join(dir, "runs");
     const journal = new TextJournal();
-    const first = flow(agent, journal);
+    const first = flow(running, journal);
     await first.engine.started;
     first.engine.applyDelta([
       { op: "replace", path: "/components/root/vars/marker", value: marker },
       { op: "replace", path: "/components/root/vars/everyMs", value: 20 },
-      { op: "replace", path: "/components/root/vars/lines", value: 150 },
+      { op: "replace", path: "/components/root/vars/lines", value: lines },
     ]);
-    await until(() => first.ticks().length >= 30, "the first flow's first 30 lines");
-    // The first flow's process dies: its link goes, nothing of it runs any more (its works are not stopped).
+    await until(() => first.ticks().length >= seen, `the first flow's first ${seen} lines`);
     const internals = first.executor as unknown as { state: string; socket?: { terminate(): void }; pingTimer?: ReturnType<typeof setInterval> };
     internals.state = "closed";
     clearInterval(internals.pingTimer);
     internals.socket?.terminate();
+    return { marker, journal, first, running };
+  }
+
+  it("the first flow gone mid-call: the second resumes from its journal, the call runs once, every line once", async () => {
+    // The first flow's process dies: its link goes, nothing of it runs any more (its works are not stopped).
+    const { marker, journal, first, running } = await firstFlowGone(150, 30);
     const left = journal.copy();
     const seenByFirst = first.ticks();
     expect(seenByFirst.length).toBeLessThan(150);
 
-    const second = flow(agent, left);
+    const second = flow(running, left);
     await until(() => second.root.ticker.status.stage === "succeeded", "the call's result in the second flow", 60_000);
     expect(readFileSync(marker, "utf8").split("\n").filter(Boolean)).toHaveLength(1);
     expect([...seenByFirst, ...second.ticks()]).toEqual(expectedTicks(150));
@@ -99,27 +109,12 @@ describe("a flow started again re-attaches to its work on a host", () => {
   }, 90_000);
 
   it("a work its agent no longer has is started again, and its call sent again", async () => {
-    agent = await startTestAgent();
-    dir = mkdtempSync(join(tmpdir(), "lit-reattach-"));
-    const marker = join(dir, "runs");
-    const journal = new TextJournal();
-    const first = flow(agent, journal);
-    await first.engine.started;
-    first.engine.applyDelta([
-      { op: "replace", path: "/components/root/vars/marker", value: marker },
-      { op: "replace", path: "/components/root/vars/everyMs", value: 20 },
-      { op: "replace", path: "/components/root/vars/lines", value: 100 },
-    ]);
-    await until(() => first.ticks().length >= 10, "the first flow's first 10 lines");
-    const internals = first.executor as unknown as { state: string; socket?: { terminate(): void }; pingTimer?: ReturnType<typeof setInterval> };
-    internals.state = "closed";
-    clearInterval(internals.pingTimer);
-    internals.socket?.terminate();
+    const { marker, journal, first, running } = await firstFlowGone(100, 10);
     // The host lost every process: the agent and its works.
-    for (const pid of agent.workPids()) process.kill(pid, "SIGKILL");
-    await agent.kill("SIGKILL");
-    await agent.restart();
-    const second = flow(agent, journal.copy());
+    for (const pid of running.workPids()) process.kill(pid, "SIGKILL");
+    await running.kill("SIGKILL");
+    await running.restart();
+    const second = flow(running, journal.copy());
     await until(() => second.root.ticker.status.stage === "succeeded", "the call's result in the second flow", 60_000);
     expect(readFileSync(marker, "utf8").split("\n").filter(Boolean)).toHaveLength(2);
     expect(second.ticks()).toEqual(expectedTicks(100));
