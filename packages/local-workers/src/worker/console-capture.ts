@@ -7,8 +7,8 @@
  * ({@link flushOutput}) or {@link PARTIAL_LINE_MS} pass.
  *
  * node:util (the console's formatting) is loaded at the first print, and the
- * work's `process.stdout` / `process.stderr` are made at their first use: a
- * Bun worker thread builds them afresh, and most works never print.
+ * work's `process.stdout` / `process.stderr` are made at their first use on
+ * Bun: a Bun worker thread builds them afresh, and most works never print.
  */
 import { runtimeKind } from "@lit-app/runtime";
 
@@ -78,11 +78,17 @@ export function captureConsole(emit: (stream: Stream, line: string) => void): vo
       if (done) queueMicrotask(done);
       return true;
     };
+    if (runtimeKind() !== "bun") {
+      // Node's worker keeps its own stdio streams (its parent calls into them when it wants more output):
+      // only their write is replaced.
+      (process[stream] as unknown as { write: typeof write }).write = write;
+      continue;
+    }
     // Made at the first use: Bun builds a thread's standard streams afresh (node:stream, node:tty, ~1.5 MB and
     // ~6 ms of CPU each thread), and most works never write to them.
     let made: NodeJS.WriteStream | undefined;
     // Bun keeps them as lazy properties that a redefinition builds first; an assignment replaces one unbuilt.
-    if (runtimeKind() === "bun") (process as unknown as Record<string, unknown>)[stream] = undefined;
+    (process as unknown as Record<string, unknown>)[stream] = undefined;
     Object.defineProperty(process, stream, {
       configurable: true,
       enumerable: true,
