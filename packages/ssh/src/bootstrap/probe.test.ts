@@ -32,13 +32,17 @@ describe("probeHost", () => {
   it("stops early when the agent of the bundle runs, and counts a zombie agent as dead", async () => {
     // A parent that never reaps its child: `true` exits and stays a zombie under `sleep`.
     const pids = join(home, "pids");
-    await host.exec(`sh -c 'true & echo $! > ${pids}; exec sleep 30' >/dev/null 2>&1 &`);
+    // The child outlives the exec, so its parent is then sleep, which never reaps it (a true could end first
+    // and be reaped by the shell itself, leaving no zombie).
+    await host.exec(`sh -c 'sleep 0.1 & echo $! > ${pids}; exec sleep 30' >/dev/null 2>&1 &`);
     for (let i = 0; i < 100 && !readFileSync(pids, "utf8").trim(); i++) await new Promise((r) => setTimeout(r, 20));
     const zombie = Number(readFileSync(pids, "utf8").trim());
     const sleeper = Number((await host.exec(`ps -o ppid= -p ${zombie}`)).stdout.trim());
+    expect(sleeper, `the parent of ${zombie}`).toBeGreaterThan(1);
     try {
-      await new Promise((r) => setTimeout(r, 200));
-      expect((await host.exec(`ps -o stat= -p ${zombie}`)).stdout.trim()).toMatch(/^Z/);
+      const stat = async () => (await host.exec(`ps -o stat= -p ${zombie}`)).stdout.trim();
+      for (let i = 0; i < 100 && !(await stat()).startsWith("Z"); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(await stat()).toMatch(/^Z/);
       agentJson(zombie);
       const dead = await probeHost(host, home, hash);
       expect(dead).toMatchObject({ complete: true, agent: { pid: zombie, alive: false }, token: "t".repeat(43) });
@@ -48,7 +52,8 @@ describe("probeHost", () => {
       const live = await probeHost(host, home, hash);
       expect(live).toMatchObject({ complete: false, agent: { pid: sleeper, alive: true, bundleHash: hash }, token: "t".repeat(43) });
     } finally {
-      process.kill(sleeper, "SIGKILL");
+      // Never 0 or 1: a ppid that could not be read would make this kill the test runner's whole group.
+      if (sleeper > 1) process.kill(sleeper, "SIGKILL");
     }
   });
 
