@@ -47,15 +47,16 @@ interface Entry {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * Signals the process group a flow leads. Only the group: once it is gone, the
+ * flow's pid may be another process's (pids are reused), which must not be hit.
+ */
 function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  if (!Number.isInteger(pid) || pid <= 1) return;
   try {
     process.kill(-pid, signal);
   } catch {
-    try {
-      process.kill(pid, signal);
-    } catch {
-      // Gone.
-    }
+    // Gone.
   }
 }
 

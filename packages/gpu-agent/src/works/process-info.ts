@@ -35,17 +35,17 @@ export function processAlive(pid: number, startTime?: string): boolean {
   return startTime === undefined || stat.startTime === startTime;
 }
 
-/** Ends the process group `pid` leads (the work's process and what it started); false when it was gone. */
+/**
+ * Ends the process group `pid` leads (the work's process and what it started); false when it was gone.
+ * Only the group is signalled, never the bare pid: once the group is gone, that pid may already be
+ * another process's (pids are reused), and the user's other processes must not be hit.
+ */
 export function killGroup(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 1) return false;
   try {
     process.kill(-pid, "SIGKILL");
     return true;
   } catch {
-    try {
-      process.kill(pid, "SIGKILL");
-      return true;
-    } catch {
-      return false;
-    }
+    return false;
   }
 }
