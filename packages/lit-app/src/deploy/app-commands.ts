@@ -3,7 +3,7 @@
  * deployed apps on the hosts lit knows, asked through their agents over SSH.
  */
 import process from "node:process";
-import { shellQuote } from "@lit-app/ssh";
+import { exitText, shellQuote } from "@lit-app/ssh";
 import { parseHostRules } from "../remote/host-rules.ts";
 import { AgentLink } from "./agent-link.ts";
 import { removeAppKey } from "./app-key.ts";
@@ -99,7 +99,7 @@ async function purgeStorage(link: AgentLink, dir: string): Promise<void> {
     throw new Error(`not removing ${dir}: it is not an app's folder in ~/.lit/storage/apps`);
   }
   const result = await link.host.exec(`rm -rf ${shellQuote(dir)}`);
-  if (result.code !== 0) throw new Error(`rm -rf ${dir} failed: ${result.stderr.trim() || `exit ${result.code}`}`);
+  if (result.code !== 0) throw new Error(`rm -rf ${dir} failed: ${result.stderr.trim() || exitText(result)}`);
 }
 
 /** `lit stop [--name] [--purge]`: stops the app on its flow host (which stops its works) and takes its key back from the other hosts. */

@@ -7,7 +7,7 @@
  * that `lit stop` (or a redeploy) removes exactly that line.
  */
 import ssh2 from "ssh2";
-import type { SshHost } from "@lit-app/ssh";
+import { exitText, type SshHost } from "@lit-app/ssh";
 
 /** A new key pair of the app. */
 export interface AppKey {
@@ -55,11 +55,11 @@ function rewrite(name: string, line: string | undefined): string {
 /** Puts the app's line in the host's authorized_keys (replacing an older one of the same app). */
 export async function installAppKey(host: SshHost, line: string, name: string): Promise<void> {
   const result = await host.exec(rewrite(name, line));
-  if (result.code !== 0) throw new Error(`${host.alias}: the app's key could not be added to ~/.ssh/authorized_keys: ${result.stderr.toString().trim() || `exit ${result.code}`}`);
+  if (result.code !== 0) throw new Error(`${host.alias}: the app's key could not be added to ~/.ssh/authorized_keys: ${result.stderr.toString().trim() || exitText(result)}`);
 }
 
 /** Removes the app's line from the host's authorized_keys (nothing when there is none). */
 export async function removeAppKey(host: SshHost, name: string): Promise<void> {
   const result = await host.exec(rewrite(name, undefined));
-  if (result.code !== 0) throw new Error(`${host.alias}: the app's key could not be removed from ~/.ssh/authorized_keys: ${result.stderr.toString().trim() || `exit ${result.code}`}`);
+  if (result.code !== 0) throw new Error(`${host.alias}: the app's key could not be removed from ~/.ssh/authorized_keys: ${result.stderr.toString().trim() || exitText(result)}`);
 }

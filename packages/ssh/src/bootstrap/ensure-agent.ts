@@ -10,6 +10,7 @@ import { posix } from "node:path";
 import { SshAgentStartError, SshDiskFullError, SshNoRuntimeError } from "../errors.ts";
 import { remotePathWord, shellQuote } from "../shell-quote.ts";
 import type { SshHost } from "../ssh-host.ts";
+import { exitText } from "../exit-text.ts";
 import { bunInstallCommand, findBunRuntime, platformOf } from "./bun-runtime.ts";
 import { parseAgentJson, probeHost, type HostProbe } from "./probe.ts";
 import { type ProgressSink, terminalProgress } from "./progress.ts";
@@ -115,7 +116,7 @@ async function start(host: SshHost, home: string, runtime: Runtime, bundle: Agen
   if (r.code !== 0) {
     const logAt = lines.indexOf("@@log");
     const tail = logAt < 0 ? "" : lines.slice(logAt + 1).join("\n");
-    const why = r.code === 5 ? `cannot run the runtime ${runtime.command} on the host` : `the agent did not start (exit ${r.code})`;
+    const why = r.code === 5 ? `cannot run the runtime ${runtime.command} on the host` : `the agent did not start (${exitText(r)})`;
     throw new SshAgentStartError(host.label, `${why}: ${r.stderr.trim() || "no message"}`, logFile, tail);
   }
   const json = lines.find((l) => l.startsWith("{") && l.length <= 4096);

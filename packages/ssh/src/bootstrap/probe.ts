@@ -4,6 +4,7 @@
  * agent bundle are already there, and the running agent with its token.
  */
 import type { SshHost } from "../ssh-host.ts";
+import { exitText } from "../exit-text.ts";
 import { SshExecError } from "../errors.ts";
 import { remotePathWord } from "../shell-quote.ts";
 
@@ -101,7 +102,7 @@ export async function probeHost(host: SshHost, litHome: string, bundleHash: stri
   let r = await host.exec(script, { maxOutputBytes: 64 << 10 });
   // The probe only reads: one whose exit status a loaded sshd dropped (it is optional in SSH) is asked again.
   for (let again = 0; r.code === null && !r.signal && again < 2; again++) r = await host.exec(script, { maxOutputBytes: 64 << 10 });
-  if (r.code !== 0) throw new SshExecError(host.label, `the host probe failed (exit ${r.code}): ${r.stderr.trim()}`);
+  if (r.code !== 0) throw new SshExecError(host.label, `the host probe failed (${exitText(r)}): ${r.stderr.trim()}`);
   const values = new Map<string, string>();
   const runtimes = new Map<string, number>();
   for (const line of r.stdout.split("\n")) {
