@@ -4,6 +4,8 @@
 export interface WorkTableEntry {
   /** The work's name in the app (`root.train`). */
   name: string;
+  /** Its app's key on the host (`apps/<name>`); absent for a work opened without one. */
+  app?: string;
   /** Its OS process id, or null while it has none (waiting for a GPU). */
   pid: number | null;
   /** Its stage (`pending`, `running`, ...). */

@@ -7,7 +7,12 @@
  * started, delta and succeeded, read from the work's socket together) leave
  * in one `events` frame: one WebSocket frame and one SSH packet, and one
  * wake-up of the controller, instead of one each.
+ *
+ * The controller names its works by their dotted names; the session keeps
+ * them in the host's table under its app's key (see app-key.ts), so it
+ * sees, stops and forgets only its own app's works.
  */
+import { splitTableName, tableName } from "../works/app-key.ts";
 import type { WorkProcesses } from "../works/work-processes.ts";
 import type { WorkToFlow } from "@lit-app/local-workers/protocol";
 import { controllerMessage, MAX_BATCH, MAX_MESSAGE_BYTES, parseFrame, type AgentMessage, type ControllerMessage } from "./messages.ts";
@@ -22,8 +27,14 @@ export interface ChannelSocket {
 export interface ChannelSessionOptions {
   /** The largest message taken from the controller, bytes. Default {@link MAX_MESSAGE_BYTES}. */
   maxMessageBytes?: number;
-  /** The GPUs (UUIDs) a work holds on this host, told to the controller when the work is opened. */
+  /** The GPUs (UUIDs) a work holds on this host (by its table name), told to the controller when the work is opened. */
   gpusOf?: (work: string) => string[];
+  /**
+   * The app whose works this controller has (its key, `apps/<name>`; see
+   * app-key.ts): works of the same dotted name of other apps are not its own.
+   * None: the works opened without an app.
+   */
+  app?: string;
 }
 
 /** The most bytes of events held for one frame; a bigger event goes alone. */
@@ -48,18 +59,35 @@ export class ChannelSession {
   private batchBytes = 0;
 
   private readonly gpusOf: (work: string) => string[];
+  private readonly app: string | undefined;
 
   constructor(table: WorkProcesses, socket: ChannelSocket, options: ChannelSessionOptions = {}) {
     this.table = table;
     this.socket = socket;
     this.maxBytes = options.maxMessageBytes ?? MAX_MESSAGE_BYTES;
     this.gpusOf = options.gpusOf ?? (() => []);
+    this.app = options.app;
     this.unsubscribe = table.subscribe({
-      event: (work, message, raw) => this.forward(work, message, raw),
-      waiting: (work, incarnation, reason) => {
-        if (this.subs.get(work)?.incarnation === incarnation) this.send({ type: "waiting", work, incarnation, reason });
+      event: (name, message, raw) => {
+        const work = this.own(name);
+        if (work !== undefined) this.forward(work, message, raw);
+      },
+      waiting: (name, incarnation, reason) => {
+        const work = this.own(name);
+        if (work !== undefined && this.subs.get(work)?.incarnation === incarnation) this.send({ type: "waiting", work, incarnation, reason });
       },
     });
+  }
+
+  /** The table's name of this controller's work `work`. */
+  private key(work: string): string {
+    return tableName(this.app, work);
+  }
+
+  /** The dotted name of a table's work when it is this controller's app's, else undefined. */
+  private own(name: string): string | undefined {
+    const { app, work } = splitTableName(name);
+    return app === this.app ? work : undefined;
   }
 
   /** Handles one text frame from the controller. */
@@ -79,30 +107,30 @@ export class ChannelSession {
     if (this.closed) return;
     this.closed = true;
     this.unsubscribe();
-    for (const [work, sub] of this.subs) this.table.attend(work, sub.incarnation, false);
+    for (const [work, sub] of this.subs) this.table.attend(this.key(work), sub.incarnation, false);
     this.subs.clear();
   }
 
   /** This controller has `work` open in `incarnation` (counted by the table: a work nobody has open is ended in time). */
   private subscribe(work: string, incarnation: string, cursor: number): void {
     const previous = this.subs.get(work);
-    if (previous) this.table.attend(work, previous.incarnation, false);
+    if (previous) this.table.attend(this.key(work), previous.incarnation, false);
     this.subs.set(work, { incarnation, cursor });
-    this.table.attend(work, incarnation, true);
+    this.table.attend(this.key(work), incarnation, true);
   }
 
   private unsubscribeWork(work: string): void {
     const sub = this.subs.get(work);
     if (!sub) return;
     this.subs.delete(work);
-    this.table.attend(work, sub.incarnation, false);
+    this.table.attend(this.key(work), sub.incarnation, false);
   }
 
   private async handle(message: ControllerMessage): Promise<void> {
     switch (message.type) {
       case "hello":
         for (const { work, incarnation, after } of message.works) {
-          if (!this.table.has(work, incarnation)) {
+          if (!this.table.has(this.key(work), incarnation)) {
             this.unsubscribeWork(work);
             this.send({ type: "unknown", work, incarnation });
             continue;
@@ -115,35 +143,35 @@ export class ChannelSession {
         const { work, init } = message;
         const incarnation = init.incarnation;
         const sub = this.subs.get(work);
-        const running = this.table.has(work, incarnation);
+        const running = this.table.has(this.key(work), incarnation);
         const fresh = sub?.incarnation !== incarnation;
         if (fresh) this.subs.set(work, { incarnation, cursor: 0 });
         const opening = this.table.open({
-          name: work,
+          name: this.key(work),
           init,
           ...(message.compute ? { compute: message.compute } : {}),
           ...(message.program ? { program: message.program } : {}),
         });
         // The table has the work from the call on: this controller counts itself in (see WorkProcesses.attend).
         if (fresh) {
-          if (sub) this.table.attend(work, sub.incarnation, false);
-          this.table.attend(work, incarnation, true);
+          if (sub) this.table.attend(this.key(work), sub.incarnation, false);
+          this.table.attend(this.key(work), incarnation, true);
         }
         await opening;
         // Opened again (the controller re-sent it after a reconnect): what it has not seen comes from the journal.
         if (running) this.replay(work, incarnation);
-        this.send({ type: "opened", work, incarnation, gpus: this.gpusOf(work) });
+        this.send({ type: "opened", work, incarnation, gpus: this.gpusOf(this.key(work)) });
         return;
       }
       case "send":
         return this.sendToWork(message);
       case "stop":
-        await this.table.stop(message.work, message.incarnation, message.graceMs);
+        await this.table.stop(this.key(message.work), message.incarnation, message.graceMs);
         this.send({ type: "closed", work: message.work, incarnation: message.incarnation });
         return;
       case "forget":
         if (this.subs.get(message.work)?.incarnation === message.incarnation) this.unsubscribeWork(message.work);
-        await this.table.forget(message.work, message.incarnation);
+        await this.table.forget(this.key(message.work), message.incarnation);
         return;
       case "ping":
         this.send({ type: "pong", id: message.id });
@@ -153,7 +181,7 @@ export class ChannelSession {
 
   /** A flow message (run, resync) for a work: `unknown` when the table has no such running work. */
   private sendToWork(message: Extract<ControllerMessage, { type: "send" }>): void {
-    if (!this.table.send(message.work, message.incarnation, message.message)) {
+    if (!this.table.send(this.key(message.work), message.incarnation, message.message)) {
       this.send({ type: "unknown", work: message.work, incarnation: message.incarnation });
     }
   }
@@ -161,9 +189,9 @@ export class ChannelSession {
   private replay(work: string, incarnation: string): void {
     const sub = this.subs.get(work);
     if (!sub || sub.incarnation !== incarnation) return;
-    const reason = this.table.waitingReason(work, incarnation);
+    const reason = this.table.waitingReason(this.key(work), incarnation);
     if (reason !== undefined) this.send({ type: "waiting", work, incarnation, reason });
-    for (const message of this.table.replay(work, incarnation, sub.cursor) ?? []) this.forward(work, message);
+    for (const message of this.table.replay(this.key(work), incarnation, sub.cursor) ?? []) this.forward(work, message);
   }
 
   private forward(work: string, message: WorkToFlow, raw?: string): void {

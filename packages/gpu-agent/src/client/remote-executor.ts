@@ -53,6 +53,13 @@ export interface RemoteExecutorOptions {
   /** The folder of the works' storage roots on the host. */
   storageDir?: string;
   /**
+   * The app's key on the host: its storage folder in the agent's storage root
+   * (`apps/<name>`). The agent keeps this executor's works under it, apart
+   * from another app's works of the same names; a flow started again names
+   * the same key to re-attach. None: the works of no app (their bare names).
+   */
+  app?: string;
+  /**
    * The program works' processes run: a file in the agent's program folder
    * (the app's bundle built with the work program). Default: the agent's own.
    */
@@ -119,6 +126,13 @@ function toError(described: SerializedError): Error {
   if (described.stack) error.stack = described.stack;
   if (described.code) (error as { code?: string }).code = described.code;
   return error;
+}
+
+/** The channel's URL naming the app (`?app=apps/<name>`). */
+function withApp(url: string, app: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set("app", app);
+  return parsed.href;
 }
 
 function toUrl(module: string | URL): string {
@@ -482,6 +496,8 @@ export class RemoteExecutor implements WorkExecutor {
     let socket: ChannelSocket | undefined;
     let opened = false;
     try {
+      const app = this.options.app;
+      if (app !== undefined) endpoint = { ...endpoint, url: withApp(endpoint.url, app) };
       socket = await openChannelSocket(endpoint, token, max, {
         onOpen: () => {
           clearTimeout(timer);

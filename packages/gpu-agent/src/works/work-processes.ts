@@ -342,6 +342,18 @@ export class WorkProcesses {
     await entry.ended;
   }
 
+  /**
+   * Stops (its stop hooks get up to `graceMs`) and forgets every work whose
+   * table name `which` picks (an app's works, see app-key.ts): what an app
+   * stopped without its flow asks. Resolves with their names, once their
+   * processes are gone.
+   */
+  async forgetAll(which: (name: string) => boolean, graceMs: number): Promise<string[]> {
+    const entries = [...this.works.values()].filter((e) => which(e.name));
+    await Promise.all(entries.map((e) => this.forgetEntry(e, graceMs)));
+    return entries.map((e) => e.name);
+  }
+
   /** Removes an ended work's folder (its controller has seen its end). Ends it first if it still runs. */
   async forget(name: string, incarnation: string): Promise<void> {
     const entry = this.works.get(name);

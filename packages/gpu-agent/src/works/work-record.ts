@@ -10,8 +10,8 @@ import { z } from "zod";
 
 /** The record of one work. */
 export const workRecord = z.object({
-  /** The work's dotted name (`root.train`). */
-  name: z.string().min(1).max(500),
+  /** The work's name in the table: its dotted name, after its app's key when it has one (`apps/<name>#root.train`). */
+  name: z.string().min(1).max(1000),
   incarnation: z.string().min(1).max(200),
   pid: z.number().int().positive().optional(),
   /** The process's start time (Linux: clock ticks since boot), to tell it from a later process with the same pid. */

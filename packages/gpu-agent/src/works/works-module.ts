@@ -3,9 +3,16 @@
  * `<home>/agent/works`, re-adopted when the agent starts, with GPUs from the
  * agent's pool (`CUDA_VISIBLE_DEVICES`), and the work channel at
  * `GET /v1/channel`. When the agent stops, the works' processes go on.
+ *
+ * `DELETE /v1/works?app=apps/<name>` stops and forgets every work of that app
+ * here (their stop hooks get `graceMs`, default 3000): how `lit stop` ends an
+ * app's works on a host when its flow cannot do it (its host is unreachable,
+ * or the flow is gone). Answers `{ stopped: ["root.train", ...] }`.
  */
 import { join } from "node:path";
 import { channelEvents } from "../channel/route.ts";
+import { AgentHttpError } from "../http-errors.ts";
+import { isAppKey, splitTableName } from "./app-key.ts";
 import { gpuCount } from "../gpu/gpu-count.ts";
 import type { AgentModule } from "../module.ts";
 import type { WorkTable as HostWorkTable } from "../work-table.ts";
@@ -40,16 +47,24 @@ export function worksModule(options: Pick<WorkProcessesOptions, "program" | "run
       });
       const hostView: HostWorkTable = {
         list: () =>
-          table.list().map((w) => ({
-            name: w.name,
-            pid: w.pid ?? null,
-            stage: w.state,
-            gpus: pool.assignment(w.name)?.gpus.map((g) => g.uuid) ?? [],
-          })),
+          table.list().map((w) => {
+            const { app, work } = splitTableName(w.name);
+            const gpus = pool.assignment(w.name)?.gpus.map((g) => g.uuid) ?? [];
+            return { name: work, ...(app ? { app } : {}), pid: w.pid ?? null, stage: w.state, gpus };
+          }),
       };
       return {
         workTable: hostView,
-        mount: (app, c) => void app.get("/v1/channel", c.upgradeWebSocket(channelEvents(table, { gpusOf: (name) => pool.assignment(name)?.gpus.map((g) => g.uuid) ?? [] }))),
+        mount: (app, c) => {
+          app.get("/v1/channel", c.upgradeWebSocket(channelEvents(table, { gpusOf: (name) => pool.assignment(name)?.gpus.map((g) => g.uuid) ?? [] })));
+          app.delete("/v1/works", async (r) => {
+            const key = r.req.query("app") ?? "";
+            if (!isAppKey(key)) throw new AgentHttpError(400, "E_INVALID_QUERY", `"app" must be the app's storage folder (apps/<name>), got ${JSON.stringify(key.slice(0, 80))}.`);
+            const graceMs = Math.min(600_000, Math.max(0, Number(r.req.query("graceMs") ?? "3000") || 0));
+            const stopped = await table.forgetAll((name) => splitTableName(name).app === key, graceMs);
+            return r.json({ stopped: stopped.map((name) => splitTableName(name).work) });
+          });
+        },
         close: async () => table.detach(),
       };
     },
