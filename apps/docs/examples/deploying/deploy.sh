@@ -1,0 +1,1 @@
+npx lit deploy app.ts --host gpu-box --host cpu=cpu-box

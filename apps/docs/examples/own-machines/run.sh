@@ -1,0 +1,1 @@
+npx lit run app.ts --host cpu=cpu-box --host gpu=gpu-box
