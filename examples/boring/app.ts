@@ -66,6 +66,7 @@ export class BoringApp extends L.LightningFlow {
   sourceWork = new SourceFileWork({ parallel: true });
   destWork = new DestinationFileAndServeWork({ port: Number(process.env.BORING_PORT ?? 1111) });
 
+  // #region flow
   run() {
     this.sourceWork.run();
     if (this.sourceWork.hasSucceeded && this.sourceWork.boringPath) {
@@ -74,10 +75,13 @@ export class BoringApp extends L.LightningFlow {
       this.stop("Boring App End");
     }
   }
+  // #endregion flow
 
+  // #region layout
   configureLayout() {
     return { name: "Boring Tab", content: `${this.destWork.url}/file` };
   }
+  // #endregion layout
 }
 
 export default new L.LightningApp(new BoringApp(), { name: "boring" });

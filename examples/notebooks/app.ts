@@ -79,6 +79,7 @@ export class NotebookManager extends L.LightningFlow {
     }
   }
 
+  // #region handlers
   addNotebook(args: { username: string; useGpu: boolean }) {
     if (this.requests.some((r) => r.username === args.username)) {
       throw new L.HttpError(409, `${args.username} already has a notebook; stop it first (lit stop-notebook --username ${args.username}).`);
@@ -97,13 +98,17 @@ export class NotebookManager extends L.LightningFlow {
   listNotebooks() {
     return this.requests.map((r) => ({ username: r.username, useGpu: r.useGpu, url: r.url }));
   }
+  // #endregion handlers
 
+  // #region layout
   override configureLayout() {
     const tabs: L.LayoutTab[] = [{ name: "Notebooks", content: new L.StaticWebFrontend(new URL("./ui/", import.meta.url)) }];
     for (const r of this.requests) if (r.url) tabs.push({ name: r.username, content: r.url });
     return tabs;
   }
+  // #endregion layout
 
+  // #region commands
   override configureCommands() {
     const username = z.string().regex(USERNAME, "letters, digits, _ and - only");
     return [
@@ -115,10 +120,13 @@ export class NotebookManager extends L.LightningFlow {
       new L.Command("list-notebooks", this.listNotebooks, { description: "Lists the notebooks." }),
     ];
   }
+  // #endregion commands
 
+  // #region api
   override configureApi() {
     return [new L.Get("/api/notebooks", this.listNotebooks)];
   }
+  // #endregion api
 }
 
 export default new L.LightningApp(new NotebookManager(), { name: "notebooks" });

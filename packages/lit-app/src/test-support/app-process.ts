@@ -52,6 +52,8 @@ export interface StartOptions {
   /** Extra arguments of the runtime before the file (Bun, Deno), e.g. `--v8-flags=...`. */
   runtimeArgs?: string[];
   env?: Record<string, string>;
+  /** The working directory; default the repository's root. */
+  cwd?: string;
 }
 
 /** The command line that runs `file` on `runtime`. */
@@ -67,7 +69,7 @@ export function commandFor(runtime: Runtime, file: string, options: StartOptions
 }
 
 /** The environment of an app under test: this one, without vitest's markers (they stop apps from starting themselves). */
-function appEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function appEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) if (!key.startsWith("VITEST")) env[key] = value;
   return { ...env, NO_COLOR: "1", ...extra };
@@ -81,8 +83,8 @@ export class AppProcess {
   private readonly started = performance.now();
   private waiters: { test: (line: Line) => boolean; resolve: (line: Line) => void }[] = [];
 
-  constructor(command: string, args: string[], env: NodeJS.ProcessEnv) {
-    this.child = spawn(command, args, { cwd: REPO, env, stdio: ["ignore", "pipe", "pipe"] });
+  constructor(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: string = REPO) {
+    this.child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     const closed = [this.read("stdout"), this.read("stderr")];
     this.exited = new Promise<Exit>((resolve) => {
       this.child.on("exit", (code, signal) => {
@@ -194,7 +196,7 @@ function killQuietly(pid: number): void {
 /** Starts `file` on `runtime`. */
 export function startApp(runtime: Runtime, file: string, options: StartOptions = {}): AppProcess {
   const [command, args] = commandFor(runtime, file, options);
-  return new AppProcess(command, args, appEnv(options.env));
+  return new AppProcess(command, args, appEnv(options.env), options.cwd);
 }
 
 /** Runs `file` on `runtime` to its end. */

@@ -1,0 +1,1 @@
+npx lit add-notebook --username alice --use-gpu

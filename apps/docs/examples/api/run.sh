@@ -1,0 +1,1 @@
+npx lit run examples/notebooks/app.ts

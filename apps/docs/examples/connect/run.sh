@@ -1,0 +1,1 @@
+npx bun run examples/connect/app.ts

@@ -1,0 +1,1 @@
+LIT_ISOLATION=process npx bun run examples/workflow/app.ts

@@ -1,0 +1,1 @@
+npx lit run examples/workflow/app.ts --isolation process

@@ -1,0 +1,1 @@
+npx bun run examples/parallel/app.ts

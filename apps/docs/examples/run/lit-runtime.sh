@@ -1,0 +1,1 @@
+npx lit run app.ts --runtime deno
