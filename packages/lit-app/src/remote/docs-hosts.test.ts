@@ -9,7 +9,7 @@ import process from "node:process";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { writeFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { TestHosts } from "@lit-app/test-hosts";
 import { useTestHosts } from "@lit-app/test-hosts/vitest";
 import { REPO } from "../test-support/app-process.ts";
@@ -58,25 +58,29 @@ async function pageCommand(hosts: TestHosts, folder: string, file: string, ms = 
   const argv = docsCommand(file);
   const child = hosts.laptop.spawn(argv[0]!, argv.slice(1), { cwd: join(REPO, "examples", folder), env: { NO_COLOR: "1" } });
   const out: string[] = [];
+  const err: string[] = [];
   const all: string[] = [];
   createInterface({ input: child.stdout! }).on("line", (l) => (out.push(l), all.push(`  ${l}`)));
-  createInterface({ input: child.stderr! }).on("line", (l) => all.push(`! ${l}`));
+  createInterface({ input: child.stderr! }).on("line", (l) => (err.push(l), all.push(`! ${l}`)));
   const code = await new Promise<number | null>((resolve, reject) => {
     const timer = setTimeout(() => (child.kill("SIGKILL"), reject(new Error(`${argv.join(" ")} did not end within ${ms} ms:\n${all.join("\n")}`))), ms);
     child.once("exit", (c) => (clearTimeout(timer), setTimeout(() => resolve(c), 50)));
   });
   if (process.env.DOCS_SHOW) console.log(`$ ${argv.join(" ")}\n${all.join("\n")}`);
-  return { code, out, text: all.join("\n") };
+  return { code, out, err, text: all.join("\n") };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("the docs' host guides, as a reader runs them (node)", () => {
-  it("13 own machines: lit run --host with the page's ~/.ssh/config and host.json; lit hosts", async () => {
+  beforeAll(async () => {
     const hosts = th();
     writeFileSync(hosts.laptop.sshConfigPath, laptopSshConfig(hosts), { mode: 0o600 });
     await hosts.host("gpu-box").writeFile(".lit/host.json", docsExample("own-machines/host.json"));
+  });
 
+  it("13 own machines: lit run --host with the page's ~/.ssh/config and host.json; lit hosts; an unknown host key", async () => {
+    const hosts = th();
     const run = await pageCommand(hosts, "hosts", "own-machines/run.sh");
     expect(run.code, run.text).toBe(0);
     expectSample(run.out, "own-machines/run-output.txt", run.text);
@@ -88,6 +92,17 @@ describe("the docs' host guides, as a reader runs them (node)", () => {
     const report = await pageCommand(hosts, "hosts", "own-machines/hosts.sh");
     expect(report.code, report.text).toBe(0);
     expectSample(report.out, "own-machines/hosts-output.txt", report.text);
+
+    // A machine whose host key is not in known_hosts is refused, with the command that trusts it.
+    const cpu = hosts.host("cpu-box");
+    hosts.laptop.untrust(cpu);
+    try {
+      const refused = await pageCommand(hosts, "hosts", "own-machines/run.sh");
+      expect(refused.code, refused.text).toBe(1);
+      expectSample(refused.err, "own-machines/unknown-key-output.txt", refused.text);
+    } finally {
+      hosts.laptop.trust(cpu);
+    }
   }, 180_000);
 
   it("14 deploying: lit deploy, status, logs, apps, stop, --resume", async () => {
