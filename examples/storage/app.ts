@@ -3,11 +3,13 @@
 // `train` gets the dataset from the Drive, reads the statistics and writes a model file, kept as a
 // Path; `evaluate` receives the Path and finds the file in its own storage before its run() starts.
 // Run: `npx bun run examples/storage/app.ts` (or `npx lit run examples/storage/app.ts`, `npx deno run -A examples/storage/app.ts`).
+// #region imports
 import { readFile, writeFile } from "node:fs/promises";
 import * as L from "lit-app";
 
 /** What `prepare` tells `train` about the dataset (a type, not an interface: a Payload holds JSON). */
 export type Stats = { rows: number; mean: number };
+// #endregion imports
 
 // #region prepare
 export class Prepare extends L.LightningWork {
