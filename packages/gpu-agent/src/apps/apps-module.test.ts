@@ -82,6 +82,18 @@ describe("apps module", () => {
     expect((await call("GET", "/v1/apps/nope")).status).toBe(404);
   });
 
+  it("refuses a storage folder outside the agent's storage of apps (a purge removes that folder)", async () => {
+    const victim = join(agent.home, "..", "keep-me");
+    mkdirSync(victim, { recursive: true });
+    for (const storageDir of [victim, join(agent.home, "storage/apps/../../.."), "/", join(agent.home, "storage/apps")]) {
+      const res = await call("POST", "/v1/apps", { ...spec("demo"), hosts: [{ ...spec("demo").hosts[0], storageDir }] });
+      expect(res.status, storageDir).toBe(409);
+      expect(res.body.error.message).toMatch(/is not a folder of .*storage\/apps/);
+    }
+    expect(existsSync(victim)).toBe(true);
+    expect((await call("GET", "/v1/apps/demo")).status).toBe(404);
+  });
+
   it("runs the flow, restarts it when killed, is found by a restarted agent, and stops it", async () => {
     const deployed = await call("POST", "/v1/apps", spec("demo"));
     expect(deployed.status, JSON.stringify(deployed.body)).toBe(201);

@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { processAlive, processStartTime } from "../works/process-info.ts";
 import { APP_NAME, type DeployAppSpec, type DeployedAppStatus, type DeployedStage } from "./app-spec.ts";
@@ -128,6 +128,10 @@ export class DeployedApps {
   private async deployNow(spec: DeployAppSpec): Promise<DeployedAppStatus> {
     const bundle = this.bundlePath(spec.bundle);
     if (!existsSync(bundle)) throw new Error(`the app's bundle is not on this host (${bundle}); upload it first`);
+    const local = spec.hosts.find((h) => h.via === "local");
+    if (local && !this.isAppStorage(local.storageDir)) {
+      throw new Error(`its storage folder here (${local.storageDir}) is not a folder of ${join(this.options.home, "storage", "apps")}; the folder lit deploy names is ~/.lit/storage/apps/<app>`);
+    }
     if (this.apps.has(spec.name)) await this.stopNow(spec.name, { purge: false });
     const files = appFiles(this.options.home, spec.name);
     mkdirSync(files.dir, { recursive: true, mode: 0o700 });
@@ -205,7 +209,8 @@ export class DeployedApps {
     this.save(entry, { pid: null, stage: "stopped" });
     if (options.purge) {
       const local = entry.spec.hosts.find((h) => h.via === "local");
-      if (local) rmSync(local.storageDir, { recursive: true, force: true });
+      // Only an app's folder of this agent's storage: the spec came over the network.
+      if (local && this.isAppStorage(local.storageDir)) rmSync(local.storageDir, { recursive: true, force: true });
       rmSync(entry.files.dir, { recursive: true, force: true });
       this.apps.delete(name);
     }
@@ -220,6 +225,14 @@ export class DeployedApps {
       clearInterval(entry.poll);
       entry.child?.removeAllListeners("exit");
     }
+  }
+
+  /** True for `<home>/storage/apps/<one name>`, where a deployed app's works keep their files on this host. */
+  private isAppStorage(dir: string): boolean {
+    const resolved = resolve(dir);
+    const name = basename(resolved);
+    if (dir.split("/").some((part) => part === "." || part === "..")) return false;
+    return dirname(resolved) === resolve(this.options.home, "storage", "apps") && /^[A-Za-z0-9._-]+$/.test(name);
   }
 
   private bundlePath(hash: string): string {
