@@ -6,8 +6,9 @@ import process from "node:process";
 import { exitText, shellQuote } from "@lit-app/ssh";
 import { parseHostRules } from "../remote/host-rules.ts";
 import { AgentLink } from "./agent-link.ts";
-import { removeAppKey } from "./app-key.ts";
+import { deployedAppKeyOf } from "./app-name.ts";
 import { pickApp, surveyApps, type AppSurvey } from "./find-app.ts";
+import { stopAppWorks, stopWithoutFlow } from "./stop-works.ts";
 
 const print = (line: string) => void process.stdout.write(`${line}\n`);
 
@@ -61,7 +62,7 @@ export async function statusCommand(flags: { name?: string }): Promise<number> {
     const rules = parseHostRules(status.rules);
     const works = Object.entries(state.components).filter(([, c]) => c.kind === "work");
     const placed = works.map(([name, c]) => ({ name, c, host: rules.hostFor(c.compute?.name ?? "default") ?? status.flowHost }));
-    const gpus = await gpusInUse(survey, [...new Set(placed.map((p) => p.host))]);
+    const gpus = await gpusInUse(survey, [...new Set(placed.map((p) => p.host))], deployedAppKeyOf(status.name));
     print(`  app stage: ${state.stage}`);
     for (const [name, c] of Object.entries(state.components)) if (c.kind === "flow") print(`  ${name}  flow  on ${status.flowHost}`);
     for (const { name, c, host } of placed) {
@@ -78,15 +79,22 @@ export async function statusCommand(flags: { name?: string }): Promise<number> {
   }
 }
 
-/** Per host, the GPUs each work holds there (from the host's report; a host not reached has none listed). */
-async function gpusInUse(survey: AppSurvey, hosts: string[]): Promise<Map<string, Map<string, string[]>>> {
+/**
+ * Per host, the GPUs each work of the app whose key is `app` holds there (from the host's report, which
+ * names a work `<app>#<work>`; a host not reached has none listed).
+ */
+async function gpusInUse(survey: AppSurvey, hosts: string[], app: string): Promise<Map<string, Map<string, string[]>>> {
   const out = new Map<string, Map<string, string[]>>();
   await Promise.all(
     hosts.map(async (alias) => {
       const link = survey.links.find((l) => l.alias === alias);
       const report = await link?.request<{ gpus: { uuid: string; work: string | null }[] }>("GET", "/v1/host").catch(() => undefined);
       const held = new Map<string, string[]>();
-      for (const gpu of report?.gpus ?? []) if (gpu.work) held.set(gpu.work, [...(held.get(gpu.work) ?? []), gpu.uuid]);
+      for (const gpu of report?.gpus ?? []) {
+        if (!gpu.work?.startsWith(`${app}#`)) continue;
+        const work = gpu.work.slice(app.length + 1);
+        held.set(work, [...(held.get(work) ?? []), gpu.uuid]);
+      }
       out.set(alias, held);
     }),
   );
@@ -102,21 +110,34 @@ async function purgeStorage(link: AgentLink, dir: string): Promise<void> {
   if (result.code !== 0) throw new Error(`rm -rf ${dir} failed: ${result.stderr.trim() || exitText(result)}`);
 }
 
-/** `lit stop [--name] [--purge]`: stops the app on its flow host (which stops its works) and takes its key back from the other hosts. */
+/**
+ * `lit stop [--name] [--purge]`: stops the app on its flow host (which stops its works), then its works
+ * left on the other hosts, and takes its key back from them. A flow whose host is not reached (or that
+ * is gone) is left to {@link stopWithoutFlow}: the works are stopped through the other hosts' agents.
+ */
 export async function stopCommand(flags: { name?: string; purge?: boolean }): Promise<number> {
   const survey = await surveyApps();
   try {
-    const { status, link } = pickApp(survey, "stop", flags.name);
-    await link.request("DELETE", `/v1/apps/${status.name}${flags.purge ? "?purge=1" : ""}`);
+    const named = flags.name === undefined ? undefined : survey.apps.find((a) => a.status.name === flags.name);
+    if (flags.name !== undefined && !named) return await stopWithoutFlow(survey, flags.name, undefined);
+    const { status, link } = named ?? pickApp(survey, "stop", flags.name);
+    try {
+      await link.request("DELETE", `/v1/apps/${status.name}${flags.purge ? "?purge=1" : ""}`);
+    } catch (error) {
+      return await stopWithoutFlow(survey, status.name, `${status.flowHost}: ${(error as Error).message}`);
+    }
     const others = status.hosts.filter((h) => h !== status.flowHost);
     const failed: string[] = [];
+    // The flow stopped its works there as it ended; one it left (it was killed before) is stopped now.
+    await stopAppWorks(link, status.name).catch((error: unknown) => void failed.push(`${status.flowHost} (${(error as Error).message})`));
     await Promise.all(
       others.map(async (alias) => {
         const open = survey.links.find((l) => l.alias === alias);
         const other = open ?? (await AgentLink.open(alias).catch(() => undefined));
         try {
           if (!other) throw new Error("not reached");
-          await removeAppKey(other.host, status.name);
+          // Its flow stopped them; a work it could not reach (the link between the hosts was down) is stopped here.
+          await stopAppWorks(other, status.name);
           const storage = status.storage.find((s) => s.host === alias)?.dir;
           if (flags.purge && storage) await purgeStorage(other, storage);
         } catch (error) {
@@ -128,7 +149,7 @@ export async function stopCommand(flags: { name?: string; purge?: boolean }): Pr
     );
     print(`stopped ${status.name} on ${status.flowHost}${flags.purge ? ", its storage removed on every host" : " (its storage is kept; --purge removes it)"}`);
     if (failed.length) {
-      process.stderr.write(`lit stop: the app's key${flags.purge ? " or storage" : ""} could not be removed on ${failed.join(", ")}: remove the line ending in lit-app:${status.name} from ~/.ssh/authorized_keys there${flags.purge ? ", and the app's folder in ~/.lit/storage/apps" : ""}.\n`);
+      process.stderr.write(`lit stop: the app's works, key${flags.purge ? " or storage" : ""} could not be removed on ${failed.join(", ")}: remove the line ending in lit-app:${status.name} from ~/.ssh/authorized_keys there${flags.purge ? ", and the app's folder in ~/.lit/storage/apps" : ""}, or run lit stop --name ${status.name} again.\n`);
       return 1;
     }
     return 0;

@@ -20,3 +20,17 @@ export function checkAppName(name: string, command: string): string {
   }
   return name;
 }
+
+/**
+ * The folder name of the deployed app `name` on its hosts: its synced code
+ * (`~/.lit/storage/folders/<it>`) and its storage (`~/.lit/storage/apps/<it>`),
+ * so that apps deployed from one folder under two names stay apart.
+ */
+export function deployedFolderName(name: string): string {
+  return `deployed-${name}`;
+}
+
+/** The key under which the agents of its hosts keep the deployed app `name`'s works: its storage folder, `apps/<folder>`. */
+export function deployedAppKeyOf(name: string): string {
+  return `apps/${deployedFolderName(name)}`;
+}

@@ -17,7 +17,7 @@ import type { DeployFlags } from "../cli/program.ts";
 import { parseHostRules } from "../remote/host-rules.ts";
 import { agentBundleOnce, HostSession, workProgramOnce, type PreparedHost } from "../remote/host-session.ts";
 import { authorizedKeyLine, installAppKey, makeAppKey, removeAppKey } from "./app-key.ts";
-import { checkAppName, defaultAppName } from "./app-name.ts";
+import { checkAppName, defaultAppName, deployedFolderName } from "./app-name.ts";
 import { buildFlowProgram } from "./flow-program.ts";
 import { verifiedKnownHostsLine } from "./host-key-lines.ts";
 
@@ -48,7 +48,11 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
   const started = performance.now();
   const flowProgram = buildFlowProgram(appPath, rules.customComputes);
   const sessions = new Map(
-    aliases.map((alias) => [alias, new HostSession({ alias, appPath, agentBundle: agentBundleOnce, workProgram: () => workProgramOnce(appPath, rules.customComputes) })]),
+    aliases.map((alias) => [
+      alias,
+      // Its folders named after the deployed name: two apps deployed from one folder keep their code, storage and Drives apart.
+      new HostSession({ alias, appPath, folderName: deployedFolderName(name), agentBundle: agentBundleOnce, workProgram: () => workProgramOnce(appPath, rules.customComputes) }),
+    ]),
   );
   const keyed: SshHost[] = [];
   let posted = false;

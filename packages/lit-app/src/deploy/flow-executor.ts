@@ -5,16 +5,28 @@
  * a restarted agent is found), every other host over SSH with the app's key,
  * forwarding to that host's agent only. Works no rule names run on the
  * flow's host.
+ *
+ * The flow is its app's Drive authority, as `lit run --host` is on the
+ * laptop: the Drives are kept in the app's storage folder on the flow's host,
+ * and the Drive requests of the works on every host are taken from each
+ * host's agent and done there (see drive-requests.ts), so a claim made by a
+ * work on one host holds for the works on the others. The agents keep the
+ * app's works under its key (its storage folder, `apps/<name>`), apart from
+ * other apps' works of the same names.
  */
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
+import process from "node:process";
 import type { JsonValue } from "@lit-app/core";
 import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "@lit-app/core/internal";
 import type { DeployAppSpec, DeployHost } from "@lit-app/gpu-agent";
 import { RemoteExecutor, type AgentEndpoint } from "@lit-app/gpu-agent/client";
 import { runtimeKind } from "@lit-app/runtime";
 import { connectHost, type LocalListener, type SshHost } from "@lit-app/ssh";
+import type { DriveAuthority } from "../remote/drive-authority.ts";
+import type { DriveRequests, DriveRequestsHost } from "../remote/drive-requests.ts";
 import { parseHostRules } from "../remote/host-rules.ts";
+import type { RelayHost } from "../remote/path-relay.ts";
 import { RoutingExecutor } from "../remote/routing-executor.ts";
 
 /** Where the flow's host keeps what the executor reads. */
@@ -54,8 +66,14 @@ class SshLink {
   async endpoint(port: number): Promise<AgentEndpoint> {
     const host = await this.connection();
     if (runtimeKind() === "node") return { url: `ws://127.0.0.1:${port}/v1/channel`, stream: await host.forward(port) };
+    return { url: `ws://127.0.0.1:${await this.localPort(port)}/v1/channel` };
+  }
+
+  /** A local port forwarded to the agent's `port` through the connection (for its HTTP API). */
+  async localPort(port: number): Promise<number> {
+    const host = await this.connection();
     this.listener ??= await host.listenLocal(port);
-    return { url: `ws://127.0.0.1:${this.listener.port}/v1/channel` };
+    return this.listener.port;
   }
 
   async close(): Promise<void> {
@@ -103,21 +121,51 @@ function alias(executor: WorkExecutor): WorkExecutor {
   };
 }
 
-function hostWorks(host: DeployHost, place: FlowPlace): WorkExecutor {
-  const common = { host: host.alias, appModule: host.appModule, program: host.program, storageDir: host.storageDir };
+/** The app's key on its hosts (see gpu-agent's app-key.ts): its storage folder in the agent's storage root. */
+export function deployedAppKey(host: Pick<DeployHost, "storageDir">): string {
+  return `apps/${basename(host.storageDir)}`;
+}
+
+/** One host of the app: its works' executor, and its agent's Drive requests. */
+interface AppHost {
+  works: WorkExecutor;
+  drives: DriveRequestsHost;
+}
+
+/** The agent's storage root at `url` (`http://127.0.0.1:<port>`), as the Path relay reaches it. */
+function relayAt(alias: string, app: string, agent: () => Promise<{ url: string; token: string }>): RelayHost {
+  return {
+    alias,
+    storage: async () => {
+      const [{ httpRoot }, { url, token }] = await Promise.all([import("@lit-app/storage/http"), agent()]);
+      return { root: httpRoot({ url: `${url}/v1/storage`, token }), appDir: app };
+    },
+  };
+}
+
+function appHost(host: DeployHost, place: FlowPlace): AppHost {
+  const app = deployedAppKey(host);
+  const common = { host: host.alias, appModule: host.appModule, program: host.program, storageDir: host.storageDir, app };
+  const drivesOf = (agent: () => Promise<{ url: string; token: string }>): DriveRequestsHost => ({ relay: relayAt(host.alias, app, agent), agent, appDir: async () => app });
   if (host.via === "local") {
-    return new HostWorks(
+    const agent = async () => {
+      const { port, token } = localAgent(place.litHome);
+      return { url: `http://127.0.0.1:${port}`, token };
+    };
+    const works = new HostWorks(
       new RemoteExecutor({
         ...common,
         connect: async () => ({ url: `ws://127.0.0.1:${localAgent(place.litHome).port}/v1/channel` }),
         token: async () => localAgent(place.litHome).token,
       }),
     );
+    return { works, drives: drivesOf(agent) };
   }
   const ssh = host.ssh;
   if (!ssh) throw new Error(`the host ${host.alias} is reached over SSH but its address is missing from the app's spec`);
   const link = new SshLink(host.alias, place.sshEnv);
-  return new HostWorks(new RemoteExecutor({ ...common, connect: () => link.endpoint(ssh.agentPort), token: ssh.token }), link);
+  const agent = async () => ({ url: `http://127.0.0.1:${await link.localPort(ssh.agentPort)}`, token: ssh.token });
+  return { works: new HostWorks(new RemoteExecutor({ ...common, connect: () => link.endpoint(ssh.agentPort), token: ssh.token }), link), drives: drivesOf(agent) };
 }
 
 /**
@@ -143,17 +191,90 @@ export async function checkReach(spec: DeployAppSpec, place: FlowPlace, here: st
   );
 }
 
+/** A deployed flow's executor, which serves its works' Drives. */
+export interface DeployedExecutor extends WorkExecutor {
+  /**
+   * Starts taking the Drive requests of the app's works from every host's
+   * agent; resolves once each agent was asked once (from then on it hands
+   * the works' Drive operations to the flow), or after 15 s. Await it
+   * before the engine starts works.
+   */
+  serveDrives(): Promise<void>;
+}
+
 /** The executor of a deployed app's flow. */
-export function deployedExecutor(spec: DeployAppSpec, place: FlowPlace): WorkExecutor {
+export function deployedExecutor(spec: DeployAppSpec, place: FlowPlace): DeployedExecutor {
   const rules = parseHostRules(spec.rules);
   const local = spec.hosts.find((h) => h.via === "local");
   if (!local) throw new Error(`the app ${spec.name} names no host as the flow's own (via "local")`);
-  const here = hostWorks(local, place);
+  const here = appHost(local, place);
   const hosts = new Map<string, WorkExecutor>();
+  const drives = [here.drives];
   for (const name of rules.aliases) {
     const host = spec.hosts.find((h) => h.alias === name);
     if (!host) throw new Error(`the rule's host ${name} is missing from the app's hosts`);
-    hosts.set(name, host === local ? alias(here) : hostWorks(host, place));
+    if (host === local) {
+      hosts.set(name, alias(here.works));
+      continue;
+    }
+    const there = appHost(host, place);
+    hosts.set(name, there.works);
+    drives.push(there.drives);
   }
-  return new RoutingExecutor(rules, here, hosts);
+  return new ServingDrives(new RoutingExecutor(rules, here.works, hosts), drives, local);
+}
+
+/** The flow's host as its app's Drive authority: the Drives in the app's storage folder there. */
+async function flowDriveAuthority(local: DeployHost, relay: RelayHost): Promise<DriveAuthority> {
+  const { LocalStorage } = await import("@lit-app/storage/local");
+  return { alias: local.alias, drives: new LocalStorage(local.storageDir), relay };
+}
+
+/** An executor that serves its works' Drive requests on every host while it is open. */
+class ServingDrives implements DeployedExecutor {
+  private serving: Promise<DriveRequests[]> | undefined;
+  constructor(
+    private readonly inner: WorkExecutor,
+    private readonly hosts: DriveRequestsHost[],
+    private readonly local: DeployHost,
+  ) {}
+
+  async serveDrives(): Promise<void> {
+    await this.serve();
+  }
+
+  /** Starts taking each host's Drive requests (once); resolves when each agent answered once, or after 15 s. */
+  private serve(): Promise<DriveRequests[]> {
+    this.serving ??= (async () => {
+      const { serveDriveRequests } = await import("../remote/drive-requests.ts");
+      // The flow host's works are reached through its own relay: a put there moves nothing between hosts.
+      const authority = await flowDriveAuthority(this.local, this.hosts[0]!.relay);
+      const log = (line: string) => void process.stderr.write(`${line}\n`);
+      const served = this.hosts.map((host) => serveDriveRequests(host, authority, log));
+      await Promise.race([Promise.all(served.map((s) => s.ready)), new Promise((r) => setTimeout(r, 15_000).unref?.())]);
+      return served;
+    })();
+    return this.serving;
+  }
+
+  bind(emit: (event: WorkEvent) => void): void {
+    this.inner.bind(emit);
+  }
+  start(work: WorkRef): Promise<void> {
+    return this.inner.start(work);
+  }
+  reattach(work: WorkRef, calls: readonly { id: string; hash: string }[], handle: JsonValue | undefined): Promise<string[]> {
+    return this.inner.reattach?.(work, calls, handle) ?? Promise.resolve([]);
+  }
+  call(work: WorkRef, call: WorkCall): void {
+    this.inner.call(work, call);
+  }
+  stop(work: WorkRef): Promise<void> {
+    return this.inner.stop(work);
+  }
+  async close(): Promise<void> {
+    const served = this.serving ? await this.serving : [];
+    await Promise.all(served.map((s) => s.close()));
+    await this.inner.close();
+  }
 }

@@ -62,6 +62,8 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
     }
   }
   const executor = deployedExecutor(spec, place);
+  // The agents hand the works' Drive operations to this flow (the app's Drive authority) from now on.
+  await executor.serveDrives();
   // The flow's state, its works' state and their calls go to the journal as they change: a flow started
   // again (after a crash, or by an agent after a reboot) resumes from it, and no call that succeeded runs again.
   const journal = openFileJournal(join(dir, "journal"));

@@ -49,9 +49,11 @@ export async function doDriveOperation(operation: DriveOperation, host: RelayHos
   if (op === "list") return authority.drives.driveList(drive, operation.prefix, operation.from);
   if (op === "delete") return void (await authority.drives.driveDelete(drive, operation.work, operation.path));
   const ref = { path: operation.path, origin: operation.work };
+  // A work on the authority's own machine (a deployed flow's host): its root is already where the Drives are.
+  const apart = host !== authority.relay;
   if (op === "put") {
     try {
-      await relayPath(ref, host, authority.relay);
+      if (apart) await relayPath(ref, host, authority.relay);
     } catch (error) {
       if (!notFound(error)) throw error;
       throw new DriveNotFoundError(
@@ -64,7 +66,7 @@ export async function doDriveOperation(operation: DriveOperation, host: RelayHos
     return void (await authority.drives.drivePut(drive, operation.work, operation.path));
   }
   await authority.drives.driveGet(drive, operation.work, operation.path, operation.from);
-  await relayPath(ref, authority.relay, host);
+  if (apart) await relayPath(ref, authority.relay, host);
   return undefined;
 }
 

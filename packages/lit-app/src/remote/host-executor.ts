@@ -77,6 +77,8 @@ export class HostExecutor implements WorkExecutor {
       appModule: prepared.appModule,
       program: prepared.program,
       storageDir: prepared.storageDir,
+      // The agent keeps this app's works apart from another app's of the same names.
+      app: prepared.storageAppDir,
       ...(this.options.hostLostMs !== undefined ? { hostLostMs: this.options.hostLostMs } : {}),
       ...(this.options.stopGraceMs !== undefined ? { stopGraceMs: this.options.stopGraceMs } : {}),
     });

@@ -26,6 +26,12 @@ export interface HostSessionOptions {
   appPath: string;
   /** The app's folder here (synced to the host). Default: the module's folder. */
   appDir?: string;
+  /**
+   * The app's name on the host: its synced folder (`folders/<name>`) and its
+   * storage folder (`apps/<name>`, its key there). Default: {@link appFolderName}
+   * of its folder here; a deployed app has one per deployed name.
+   */
+  folderName?: string;
   /** The agent bundle (built once per run). */
   agentBundle: () => Promise<AgentBundle>;
   /** The app's work program (built once per run). */
@@ -107,7 +113,7 @@ export class HostSession {
       return ensureAgent(host, { bundle });
     });
     const appDir = this.options.appDir ?? dirname(this.options.appPath);
-    const name = appFolderName(appDir);
+    const name = this.options.folderName ?? appFolderName(appDir);
     const target = folderTarget(name);
     const remoteDir = `.lit/storage/${target}`;
     const programPath = `~/.lit/agent/programs/${program.fileName}`;
