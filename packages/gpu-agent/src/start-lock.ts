@@ -5,18 +5,10 @@
  */
 import { open, readFile, stat, unlink } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
+import { processAlive } from "@lit-app/runtime";
 import { AgentLockError } from "./errors.ts";
 
 const STALE_MS = 60_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Takes the start lock at `file`, waiting up to `timeoutMs` for another start to finish; resolves to its release. */
 export async function takeStartLock(file: string, timeoutMs = 30_000): Promise<() => Promise<void>> {
@@ -32,7 +24,7 @@ export async function takeStartLock(file: string, timeoutMs = 30_000): Promise<(
     }
     const [pid, info] = await Promise.all([readFile(file, "utf8").catch(() => ""), stat(file).catch(() => null)]);
     const holder = Number(pid);
-    const stale = info !== null && (Date.now() - info.mtimeMs > STALE_MS || (Number.isInteger(holder) && holder > 0 && !alive(holder)));
+    const stale = info !== null && (Date.now() - info.mtimeMs > STALE_MS || (Number.isInteger(holder) && holder > 0 && !processAlive(holder)));
     if (stale) {
       await unlink(file).catch(() => undefined);
       continue;

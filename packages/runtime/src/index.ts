@@ -5,3 +5,4 @@
  */
 export { runtimeKind, type RuntimeKind } from "./runtime-kind.ts";
 export { writeFileAtomic, writeFileAtomicSync, atomicTempName, type AtomicWriteOptions } from "./atomic-write.ts";
+export { processAlive, processStartTime } from "./process-alive.ts";

@@ -4,7 +4,7 @@
  * token) when it starts and removes it when it closes. The lit home is
  * `$LIT_HOME`, else `~/.lit`.
  */
-import { writeFileAtomic } from "@lit-app/runtime";
+import { processAlive, writeFileAtomic } from "@lit-app/runtime";
 import { unlinkSync } from "node:fs";
 import { mkdir, readFile, readdir, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -43,15 +43,6 @@ export function unregisterApp(file: string): void {
   } catch {}
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * The apps running on this machine, newest first. Files left by processes
  * that died are removed on the way.
@@ -77,7 +68,7 @@ export async function findRunningApps(dir = appsDir()): Promise<RunningApp[]> {
       continue;
     }
     if (typeof app.pid !== "number" || typeof app.url !== "string") continue;
-    if (!alive(app.pid)) {
+    if (!processAlive(app.pid)) {
       await unlink(file).catch(() => undefined);
       continue;
     }

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { processAlive } from "../works/process-info.ts";
+import { processAlive } from "@lit-app/runtime";
 import { startTestAgent, type TestAgent } from "../test-support/test-agent.ts";
 
 // A flow program stand-in: reports a server port, says hello in its log, and runs until signalled.

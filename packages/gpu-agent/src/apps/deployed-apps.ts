@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
-import { processAlive, processStartTime } from "../works/process-info.ts";
+import { processAlive, processStartTime } from "@lit-app/runtime";
 import { APP_NAME, type DeployAppSpec, type DeployedAppStatus, type DeployedStage } from "./app-spec.ts";
 import { appFiles, deployedRoot, readResult, readServerPort, readSpec, readState, writeSpec, writeState, type AppFiles, type AppState } from "./app-files.ts";
 

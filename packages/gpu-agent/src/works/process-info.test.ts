@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { describe, expect, it } from "vitest";
-import { killGroup, processAlive } from "./process-info.ts";
+import { processAlive } from "@lit-app/runtime";
+import { killGroup } from "./process-info.ts";
 
 describe("killGroup", () => {
   it("ends the group a work's process leads, and what it started", async () => {

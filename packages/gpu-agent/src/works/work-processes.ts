@@ -16,11 +16,11 @@ import { connect, type Socket } from "node:net";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { writeFileAtomicSync } from "@lit-app/runtime";
+import { processAlive, processStartTime, writeFileAtomicSync } from "@lit-app/runtime";
 import type { FlowToWork, WorkToFlow } from "@lit-app/local-workers/protocol";
 import { appendJournal, lastJournalMessage, readJournal } from "./journal.ts";
 import { memoryFlags, OUT_OF_MEMORY_TEXT, watchMemory } from "./memory-limit.ts";
-import { killGroup, processAlive, processStartTime } from "./process-info.ts";
+import { killGroup } from "./process-info.ts";
 import { WORK_DIR_ENV, workFiles, type WorkFiles } from "./work-files.ts";
 import { readWorkRecord, writeWorkRecord, type WorkRecord } from "./work-record.ts";
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { JournalError } from "@lit-app/core";
 import { emptyDurableState, type DurableState } from "@lit-app/core/internal";
+import { processStartTime } from "@lit-app/runtime";
 import { openFileJournal, readJournal } from "./file-journal.ts";
 
 const dirs: string[] = [];
@@ -99,8 +100,20 @@ describe("the file journal", () => {
     writeFileSync(join(dir, "lock"), "999999999");
     const journal = openFileJournal(dir);
     expect(journal.load()).toBeUndefined();
-    expect(readFileSync(join(dir, "lock"), "utf8")).toBe(String(process.pid));
+    expect(readFileSync(join(dir, "lock"), "utf8").split(" ")[0]).toBe(String(process.pid));
     journal.close();
     expect(readdirSync(dir)).not.toContain("lock");
+  });
+
+  it.runIf(process.platform === "linux")("takes over a lock whose pid now belongs to another program (reused after a reboot): the holder's start time differs", () => {
+    const dir = tempDir();
+    const parentStart = processStartTime(process.ppid)!;
+    writeFileSync(join(dir, "lock"), `${process.ppid} ${parentStart}`);
+    expect(() => openFileJournal(dir).load()).toThrow(`is in use by process ${process.ppid}`);
+    writeFileSync(join(dir, "lock"), `${process.ppid} ${Number(parentStart) + 1}`);
+    const journal = openFileJournal(dir);
+    expect(journal.load()).toBeUndefined();
+    expect(readFileSync(join(dir, "lock"), "utf8")).toBe(`${process.pid} ${processStartTime(process.pid)}`);
+    journal.close();
   });
 });

@@ -20,7 +20,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { JournalError } from "@lit-app/core";
 import { replayJournal, type DurableState, type JournalRecord, type StateJournal } from "@lit-app/core/internal";
-import { writeFileAtomicSync } from "@lit-app/runtime";
+import { processAlive, processStartTime, writeFileAtomicSync } from "@lit-app/runtime";
 import { JournalBatch } from "./journal-coalesce.ts";
 import { JOURNAL_FORMAT, lineSchema, MAX_JOURNAL_DEPTH, nestedDeeperThan, snapshotSchema } from "./journal-schema.ts";
 
@@ -55,26 +55,6 @@ function size(file: string): number | undefined {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
-  }
-}
-
-/**
- * Whether a process with this id runs (on this machine). A killed process
- * whose parent died too may stay a zombie until an init that reaps it does:
- * it holds nothing, so it counts as gone (Linux tells it in /proc).
- */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return true; // No /proc (macOS): the signal's answer is all there is.
   }
 }
 
@@ -269,7 +249,8 @@ class FileJournal implements StateJournal {
     const file = join(this.dir, LOCK);
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        writeFileSync(file, String(process.pid), { flag: "wx", mode: 0o600 });
+        // The pid and its start time: after a reboot, a pid of the lock's holder may be another program's.
+        writeFileSync(file, `${process.pid} ${processStartTime(process.pid) ?? ""}`.trim(), { flag: "wx", mode: 0o600 });
         this.locked = true;
         return;
       } catch (error) {
@@ -277,8 +258,9 @@ class FileJournal implements StateJournal {
           throw new JournalError(`the app's journal folder ${this.dir} cannot be locked: ${(error as Error).message}`, { cause: error });
         }
       }
-      const holder = Number(readFileSync(file, "utf8").trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
+      const [pid, startTime] = readFileSync(file, "utf8").trim().split(" ");
+      const holder = Number(pid);
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder, startTime)) {
         throw new JournalError(
           `the app's journal ${this.dir} is in use by process ${holder} (see ${file}): another run of the app writes it. Stop that run first, or give this one a journal folder of its own.`,
         );

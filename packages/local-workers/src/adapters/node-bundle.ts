@@ -11,6 +11,7 @@ import { rmdirSync, rmSync } from "node:fs";
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { processAlive } from "@lit-app/runtime";
 import type { Plugin } from "esbuild";
 import { appModuleFiles } from "../app-modules.ts";
 import { withEsbuild } from "../esbuild-use.ts";
@@ -167,11 +168,3 @@ async function removeStaleBundles(dir: string): Promise<void> {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: unknown }).code !== "ESRCH";
-  }
-}

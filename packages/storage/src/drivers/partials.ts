@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { lstat, readdir, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
+import { processAlive } from "@lit-app/runtime";
 import { isErrno } from "../errors.ts";
 
 /**
@@ -30,17 +31,6 @@ export function ownedName(dir: string, hash: string): string {
 /** The name of the parked partial of `hash`. */
 export function parkedName(dir: string, hash: string): string {
   return join(dir, `${hash}.partial`);
-}
-
-/** Whether a process is alive; only other processes can be proven dead. */
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return !isErrno(err, "ESRCH");
-  }
 }
 
 /** Partials of `hash` that a writer may take: the parked one, and those of dead processes. */
