@@ -43,6 +43,8 @@ export interface AppServerOptions {
   register?: boolean;
   /** Where a generated token is printed; default `console.log`. */
   print?: (line: string) => void;
+  /** A folder holding the UI's files (`ui/`, `client/`, as writeUiAssets writes them); default this package's own (a bundled server has none beside it). */
+  assetsDir?: string;
 }
 
 /** A running app server. */
@@ -173,7 +175,7 @@ export async function startAppServer(engine: AppEngine, options: AppServerOption
   });
   stateRoutes(app, engine, feed, maxBodySize);
   liveRoutes(app, feed, { adapter, closers, maxBuffer: options.maxClientBuffer ?? 4 * 1024 * 1024 });
-  uiRoutes(app, engine);
+  uiRoutes(app, engine, options.assetsDir);
   const commands = commandRoutes(app, engine, maxBodySize);
   const routes = userRoutes(app, engine, maxBodySize);
   app.notFound((c) => c.json({ error: { code: "E_NOT_FOUND", message: `no route ${c.req.method} ${c.req.path} on this app; see /api/v1/state and the routes of configureApi().` } }, 404));

@@ -11,12 +11,11 @@
 import type { AppEngine } from "@lit-app/core/internal";
 import type { Hono } from "hono";
 import { fileURLToPath } from "node:url";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { appLayout, findFrontend } from "./layout.ts";
 import { serveFile } from "./static-files.ts";
+import { ASSET_DIRS } from "./ui-assets.ts";
 
-const UI_DIR = fileURLToPath(new URL("./ui/", import.meta.url));
-const CLIENT_DIR = fileURLToPath(new URL("./client/", import.meta.url));
 
 /** The UI's policy: its own files only; frames of http(s) pages (works' servers, layout URLs). */
 export const UI_CSP = [
@@ -47,8 +46,13 @@ function frontendRoot(dir: string): string {
   return dir.startsWith("file:") ? fileURLToPath(dir) : resolve(dir);
 }
 
-/** Adds the browser-facing routes. */
-export function uiRoutes(app: Hono<any>, engine: AppEngine): void {
+/**
+ * Adds the browser-facing routes.
+ * @param assetsDir a folder holding the UI's files (`ui/`, `client/`; see writeUiAssets); default this package's own.
+ */
+export function uiRoutes(app: Hono<any>, engine: AppEngine, assetsDir?: string): void {
+  const UI_DIR = assetsDir === undefined ? ASSET_DIRS.ui : join(assetsDir, "ui");
+  const CLIENT_DIR = assetsDir === undefined ? ASSET_DIRS.client : join(assetsDir, "client");
   const ui = async (path: string) => withPolicy(await serveFile(UI_DIR, path), UI_CSP);
   app.get("/", () => ui("index.html"));
   app.get("/ui/*", (c) => ui(new URL(c.req.url).pathname.slice("/ui/".length)));

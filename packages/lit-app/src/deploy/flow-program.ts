@@ -1,6 +1,6 @@
 /**
  * A deployed app's flow program: the app's module, lit-app's runner, the
- * app server and the agent's client in one ES module (esbuild, as the work
+ * app server (with its UI's files) and the agent's client in one ES module (esbuild, as the work
  * program) that the host's agent runs with `node` (≥ 20) or `bun`; named by
  * its sha256 and uploaded to `~/.lit/bundles/<hash>.mjs` unless the host has it.
  */
@@ -21,6 +21,8 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
  */
 export async function buildFlowProgram(appPath: string, customComputes: readonly string[] = []): Promise<FlowProgram> {
   const { buildNodeBundle } = await import("@lit-app/gpu-agent");
+  // The UI's files go along: the bundle has no folder of them beside it on the host.
+  const { readUiAssets } = await import("@lit-app/server");
   const contents = [
     // First: the app's file, loaded below, must not start itself.
     `import ${JSON.stringify(here("./flow-embedded.ts"))};`,
@@ -29,7 +31,7 @@ export async function buildFlowProgram(appPath: string, customComputes: readonly
     `process.setSourceMapsEnabled?.(true);`,
     `allowComputeNames(${JSON.stringify(customComputes)});`,
     `try {`,
-    `  await runDeployedFlow(() => import(${JSON.stringify(appPath)}));`,
+    `  await runDeployedFlow(() => import(${JSON.stringify(appPath)}), ${JSON.stringify(readUiAssets())});`,
     `} catch (error) {`,
     `  process.stderr.write("[lit-app] the flow could not run: " + (error instanceof Error ? (error.stack ?? error.message) : String(error)) + "\\n");`,
     `  process.exit(1);`,
