@@ -4,8 +4,8 @@
  * of this machine, a --token too short), and the app does not start without it; an empty --port
  * is a usage error; an app command given a flag it does not take names that flag and lists the
  * command's flags. A name that is neither lit's nor a running app's command says so, suggests the
- * closest and lists them all (exit 2); the names kept for what is coming (ui) are
- * lit's own even when the app declares one. The fixture test/fixtures/command-app.ts prints
+ * closest and lists them all (exit 2); lit's own names (deploy, ui) stay lit's even when the app
+ * declares one. The fixture test/fixtures/command-app.ts prints
  * "work started" once its work runs.
  */
 import { execFile } from "node:child_process";
@@ -117,7 +117,7 @@ describe("lit <command> of a running app", () => {
     expect(wrong.code).toBe(2);
     const lines = wrong.stderr.trim().split("\n");
     expect(lines[0]).toBe('lit: unknown command "add-itme". Did you mean "add-item"?');
-    expect(lines[1]).toBe("  lit's commands: run, hosts, deploy, status, stop, logs, apps; coming (not available yet): ui");
+    expect(lines[1]).toBe("  lit's commands: run, hosts, deploy, status, stop, logs, ui, apps");
     expect(lines[2]).toMatch(/^ {2}commands of the running apps: .*\badd-item \(/);
     expect(lines[2]).toMatch(/\bdeploy \(/); // the fixture declares it; lit deploy is still lit's own
     const listed = await lit(process.execPath, [LIT, "add-item", "--name", "fig"], { cwd: REPO, env });
@@ -133,41 +133,41 @@ describe("lit <command> of a running app", () => {
     expect(JSON.parse(items.stdout)).not.toContain("deployed x x1");
   });
 
-  it.each(["ui"])(
-    "lit %s is lit's own (coming: not available yet, exit 2), never sent to the running app",
-    async (name) => {
-      const result = (await lit(process.execPath, [LIT, name, "--name", "x"], { cwd: REPO, env }).catch((e: unknown) => e)) as {
+  it("lit ui is lit's own, never sent to the running app: with no deployed app named, a usage error (exit 2)", async () => {
+    const none = mkdtempSync(join(tmpdir(), "lit-cli-nohosts-"));
+    try {
+      const result = (await lit(process.execPath, [LIT, "ui", "--name", "x"], { cwd: REPO, env: { ...env, HOME: none } }).catch((e: unknown) => e)) as {
         code?: number;
         stdout: string;
         stderr: string;
       };
       expect(result.code).toBe(2);
       expect(result.stdout).toBe("");
-      expect(result.stderr.trim()).toBe(
-        `lit ${name}: coming: not available yet. For now run an app on this machine with lit run app.ts (lit --help lists the commands).`,
-      );
-      const items = await lit(process.execPath, [LIT, "add-item", "--name", "plum"], { cwd: REPO, env });
-      expect(JSON.parse(items.stdout)).not.toContain("deployed x x1");
-    },
-  );
+      expect(result.stderr.trim()).toBe("lit ui: no app named x is deployed on the hosts lit knows. lit apps lists them.");
+    } finally {
+      rmSync(none, { recursive: true, force: true });
+    }
+  });
 });
 
 describe("lit's own commands, defined once", () => {
   const lit = promisify(execFile);
   const empty = mkdtempSync(join(tmpdir(), "lit-cli-none-"));
   afterAll(() => rmSync(empty, { recursive: true, force: true }));
-  const env = { ...process.env, NO_COLOR: "1", LIT_HOME: empty };
+  // No known hosts either: a name that is no command here is not looked for on any host.
+  const env = { ...process.env, NO_COLOR: "1", LIT_HOME: empty, HOME: empty };
   const fail = (args: string[]) =>
     lit(process.execPath, [LIT, ...args], { cwd: REPO, env }).then(
       () => ({ code: 0, stdout: "", stderr: "" }),
       (e: { code?: number; stdout: string; stderr: string }) => e,
     );
 
-  it("lit --help lists run, the coming commands and app commands; lit run --help lists run's options (exit 0)", async () => {
+  it("lit --help lists lit's commands and app commands; lit run --help lists run's options (exit 0)", async () => {
     const { stdout } = await lit(process.execPath, [LIT, "--help"], { cwd: REPO, env });
     expect(stdout).toMatch(/^Usage: lit <command> \[options\]/);
     for (const name of ["run", "deploy", "status", "logs", "ui", "stop", "hosts", "apps"]) expect(stdout).toMatch(new RegExp(`^  ${name}\\b`, "m"));
-    expect(stdout).toContain("(coming: not available yet) open a running");
+    expect(stdout).toMatch(/^ {2}ui \[options\] +a tunnel from this machine to a deployed app.s$/m);
+    expect(stdout).toContain("--name <name>               which deployed app (default: the only one)");
     expect(stdout).toContain("App commands:");
     const run = await lit(process.execPath, [LIT, "run", "--help"], { cwd: REPO, env });
     for (const flag of ["--runtime", "--port", "--listen", "--token", "--no-server", "--heap-mb", "--isolation", "--host"]) expect(run.stdout).toContain(flag);
@@ -179,7 +179,7 @@ describe("lit's own commands, defined once", () => {
     expect(stderr).toBe(
       [
         'lit: unknown command "rnu". Did you mean "run"?',
-        "  lit's commands: run, hosts, deploy, status, stop, logs, apps; coming (not available yet): ui",
+        "  lit's commands: run, hosts, deploy, status, stop, logs, ui, apps",
         "  no app is running on this machine, so there are no app commands (start one with lit run app.ts)",
         "Run lit --help for the options.",
         "",

@@ -69,7 +69,12 @@ export const deployAppSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(0),
       /** Keep the flow's journal of an app deployed before under this name (default: a new deployment starts afresh). */
       resume: z.boolean().default(false),
+      /** `lit deploy --public`: the app server listens on this address (e.g. `0.0.0.0`) instead of 127.0.0.1; `token` is then required. */
+      listen: z.string().min(1).max(64).regex(/^[0-9A-Fa-f.:]+$/, "must be an IP address").optional(),
+      /** The token every request to the app server must carry (with `listen`). */
+      token: z.string().min(16).max(512).regex(/^[\x21-\x7e]+$/, "must be printable characters without spaces").optional(),
     })
+    .refine((o) => o.listen === undefined || o.token !== undefined, "a public app server (listen) needs a token")
     .default({ restart: true, port: 0, resume: false }),
 });
 

@@ -3,7 +3,7 @@
  * docs' reference come from there); a name that is none of them is a command of a running app.
  *
  *   lit run app.ts [--runtime bun|node|deno] [--heap-mb N] [--isolation thread|process]
- *   lit <app command> [--key value] [--app <name|port>]
+ *   lit <app command> [--key value] [--app <name|port>] [--name <deployed app>]
  */
 import process from "node:process";
 import { resolve } from "node:path";
@@ -99,23 +99,37 @@ async function appCommand(name: string, argv: string[], builtins: readonly strin
       declared.set(command.name, [...(declared.get(command.name) ?? []), running.name]);
     }
   }
-  if (!declared.has(name)) throw unknownCommand(name, builtins, declared, apps.length);
-  const result = await runCliCommand(name, rest, app ? { app } : {}).catch((error: unknown) => {
-    throw (error as { code?: string }).code === "E_COMMAND_ARGS" ? new UsageError(`lit ${name}: ${(error as Error).message}`) : error;
-  });
+  let result: unknown;
+  if (declared.has(name)) {
+    result = await runCliCommand(name, rest, app ? { app } : {}).catch((error: unknown) => {
+      throw (error as { code?: string }).code === "E_COMMAND_ARGS" ? new UsageError(`lit ${name}: ${(error as Error).message}`) : error;
+    });
+  } else {
+    // No app running here declares it: a deployed app's command (the one --name names, else the only one),
+    // unless it is a near miss of a command here (a typo, said at once).
+    if (app || guessOf(name, builtins, declared)) throw unknownCommand(name, builtins, declared, apps.length);
+    const { runDeployedCommand, takeAppName } = await import("../deploy/index.ts");
+    const deployed = takeAppName(name, rest);
+    result = await runDeployedCommand(name, deployed.rest, deployed.name, () => unknownCommand(name, builtins, declared, apps.length));
+  }
   if (result !== undefined && result !== null) {
     process.stdout.write(typeof result === "string" ? `${result}\n` : `${JSON.stringify(result, null, 2)}\n`);
   }
   return 0;
 }
 
+/** The command of lit's or of a running app's closest to `name`, if one is close. */
+function guessOf(name: string, builtins: readonly string[], declared: ReadonlyMap<string, string[]>): string | undefined {
+  return closest(name, [...builtins, ...declared.keys()]);
+}
+
 /** A name that is neither lit's nor a running app's: says so, the closest name, and every command. */
 function unknownCommand(name: string, builtins: readonly string[], declared: ReadonlyMap<string, string[]>, running: number): UsageError {
   const coming = new Set<string>(COMING_COMMANDS.map((c) => c.name));
   const available = builtins.filter((b) => !coming.has(b));
-  const guess = closest(name, [...available, ...declared.keys(), ...coming]);
+  const guess = guessOf(name, [...available, ...coming], declared);
   const lines = [`lit: unknown command "${name}".${guess ? ` Did you mean "${guess}"?` : ""}`];
-  lines.push(`  lit's commands: ${available.join(", ")}; coming (not available yet): ${[...coming].join(", ")}`);
+  lines.push(`  lit's commands: ${available.join(", ")}${coming.size ? `; coming (not available yet): ${[...coming].join(", ")}` : ""}`);
   if (declared.size) {
     lines.push(`  commands of the running apps: ${[...declared].map(([command, apps]) => `${command} (${apps.join(", ")})`).join(", ")}`);
   } else {
@@ -157,6 +171,7 @@ async function main(argv: string[]): Promise<number> {
     stop: async (flags) => (await deploy()).stopCommand(flags),
     apps: async () => (await deploy()).appsCommand(),
     logs: async (component, flags) => (await deploy()).logsCommand(component, flags),
+    ui: async (flags) => (await deploy()).uiCommand(flags),
     coming,
   });
   const builtins = builtinCommandNames(program);

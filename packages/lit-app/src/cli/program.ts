@@ -28,6 +28,10 @@ export interface DeployFlags {
   flowHost?: string;
   /** `--resume`: keep the state of the app deployed before under this name. */
   resume?: boolean;
+  /** `--public`: the app server listens on every address of its flow host, with a token. */
+  public?: boolean;
+  /** `--token`: the public server's token (generated when not given). */
+  token?: string;
 }
 
 /** What the commands do; left out, a command only describes itself (for help and the docs). */
@@ -44,6 +48,8 @@ export interface CliActions {
   stop?(flags: { name?: string; purge?: boolean }): Promise<number>;
   /** `lit apps`: resolves to the exit code. */
   apps?(): Promise<number>;
+  /** `lit ui`: resolves to the exit code once the tunnel is closed. */
+  ui?(flags: { name?: string; port?: string }): Promise<number>;
   /** `lit logs [component]`: resolves to the exit code. */
   logs?(component: string | undefined, flags: { name?: string; follow?: boolean }): Promise<number>;
   /** A command named in the definition that is not available yet. */
@@ -51,18 +57,19 @@ export interface CliActions {
 }
 
 /** Commands whose names are taken by `lit` itself, described now and available later. */
-export const COMING_COMMANDS = [
-  { name: "ui", args: "[app]", summary: "open a running or deployed app's UI in the browser" },
-] as const;
+export const COMING_COMMANDS: readonly { name: string; args: string; summary: string }[] = [];
 
 /** The text a command that is not available yet shows and says. */
 export const COMING_NOTE = "coming: not available yet";
 
 const APP_COMMANDS_HELP = `
 App commands:
-  Any other command is one that an app running on this machine declares (its
-  configureCommands()), e.g. lit add-notebook --username alice
-  --app <name|port>           which running app, when several run
+  Any other command is one that an app declares (its configureCommands()),
+  e.g. lit add-notebook --username alice. It goes to the app running on this
+  machine that declares it; when none does, to a deployed app, through an SSH
+  tunnel to its flow host (as lit ui opens).
+  --app <name|port>           which app running here, when several run
+  --name <name>               which deployed app (default: the only one)
 `;
 
 /**
@@ -127,6 +134,8 @@ export function litProgram(actions?: CliActions): Command {
     .option(appName, "the app's name (default: its folder's name); deploying again under a name replaces that app")
     .option("--flow-host <ssh-host>", "where the flow runs (default: the first --host)")
     .option("--resume", "keep the last state of the app deployed before under this name (its component tree must match); without it the app starts afresh")
+    .option("--public", "the app server listens on every address of the flow host, and every request needs the token (printed); without it, loopback only: lit ui is the way in")
+    .option("--token <token>", "with --public: the token requests must carry (at least 16 characters; default: generated)")
     .helpOption("-h, --help", "show this help")
     .action(async (file: string, flags: DeployFlags) => {
       if (actions?.deploy) setExitCode(program, await actions.deploy(file, flags));
@@ -157,6 +166,15 @@ export function litProgram(actions?: CliActions): Command {
     .helpOption("-h, --help", "show this help")
     .action(async (component: string | undefined, flags: { name?: string; follow?: boolean }) => {
       if (actions?.logs) setExitCode(program, await actions.logs(component, flags));
+    });
+  program
+    .command("ui")
+    .description("a tunnel from this machine to a deployed app's server, through SSH: prints its URL (UI and API) and keeps it open until Ctrl-C")
+    .option(appName, appNameHelp)
+    .option("--port <N>", "the port on this machine's 127.0.0.1 (default: a free one)")
+    .helpOption("-h, --help", "show this help")
+    .action(async (flags: { name?: string; port?: string }) => {
+      if (actions?.ui) setExitCode(program, await actions.ui(flags));
     });
   program
     .command("apps")

@@ -3,11 +3,12 @@
  * deployed apps on the hosts lit knows, asked through their agents over SSH.
  */
 import process from "node:process";
-import { exitText, shellQuote } from "@lit-app/ssh";
+import { exitText, resolveHost, shellQuote } from "@lit-app/ssh";
 import { parseHostRules } from "../remote/host-rules.ts";
 import { AgentLink } from "./agent-link.ts";
 import { deployedAppKeyOf } from "./app-name.ts";
 import { pickApp, surveyApps, type AppSurvey } from "./find-app.ts";
+import { readPublicToken } from "./public-server.ts";
 import { stopAppWorks, stopWithoutFlow } from "./stop-works.ts";
 
 const print = (line: string) => void process.stdout.write(`${line}\n`);
@@ -56,7 +57,9 @@ export async function statusCommand(flags: { name?: string }): Promise<number> {
     if (status.result) print(`  ended: ${status.result.stage}${status.result.message ? `: ${status.result.message}` : ""}`);
     if (status.serverPort === null) return 0;
     const port = await link.localPort(status.serverPort);
-    const res = await fetch(`http://127.0.0.1:${port}/api/v1/state`);
+    // Deployed with --public: its server wants the token, kept on the flow's host.
+    const token = await readPublicToken(link.host, status.log);
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/state`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
     if (!res.ok) throw new Error(`${status.flowHost}: the app server answered ${res.status} for /api/v1/state`);
     const state = (await res.json()) as AppState;
     const rules = parseHostRules(status.rules);
@@ -64,6 +67,7 @@ export async function statusCommand(flags: { name?: string }): Promise<number> {
     const placed = works.map(([name, c]) => ({ name, c, host: rules.hostFor(c.compute?.name ?? "default") ?? status.flowHost }));
     const gpus = await gpusInUse(survey, [...new Set(placed.map((p) => p.host))], deployedAppKeyOf(status.name));
     print(`  app stage: ${state.stage}`);
+    if (token) print(`  public on http://${resolveHost(status.flowHost).hostName}:${status.serverPort}/?token=${token}`);
     for (const [name, c] of Object.entries(state.components)) if (c.kind === "flow") print(`  ${name}  flow  on ${status.flowHost}`);
     for (const { name, c, host } of placed) {
       const stage = c.status?.stage ?? "not started";

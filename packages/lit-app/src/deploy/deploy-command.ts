@@ -20,6 +20,7 @@ import { authorizedKeyLine, installAppKey, makeAppKey, removeAppKey } from "./ap
 import { checkAppName, defaultAppName, deployedFolderName } from "./app-name.ts";
 import { buildFlowProgram } from "./flow-program.ts";
 import { verifiedKnownHostsLine } from "./host-key-lines.ts";
+import { publicServerOptions } from "./public-server.ts";
 
 /** A deploy that did not happen: what, where, and what to do. */
 export class DeployError extends Error {
@@ -43,6 +44,7 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
   if (!flags.host?.length) throw new UsageError("lit deploy: name at least one host: lit deploy app.ts --host gpu-box (an SSH host as in ~/.ssh/config).");
   const rules = parseHostRules(flags.host);
   const name = checkAppName(flags.name ?? defaultAppName(appPath), "deploy");
+  const server = publicServerOptions(flags);
   const flowHost = flags.flowHost ?? rules.aliases[0]!;
   const aliases = [...new Set([flowHost, ...rules.aliases])];
   const started = performance.now();
@@ -103,7 +105,7 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
       hosts,
       ...(key ? { sshKey: key.privateKey } : {}),
       env: {},
-      options: { restart: true, port: 0, resume: flags.resume === true },
+      options: { restart: true, port: 0, resume: flags.resume === true, ...server },
     };
     const agent = await agentRequest(flowSession, flowPrepared);
     await agent("POST", "/v1/apps", spec);
@@ -117,7 +119,8 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
       print(`  the app already ${status.stage === "failed" ? "failed" : "ended"}: ${status.result?.message ?? ""}`);
     }
     print(`  lit status --name ${name}    its stage and components`);
-    print(`  lit ui --name ${name}        its UI through a tunnel (coming)`);
+    print(`  lit ui --name ${name}        its UI and API through an SSH tunnel`);
+    if ("token" in server) print(`  public on http://${resolveHost(flowHost).hostName}:${status.serverPort}/?token=${server.token} (every request needs the token)`);
     print(`  lit stop --name ${name}      stop it (--purge also removes its storage)`);
     print(`  its log on ${flowHost}: ~/.lit/deployed/${name}/flow.log`);
     return 0;

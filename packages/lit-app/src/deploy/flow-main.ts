@@ -14,10 +14,12 @@ import { LightningApp } from "@lit-app/core";
 import { AppEngine, lastConstructedApp, type AppResult } from "@lit-app/core/internal";
 import { DEPLOYED_DIR_ENV, DEPLOYED_RESTARTS_ENV, deployAppSchema, type DeployAppSpec } from "@lit-app/gpu-agent";
 import { writeFileAtomicSync } from "@lit-app/runtime";
+import type { UiAssets } from "@lit-app/server";
 import { openFileJournal } from "../runner/file-journal.ts";
 import { logPrinter } from "../runner/log-printer.ts";
 import { systemClock } from "../runner/system-clock.ts";
 import { checkReach, deployedExecutor } from "./flow-executor.ts";
+import { PUBLIC_TOKEN_FILE } from "./public-server.ts";
 import { writeFlowSshHome } from "./flow-ssh.ts";
 
 const say = (line: string) => void process.stderr.write(`[lit-app] ${line}\n`);
@@ -38,8 +40,11 @@ function appOf(mod: Record<string, unknown>): LightningApp {
   return app;
 }
 
-/** Runs the deployed app whose module `load` imports; exits the process with the app's exit code. */
-export async function runDeployedFlow(load: () => Promise<Record<string, unknown>>): Promise<void> {
+/**
+ * Runs the deployed app whose module `load` imports; exits the process with the app's exit code.
+ * @param uiAssets the UI's files the program carries (written to the app's folder, and served from there).
+ */
+export async function runDeployedFlow(load: () => Promise<Record<string, unknown>>, uiAssets?: UiAssets): Promise<void> {
   const dir = process.env[DEPLOYED_DIR_ENV];
   if (!dir) throw new Error(`${DEPLOYED_DIR_ENV} is not set: this program is started by the lit agent for a deployed app`);
   const spec = readSpec(dir);
@@ -80,10 +85,24 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
     say(`${spec.name}: the app failed: ${result.message}`);
     process.exit(result.exitCode === 0 ? 1 : result.exitCode);
   }
-  const { startAppServer } = await import("@lit-app/server");
-  const server = await startAppServer(engine, { port: spec.options.port, strictPort: true, name: spec.name, register: false, print: say });
+  const { startAppServer, writeUiAssets } = await import("@lit-app/server");
+  const assetsDir = join(dir, "ui");
+  if (uiAssets) writeUiAssets(assetsDir, uiAssets);
+  // Loopback only (lit ui tunnels to it), unless deployed with --public: then every request carries the token,
+  // kept beside the spec (0600) for lit ui and lit status to read over SSH.
+  const { listen, token } = spec.options;
+  if (listen !== undefined && token !== undefined) writeFileAtomicSync(join(dir, PUBLIC_TOKEN_FILE), `${token}\n`, { mode: 0o600 });
+  const server = await startAppServer(engine, {
+    port: spec.options.port,
+    strictPort: true,
+    name: spec.name,
+    register: false,
+    print: say,
+    ...(uiAssets ? { assetsDir } : {}),
+    ...(listen !== undefined ? { listen, token } : {}),
+  });
   writeFileAtomicSync(join(dir, "server.json"), JSON.stringify({ pid: process.pid, port: server.port }));
-  say(`${spec.name}: the app server listens on 127.0.0.1:${server.port}`);
+  say(`${spec.name}: the app server listens on ${server.listen}:${server.port}${server.token ? " (every request needs its token)" : ""}`);
   const result: AppResult = await ending;
   await server.close().catch(() => undefined);
   writeFileAtomicSync(join(dir, "result.json"), JSON.stringify({ stage: result.stage, message: result.message.slice(0, 4000) }));
