@@ -7,10 +7,9 @@ import { checkBody } from "../folder/push-wire.ts";
 import { receivePush } from "../folder/staged-push.ts";
 import type { LocalRoot } from "../root.ts";
 import { checkRelativePath } from "../safe-path.ts";
-import { HttpError, TooLargeError } from "./errors.ts";
 import { nodeBody } from "./routes.ts";
-import { fromWebStream, readLimited } from "./web-streams.ts";
-import { hashesBody } from "./wire.ts";
+import { hashesOf, validBody } from "./json-body.ts";
+import { fromWebStream } from "./web-streams.ts";
 import type { StorageLimits } from "./wire.ts";
 
 const where = "routes";
@@ -39,33 +38,12 @@ export function folderRoutes(root: LocalRoot, limits: StorageLimits): Hono {
   };
 
   app.post("/check", async (c) => {
-    const limit = 8 * 1024;
-    const bytes = await readLimited(c.req.raw.body, limit, () => new TooLargeError(where, "a folder check", `${limit} bytes`));
-    let value: unknown;
-    try {
-      value = JSON.parse(new TextDecoder().decode(bytes));
-    } catch {
-      throw new HttpError(where, c.req.path, "POST", "the body is not JSON");
-    }
-    const parsed = checkBody.safeParse(value);
-    if (!parsed.success) throw new HttpError(where, c.req.path, "POST", `invalid body: ${parsed.error.issues[0]?.message ?? ""}`);
-    checkRelativePath(where, parsed.data.target, true);
-    return c.json(await checkFolderRecord(await realRoot(), parsed.data.target, limits.manifestBytes));
+    const { target } = await validBody(c, checkBody, 8 * 1024, "a folder check");
+    checkRelativePath(where, target, true);
+    return c.json(await checkFolderRecord(await realRoot(), target, limits.manifestBytes));
   });
 
-  app.post("/missing", async (c) => {
-    const limit = limits.hashesPerRequest * 70 + 1024;
-    const bytes = await readLimited(c.req.raw.body, limit, () => new TooLargeError(where, "the list of hashes", `${limit} bytes`));
-    let value: unknown;
-    try {
-      value = JSON.parse(new TextDecoder().decode(bytes));
-    } catch {
-      throw new HttpError(where, c.req.path, "POST", "the body is not JSON");
-    }
-    const parsed = hashesBody(limits).safeParse(value);
-    if (!parsed.success) throw new HttpError(where, c.req.path, "POST", `invalid body: ${parsed.error.issues[0]?.message ?? ""}`);
-    return c.json({ missing: await missingForPush(root, parsed.data.hashes) });
-  });
+  app.post("/missing", async (c) => c.json({ missing: await missingForPush(root, await hashesOf(c, limits)) }));
 
   app.put("/push", async (c) => {
     const target = c.req.query("target") ?? "";

@@ -9,8 +9,9 @@ import type { LocalRoot } from "../root.ts";
 import { checkRelativePath } from "../safe-path.ts";
 import { HttpError, TooLargeError } from "./errors.ts";
 import { folderRoutes } from "./folder-routes.ts";
+import { hashesOf, jsonBody } from "./json-body.ts";
 import { fromWebStream, readLimited, toWebStream } from "./web-streams.ts";
-import { BATCH_MAX_BYTES, DEFAULT_LIMITS, SIZE_HEADER, batchHead, encodeError, hashesBody, withDetails } from "./wire.ts";
+import { BATCH_MAX_BYTES, DEFAULT_LIMITS, SIZE_HEADER, batchHead, encodeError, withDetails } from "./wire.ts";
 import type { StorageLimits } from "./wire.ts";
 
 /** Options of {@link storageRoutes}. */
@@ -79,24 +80,6 @@ export function storageRoutes(options: StorageRoutesOptions): Hono {
     const hash = c.req.param("hash");
     assertBlobHash(where, hash);
     return hash;
-  };
-
-  const jsonBody = async (c: Context, limit: number, what: string): Promise<unknown> => {
-    const declared = Number(c.req.header("content-length") ?? 0);
-    const tooLarge = () => new TooLargeError(where, what, `${limit} bytes`);
-    if (declared > limit) throw tooLarge();
-    const bytes = await readLimited(c.req.raw.body, limit, tooLarge);
-    try {
-      return JSON.parse(new TextDecoder().decode(bytes));
-    } catch {
-      throw new HttpError(where, c.req.path, `${c.req.method}`, `the body is not JSON (${what})`);
-    }
-  };
-  const hashesLimit = limits.hashesPerRequest * 70 + 1024;
-  const hashes = async (c: Context): Promise<string[]> => {
-    const parsed = hashesBody(limits).safeParse(await jsonBody(c, hashesLimit, "the list of hashes"));
-    if (!parsed.success) throw new HttpError(where, c.req.path, c.req.method, `invalid body: ${parsed.error.issues[0]?.message ?? ""}`);
-    return parsed.data.hashes;
   };
 
   app.get("/blobs/:hash", async (c) => {
@@ -183,7 +166,7 @@ export function storageRoutes(options: StorageRoutesOptions): Hono {
 
   app.delete("/blobs/:hash", async (c) => c.json({ deleted: await store.delete(hashParam(c)) }));
 
-  app.post("/blobs/missing", async (c) => c.json({ missing: await store.missing(await hashes(c)) }));
+  app.post("/blobs/missing", async (c) => c.json({ missing: await store.missing(await hashesOf(c, limits)) }));
 
   app.get("/blobs", () => {
     async function* lines(): AsyncGenerator<Uint8Array> {
@@ -229,7 +212,7 @@ export function storageRoutes(options: StorageRoutesOptions): Hono {
     return c.json({ filesWritten: report.filesWritten, bytesWritten: report.bytesWritten });
   });
 
-  app.post("/tree/missing", async (c) => c.json({ missing: await root.missing(await hashes(c)) }));
+  app.post("/tree/missing", async (c) => c.json({ missing: await root.missing(await hashesOf(c, limits)) }));
 
   app.get("/tree/content/:hash", async (c) => {
     const hash = hashParam(c);
