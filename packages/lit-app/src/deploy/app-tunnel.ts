@@ -38,7 +38,8 @@ export function serverPortOf(status: DeployedAppStatus, command: string): number
   if (stage === "starting" || stage === "restarting" || stage === "running") {
     throw new AppTunnelError(`lit ${command}: ${name} on ${flowHost} is ${stage === "running" ? "starting" : stage}: its app server does not listen yet. Run lit ${command} again in a moment (lit logs --name ${name} shows what it does).`);
   }
-  const ended = status.result?.message ? ` (${status.result.stage}: ${status.result.message})` : "";
+  const result = status.result;
+  const ended = result?.message ? ` (${result.stage === stage ? "" : `${result.stage}: `}${result.message})` : "";
   throw new AppTunnelError(`lit ${command}: ${name} on ${flowHost} is not running: it is ${stage}${ended}, so it has no app server. lit logs --name ${name} shows its log; lit deploy starts it again.`);
 }
 

@@ -7,6 +7,9 @@
  * - Through the tunnel the UI shows the app's components with their statuses,
  *   and a change sent to its API (POST /api/v1/delta) reaches the deployed
  *   flow: its works start, and the page shows it live (its WebSocket).
+ * - The flow killed and started again by its agent on a new port, the same
+ *   `lit ui` reaches it there.
+ * - A stopped app, or one whose host is cut off, is said so.
  * - `lit set-note --text …` runs the only deployed app's command, and
  *   `lit set-note --name <app> --text …` the named one's.
  * - Without `--public` the server answers on its host's loopback only: its
@@ -62,6 +65,17 @@ async function get(url: string, token?: string) {
     json = undefined;
   }
   return { status: res.status, json };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `check` holds, every 250 ms, for `ms`. */
+async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(250);
+  }
 }
 
 let browser: Browser;
@@ -132,6 +146,13 @@ describe.each<CliRuntime>(["node", "bun"])("lit ui on %s", (cli) => {
       expect(set.out).toEqual(["note set to from the laptop"]);
       const state = await get(`${url}/api/v1/state`);
       expect((state.json as { components: { root: { vars: { note: string } } } }).components.root.vars.note).toBe("from the laptop");
+      // The flow killed: its agent starts it again, on a new port; the same tunnel finds it there.
+      const before = JSON.parse(await th().host("gpu-box").output(`cat ~/.lit/deployed/${name}/server.json`)) as { pid: number; port: number };
+      await th().host("gpu-box").output(`kill -9 ${before.pid}`);
+      await until("the flow to start again", async () => (await th().host("gpu-box").output(`cat ~/.lit/deployed/${name}/server.json`)).includes(`"port":`) && (await serverPort(name)) !== before.port);
+      const resumed = await get(`${url}/api/v1/state`);
+      expect(resumed.status).toBe(200);
+      expect((resumed.json as { components: { root: { vars: { note: string } } } }).components.root.vars.note).toBe("from the laptop");
       // A command it does not declare says which it does (exit 2).
       const none = await lit(["set-nothing", "--name", name]);
       expect(none.code, none.text).toBe(2);
@@ -139,11 +160,21 @@ describe.each<CliRuntime>(["node", "bun"])("lit ui on %s", (cli) => {
     } finally {
       expect(await closeUi(ui), ui.text()).toBe(0);
     }
-    const stopped = await lit(["stop", "--name", name, "--purge"]);
+    const stopped = await lit(["stop", "--name", name]);
     expect(stopped.code, stopped.text).toBe(0);
-    // Stopped: lit ui says the app is not running.
+    // Stopped: lit ui says the app is not running, and what to do.
     const after = await lit(["ui", "--name", name]);
     expect(after.code, after.text).toBe(2);
+    expect(after.err).toEqual([`lit ui: ${name} on gpu-box is not running: it is stopped (stopped by lit stop), so it has no app server. lit logs --name ${name} shows its log; lit deploy starts it again.`]);
+    // Its host cut off: lit ui says which host was not reached.
+    await th().host("gpu-box").cut();
+    try {
+      const cut = await lit(["ui", "--name", name]);
+      expect(cut.code, cut.text).toBe(2);
+      expect(cut.err.join("\n")).toMatch(new RegExp(`^lit ui: no app named ${name} is deployed on the hosts lit knows \\(not reached: gpu-box: .+\\)\\. lit apps lists them\\.$`));
+    } finally {
+      await th().host("gpu-box").restore();
+    }
   }, 300_000);
 
   it("--public: the server answers on gpu-box's address only with the token (401 without it); deploy, lit status and lit ui print it; --token sets it", async () => {
