@@ -9,9 +9,9 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { REPO } from "./test-support/app-process.ts";
+import { DOCS, REPO } from "../scripts/paths.ts";
 
-const PAGE = join(REPO, "apps/docs/guide/15-troubleshooting.md");
+const PAGE = join(DOCS, "guide/15-troubleshooting.md");
 /** Packages whose errors never reach a user. */
 const NOT_USER_FACING = new Set(["test-hosts"]);
 /** A code as a string literal; a prefix such as "E_DRIVE_" (used with startsWith) is not one. */
