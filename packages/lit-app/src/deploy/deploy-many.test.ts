@@ -11,7 +11,8 @@
  *   keeps the Drive, so the first claims it and the second is refused;
  * - `lit stop` with the flow host's link cut stops the works on the other
  *   host through its agent, removes the app's key there, says what remains
- *   and exits 1; once the host is back, `lit stop` ends the rest.
+ *   and exits 1; once the host is back, `lit stop` ends the rest; with the
+ *   flow gone from its host, it stops the works left on the other host.
  */
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -184,5 +185,20 @@ describe.each<CliRuntime>(["node", "bun"])("several deployed apps, lit on %s", (
     const again = await lit(["stop", "--name", "long-cut", "--purge"]);
     expect(again.code, again.text).toBe(0);
     await until("every work to end", async () => (await workProcesses("gpu-box")) + (await workProcesses("cpu-box")) === 0, 30_000);
+  }, 300_000);
+  it("lit stop of an app whose flow is gone from its host stops its works on the other host directly", async () => {
+    const deployed = await lit(["deploy", MANY, ...HOSTS, "--name", "long-gone"]);
+    expect(deployed.code, deployed.text).toBe(0);
+    await until("long-gone's works to tick", async () => (await lastTick("long-gone", "root.work_A")) > 0 && (await lastTick("long-gone", "root.work_B")) > 0);
+    // gpu-box lost every process and the app's record (a wiped ~/.lit/deployed): cpu-box's work runs on, with no flow.
+    expect(await th().host("gpu-box").killAll()).not.toHaveLength(0);
+    await th().host("gpu-box").output("rm -rf ~/.lit/deployed/long-gone");
+    expect(await workProcesses("cpu-box")).toBe(1);
+    const stop = await lit(["stop", "--name", "long-gone"]);
+    expect(stop.code, stop.text).toBe(0);
+    expect(stop.err).toContain("lit stop: the flow of long-gone is gone from its host; stopping its works directly.");
+    expect(stop.out).toContain("stopped long-gone's works on cpu-box: root.work_A; its key removed there");
+    expect(await workProcesses("cpu-box")).toBe(0);
+    expect(await keyLines("cpu-box", "long-gone")).toEqual([]);
   }, 300_000);
 });

@@ -60,7 +60,7 @@ export async function stopWithoutFlow(survey: AppSurvey, name: string, why: stri
         : `lit stop: the flow of ${name} is gone from its host; stopping its works directly.`,
   );
   for (const { alias, works } of stopped) {
-    print(works.length ? `stopped ${name}'s works on ${alias}: ${works.join(", ")}; its key removed there` : `${alias}: no work of ${name} ran there; its key removed there`);
+    print(works.length ? `stopped ${name}'s works on ${alias}: ${works.join(", ")}; its key removed there` : `no work of ${name} ran on ${alias}`);
   }
   if (failed.length) warn(`lit stop: ${name}'s works or key could not be removed on ${failed.join(", ")}: run lit stop --name ${name} again, or remove the line ending in lit-app:${name} from ~/.ssh/authorized_keys there.`);
   if (why !== undefined || unreached.length > 0) {
