@@ -7,6 +7,7 @@
  * works and leaves the others' running.
  */
 import { afterEach, describe, expect, it } from "vitest";
+import { WebSocket } from "ws";
 import { startRemoteApp, expectedTicks, type RemoteApp } from "../test-support/remote-app.ts";
 import { startTestAgent, type TestAgent } from "../test-support/test-agent.ts";
 import { until } from "../test-support/until.ts";
@@ -67,6 +68,14 @@ describe("several apps with works of the same names on one agent", () => {
     expect(b.ticks()).toEqual(expectedTicks(150));
     expect(a.ticks().length).toBeLessThan(seenByA + 3);
     expect(a.root.ticker.status.stage).not.toBe("succeeded");
+    // A channel naming something other than an app's key is closed at once.
+    const refused = await new Promise<{ code: number; reason: string }>((resolve) => {
+      const ws = new WebSocket(`${agent!.url}?app=..%2Fx`, { headers: { authorization: `Bearer ${agent!.token}` } });
+      ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() }));
+      ws.on("error", () => undefined);
+    });
+    expect(refused.code).toBe(1008);
+    expect(refused.reason).toMatch(/^"app" must be the app's storage folder/);
     const bad = await fetch(`http://127.0.0.1:${agent.port}/v1/works?app=../x`, { method: "DELETE", headers: { authorization: `Bearer ${agent.token}` } });
     expect(bad.status).toBe(400);
   }, 90_000);
