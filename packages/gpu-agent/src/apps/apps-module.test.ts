@@ -21,6 +21,10 @@ process.on("SIGTERM", () => { console.log("flow " + process.pid + " stopping"); 
 setInterval(() => {}, 1000);
 `;
 
+// One that listens only after 400 ms, and one that ends at once.
+const SLOW_FLOW = FLOW.replace(/^writeFileSync.*\n^renameSync.*$/m, (write) => `setTimeout(() => { ${write.replace("\n", " ")} }, 400);`);
+const FAILING_FLOW = `console.log("no"); process.exit(3);`;
+
 let agent: TestAgent;
 
 /** The first value `check` gives that is not undefined, looking every 50 ms for 20 s. */
@@ -34,6 +38,15 @@ async function until<T>(check: () => T | undefined | Promise<T | undefined>): Pr
   }
 }
 let hash: string;
+const bundles = { slow: "", failing: "" };
+
+/** Puts `code` in the agent's bundles; its hash. */
+function addBundle(code: string): string {
+  const bytes = Buffer.from(code);
+  const name = createHash("sha256").update(bytes).digest("hex");
+  writeFileSync(join(agent.home, "bundles", `${name}.mjs`), bytes);
+  return name;
+}
 
 async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`http://127.0.0.1:${agent.port}${path}`, {
@@ -64,6 +77,8 @@ beforeAll(async () => {
   mkdirSync(join(agent.home, "bundles"), { recursive: true });
   writeFileSync(join(agent.home, "bundles", `${hash}.mjs`), code);
   mkdirSync(join(agent.home, "storage/folders/demo"), { recursive: true });
+  bundles.slow = addBundle(SLOW_FLOW);
+  bundles.failing = addBundle(FAILING_FLOW);
 }, 30_000);
 
 afterAll(async () => {
@@ -143,5 +158,27 @@ describe("apps module", () => {
     expect(alive(redeployed.pid)).toBe(false);
     expect(existsSync(join(agent.home, "deployed/demo"))).toBe(false);
     expect((await call("GET", "/v1/apps/demo")).status).toBe(404);
+  }, 60_000);
+
+  it("GET ?wait=running answers once the flow's server listens, or at once when the flow ends as it starts", async () => {
+    expect(SLOW_FLOW).toContain("setTimeout(() => { writeFileSync");
+    const deployed = await call("POST", "/v1/apps", { ...spec("slow"), bundle: bundles.slow });
+    expect(deployed.status, JSON.stringify(deployed.body)).toBe(201);
+    expect((await call("GET", "/v1/apps/slow")).body.serverPort).toBe(null);
+    const asked = Date.now();
+    const running = await call("GET", "/v1/apps/slow?wait=running");
+    // One request, answered when the port was written (400 ms after the start), not after the 10 s bound.
+    expect(running.body).toMatchObject({ stage: "running", pid: deployed.body.pid, serverPort: 40000 + (deployed.body.pid % 1000) });
+    expect(Date.now() - asked).toBeLessThan(5_000);
+
+    const failing = await call("POST", "/v1/apps", { ...spec("failing"), bundle: bundles.failing });
+    expect(failing.status).toBe(201);
+    const ended = (await call("GET", "/v1/apps/failing?wait=running")).body;
+    expect(ended.serverPort).toBe(null);
+    expect(ended.restarts > 0 || ended.stage === "restarting" || ended.stage === "failed", JSON.stringify(ended)).toBe(true);
+
+    expect((await call("GET", "/v1/apps/slow?wait=forever")).status).toBe(400);
+    expect((await call("GET", "/v1/apps/nope?wait=running")).status).toBe(404);
+    for (const name of ["slow", "failing"]) expect((await call("DELETE", `/v1/apps/${name}?purge=1`)).status).toBe(200);
   }, 60_000);
 });

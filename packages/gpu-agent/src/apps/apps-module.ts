@@ -4,7 +4,9 @@
  *
  * - `POST /v1/apps` with a {@link DeployAppSpec}: deploys (replacing an app of that name); 201 with its status.
  * - `GET /v1/apps`: `{ apps: DeployedAppStatus[] }`.
- * - `GET /v1/apps/:name`: its status; 404 `E_NO_APP`.
+ * - `GET /v1/apps/:name`: its status; 404 `E_NO_APP`. With `?wait=running` it answers once the
+ *   flow's server listens or the flow can no more start this time (it ended, failed, or is to be
+ *   started again), or after 10 s: `lit deploy` is told at once, without polling.
  * - `DELETE /v1/apps/:name[?purge=1]`: stops it (flow and works); its storage is kept unless `purge`.
  */
 import type { Hono } from "hono";
@@ -22,6 +24,9 @@ function noApp(name: string): AgentHttpError {
   return new AgentHttpError(404, "E_NO_APP", `no app named ${name} is deployed on this host; GET /v1/apps lists them.`);
 }
 
+/** The longest `?wait=running` holds a request, ms: the caller asks again after it. */
+const WAIT_MS = 10_000;
+
 /** Adds the apps routes for `apps` to `app`. */
 export function mountAppRoutes(app: Hono, apps: DeployedApps): void {
   app.post("/v1/apps", async (c) => {
@@ -33,9 +38,11 @@ export function mountAppRoutes(app: Hono, apps: DeployedApps): void {
     }
   });
   app.get("/v1/apps", (c) => c.json({ apps: apps.list() }));
-  app.get("/v1/apps/:name", (c) => {
+  app.get("/v1/apps/:name", async (c) => {
     const name = nameOf(c.req.param("name"));
-    const status = apps.status(name);
+    const wait = c.req.query("wait");
+    if (wait !== undefined && wait !== "running") throw new AgentHttpError(400, "E_APP_WAIT", `wait takes "running" (wait until the flow's server listens), got ${JSON.stringify(wait.slice(0, 40))}.`);
+    const status = wait ? await apps.started(name, WAIT_MS) : apps.status(name);
     if (!status) throw noApp(name);
     return c.json(status);
   });

@@ -175,6 +175,23 @@ export class DeployedApps {
     };
   }
 
+  /**
+   * The app's status once its flow has started (its server listens) or can
+   * no more start this time (it ended, failed, was stopped or is to be
+   * started again), or after `timeoutMs`, whichever comes first; undefined
+   * when no app has that name. Looks every 10 ms (two file reads).
+   */
+  async started(name: string, timeoutMs: number): Promise<DeployedAppStatus | undefined> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const status = this.status(name);
+      if (!status || Date.now() >= deadline) return status;
+      const waiting = status.stage === "starting" || (status.stage === "running" && status.serverPort === null && status.restarts === 0);
+      if (!waiting) return status;
+      await sleep(10);
+    }
+  }
+
   /** Every app's status. */
   list(): DeployedAppStatus[] {
     return [...this.apps.keys()].sort().map((name) => this.status(name)!);
@@ -199,7 +216,8 @@ export class DeployedApps {
     if (pid !== null && processAlive(pid, entry.state.startTime)) {
       signalGroup(pid, "SIGTERM");
       const deadline = Date.now() + (this.options.stopGraceMs ?? 20_000);
-      while (processAlive(pid, entry.state.startTime) && Date.now() < deadline) await sleep(50);
+      // Looked at often: a redeploy starts the new flow as soon as the old one is gone.
+      while (processAlive(pid, entry.state.startTime) && Date.now() < deadline) await sleep(10);
       // The flow's own group: anything it started that is still there.
       signalGroup(pid, "SIGKILL");
       while (processAlive(pid, entry.state.startTime) && Date.now() < deadline + 2000) await sleep(20);
