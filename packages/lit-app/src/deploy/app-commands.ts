@@ -57,9 +57,11 @@ export async function statusCommand(flags: { name?: string }): Promise<number> {
     if (status.result) print(`  ended: ${status.result.stage}${status.result.message ? `: ${status.result.message}` : ""}`);
     if (status.serverPort === null) return 0;
     const port = await link.localPort(status.serverPort);
+    const url = `http://127.0.0.1:${port}/api/v1/state`;
+    let res = await fetch(url);
     // Deployed with --public: its server wants the token, kept on the flow's host.
-    const token = await readPublicToken(link.host, status.log);
-    const res = await fetch(`http://127.0.0.1:${port}/api/v1/state`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    const token = res.status === 401 ? await readPublicToken(link.host, status.log) : undefined;
+    if (token) res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) throw new Error(`${status.flowHost}: the app server answered ${res.status} for /api/v1/state`);
     const state = (await res.json()) as AppState;
     const rules = parseHostRules(status.rules);

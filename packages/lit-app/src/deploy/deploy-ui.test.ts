@@ -160,6 +160,9 @@ describe.each<CliRuntime>(["node", "bun"])("lit ui on %s", (cli) => {
     } finally {
       expect(await closeUi(ui), ui.text()).toBe(0);
     }
+    // It printed the URL and one note, and its port is closed with it.
+    expect(ui.lines.map((l) => l.text)).toEqual([expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), `lit ui: ${name}'s app server on gpu-box, through SSH; Ctrl-C closes the tunnel.`]);
+    await expect(th().laptop.fetch(`${ui.out()[0]}/api/v1/state`, { timeoutMs: 5000 })).rejects.toThrow(/ECONNREFUSED|refused/);
     const stopped = await lit(["stop", "--name", name]);
     expect(stopped.code, stopped.text).toBe(0);
     // Stopped: lit ui says the app is not running, and what to do.

@@ -7,7 +7,8 @@
  * `journal/`, from which a flow started again resumes. SIGTERM (lit stop) stops the
  * app, which stops its works.
  */
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { LightningApp } from "@lit-app/core";
@@ -42,7 +43,7 @@ function appOf(mod: Record<string, unknown>): LightningApp {
 
 /**
  * Runs the deployed app whose module `load` imports; exits the process with the app's exit code.
- * @param uiAssets the UI's files the program carries (written to the app's folder, and served from there).
+ * @param uiAssets the UI's files the program carries (written to `<lit home>/ui/<their hash>/` once, and served from there).
  */
 export async function runDeployedFlow(load: () => Promise<Record<string, unknown>>, uiAssets?: UiAssets): Promise<void> {
   const dir = process.env[DEPLOYED_DIR_ENV];
@@ -86,8 +87,12 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
     process.exit(result.exitCode === 0 ? 1 : result.exitCode);
   }
   const { startAppServer, writeUiAssets } = await import("@lit-app/server");
-  const assetsDir = join(dir, "ui");
-  if (uiAssets) writeUiAssets(assetsDir, uiAssets);
+  // Named by their content, written once per host: a flow started again, or another app with the same lit, finds them.
+  const assetsDir = uiAssets ? join(litHome, "ui", createHash("sha256").update(JSON.stringify(uiAssets)).digest("hex").slice(0, 32)) : "";
+  if (uiAssets && !existsSync(join(assetsDir, ".complete"))) {
+    writeUiAssets(assetsDir, uiAssets);
+    writeFileAtomicSync(join(assetsDir, ".complete"), "");
+  }
   // Loopback only (lit ui tunnels to it), unless deployed with --public: then every request carries the token,
   // kept beside the spec (0600) for lit ui and lit status to read over SSH.
   const { listen, token } = spec.options;

@@ -48,16 +48,22 @@ export async function uiCommand(flags: { name?: string; port?: string }): Promis
       process.stdout.write(`${tunnel.url}${tunnel.token ? `/?token=${tunnel.token}` : ""}\n`);
       note(`lit ui: ${status.name}'s app server on ${status.flowHost}, through SSH; Ctrl-C closes the tunnel.`);
       if (tunnel.token) note(`lit ui: ${status.name} is public: http://${resolveHost(status.flowHost).hostName}:${status.serverPort}/?token=${tunnel.token}`);
-      const ended = await new Promise<number>((resolve) => {
-        const stop = () => resolve(0);
-        process.once("SIGINT", stop);
-        process.once("SIGTERM", stop);
-        link.host.once("close", (info: { error: Error | undefined }) => {
+      return await new Promise<number>((resolve) => {
+        const end = (code: number) => {
+          process.off("SIGINT", stop);
+          process.off("SIGTERM", stop);
+          link.host.off("close", dropped);
+          resolve(code);
+        };
+        const stop = () => end(0);
+        const dropped = (info: { error: Error | undefined }) => {
           note(`lit ui: the SSH connection to ${status.flowHost} ended${info.error ? `: ${info.error.message}` : ""}. Run lit ui again.`);
-          resolve(1);
-        });
+          end(1);
+        };
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+        link.host.on("close", dropped);
       });
-      return ended;
     } finally {
       await tunnel.close();
     }
