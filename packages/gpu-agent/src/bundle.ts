@@ -15,6 +15,8 @@ export interface AgentBundle {
   hash: string;
   /** The agent's version. */
   version: string;
+  /** The files it was built from (absolute paths), for a build cache. */
+  inputs?: string[];
 }
 
 const ENTRY = fileURLToPath(new URL("./main.ts", import.meta.url));

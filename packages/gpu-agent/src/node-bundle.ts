@@ -4,6 +4,8 @@
  * agent and the works' programs for hosts are built this way.
  */
 import { createHash } from "node:crypto";
+import { isAbsolute, resolve } from "node:path";
+import process from "node:process";
 import { withEsbuild } from "@lit-app/local-workers/esbuild";
 
 /** What is bundled: an entry file, or a module's source (resolved from `resolveDir`). */
@@ -17,6 +19,8 @@ export interface NodeBundle {
   code: Uint8Array;
   /** The sha256 of `code`, 64 lowercase hex characters. */
   hash: string;
+  /** The files it was built from (absolute paths): a build cache finds it stale when one of them changed. */
+  inputs: string[];
 }
 
 // CommonJS dependencies (ws) call require() for Node's modules: give the bundle one; some (ssh2) read
@@ -42,8 +46,15 @@ export async function buildNodeBundle(input: NodeBundleInput): Promise<NodeBundl
       define: { __dirname: "__litBundleDir__", __filename: "__litBundleFile__" },
       legalComments: "none",
       logLevel: "silent",
+      metafile: true,
     }),
   );
   const code = result.outputFiles[0]!.contents;
-  return { code, hash: createHash("sha256").update(code).digest("hex") };
+  // The metafile names files relative to the working folder, and the source given as `contents` by its sourcefile in its resolveDir.
+  const source = "source" in input ? resolve(input.source.resolveDir, input.source.sourcefile) : undefined;
+  const inputs = Object.keys(result.metafile.inputs)
+    .filter((path) => path !== "<stdin>" && !/^[a-z-]+:/.test(path))
+    .map((path) => (isAbsolute(path) ? path : resolve(process.cwd(), path)))
+    .filter((path) => path !== source);
+  return { code, hash: createHash("sha256").update(code).digest("hex"), inputs };
 }

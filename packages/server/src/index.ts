@@ -9,7 +9,7 @@
 export { startAppServer, DEFAULT_PORT, type AppServer, type AppServerOptions } from "./start.ts";
 export { runCommand, runCliCommand, listCommands, parseCommandArgv, pickApp, type CommandListing } from "./command-client.ts";
 export { findRunningApps, appsDir, type RunningApp } from "./discovery.ts";
-export { readUiAssets, writeUiAssets, type UiAssets } from "./ui-assets.ts";
+export { ASSET_DIRS, readUiAssets, writeUiAssets, type UiAssets } from "./ui-assets.ts";
 export type { CommandInfo } from "./command-routes.ts";
 export type { ServedRoute } from "./user-api.ts";
 export type { ResolvedTab } from "./layout.ts";

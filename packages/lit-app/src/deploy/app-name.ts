@@ -1,6 +1,6 @@
 /** The name of a deployed app: given with `--name`, or made from the app folder's name. */
 import { basename, dirname, resolve } from "node:path";
-import { APP_NAME } from "@lit-app/gpu-agent";
+import { APP_NAME } from "@lit-app/gpu-agent/app-spec";
 import { UsageError } from "../cli/errors.ts";
 
 /** The app folder's name as an app name (`My Model` → `my-model`). */

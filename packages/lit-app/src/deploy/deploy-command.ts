@@ -18,7 +18,7 @@ import { parseHostRules } from "../remote/host-rules.ts";
 import { agentBundleOnce, HostSession, workProgramOnce, type PreparedHost } from "../remote/host-session.ts";
 import { authorizedKeyLine, installAppKey, makeAppKey, removeAppKey } from "./app-key.ts";
 import { checkAppName, defaultAppName, deployedFolderName } from "./app-name.ts";
-import { buildFlowProgram } from "./flow-program.ts";
+import { flowProgramCached } from "./flow-program.ts";
 import { verifiedKnownHostsLine } from "./host-key-lines.ts";
 import { publicServerOptions } from "./public-server.ts";
 
@@ -35,6 +35,8 @@ const print = (line: string) => void process.stdout.write(`${line}\n`);
 const note = (line: string) => void process.stderr.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+const MiB = 1 << 20;
+
 /** How long the flow may take to start (its server listening), ms. */
 const START_TIMEOUT_MS = 90_000;
 
@@ -48,7 +50,9 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
   const flowHost = flags.flowHost ?? rules.aliases[0]!;
   const aliases = [...new Set([flowHost, ...rules.aliases])];
   const started = performance.now();
-  const flowProgram = buildFlowProgram(appPath, rules.customComputes);
+  const flowProgram = flowProgramCached(appPath, rules.customComputes);
+  // Awaited once the flow's host is prepared; a deploy that fails before then reports that failure.
+  flowProgram.catch(() => undefined);
   const sessions = new Map(
     aliases.map((alias) => [
       alias,
@@ -57,45 +61,69 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
     ]),
   );
   const keyed: SshHost[] = [];
+  /** Key installs under way: each settles before a failed deploy takes the keys back. */
+  const installs: Promise<unknown>[] = [];
   let posted = false;
+  /** Set as a deploy fails: no key is installed after it. */
+  let failed = false;
   const flowSession = sessions.get(flowHost)!;
+  // The other hosts' keys as the flow's host will reach them, checked against this machine's known_hosts, read meanwhile.
+  const hostLines = new Map(
+    aliases
+      .filter((alias) => alias !== flowHost)
+      .map((alias) => {
+        const resolved = resolveHost(alias);
+        const line = verifiedKnownHostsLine(resolved).catch((error: unknown) => {
+          throw new DeployError(`lit deploy: ${flowHost} cannot be given ${alias}'s host key: ${(error as Error).message}. Nothing was started.`);
+        });
+        line.catch(() => undefined);
+        return [alias, { resolved, line }] as const;
+      }),
+  );
+  const key = aliases.length > 1 ? makeAppKey(name) : undefined;
   try {
-    // Every host prepared (or the deploy fails here, with nothing started).
+    // Every host prepared (or the deploy fails here, with nothing started), each as soon as it can be:
+    // the flow's host gets the flow program, the others the app's key.
     const prepared = new Map<string, PreparedHost>();
-    await Promise.all(
-      [...sessions].map(async ([alias, session]) => {
+    const hosts: DeployHost[] = await Promise.all(
+      aliases.map(async (alias): Promise<DeployHost> => {
+        const session = sessions.get(alias)!;
+        let p: PreparedHost;
         try {
-          prepared.set(alias, await session.prepare());
+          p = await session.prepare();
         } catch (error) {
           throw new DeployError(`lit deploy: ${alias} cannot be used: ${error instanceof Error ? error.message : String(error)}. Nothing was started.`, { cause: error });
         }
+        prepared.set(alias, p);
+        const common = { alias, appModule: p.appModule, program: p.program, storageDir: p.storageDir };
+        const ssh = await session.sshHost();
+        if (alias === flowHost) {
+          const program = await flowProgram;
+          const bundlePath = `.lit/bundles/${program.hash}.mjs`;
+          if ((await ssh.exec(`test -f "$HOME"/${bundlePath}`)).code !== 0) await ssh.upload(`~/${bundlePath}`, program.code);
+          return { ...common, via: "local" };
+        }
+        const { resolved, line } = hostLines.get(alias)!;
+        const knownHosts = [await line];
+        if (key) {
+          if (failed) throw new DeployError(`lit deploy: ${alias}: the deploy failed on another host`);
+          keyed.push(ssh);
+          const install = installAppKey(ssh, authorizedKeyLine(key, p.agent.port, name), name);
+          installs.push(install.catch(() => undefined));
+          await install;
+        }
+        return { ...common, via: "ssh", ssh: { hostName: resolved.hostName, port: resolved.port, user: resolved.user, knownHosts, agentPort: p.agent.port, token: p.agent.token } };
       }),
     );
     const program = await flowProgram;
-    const key = aliases.length > 1 ? makeAppKey(name) : undefined;
-    const hosts: DeployHost[] = await Promise.all(
-      aliases.map(async (alias): Promise<DeployHost> => {
-        const p = prepared.get(alias)!;
-        const common = { alias, appModule: p.appModule, program: p.program, storageDir: p.storageDir };
-        if (alias === flowHost) return { ...common, via: "local" };
-        const resolved = resolveHost(alias);
-        const line = await verifiedKnownHostsLine(resolved).catch((error: unknown) => {
-          throw new DeployError(`lit deploy: ${flowHost} cannot be given ${alias}'s host key: ${(error as Error).message}. Nothing was started.`);
-        });
-        return { ...common, via: "ssh", ssh: { hostName: resolved.hostName, port: resolved.port, user: resolved.user, knownHosts: [line], agentPort: p.agent.port, token: p.agent.token } };
-      }),
-    );
-    // The flow program on the flow's host; the app's key on the others.
-    const flowSsh = await flowSession.sshHost();
-    const bundlePath = `.lit/bundles/${program.hash}.mjs`;
-    const has = await flowSsh.exec(`test -f "$HOME"/${bundlePath}`);
-    if (has.code !== 0) await flowSsh.upload(`~/${bundlePath}`, program.code);
-    for (const host of hosts) {
-      if (host.via !== "ssh" || !key) continue;
-      const ssh = await sessions.get(host.alias)!.sshHost();
-      keyed.push(ssh);
-      await installAppKey(ssh, authorizedKeyLine(key, host.ssh!.agentPort, name), name);
-    }
+    const built = [
+      ["the flow program", program],
+      ["the work program", await workProgramOnce(appPath, rules.customComputes)],
+      ["the agent", await agentBundleOnce()],
+    ] as const;
+    const fresh = built.filter(([, p]) => p.built).map(([what, p]) => `${what} (${(p.code.length / MiB).toFixed(1)} MiB)`);
+    // What was built this time (an unchanged app's programs come from ~/.lit/cache/programs).
+    if (fresh.length > 0) note(`lit deploy: built ${fresh.join(", ")}`);
     const flowPrepared = prepared.get(flowHost)!;
     const spec: DeployAppSpec = {
       name,
@@ -107,6 +135,7 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
       env: {},
       options: { restart: true, port: 0, resume: flags.resume === true, ...server },
     };
+    const flowSsh = await flowSession.sshHost();
     const agent = await agentRequest(flowSession, flowPrepared);
     await agent("POST", "/v1/apps", spec);
     posted = true;
@@ -125,6 +154,7 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
     print(`  its log on ${flowHost}: ~/.lit/deployed/${name}/flow.log`);
     return 0;
   } catch (error) {
+    failed = true;
     // Nothing half-started: the flow removed, the keys taken back.
     if (posted) {
       const agent = await agentRequest(flowSession, await flowSession.prepare()).catch(() => undefined);
@@ -132,6 +162,7 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
       // differ from the app's failed without changing it): the code that wrote it resumes it with --resume.
       await agent?.("DELETE", `/v1/apps/${name}${flags.resume ? "" : "?purge=1"}`).catch(() => undefined);
     }
+    await Promise.all(installs);
     for (const ssh of keyed) await removeAppKey(ssh, name).catch(() => undefined);
     throw error;
   } finally {
@@ -160,7 +191,9 @@ async function agentRequest(session: HostSession, prepared: PreparedHost): Promi
 async function waitUntilRunning(agent: AgentRequest, name: string, flowSsh: SshHost): Promise<DeployedAppStatus> {
   const deadline = Date.now() + START_TIMEOUT_MS;
   for (;;) {
-    const status = await agent<DeployedAppStatus>("GET", `/v1/apps/${name}`);
+    const asked = Date.now();
+    // The agent answers as the flow's server listens, or as the flow ends (at most 10 s later): no polling.
+    const status = await agent<DeployedAppStatus>("GET", `/v1/apps/${name}?wait=running`);
     if ((status.stage === "running" && status.serverPort !== null) || status.stage === "finished") return status;
     if (status.stage === "failed" || status.restarts > 0 || Date.now() > deadline) {
       const log = await flowSsh.exec(`tail -n 40 "$HOME"/.lit/deployed/${name}/flow.log`).catch(() => undefined);
@@ -168,6 +201,7 @@ async function waitUntilRunning(agent: AgentRequest, name: string, flowSsh: SshH
       note(log?.stdout ? `--- ~/.lit/deployed/${name}/flow.log on ${flowSsh.alias}\n${log.stdout.trimEnd()}\n---` : "");
       throw new DeployError(`lit deploy: ${name} on ${flowSsh.alias}: ${why}; the app was removed (its log is above).`);
     }
-    await sleep(200);
+    // An answer that did not wait (the app stopping, or still starting after the agent's bound): ask again shortly.
+    if (Date.now() - asked < 100) await sleep(100);
   }
 }

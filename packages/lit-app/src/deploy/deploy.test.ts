@@ -141,10 +141,14 @@ describe.each<CliRuntime>(["node", "bun"])("lit deploy on %s", (cli) => {
     const first = await lit(["deploy", APP, ...HOSTS, "--name", `again-${cli}`]);
     expect(first.code, first.text).toBe(0);
     const firstPid = Number(/\(pid (\d+)\)/.exec(first.out[0]!)![1]);
+    const firstBundle = await bundleOf(`again-${cli}`);
     await until("the first app's works to run", async () => (await flowLog(`again-${cli}`)).includes("tick 2"));
     const second = await lit(["deploy", APP, ...HOSTS, "--name", `again-${cli}`]);
     expect(second.code, second.text).toBe(0);
     const secondPid = Number(/\(pid (\d+)\)/.exec(second.out[0]!)![1]);
+    // Nothing changed: the programs come from this machine's cache (the deploy says what it builds), the same ones.
+    expect(second.text).not.toMatch(/lit deploy: built/);
+    expect(await bundleOf(`again-${cli}`)).toBe(firstBundle);
     const took = (run: { out: string[] }) => /in ([\d.]+) s/.exec(run.out[0]!)![1];
     console.log(`${cli}: deploy to two hosts ${took(first)} s, redeploy of the same app ${took(second)} s (the old flow and its works stopped first)`);
     expect(secondPid).not.toBe(firstPid);

@@ -8,15 +8,17 @@
  */
 import { basename, dirname, posix, relative } from "node:path";
 import { createHash } from "node:crypto";
+import { createRequire } from "node:module";
 import type { AgentBundle } from "@lit-app/gpu-agent";
 import type { AgentEndpoint as ChannelEndpoint } from "@lit-app/gpu-agent/client";
 import { connectHost, ensureAgent, type AgentEndpoint, type LocalListener, type SshHost } from "@lit-app/ssh";
 import { runtimeKind } from "@lit-app/runtime";
 import { httpRoot, nodeFetchOver, type HttpRoot } from "@lit-app/storage/http";
+import { cachedProgram } from "./program-cache.ts";
 import { folderTarget, syncAppFolder, type FolderSyncReport } from "./folder-sync.ts";
 import { recordHost } from "./known-hosts-list.ts";
 import type { HostStorage } from "./path-relay.ts";
-import { buildWorkProgram, type WorkProgram } from "./work-bundle.ts";
+import { workProgramCached, type WorkProgram } from "./work-bundle.ts";
 
 /** What a host needs from the run, shared by its sessions. */
 export interface HostSessionOptions {
@@ -100,18 +102,19 @@ export class HostSession {
 
   private async prepareOnce(): Promise<PreparedHost> {
     const host = await this.connection();
-    const [bundle, program, homeResult] = await Promise.all([
-      this.options.agentBundle(),
-      this.options.workProgram(),
-      host.exec('printf %s "$HOME"'),
-    ]);
+    // The agent made sure of while the work program is found and the home asked for.
+    const agent = this.options.agentBundle().then((bundle) =>
+      ensureAgent(host, { bundle }).catch((error: unknown) => {
+        // An upload whose commit did not answer (seen once on a fresh host): ensureAgent is idempotent, so once more.
+        if ((error as { code?: string }).code !== "E_SSH_UPLOAD") throw error;
+        return ensureAgent(host, { bundle });
+      }),
+    );
+    agent.catch(() => undefined);
+    const [program, homeResult] = await Promise.all([this.options.workProgram(), host.exec('printf %s "$HOME"')]);
     const home = homeResult.stdout.toString();
     if (!home.startsWith("/")) throw new Error(`${this.alias}: the host's user has no home folder ($HOME is ${JSON.stringify(home)})`);
-    this.agent = await ensureAgent(host, { bundle }).catch((error: unknown) => {
-      // An upload whose commit did not answer (seen once on a fresh host): ensureAgent is idempotent, so once more.
-      if ((error as { code?: string }).code !== "E_SSH_UPLOAD") throw error;
-      return ensureAgent(host, { bundle });
-    });
+    this.agent = await agent;
     const appDir = this.options.appDir ?? dirname(this.options.appPath);
     const name = this.options.folderName ?? appFolderName(appDir);
     const target = folderTarget(name);
@@ -214,15 +217,28 @@ export function once<T>(fn: () => Promise<T>): () => Promise<T> {
   return () => (value ??= fn());
 }
 
-/** The agent bundle, built once per process. */
-export const agentBundleOnce = once(async () => (await import("@lit-app/gpu-agent")).buildAgentBundle());
+/** The agent bundle, once per process: from this machine's program cache (program-cache.ts), else built. */
+export const agentBundleOnce = once(async (): Promise<AgentBundle & { built: boolean }> => {
+  const key = { kind: "agent", agent: createRequire(import.meta.url).resolve("@lit-app/gpu-agent") };
+  const { code, hash, note, built } = await cachedProgram(key, async () => {
+    const bundle = await (await import("@lit-app/gpu-agent")).buildAgentBundle();
+    return { ...bundle, note: bundle.version };
+  });
+  return { code, hash, version: note, built };
+});
 
-const programs = new Map<string, Promise<WorkProgram>>();
+const programs = new Map<string, Promise<WorkProgram & { built: boolean }>>();
 
-/** The app's work program, built once per process for each app module and compute names. */
-export function workProgramOnce(appPath: string, customComputes: readonly string[]): Promise<WorkProgram> {
+/**
+ * The app's work program, once per process for each app module and compute
+ * names: from this machine's program cache (program-cache.ts), else built.
+ */
+export function workProgramOnce(appPath: string, customComputes: readonly string[]): Promise<WorkProgram & { built: boolean }> {
   const key = JSON.stringify([appPath, customComputes]);
   let program = programs.get(key);
-  if (!program) programs.set(key, (program = buildWorkProgram(appPath, customComputes)));
+  if (!program) {
+    program = workProgramCached(appPath, customComputes);
+    programs.set(key, program);
+  }
   return program;
 }

@@ -8,8 +8,9 @@
  * so a CommandWork finds `train.sh` there, and the compute names the
  * `--host` rules introduce are allowed, as in the flow's thread.
  */
+import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { cachedProgram, programCacheDir } from "./program-cache.ts";
 
 /** A built work program. */
 export interface WorkProgram {
@@ -17,11 +18,13 @@ export interface WorkProgram {
   hash: string;
   /** `<hash>.mjs`: its name in the agent's program folder. */
   fileName: string;
+  /** The files it was built from (absolute paths), for the build cache (program-cache.ts). */
+  inputs?: readonly string[];
 }
 
 /** The agent's work process (gpu-agent's works/work-process.ts), found beside its package's entry. */
 function workProcessFile(): string {
-  const entry = fileURLToPath(import.meta.resolve("@lit-app/gpu-agent"));
+  const entry = createRequire(import.meta.url).resolve("@lit-app/gpu-agent");
   return join(dirname(entry), "works", "work-process.ts");
 }
 
@@ -57,6 +60,17 @@ export async function buildWorkProgram(appPath: string, customComputes: readonly
     `} catch {}`,
     `await runWorkProcess(() => import(${JSON.stringify(appPath)}));`,
   ].join("\n");
-  const { code, hash } = await buildNodeBundle({ source: { contents, resolveDir: dirname(appPath), sourcefile: "lit-work-program.ts" } });
-  return { code, hash, fileName: `${hash}.mjs` };
+  const { code, hash, inputs } = await buildNodeBundle({ source: { contents, resolveDir: dirname(appPath), sourcefile: "lit-work-program.ts" } });
+  return { code, hash, fileName: `${hash}.mjs`, inputs };
+}
+
+/**
+ * The work program of the app at `appPath`, from this machine's program
+ * cache when none of the files it was built from changed (program-cache.ts);
+ * `built` says whether it was built now.
+ * @param root the cache folder (default `$LIT_HOME/cache/programs`)
+ */
+export async function workProgramCached(appPath: string, customComputes: readonly string[] = [], root = programCacheDir()): Promise<WorkProgram & { built: boolean }> {
+  const { code, hash, built } = await cachedProgram({ kind: "work", appPath, customComputes }, () => buildWorkProgram(appPath, customComputes), root);
+  return { code, hash, fileName: `${hash}.mjs`, built };
 }
