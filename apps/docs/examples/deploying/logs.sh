@@ -1,1 +1,1 @@
-npx lit logs -f
+npx lit logs

@@ -5,6 +5,7 @@
  * show (the same files the pages include) runs on the laptop, in the example
  * app's folder, with `npx`; what it prints must hold the lines the pages show.
  */
+import { spawn } from "node:child_process";
 import process from "node:process";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
@@ -53,21 +54,53 @@ function laptopSshConfig(hosts: TestHosts): string {
     .join("\n");
 }
 
-/** Runs a command a page shows, on the laptop, in `folder` (examples/<folder>), to its end. */
-async function pageCommand(hosts: TestHosts, folder: string, file: string, ms = 120_000) {
+/**
+ * Starts a command a page shows, on the laptop, in `folder` (examples/<folder>), in a process group of its own
+ * (as a shell runs it), so that `interrupt()` is a Ctrl-C: SIGINT to npx and the lit it started.
+ */
+function startPageCommand(hosts: TestHosts, folder: string, file: string) {
   const argv = docsCommand(file);
-  const child = hosts.laptop.spawn(argv[0]!, argv.slice(1), { cwd: join(REPO, "examples", folder), env: { NO_COLOR: "1" } });
+  const c = hosts.laptop.command(argv[0]!, argv.slice(1), { NO_COLOR: "1" });
+  const child = spawn(c.file, c.args, { cwd: join(REPO, "examples", folder), env: c.env, stdio: "pipe", detached: true });
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (child.exitCode === null && child.pid !== undefined) process.kill(-child.pid, name);
+    } catch {
+      // The group is gone.
+    }
+  };
   const out: string[] = [];
   const err: string[] = [];
   const all: string[] = [];
   createInterface({ input: child.stdout! }).on("line", (l) => (out.push(l), all.push(`  ${l}`)));
   createInterface({ input: child.stderr! }).on("line", (l) => (err.push(l), all.push(`! ${l}`)));
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const timer = setTimeout(() => (child.kill("SIGKILL"), reject(new Error(`${argv.join(" ")} did not end within ${ms} ms:\n${all.join("\n")}`))), ms);
-    child.once("exit", (c) => (clearTimeout(timer), setTimeout(() => resolve(c), 50)));
-  });
-  if (process.env.DOCS_SHOW) console.log(`$ ${argv.join(" ")}\n${all.join("\n")}`);
-  return { code, out, err, text: all.join("\n") };
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (c) => setTimeout(() => resolve(c), 50)));
+  /** Resolves to its exit code, or kills it and rejects after `ms`. */
+  const ended = async (ms = 120_000) => {
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([
+      exited,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => (signal("SIGKILL"), reject(new Error(`${argv.join(" ")} did not end within ${ms} ms:\n${all.join("\n")}`))), ms);
+      }),
+    ]).finally(() => clearTimeout(timer));
+    if (process.env.DOCS_SHOW) console.log(`$ ${argv.join(" ")}\n${all.join("\n")}`);
+    return { code, out, err, text: all.join("\n") };
+  };
+  /** Whether any process of its group (npx, lit) is left. */
+  const running = () => {
+    try {
+      return child.pid !== undefined && process.kill(-child.pid, 0);
+    } catch {
+      return false;
+    }
+  };
+  return { child, out, err, ended, running, interrupt: () => signal("SIGINT"), text: () => all.join("\n") };
+}
+
+/** Runs a command a page shows, on the laptop, in `folder` (examples/<folder>), to its end. */
+async function pageCommand(hosts: TestHosts, folder: string, file: string, ms = 120_000) {
+  return startPageCommand(hosts, folder, file).ended(ms);
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -105,7 +138,7 @@ describe("the docs' host guides, as a reader runs them (node)", () => {
     }
   }, 180_000);
 
-  it("14 deploying: lit deploy, status, logs, apps, stop, --resume", async () => {
+  it("14 deploying: lit deploy, status, ui, logs, apps, stop, --resume", async () => {
     const hosts = th();
     const deployed = await pageCommand(hosts, "training", "deploying/deploy.sh");
     expect(deployed.code, deployed.text).toBe(0);
@@ -120,7 +153,27 @@ describe("the docs' host guides, as a reader runs them (node)", () => {
     expect(status.code, status.text).toBe(0);
     expectSample(status.out, "deploying/status-output.txt", status.text);
 
-    const logs = await pageCommand(hosts, "training", "deploying/logs.sh");
+    // lit ui, while the app runs: the URL it prints is the app's server, through SSH; Ctrl-C closes it.
+    const ui = startPageCommand(hosts, "training", "deploying/ui.sh");
+    for (let i = 0; i < 600 && ui.out.length === 0 && ui.child.exitCode === null; i++) await sleep(100);
+    const url = ui.out[0] ?? "";
+    expect(url, ui.text()).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    const state = await hosts.laptop.fetch(`${url}/api/v1/state`);
+    expect(state.status, state.body).toBe(200);
+    expect(Object.keys((JSON.parse(state.body) as { components: object }).components)).toContain("root.train");
+    ui.interrupt();
+    const closed = await ui.ended(30_000);
+    // npx ends by the signal, as in a terminal; lit closes the tunnel and ends too.
+    for (let i = 0; i < 100 && ui.running(); i++) await sleep(100);
+    expect(ui.running(), closed.text).toBe(false);
+    expectSample([...closed.out, ...closed.err], "deploying/ui-output.txt", closed.text);
+
+    // The page shows lit logs once the training is done (the app then runs on until lit stop).
+    let logs = await pageCommand(hosts, "training", "deploying/logs.sh");
+    for (let i = 0; i < 120 && !logs.out.some((l) => l.startsWith("flow: trained")); i++) {
+      await sleep(500);
+      logs = await pageCommand(hosts, "training", "deploying/logs.sh");
+    }
     expect(logs.code, logs.text).toBe(0);
     expectSample(logs.out, "deploying/logs-output.txt", logs.text);
 
@@ -133,15 +186,18 @@ describe("the docs' host guides, as a reader runs them (node)", () => {
     expect(apps.code, apps.text).toBe(0);
     expectSample(apps.out, "deploying/apps-output.txt", apps.text);
 
-    // Deployed again with --resume: the app had finished, so it resumes finished and runs no call again.
+    const stopped = await pageCommand(hosts, "training", "deploying/stop.sh");
+    expect(stopped.code, stopped.text).toBe(0);
+    expectSample(stopped.out, "deploying/stop-output.txt", stopped.text);
+
+    // Deployed again with --resume: it starts from the state it had, so neither work runs its call again.
     const resumed = await pageCommand(hosts, "training", "deploying/resume.sh");
     expect(resumed.code, resumed.text).toBe(0);
     expectSample(resumed.out, "deploying/resume-output.txt", resumed.text);
     const again = await pageCommand(hosts, "training", "deploying/logs.sh");
     expect(again.out.filter((l) => l === "root.prepare | prepared 1000 rows"), again.text).toHaveLength(1);
-
-    const stopped = await pageCommand(hosts, "training", "deploying/stop.sh");
-    expect(stopped.code, stopped.text).toBe(0);
-    expectSample(stopped.out, "deploying/stop-output.txt", stopped.text);
+    expect(again.out.filter((l) => l.startsWith("root.train | epoch 1/")), again.text).toHaveLength(1);
+    const stoppedAgain = await pageCommand(hosts, "training", "deploying/stop.sh");
+    expect(stoppedAgain.code, stoppedAgain.text).toBe(0);
   }, 240_000);
 });

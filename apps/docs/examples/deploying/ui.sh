@@ -1,0 +1,1 @@
+npx lit ui
