@@ -16,10 +16,13 @@ export default defineConfig({
   title: "lit-app",
   description: "Workflows and full-stack AI apps in TypeScript, out of flows and works, on your laptop or your own GPU machines.",
   base: "/",
+  head: [["link", { rel: "icon", type: "image/svg+xml", href: "/favicon.svg" }]],
   cleanUrls: false,
   lastUpdated: false,
   // Not pages: the README (how to build this site), the examples' folders, the reference's included parts.
   srcExclude: ["README.md", "examples/**", "reference/parts/**", "src/**", "scripts/**"],
+  // A page whose HTML differs from what the browser renders says where (the site's test fails on it).
+  vite: { define: { __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: "true" } },
   themeConfig: {
     nav: [
       { text: "Guide", link: guide[0]?.link ?? "/guide/", activeMatch: "^/guide/" },
