@@ -7,8 +7,9 @@ import { guidePages } from "./guide-pages.ts";
 
 const docs = fileURLToPath(new URL("..", import.meta.url));
 const guide = guidePages(join(docs, "guide"));
+const hasIndex = existsSync(join(docs, "guide/index.md"));
 const guideItems = [
-  ...(existsSync(join(docs, "guide/index.md")) ? [{ text: "Overview", link: "/guide/" }] : []),
+  ...(hasIndex ? [{ text: "Overview", link: "/guide/" }] : []),
   ...guide.map((page) => ({ text: page.title, link: page.link })),
 ];
 
@@ -25,7 +26,7 @@ export default defineConfig({
   vite: { define: { __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: "true" } },
   themeConfig: {
     nav: [
-      { text: "Guide", link: guide[0]?.link ?? "/guide/", activeMatch: "^/guide/" },
+      { text: "Guide", link: hasIndex ? "/guide/" : (guide[0]?.link ?? "/guide/"), activeMatch: "^/guide/" },
       { text: "Reference", link: "/reference/", activeMatch: "^/reference/" },
     ],
     sidebar: {
