@@ -16,7 +16,8 @@
  *   port on gpu-box's address refuses connections.
  * - With `--public`, a request without the token is refused (401) and one
  *   with it answered; deploy, `lit status` and `lit ui` print the token, kept
- *   0600 on gpu-box.
+ *   0600 on gpu-box; `--token` sets it (without `--public`, or too short, a
+ *   usage error).
  */
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -227,5 +228,13 @@ describe.each<CliRuntime>(["node", "bun"])("lit ui on %s", (cli) => {
     expect((await get(`http://${address}:${port2}/api/v1/state`, own)).status).toBe(200);
     const stopped = await lit(["stop", "--name", name, "--purge"]);
     expect(stopped.code, stopped.text).toBe(0);
+
+    // A token without --public, or one too short, is a usage error (exit 2), before any host is reached.
+    const noPublic = await lit(["deploy", APP, "--host", "gpu-box", "--name", name, "--token", own]);
+    expect(noPublic.code, noPublic.text).toBe(2);
+    expect(noPublic.err).toEqual(["lit deploy: --token is for a public app server: add --public (without it the app listens on its host's loopback, and lit ui reaches it)."]);
+    const short = await lit(["deploy", APP, "--host", "gpu-box", "--name", name, "--public", "--token", "short"]);
+    expect(short.code, short.text).toBe(2);
+    expect(short.err).toEqual(["lit deploy: --token takes 16 to 512 printable characters without spaces; leave it out to have one generated."]);
   }, 300_000);
 });

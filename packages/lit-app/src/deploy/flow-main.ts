@@ -2,7 +2,7 @@
  * A deployed app's flow process (started by its host's agent, see
  * gpu-agent's apps module): reads the app's spec from `$LIT_DEPLOYED_DIR/app.json`,
  * runs the app with its works routed by the `--host` rules and its server on
- * the host's 127.0.0.1, reports the server's port (`server.json`) and, when
+ * the host's 127.0.0.1 (or, deployed with `--public`, on 0.0.0.0 with a token), reports the server's port (`server.json`) and, when
  * the app ends, how it ended (`result.json`). Its state is journaled in
  * `journal/`, from which a flow started again resumes. SIGTERM (lit stop) stops the
  * app, which stops its works.
