@@ -145,6 +145,23 @@ describe.each<CliRuntime>(["node", "bun"])("several deployed apps, lit on %s", (
     await until("every work to end", async () => (await workProcesses("gpu-box")) + (await workProcesses("cpu-box")) === 0, 30_000);
   }, 300_000);
 
+  it("a deployed app hands a Path written by its work on cpu-box to its work on gpu-box, and sends it once", async () => {
+    const app = fileURLToPath(new URL("../../test/fixtures/remote/path-hosts/app.ts", import.meta.url));
+    const deployed = await lit(["deploy", app, ...HOSTS, "--name", "paths"]);
+    expect(deployed.code, deployed.text).toBe(0);
+    await until("the app to end", async () => (await flowLog("paths")).includes("the app ended"), 90_000);
+    const [gpu, cpu] = [th().host("gpu-box").user, th().host("cpu-box").user];
+    expect(await appLines("paths")).toEqual([
+      "root.producer | wrote out/result.txt",
+      `root.consumer | ${gpu} read 1000 lines from root.producer: written by ${cpu}`,
+      `root.again | ${gpu} read 1000 lines from root.producer: written by ${cpu}`,
+    ]);
+    const log = await flowLog("paths");
+    expect(log).toMatch(/^root\.consumer \| \[lit-app\] the Path out\/result\.txt of root\.producer from cpu-box to gpu-box: 1 blob, \d+ bytes sent$/m);
+    expect(log).toContain("root.again | [lit-app] the Path out/result.txt of root.producer from cpu-box to gpu-box: unchanged, nothing sent");
+    expect((await lit(["stop", "--name", "paths", "--purge"])).code).toBe(0);
+  }, 300_000);
+
   it("a deployed app's works on two hosts claim one Drive name: the first wins, the second is refused", async () => {
     const deployed = await lit(["deploy", CLAIMS, ...HOSTS, "--name", "claims"]);
     expect(deployed.code, deployed.text).toBe(0);

@@ -209,19 +209,24 @@ export function deployedExecutor(spec: DeployAppSpec, place: FlowPlace): Deploye
   if (!local) throw new Error(`the app ${spec.name} names no host as the flow's own (via "local")`);
   const here = appHost(local, place);
   const hosts = new Map<string, WorkExecutor>();
+  // Each host's storage root, so that a Path or Payload a work wrote on one host is copied to the host of the
+  // work that reads it (the works no rule names run on the flow's host, as "here").
+  const relays = new Map<string, RelayHost>();
   const drives = [here.drives];
   for (const name of rules.aliases) {
     const host = spec.hosts.find((h) => h.alias === name);
     if (!host) throw new Error(`the rule's host ${name} is missing from the app's hosts`);
     if (host === local) {
       hosts.set(name, alias(here.works));
+      relays.set(name, here.drives.relay);
       continue;
     }
     const there = appHost(host, place);
     hosts.set(name, there.works);
+    relays.set(name, there.drives.relay);
     drives.push(there.drives);
   }
-  return new ServingDrives(new RoutingExecutor(rules, here.works, hosts), drives, local);
+  return new ServingDrives(new RoutingExecutor(rules, here.works, hosts, relays, here.drives.relay), drives, local);
 }
 
 /** The flow's host as its app's Drive authority: the Drives in the app's storage folder there. */
