@@ -88,6 +88,9 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
     const hosts: DeployHost[] = await Promise.all(
       aliases.map(async (alias): Promise<DeployHost> => {
         const session = sessions.get(alias)!;
+        // The flow program sent to its host (unless it has it) while the host is prepared.
+        const flowSent = alias === flowHost ? Promise.all([session.sshHost(), flowProgram]).then(([ssh, program]) => sendFlowProgram(ssh, program)) : undefined;
+        flowSent?.catch(() => undefined);
         let p: PreparedHost;
         try {
           p = await session.prepare();
@@ -97,10 +100,8 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
         prepared.set(alias, p);
         const common = { alias, appModule: p.appModule, program: p.program, storageDir: p.storageDir };
         const ssh = await session.sshHost();
-        if (alias === flowHost) {
-          const program = await flowProgram;
-          const bundlePath = `.lit/bundles/${program.hash}.mjs`;
-          if ((await ssh.exec(`test -f "$HOME"/${bundlePath}`)).code !== 0) await ssh.upload(`~/${bundlePath}`, program.code);
+        if (flowSent) {
+          await flowSent;
           return { ...common, via: "local" };
         }
         const { resolved, line } = hostLines.get(alias)!;
@@ -168,6 +169,12 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
   } finally {
     await Promise.all([...sessions.values()].map((s) => s.close()));
   }
+}
+
+/** Puts the flow program in the host's `~/.lit/bundles/<hash>.mjs`, unless it is there. */
+async function sendFlowProgram(ssh: SshHost, program: { hash: string; code: Uint8Array }): Promise<void> {
+  const bundlePath = `.lit/bundles/${program.hash}.mjs`;
+  if ((await ssh.exec(`test -f "$HOME"/${bundlePath}`)).code !== 0) await ssh.upload(`~/${bundlePath}`, program.code);
 }
 
 type AgentRequest = <T = unknown>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown) => Promise<T>;

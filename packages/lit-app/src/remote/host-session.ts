@@ -78,6 +78,7 @@ export class HostSession {
   /** The agent's storage root over SSH channels (Node), kept while the connection and the agent are the same. */
   private channelRoot: { host: SshHost; port: number; token: string; root: HttpRoot } | undefined;
   private prepared: Promise<PreparedHost> | undefined;
+  private connecting: Promise<SshHost> | undefined;
   private connects = 0;
   private closed = false;
 
@@ -96,7 +97,11 @@ export class HostSession {
   private async connection(): Promise<SshHost> {
     if (this.closed) throw new Error(`the session to ${this.alias} is closed`);
     if (this.host && !this.host.isClosed) return this.host;
-    this.host = await connectHost(this.alias, this.options.connectTimeoutMs ? { timeoutMs: this.options.connectTimeoutMs } : {});
+    // Callers at once share one connect (a deploy uploads its flow program while the host is prepared).
+    this.connecting ??= connectHost(this.alias, this.options.connectTimeoutMs ? { timeoutMs: this.options.connectTimeoutMs } : {}).finally(() => {
+      this.connecting = undefined;
+    });
+    this.host = await this.connecting;
     return this.host;
   }
 
@@ -111,7 +116,14 @@ export class HostSession {
       }),
     );
     agent.catch(() => undefined);
-    const [program, homeResult] = await Promise.all([this.options.workProgram(), host.exec('printf %s "$HOME"')]);
+    // The work program sent (unless the host has it) meanwhile too: a fresh host's agent takes a while to start.
+    const programFile = this.options.workProgram();
+    const sent = programFile.then(async (program) => {
+      const there = await host.exec(`test -f "$HOME"/.lit/agent/programs/${program.fileName}`);
+      if (there.code !== 0) await host.upload(`~/.lit/agent/programs/${program.fileName}`, program.code);
+    });
+    sent.catch(() => undefined);
+    const [program, homeResult] = await Promise.all([programFile, host.exec('printf %s "$HOME"')]);
     const home = homeResult.stdout.toString();
     if (!home.startsWith("/")) throw new Error(`${this.alias}: the host's user has no home folder ($HOME is ${JSON.stringify(home)})`);
     this.agent = await agent;
@@ -119,12 +131,8 @@ export class HostSession {
     const name = this.options.folderName ?? appFolderName(appDir);
     const target = folderTarget(name);
     const remoteDir = `.lit/storage/${target}`;
-    const programPath = `~/.lit/agent/programs/${program.fileName}`;
     const root = await this.storageRoot(host);
-    const [folder] = await Promise.all([
-      syncAppFolder(root, appDir, target),
-      host.exec(`test -f "$HOME"/.lit/agent/programs/${program.fileName}`).then((r) => (r.code === 0 ? undefined : host.upload(programPath, program.code))),
-    ]);
+    const [folder] = await Promise.all([syncAppFolder(root, appDir, target), sent]);
     const relativeModule = relative(appDir, this.options.appPath).split("\\").join("/");
     const appModule = `file://${posix.join(home, remoteDir, relativeModule)}`;
     recordHost(this.alias);
