@@ -54,6 +54,11 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
   const app = appOf(await load());
   const sshEnv = writeFlowSshHome(dir, spec.hosts, spec.sshKey);
   const place = { litHome, sshEnv };
+  const executor = deployedExecutor(spec, place);
+  // The agents hand the works' Drive operations to this flow (the app's Drive authority) from now on; they are
+  // asked while the hosts' reach is checked below (each opens its own SSH connection to the other hosts).
+  const serving = executor.serveDrives();
+  serving.catch(() => undefined);
   // On its first start, a flow that cannot reach one of its hosts ends the deploy, saying which pair and why;
   // started again later, it waits for the host like any run does.
   if ((process.env[DEPLOYED_RESTARTS_ENV] ?? "0") === "0") {
@@ -67,9 +72,7 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
       process.exit(1);
     }
   }
-  const executor = deployedExecutor(spec, place);
-  // The agents hand the works' Drive operations to this flow (the app's Drive authority) from now on.
-  await executor.serveDrives();
+  await serving;
   // The flow's state, its works' state and their calls go to the journal as they change: a flow started
   // again (after a crash, or by an agent after a reboot) resumes from it, and no call that succeeded runs again.
   const journal = openFileJournal(join(dir, "journal"));
