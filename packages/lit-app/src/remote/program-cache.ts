@@ -13,7 +13,7 @@
  * beyond {@link KEEP_FILES} are removed as new ones are written.
  */
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
+import { readFileSync, statSync, utimesSync } from "node:fs";
 import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
@@ -161,13 +161,4 @@ async function lookUpOrBuild<M>(root: string, file: string, build: () => Promise
     }
   }
   return { code: program.code, hash: program.hash, note, built: true };
-}
-
-/** The built files in the cache folder (their `<hash>.mjs` names), for tests and `lit` diagnostics. */
-export function cachedProgramFiles(root = programCacheDir()): string[] {
-  try {
-    return readdirSync(root).filter((n) => n.endsWith(".mjs")).sort();
-  } catch {
-    return [];
-  }
 }
