@@ -83,7 +83,8 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
   // --resume of changed code) fails the app here, saying what differs, before the deploy counts it as running.
   const ending = engine.start();
   await engine.started;
-  if (engine.stage === "failed") {
+  // Not running: it failed as it started (it may still be closing its executor, i.e. "stopping").
+  if (engine.stage !== "running") {
     const result = await ending;
     writeFileAtomicSync(join(dir, "result.json"), JSON.stringify({ stage: result.stage, message: result.message.slice(0, 4000) }));
     say(`${spec.name}: the app failed: ${result.message}`);
