@@ -97,7 +97,8 @@ function notRebuildable(cls: Function, site: Error): WorkClassError {
   const name = cls.name || "(anonymous class)";
   const frames = (site.stack ?? "").split("\n").filter((line) => /^\s*at\s/.test(line));
   // The user's frames only: from the `new` to the flow's run() the pass called.
-  const pass = frames.findIndex((line) => /^\s*at\s+withCreationCheck\s/.test(line));
+  // (`at withCreationCheck`, or with a receiver where a module namespace calls it: `at Module.withCreationCheck`.)
+  const pass = frames.findIndex((line) => /^\s*at\s+(?:[\w$]+\.)?withCreationCheck\s/.test(line));
   if (pass > 0) frames.length = pass;
   const where = frames[0] === undefined ? "" : `, created at ${frameLocation(frames[0])},`;
   const error = new WorkClassError(
