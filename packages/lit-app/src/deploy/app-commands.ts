@@ -5,7 +5,7 @@
 import process from "node:process";
 import { exitText, resolveHost, shellQuote } from "@lit-app/ssh";
 import { parseHostRules } from "../remote/host-rules.ts";
-import { AgentLink } from "./agent-link.ts";
+import { AgentSession } from "../remote/agent-session.ts";
 import { deployedAppKeyOf } from "./app-name.ts";
 import { pickApp, surveyApps, type AppSurvey } from "./find-app.ts";
 import { readPublicToken } from "./public-server.ts";
@@ -60,7 +60,7 @@ export async function statusCommand(flags: { name?: string }): Promise<number> {
     const url = `http://127.0.0.1:${port}/api/v1/state`;
     let res = await fetch(url);
     // Deployed with --public: its server wants the token, kept on the flow's host.
-    const token = res.status === 401 ? await readPublicToken(link.host, status.log) : undefined;
+    const token = res.status === 401 ? await readPublicToken(await link.sshHost(), status.log) : undefined;
     if (token) res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) throw new Error(`${status.flowHost}: the app server answered ${res.status} for /api/v1/state`);
     const state = (await res.json()) as AppState;
@@ -108,11 +108,11 @@ async function gpusInUse(survey: AppSurvey, hosts: string[], app: string): Promi
 }
 
 /** Removes the works' storage folder of an app on a host: only a folder in the agent's storage root's `apps/`. */
-async function purgeStorage(link: AgentLink, dir: string): Promise<void> {
+async function purgeStorage(link: AgentSession, dir: string): Promise<void> {
   if (!/^\/([^/\0]+\/)*\.lit\/storage\/apps\/[A-Za-z0-9._-]+$/.test(dir) || dir.includes("/../")) {
     throw new Error(`not removing ${dir}: it is not an app's folder in ~/.lit/storage/apps`);
   }
-  const result = await link.host.exec(`rm -rf ${shellQuote(dir)}`);
+  const result = await (await link.sshHost()).exec(`rm -rf ${shellQuote(dir)}`);
   if (result.code !== 0) throw new Error(`rm -rf ${dir} failed: ${result.stderr.trim() || exitText(result)}`);
 }
 
@@ -139,7 +139,7 @@ export async function stopCommand(flags: { name?: string; purge?: boolean }): Pr
     await Promise.all(
       others.map(async (alias) => {
         const open = survey.links.find((l) => l.alias === alias);
-        const other = open ?? (await AgentLink.open(alias).catch(() => undefined));
+        const other = open ?? (await AgentSession.open(alias).catch(() => undefined));
         try {
           if (!other) throw new Error("not reached");
           // Its flow stopped them; a work it could not reach (the link between the hosts was down) is stopped here.

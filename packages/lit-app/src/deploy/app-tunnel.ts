@@ -53,15 +53,17 @@ export function serverPortOf(status: DeployedAppStatus, command: string): number
 export async function openAppTunnel(found: FoundApp, options: { port?: number; command: string }): Promise<AppTunnel> {
   const { status, link } = found;
   let remotePort = serverPortOf(status, options.command);
-  const token = await readPublicToken(link.host, status.log);
+  // The connection the link has now: a tunnel ends with it (the caller watches its close).
+  const ssh = await link.sshHost();
+  const token = await readPublicToken(ssh, status.log);
   const forward = async (): Promise<Duplex> => {
     try {
-      return await link.host.forward(remotePort);
+      return await ssh.forward(remotePort);
     } catch (error) {
       const now = await link.request<DeployedAppStatus>("GET", `/v1/apps/${status.name}`).catch(() => undefined);
       if (!now || now.serverPort === null || now.serverPort === remotePort) throw error;
       remotePort = now.serverPort;
-      return link.host.forward(remotePort);
+      return ssh.forward(remotePort);
     }
   };
   const sockets = new Set<Socket>();

@@ -15,6 +15,7 @@ import { resolveHost, type SshHost } from "@lit-app/ssh";
 import { UsageError } from "../cli/errors.ts";
 import type { DeployFlags } from "../cli/program.ts";
 import { parseHostRules } from "../remote/host-rules.ts";
+import { AgentRequestError } from "../remote/agent-request.ts";
 import { agentBundleOnce, HostSession, workProgramOnce, type PreparedHost } from "../remote/host-session.ts";
 import { authorizedKeyLine, installAppKey, makeAppKey, removeAppKey } from "./app-key.ts";
 import { checkAppName, defaultAppName, deployedFolderName } from "./app-name.ts";
@@ -137,7 +138,7 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
       options: { restart: true, port: 0, resume: flags.resume === true, ...server },
     };
     const flowSsh = await flowSession.sshHost();
-    const agent = await agentRequest(flowSession, flowPrepared);
+    const agent = agentRequest(flowSession);
     await agent("POST", "/v1/apps", spec);
     posted = true;
     const status = await waitUntilRunning(agent, name, flowSsh);
@@ -158,10 +159,9 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
     failed = true;
     // Nothing half-started: the flow removed, the keys taken back.
     if (posted) {
-      const agent = await agentRequest(flowSession, await flowSession.prepare()).catch(() => undefined);
       // With --resume, the state it was to resume from stays (a flow that found its journal's components
       // differ from the app's failed without changing it): the code that wrote it resumes it with --resume.
-      await agent?.("DELETE", `/v1/apps/${name}${flags.resume ? "" : "?purge=1"}`).catch(() => undefined);
+      await agentRequest(flowSession)("DELETE", `/v1/apps/${name}${flags.resume ? "" : "?purge=1"}`).catch(() => undefined);
     }
     await Promise.all(installs);
     for (const ssh of keyed) await removeAppKey(ssh, name).catch(() => undefined);
@@ -179,18 +179,15 @@ async function sendFlowProgram(ssh: SshHost, program: { hash: string; code: Uint
 
 type AgentRequest = <T = unknown>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown) => Promise<T>;
 
-/** Requests to the flow host's agent, through the session's forwarded port. */
-async function agentRequest(session: HostSession, prepared: PreparedHost): Promise<AgentRequest> {
-  const port = await session.localPort(await session.sshHost(), prepared.agent.port);
-  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${prepared.agent.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const json = (await res.json().catch(() => ({}))) as { error?: { message?: string } };
-    if (!res.ok) throw new DeployError(`lit deploy: ${session.alias}'s agent refused ${method} ${path}: ${json.error?.message ?? res.status}`);
-    return json as T;
+/** Requests to the flow host's agent through its session; what the agent refuses is a {@link DeployError}. */
+function agentRequest(session: HostSession): AgentRequest {
+  return async <T>(method: "GET" | "POST" | "DELETE", path: string, body?: unknown): Promise<T> => {
+    try {
+      return await session.request<T>(method, path, body);
+    } catch (error) {
+      if (!(error instanceof AgentRequestError)) throw error;
+      throw new DeployError(`lit deploy: ${session.alias}'s agent refused ${method} ${path}: ${error.said}`, { cause: error });
+    }
   };
 }
 

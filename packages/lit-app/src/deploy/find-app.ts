@@ -6,32 +6,32 @@
 import type { DeployedAppStatus } from "@lit-app/gpu-agent";
 import { UsageError } from "../cli/errors.ts";
 import { usedHosts } from "../remote/known-hosts-list.ts";
-import { AgentLink } from "./agent-link.ts";
+import { AgentSession } from "../remote/agent-session.ts";
 
 /** A deployed app and the link to its flow's host. */
 export interface FoundApp {
   status: DeployedAppStatus;
-  link: AgentLink;
+  link: AgentSession;
 }
 
 /** What asking the hosts found: the apps, and the hosts that did not answer (with why). */
 export interface AppSurvey {
   apps: FoundApp[];
   unreachable: { alias: string; reason: string }[];
-  links: AgentLink[];
+  links: AgentSession[];
   close(): Promise<void>;
 }
 
 /** Asks every known host for its deployed apps, in parallel. */
 export async function surveyApps(extraHosts: readonly string[] = []): Promise<AppSurvey> {
   const aliases = [...new Set([...usedHosts(), ...extraHosts])];
-  const links: AgentLink[] = [];
+  const links: AgentSession[] = [];
   const apps: FoundApp[] = [];
   const unreachable: AppSurvey["unreachable"] = [];
   await Promise.all(
     aliases.map(async (alias) => {
       try {
-        const link = await AgentLink.open(alias, { timeoutMs: 10_000 });
+        const link = await AgentSession.open(alias, { timeoutMs: 10_000 });
         links.push(link);
         const { apps: listed } = await link.request<{ apps: DeployedAppStatus[] }>("GET", "/v1/apps");
         for (const status of listed) apps.push({ status, link });

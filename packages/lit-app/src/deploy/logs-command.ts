@@ -9,7 +9,7 @@ import process from "node:process";
 import type { DeployedAppStatus } from "@lit-app/gpu-agent";
 import { shellQuote } from "@lit-app/ssh";
 import { UsageError } from "../cli/errors.ts";
-import { AgentLink } from "./agent-link.ts";
+import { AgentSession } from "../remote/agent-session.ts";
 import { pickApp, surveyApps } from "./find-app.ts";
 
 /** At most this many bytes are read from the log in one go. */
@@ -37,7 +37,7 @@ export async function logsCommand(component: string | undefined, flags: LogsFlag
     throw new UsageError(`lit logs: ${JSON.stringify(component)} is not a component's dotted name (e.g. root.work_a).`);
   }
   const survey = await surveyApps();
-  let link: AgentLink | undefined;
+  let link: AgentSession | undefined;
   let status: DeployedAppStatus;
   try {
     const found = pickApp(survey, "logs", flags.name);
@@ -80,8 +80,8 @@ export async function logsCommand(component: string | undefined, flags: LogsFlag
  * {@link CHUNK} bytes; a longer line comes in pieces), and how many bytes they
  * take. A last line still being written is left for the next read.
  */
-async function readFrom(link: AgentLink, file: string, offset: number): Promise<{ text: string; bytes: number; full: boolean }> {
-  const channel = await link.host.openExec(`tail -c +${offset + 1} ${shellQuote(file)} 2>/dev/null | head -c ${CHUNK}`);
+async function readFrom(link: AgentSession, file: string, offset: number): Promise<{ text: string; bytes: number; full: boolean }> {
+  const channel = await (await link.sshHost()).openExec(`tail -c +${offset + 1} ${shellQuote(file)} 2>/dev/null | head -c ${CHUNK}`);
   const chunks: Buffer[] = [];
   await new Promise<void>((resolve, reject) => {
     channel.on("data", (c: Buffer) => chunks.push(c));
@@ -97,10 +97,10 @@ async function readFrom(link: AgentLink, file: string, offset: number): Promise<
 }
 
 /** A new link to `alias`, tried until it opens (a link that is down comes back). */
-async function reopen(alias: string): Promise<AgentLink> {
+async function reopen(alias: string): Promise<AgentSession> {
   for (let wait = 500; ; wait = Math.min(wait * 2, 10_000)) {
     try {
-      return await AgentLink.open(alias, { timeoutMs: 10_000 });
+      return await AgentSession.open(alias, { timeoutMs: 10_000 });
     } catch {
       await new Promise((resolve) => setTimeout(resolve, wait));
     }

@@ -7,7 +7,7 @@
  */
 import process from "node:process";
 import { UsageError } from "../cli/errors.ts";
-import type { AgentLink } from "./agent-link.ts";
+import type { AgentSession } from "../remote/agent-session.ts";
 import { deployedAppKeyOf } from "./app-name.ts";
 import { removeAppKey } from "./app-key.ts";
 import type { AppSurvey } from "./find-app.ts";
@@ -20,10 +20,10 @@ const warn = (line: string) => void process.stderr.write(`${line}\n`);
  * stop hooks get `graceMs`) and removes the app's key from its authorized_keys.
  * @returns the dotted names of the works stopped there
  */
-export async function stopAppWorks(link: AgentLink, name: string, graceMs = 3000): Promise<string[]> {
+export async function stopAppWorks(link: AgentSession, name: string, graceMs = 3000): Promise<string[]> {
   const key = encodeURIComponent(deployedAppKeyOf(name));
   const { stopped } = await link.request<{ stopped: string[] }>("DELETE", `/v1/works?app=${key}&graceMs=${graceMs}`);
-  await removeAppKey(link.host, name);
+  await removeAppKey(await link.sshHost(), name);
   return stopped;
 }
 

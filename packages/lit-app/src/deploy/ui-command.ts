@@ -43,6 +43,7 @@ export async function uiCommand(flags: { name?: string; port?: string }): Promis
   const found = await findDeployedApp("ui", flags.name);
   const { status, link } = found;
   try {
+    const ssh = await link.sshHost();
     const tunnel = await openAppTunnel(found, { ...(port !== undefined ? { port } : {}), command: "ui" });
     try {
       process.stdout.write(`${tunnel.url}${tunnel.token ? `/?token=${tunnel.token}` : ""}\n`);
@@ -52,7 +53,7 @@ export async function uiCommand(flags: { name?: string; port?: string }): Promis
         const end = (code: number) => {
           process.off("SIGINT", stop);
           process.off("SIGTERM", stop);
-          link.host.off("close", dropped);
+          ssh.off("close", dropped);
           resolve(code);
         };
         const stop = () => end(0);
@@ -62,7 +63,7 @@ export async function uiCommand(flags: { name?: string; port?: string }): Promis
         };
         process.on("SIGINT", stop);
         process.on("SIGTERM", stop);
-        link.host.on("close", dropped);
+        ssh.on("close", dropped);
       });
     } finally {
       await tunnel.close();

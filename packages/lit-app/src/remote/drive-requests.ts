@@ -6,6 +6,7 @@
  * with backoff until {@link DriveRequests.close}.
  */
 import { driveOutcome, drivePoll, MAX_REPLY_BYTES, type DriveOperation, type DriveOutcome } from "@lit-app/gpu-agent/drives";
+import { agentRequest } from "./agent-request.ts";
 import { doDriveOperation, driveFailure, type DriveAuthority } from "./drive-authority.ts";
 import type { RelayHost } from "./path-relay.ts";
 
@@ -47,18 +48,16 @@ export function serveDriveRequests(host: DriveRequestsHost, authority: DriveAuth
     } catch (error) {
       outcome = { ok: false, error: driveFailure(error) };
     }
-    let body = JSON.stringify({ id, outcome: driveOutcome.parse(outcome) });
-    if (new TextEncoder().encode(body).byteLength > MAX_REPLY_BYTES) {
+    let body: unknown = { id, outcome: driveOutcome.parse(outcome) };
+    if (new TextEncoder().encode(JSON.stringify(body)).byteLength > MAX_REPLY_BYTES) {
       const message = `the answer to ${operation.work ?? "a work"}'s ${operation.op} on the Drive lit://${operation.drive.id} is larger than ${MAX_REPLY_BYTES} bytes; list fewer names at once (a longer prefix).`;
-      body = JSON.stringify({ id, outcome: { ok: false, error: { name: "DriveError", code: "E_DRIVE", message } } });
+      body = { id, outcome: { ok: false, error: { name: "DriveError", code: "E_DRIVE", message } } };
     }
     for (let attempt = 0; attempt < 3 && !stop.signal.aborted; attempt++) {
       try {
         const to = attempt === 0 ? agent : await host.agent();
-        const res = await fetch(`${to.url}/v1/drives/reply`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${to.token}` }, body, signal: stop.signal });
-        const said = await res.text();
-        if (res.ok) return;
-        throw new Error(`the agent answered ${res.status}: ${said.slice(0, 300)}`);
+        await agentRequest(to, host.relay.alias, "POST", "/v1/drives/reply", body, { signal: stop.signal });
+        return;
       } catch {
         await new Promise((r) => setTimeout(r, 500 * (attempt + 1)));
       }
@@ -76,11 +75,8 @@ export function serveDriveRequests(host: DriveRequestsHost, authority: DriveAuth
         const agent = await host.agent();
         // The first poll returns at once: it tells the agent that this app's Drives are served here.
         const waitMs = polls === 0 ? 0 : POLL_MS;
-        const res = await fetch(`${agent.url}/v1/drives/next?app=${encodeURIComponent(appDir)}&waitMs=${waitMs}`, { headers: { authorization: `Bearer ${agent.token}` }, signal: stop.signal });
-        const text = await res.text();
-        if (!res.ok) throw new Error(`the agent answered ${res.status}: ${text.slice(0, 300)}`);
-        if (text.length > MAX_POLL_BYTES) throw new Error("the agent's answer is too large");
-        const { requests } = drivePoll.parse(JSON.parse(text));
+        const polled = await agentRequest(agent, host.relay.alias, "GET", `/v1/drives/next?app=${encodeURIComponent(appDir)}&waitMs=${waitMs}`, undefined, { signal: stop.signal, maxBytes: MAX_POLL_BYTES });
+        const { requests } = drivePoll.parse(polled);
         first();
         backoff = 0;
         for (const { id, operation } of requests) {

@@ -11,9 +11,10 @@ import { createHash } from "node:crypto";
 import { createRequire } from "node:module";
 import type { AgentBundle } from "@lit-app/gpu-agent";
 import type { AgentEndpoint as ChannelEndpoint } from "@lit-app/gpu-agent/client";
-import { connectHost, ensureAgent, type AgentEndpoint, type LocalListener, type SshHost } from "@lit-app/ssh";
+import type { AgentEndpoint, SshHost } from "@lit-app/ssh";
 import { runtimeKind } from "@lit-app/runtime";
 import { httpRoot, nodeFetchOver, type HttpRoot } from "@lit-app/storage/http";
+import { AgentSession, ensureAgentOn } from "./agent-session.ts";
 import { cachedProgram } from "./program-cache.ts";
 import { folderTarget, syncAppFolder, type FolderSyncReport } from "./folder-sync.ts";
 import { recordHost } from "./known-hosts-list.ts";
@@ -71,21 +72,14 @@ export function appFolderName(appDir: string): string {
 }
 
 /** The connection to one host and what the run put there. */
-export class HostSession {
-  private host: SshHost | undefined;
-  private agent: AgentEndpoint | undefined;
-  private listener: { port: number; local: LocalListener; host: SshHost } | undefined;
+export class HostSession extends AgentSession {
   /** The agent's storage root over SSH channels (Node), kept while the connection and the agent are the same. */
   private channelRoot: { host: SshHost; port: number; token: string; root: HttpRoot } | undefined;
   private prepared: Promise<PreparedHost> | undefined;
-  private connecting: Promise<SshHost> | undefined;
   private connects = 0;
-  private closed = false;
 
-  constructor(readonly options: HostSessionOptions) {}
-
-  get alias(): string {
-    return this.options.alias;
+  constructor(readonly options: HostSessionOptions) {
+    super(options.alias, options.connectTimeoutMs);
   }
 
   /** Connects, makes sure of the agent, syncs the app's folder and uploads the work program; once. */
@@ -94,27 +88,10 @@ export class HostSession {
     return this.prepared;
   }
 
-  private async connection(): Promise<SshHost> {
-    if (this.closed) throw new Error(`the session to ${this.alias} is closed`);
-    if (this.host && !this.host.isClosed) return this.host;
-    // Callers at once share one connect (a deploy uploads its flow program while the host is prepared).
-    this.connecting ??= connectHost(this.alias, this.options.connectTimeoutMs ? { timeoutMs: this.options.connectTimeoutMs } : {}).finally(() => {
-      this.connecting = undefined;
-    });
-    this.host = await this.connecting;
-    return this.host;
-  }
-
   private async prepareOnce(): Promise<PreparedHost> {
     const host = await this.connection();
     // The agent made sure of while the work program is found and the home asked for.
-    const agent = this.options.agentBundle().then((bundle) =>
-      ensureAgent(host, { bundle }).catch((error: unknown) => {
-        // An upload whose commit did not answer (seen once on a fresh host): ensureAgent is idempotent, so once more.
-        if ((error as { code?: string }).code !== "E_SSH_UPLOAD") throw error;
-        return ensureAgent(host, { bundle });
-      }),
-    );
+    const agent = this.options.agentBundle().then((bundle) => ensureAgentOn(host, bundle));
     agent.catch(() => undefined);
     // The work program sent (unless the host has it) meanwhile too: a fresh host's agent takes a while to start.
     const programFile = this.options.workProgram();
@@ -126,7 +103,8 @@ export class HostSession {
     const [program, homeResult] = await Promise.all([programFile, host.exec('printf %s "$HOME"')]);
     const home = homeResult.stdout.toString();
     if (!home.startsWith("/")) throw new Error(`${this.alias}: the host's user has no home folder ($HOME is ${JSON.stringify(home)})`);
-    this.agent = await agent;
+    const endpoint = await agent;
+    this.agent = endpoint;
     const appDir = this.options.appDir ?? dirname(this.options.appPath);
     const name = this.options.folderName ?? appFolderName(appDir);
     const target = folderTarget(name);
@@ -138,13 +116,18 @@ export class HostSession {
     recordHost(this.alias);
     const storageAppDir = `apps/${name}`;
     const storageDir = posix.join(home, ".lit/storage", storageAppDir);
-    return { appModule, program: program.fileName, agent: this.agent, folder, home, appDir: remoteDir, storageDir, storageAppDir };
+    return { appModule, program: program.fileName, agent: endpoint, folder, home, appDir: remoteDir, storageDir, storageAppDir };
   }
 
   /** The agent's token (after {@link prepare}). */
   async token(): Promise<string> {
+    return (await this.agentEndpoint()).token;
+  }
+
+  /** The agent's port and token, after {@link prepare} (a reconnect's {@link endpoint} may find it again). */
+  protected override async agentEndpoint(): Promise<{ port: number; token: string }> {
     await this.prepare();
-    return this.agent!.token;
+    return this.agent!;
   }
 
   /**
@@ -155,21 +138,11 @@ export class HostSession {
     await this.prepare();
     const host = await this.connection();
     // A reconnect: the agent may have been killed (then it starts again and re-adopts its works).
-    if (this.connects++ > 0) this.agent = await ensureAgent(host, { bundle: await this.options.agentBundle(), progress: false });
+    if (this.connects++ > 0) this.agent = await ensureAgentOn(host, await this.options.agentBundle(), false);
     const port = this.agent!.port;
     if (runtimeKind() === "node") return { url: `ws://127.0.0.1:${port}/v1/channel`, stream: await host.forward(port) };
-    const listener = await this.localPort(host, port);
+    const listener = await this.localPort(port, host);
     return { url: `ws://127.0.0.1:${listener}/v1/channel` };
-  }
-
-  /** A local port whose connections reach `port` on the host through this connection. */
-  async localPort(host: SshHost, port: number): Promise<number> {
-    if (this.listener && (this.listener.host !== host || this.listener.port !== port)) {
-      await this.listener.local.close().catch(() => undefined);
-      this.listener = undefined;
-    }
-    this.listener ??= { port, host, local: await host.listenLocal(port) };
-    return this.listener.local.port;
   }
 
   /**
@@ -189,7 +162,7 @@ export class HostSession {
   private async storageRoot(host: SshHost): Promise<HttpRoot> {
     const { port, token } = this.agent!;
     if (runtimeKind() !== "node") {
-      const local = await this.localPort(host, port);
+      const local = await this.localPort(port, host);
       return httpRoot({ url: `http://127.0.0.1:${local}/v1/storage`, token });
     }
     const kept = this.channelRoot;
@@ -199,24 +172,6 @@ export class HostSession {
     return root;
   }
 
-  /** The agent's HTTP base URL here (a local port forwarded through the SSH connection) and its token. */
-  async agentHttp(): Promise<{ url: string; token: string }> {
-    await this.prepare();
-    const port = await this.localPort(await this.connection(), this.agent!.port);
-    return { url: `http://127.0.0.1:${port}`, token: this.agent!.token };
-  }
-
-  /** The SSH connection, open (for forwards of works' HTTP ports). */
-  sshHost(): Promise<SshHost> {
-    return this.connection();
-  }
-
-  /** Closes the local listener and the SSH connection. The agent and its works' processes stay. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.listener?.local.close().catch(() => undefined);
-    await this.host?.close().catch(() => undefined);
-  }
 }
 
 /** Builds `fn`'s result once, on first use. */

@@ -7,12 +7,10 @@
  */
 import { connectHost, type SshHost } from "@lit-app/ssh";
 import type { HostReport } from "@lit-app/gpu-agent";
-import { z } from "zod";
 import { UsageError } from "../cli/errors.ts";
+import { readAgentFiles } from "./agent-session.ts";
 import { usedHosts } from "./known-hosts-list.ts";
 
-const agentJson = z.object({ port: z.number().int().min(1).max(65535), version: z.string().max(100), pid: z.number().int() });
-const TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
 const REPORT_LIMIT = 8 << 20;
 
 const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(1)} GiB`;
@@ -22,20 +20,12 @@ async function describeHost(alias: string): Promise<{ lines: string[]; ok: boole
   let host: SshHost | undefined;
   try {
     host = await connectHost(alias);
-    const r = await host.exec('cat "$HOME/.lit/agent/agent.json" 2>/dev/null; printf "\\n--lit--\\n"; cat "$HOME/.lit/agent/token" 2>/dev/null', { maxOutputBytes: 64 << 10 });
-    const [infoText = "", token = ""] = r.stdout.toString().split("\n--lit--\n").map((l) => l.trim());
-    const info = (() => {
-      try {
-        return agentJson.parse(JSON.parse(infoText));
-      } catch {
-        return undefined;
-      }
-    })();
-    if (!info || !TOKEN.test(token)) return { ok: true, lines: [`${alias}: no lit agent (it starts with the first lit run --host ${alias})`] };
+    const info = await readAgentFiles(host);
+    if (!info) return { ok: true, lines: [`${alias}: no lit agent (it starts with the first lit run --host ${alias})`] };
     const listener = await host.listenLocal(info.port);
     let report: HostReport;
     try {
-      const res = await fetch(`http://127.0.0.1:${listener.port}/v1/host`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) });
+      const res = await fetch(`http://127.0.0.1:${listener.port}/v1/host`, { headers: { authorization: `Bearer ${info.token}` }, signal: AbortSignal.timeout(10_000) });
       const text = await res.text();
       if (!res.ok || text.length > REPORT_LIMIT) throw new Error(`the agent answered ${res.status}`);
       report = JSON.parse(text) as HostReport;
