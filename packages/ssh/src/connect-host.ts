@@ -73,6 +73,7 @@ function handshake(h: ResolvedHost, sock: Socket | Duplex, options: ConnectOptio
   const name = h.hostKeyAlias ?? knownHostsName(h.hostName, h.port);
   const client = new ssh2.Client();
   let refusedKey: { key: Buffer; verdict: Exclude<HostKeyVerdict, { kind: "trusted" }> } | undefined;
+  let trustedKey: Buffer | undefined;
   return new Promise<SshHost>((resolve, reject) => {
     let settled = false;
     const fail = (e: SshError) => {
@@ -86,7 +87,7 @@ function handshake(h: ResolvedHost, sock: Socket | Duplex, options: ConnectOptio
     client.once("handshake", () => (handshakeDone = true));
     client.once("ready", () => {
       settled = true;
-      resolve(new SshHost(client, h, jump, sock));
+      resolve(new SshHost(client, h, jump, trustedKey!, sock));
     });
     client.on("error", (err: Error & { level?: string }) => {
       if (refusedKey !== undefined) return fail(hostKeyError(h, refusedKey.key, refusedKey.verdict, jump !== undefined));
@@ -111,7 +112,10 @@ function handshake(h: ResolvedHost, sock: Socket | Duplex, options: ConnectOptio
       algorithms: { serverHostKey: hostKeyAlgorithms(files, name) as ssh2.ServerHostKeyAlgorithm[] },
       hostVerifier: (key: Buffer) => {
         const verdict = checkHostKey(files, name, key);
-        if (verdict.kind === "trusted") return true;
+        if (verdict.kind === "trusted") {
+          trustedKey = Buffer.from(key);
+          return true;
+        }
         refusedKey = { key, verdict };
         return false;
       },

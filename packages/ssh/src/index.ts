@@ -9,7 +9,7 @@ export { SshHost, type ExecOptions, type ExecResult, type LocalListener, type Cl
 export { exitText } from "./exit-text.ts";
 export type { UploadOptions, UploadSource } from "./upload.ts";
 export { resolveHost, type ResolvedHost, type ResolveHostOptions, type JumpSpec } from "./config/resolve-host.ts";
-export { checkHostKey, fingerprint, knownHostsName, type HostKeyVerdict } from "./known-hosts.ts";
+export { checkHostKey, fingerprint, keyTypeOf, knownHostsName, type HostKeyVerdict } from "./known-hosts.ts";
 export * from "./errors.ts";
 export { shellQuote, remotePathWord } from "./shell-quote.ts";
 export { ensureAgent, type EnsureAgentOptions, type AgentEndpoint, type AgentBundleLike } from "./bootstrap/ensure-agent.ts";

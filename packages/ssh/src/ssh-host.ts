@@ -63,6 +63,8 @@ export class SshHost extends EventEmitter {
   readonly resolved: ResolvedHost;
   /** Resolves once when the connection has ended, for any reason. */
   readonly closed: Promise<ClosedInfo>;
+  /** The host key the host presented (an SSH public key blob), checked against known_hosts as it connected. */
+  readonly hostKey: Buffer;
   readonly stats: SshHostStats = { execs: 0, uploads: 0, uploadedBytes: 0 };
   readonly #client: Client;
   readonly #jump: SshHost | undefined;
@@ -73,8 +75,9 @@ export class SshHost extends EventEmitter {
   #error: Error | undefined;
 
   /** @internal Use {@link connectHost}. */
-  constructor(client: Client, resolved: ResolvedHost, jump: SshHost | undefined, sock?: { destroy(): void }) {
+  constructor(client: Client, resolved: ResolvedHost, jump: SshHost | undefined, hostKey: Buffer, sock?: { destroy(): void }) {
     super();
+    this.hostKey = hostKey;
     this.#client = client;
     this.#sock = sock;
     this.resolved = resolved;

@@ -68,19 +68,6 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
   /** Set as a deploy fails: no key is installed after it. */
   let failed = false;
   const flowSession = sessions.get(flowHost)!;
-  // The other hosts' keys as the flow's host will reach them, checked against this machine's known_hosts, read meanwhile.
-  const hostLines = new Map(
-    aliases
-      .filter((alias) => alias !== flowHost)
-      .map((alias) => {
-        const resolved = resolveHost(alias);
-        const line = verifiedKnownHostsLine(resolved).catch((error: unknown) => {
-          throw new DeployError(`lit deploy: ${flowHost} cannot be given ${alias}'s host key: ${(error as Error).message}. Nothing was started.`);
-        });
-        line.catch(() => undefined);
-        return [alias, { resolved, line }] as const;
-      }),
-  );
   const key = aliases.length > 1 ? makeAppKey(name) : undefined;
   try {
     // Every host prepared (or the deploy fails here, with nothing started), each as soon as it can be:
@@ -105,8 +92,14 @@ export async function deployCommand(file: string, flags: DeployFlags): Promise<n
           await flowSent;
           return { ...common, via: "local" };
         }
-        const { resolved, line } = hostLines.get(alias)!;
-        const knownHosts = [await line];
+        // The host's key as the flow's host will reach it: the one this connection checked against this machine's known_hosts.
+        const { resolved } = ssh;
+        let knownHosts: string[];
+        try {
+          knownHosts = [verifiedKnownHostsLine(ssh)];
+        } catch (error) {
+          throw new DeployError(`lit deploy: ${flowHost} cannot be given ${alias}'s host key: ${(error as Error).message}. Nothing was started.`);
+        }
         if (key) {
           if (failed) throw new DeployError(`lit deploy: ${alias}: the deploy failed on another host`);
           keyed.push(ssh);
