@@ -35,8 +35,17 @@ describe("probeHost", () => {
     // The child outlives the exec, so its parent is then sleep, which never reaps it (a true could end first
     // and be reaped by the shell itself, leaving no zombie).
     await host.exec(`sh -c 'sleep 0.1 & echo $! > ${pids}; exec sleep 30' >/dev/null 2>&1 &`);
-    for (let i = 0; i < 100 && !readFileSync(pids, "utf8").trim(); i++) await new Promise((r) => setTimeout(r, 20));
-    const zombie = Number(readFileSync(pids, "utf8").trim());
+    // The exec returns as the shell goes to the background: the file may not be written (or made) yet.
+    const written = () => {
+      try {
+        return readFileSync(pids, "utf8").trim();
+      } catch {
+        return "";
+      }
+    };
+    for (let i = 0; i < 250 && !written(); i++) await new Promise((r) => setTimeout(r, 20));
+    const zombie = Number(written());
+    expect(zombie, `the pid the host's shell wrote to ${pids}`).toBeGreaterThan(1);
     const sleeper = Number((await host.exec(`ps -o ppid= -p ${zombie}`)).stdout.trim());
     expect(sleeper, `the parent of ${zombie}`).toBeGreaterThan(1);
     try {
