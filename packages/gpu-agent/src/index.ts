@@ -46,4 +46,4 @@ export { createServeAdapter } from "./serve/adapter.ts";
 export { appsModule, mountAppRoutes } from "./apps/apps-module.ts";
 export { DeployedApps, DEPLOYED_DIR_ENV, DEPLOYED_RESTARTS_ENV, type DeployedAppsOptions } from "./apps/deployed-apps.ts";
 export { APP_NAME, deployAppSchema, deployHostSchema, type DeployAppSpec, type DeployHost, type DeployedAppStatus, type DeployedStage } from "./apps/app-spec.ts";
-export { appFiles, deployedRoot, type AppFiles } from "./apps/app-files.ts";
+export { appFiles, appFilesIn, deployedRoot, type AppFiles } from "./apps/app-files.ts";

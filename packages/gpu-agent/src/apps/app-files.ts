@@ -33,7 +33,11 @@ export function deployedRoot(home: string): string {
 
 /** The files of the app `name` under `home`. */
 export function appFiles(home: string, name: string): AppFiles {
-  const dir = join(deployedRoot(home), name);
+  return appFilesIn(join(deployedRoot(home), name));
+}
+
+/** The files of the deployed app whose folder is `dir` (as its flow process is told, `LIT_DEPLOYED_DIR`). */
+export function appFilesIn(dir: string): AppFiles {
   return {
     dir,
     spec: join(dir, "app.json"),

@@ -22,16 +22,25 @@ export async function loadApp(file: string): Promise<LoadedApp> {
   const mod = (await import(url).catch((error: unknown) => {
     throw withSourcePosition(error);
   })) as Record<string, unknown>;
-  const app =
-    (mod.default instanceof LightningApp ? mod.default : undefined) ??
-    (Object.values(mod).find((v) => v instanceof LightningApp) as LightningApp | undefined) ??
-    lastConstructedApp();
+  const app = appOfModule(mod);
   if (!app) {
     throw new UsageError(
       `lit: ${file} does not build a LightningApp. End it with: export default new L.LightningApp(new YourFlow());`,
     );
   }
   return { app, url };
+}
+
+/**
+ * The LightningApp an app module builds: its default export, else any export
+ * that is one, else the last one constructed while it loaded.
+ */
+export function appOfModule(mod: Record<string, unknown>): LightningApp | undefined {
+  return (
+    (mod.default instanceof LightningApp ? mod.default : undefined) ??
+    (Object.values(mod).find((v) => v instanceof LightningApp) as LightningApp | undefined) ??
+    lastConstructedApp()
+  );
 }
 
 /** Where a file failed to parse. */

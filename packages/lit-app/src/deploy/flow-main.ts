@@ -8,14 +8,15 @@
  * app, which stops its works.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
-import { LightningApp } from "@lit-app/core";
-import { AppEngine, lastConstructedApp, type AppResult } from "@lit-app/core/internal";
-import { DEPLOYED_DIR_ENV, DEPLOYED_RESTARTS_ENV, deployAppSchema, type DeployAppSpec } from "@lit-app/gpu-agent";
+import { AppEngine, type AppResult } from "@lit-app/core/internal";
+import { DEPLOYED_DIR_ENV, DEPLOYED_RESTARTS_ENV } from "@lit-app/gpu-agent";
+import { appFilesIn, readSpec } from "@lit-app/gpu-agent/app-files";
 import { writeFileAtomicSync } from "@lit-app/runtime";
 import type { UiAssets } from "@lit-app/server";
+import { appOfModule } from "../cli/load-app.ts";
 import { openFileJournal } from "../runner/file-journal.ts";
 import { logPrinter } from "../runner/log-printer.ts";
 import { systemClock } from "../runner/system-clock.ts";
@@ -25,21 +26,6 @@ import { writeFlowSshHome } from "./flow-ssh.ts";
 
 const say = (line: string) => void process.stderr.write(`[lit-app] ${line}\n`);
 
-function readSpec(dir: string): DeployAppSpec {
-  const file = join(dir, "app.json");
-  const parsed = deployAppSchema.safeParse(JSON.parse(readFileSync(file, "utf8")));
-  if (!parsed.success) throw new Error(`the app's spec ${file} is not valid: ${parsed.error.issues[0]?.message}`);
-  return parsed.data;
-}
-
-function appOf(mod: Record<string, unknown>): LightningApp {
-  const app =
-    (mod.default instanceof LightningApp ? mod.default : undefined) ??
-    (Object.values(mod).find((v) => v instanceof LightningApp) as LightningApp | undefined) ??
-    lastConstructedApp();
-  if (!app) throw new Error("the app's file does not build a LightningApp (end it with: export default new L.LightningApp(new YourFlow());)");
-  return app;
-}
 
 /**
  * Runs the deployed app whose module `load` imports; exits the process with the app's exit code.
@@ -48,10 +34,14 @@ function appOf(mod: Record<string, unknown>): LightningApp {
 export async function runDeployedFlow(load: () => Promise<Record<string, unknown>>, uiAssets?: UiAssets): Promise<void> {
   const dir = process.env[DEPLOYED_DIR_ENV];
   if (!dir) throw new Error(`${DEPLOYED_DIR_ENV} is not set: this program is started by the lit agent for a deployed app`);
-  const spec = readSpec(dir);
+  const files = appFilesIn(dir);
+  // The agent checked the spec as it wrote it; read bounded and checked again.
+  const spec = readSpec(files);
+  if (!spec) throw new Error(`the app's spec ${files.spec} is missing, larger than 1 MiB or not valid: deploy the app again (lit deploy)`);
   const litHome = process.env.LIT_HOME ?? join(dir, "..", "..");
   say(`${spec.name}: the flow starts (pid ${process.pid}, hosts ${spec.hosts.map((h) => h.alias).join(", ")})`);
-  const app = appOf(await load());
+  const app = appOfModule(await load());
+  if (!app) throw new Error("the app's file does not build a LightningApp (end it with: export default new L.LightningApp(new YourFlow());)");
   const sshEnv = writeFlowSshHome(dir, spec.hosts, spec.sshKey);
   const place = { litHome, sshEnv };
   const executor = deployedExecutor(spec, place);
@@ -67,7 +57,7 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
       await checkReach(spec, place, here);
     } catch (error) {
       const message = (error as Error).message;
-      writeFileAtomicSync(join(dir, "result.json"), JSON.stringify({ stage: "failed", message: message.slice(0, 4000) }));
+      writeFileAtomicSync(files.result, JSON.stringify({ stage: "failed", message: message.slice(0, 4000) }));
       say(`${spec.name}: ${message}`);
       process.exit(1);
     }
@@ -75,7 +65,7 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
   await serving;
   // The flow's state, its works' state and their calls go to the journal as they change: a flow started
   // again (after a crash, or by an agent after a reboot) resumes from it, and no call that succeeded runs again.
-  const journal = openFileJournal(join(dir, "journal"));
+  const journal = openFileJournal(files.journal);
   const engine = new AppEngine(app, { executor, clock: systemClock, journal });
   engine.onLog(logPrinter({ stdout: (t) => void process.stdout.write(t), stderr: (t) => void process.stderr.write(t) }, false));
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => void engine.stop(`stopped by ${signal === "SIGTERM" ? "lit stop" : signal}`));
@@ -86,7 +76,7 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
   // Not running: it failed as it started (it may still be closing its executor, i.e. "stopping").
   if (engine.stage !== "running") {
     const result = await ending;
-    writeFileAtomicSync(join(dir, "result.json"), JSON.stringify({ stage: result.stage, message: result.message.slice(0, 4000) }));
+    writeFileAtomicSync(files.result, JSON.stringify({ stage: result.stage, message: result.message.slice(0, 4000) }));
     say(`${spec.name}: the app failed: ${result.message}`);
     process.exit(result.exitCode === 0 ? 1 : result.exitCode);
   }
@@ -110,11 +100,11 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
     ...(uiAssets ? { assetsDir } : {}),
     ...(listen !== undefined ? { listen, token } : {}),
   });
-  writeFileAtomicSync(join(dir, "server.json"), JSON.stringify({ pid: process.pid, port: server.port }));
+  writeFileAtomicSync(files.server, JSON.stringify({ pid: process.pid, port: server.port }));
   say(`${spec.name}: the app server listens on ${server.listen}:${server.port}${server.token ? " (every request needs its token)" : ""}`);
   const result: AppResult = await ending;
   await server.close().catch(() => undefined);
-  writeFileAtomicSync(join(dir, "result.json"), JSON.stringify({ stage: result.stage, message: result.message.slice(0, 4000) }));
+  writeFileAtomicSync(files.result, JSON.stringify({ stage: result.stage, message: result.message.slice(0, 4000) }));
   say(`${spec.name}: the app ${result.stage === "failed" ? "failed" : "ended"}: ${result.message}`);
   process.exit(result.exitCode);
 }
