@@ -12,7 +12,8 @@ export type AgentErrorCode =
   | "E_GPU_STATE"
   | "E_AGENT_LOCK"
   | "E_AGENT_ARGS"
-  | "E_AGENT_HOME";
+  | "E_AGENT_HOME"
+  | "E_AGENT_FILES";
 
 /** Base class of every error this package raises on purpose. */
 export class AgentError extends Error {
@@ -74,5 +75,12 @@ export class AgentLockError extends AgentError {
 export class AgentArgsError extends AgentError {
   constructor(message: string) {
     super("E_AGENT_ARGS", message);
+  }
+}
+
+/** The running agent's files (`agent/agent.json`, `agent/token`) are missing or not as the agent writes them. */
+export class AgentFilesError extends AgentError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super("E_AGENT_FILES", message, options);
   }
 }

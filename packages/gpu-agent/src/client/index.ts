@@ -6,3 +6,4 @@
  */
 export { RemoteExecutor, type RemoteExecutorOptions } from "./remote-executor.ts";
 export type { AgentEndpoint } from "./channel-socket.ts";
+export { readLocalAgent, type LocalAgent } from "../local-agent.ts";

@@ -7,10 +7,11 @@
  * app with no authority (no controller takes its requests) keeps its Drives
  * in the work's storage folder on this host, as a work on one machine does.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { DriveConflictError, DriveError, DriveNotFoundError, DriveOwnershipError, PayloadError } from "@lit-app/core";
 import type { DrivePort, DriveWhere } from "@lit-app/local-workers/drive-authority";
+import { readLocalAgent } from "../local-agent.ts";
 import type { DriveFailure, DriveOperation } from "./drive-messages.ts";
 
 /** The error a failure names, rebuilt (its message as the authority wrote it, for `work`). */
@@ -42,8 +43,7 @@ export function agentDrives(where: DriveWhere): DrivePort | undefined {
     let port: number;
     let token: string;
     try {
-      port = (JSON.parse(readFileSync(join(home, "agent", "agent.json"), "utf8")) as { port: number }).port;
-      token = readFileSync(join(home, "agent", "token"), "utf8").trim();
+      ({ port, token } = readLocalAgent(home));
     } catch (error) {
       throw new DriveError(`${who} could not reach the agent for the Drive lit://${operation.drive.id}: its files in ${join(home, "agent")} cannot be read (${(error as Error).message}).`);
     }

@@ -14,13 +14,12 @@
  * app's works under its key (its storage folder, `apps/<name>`), apart from
  * other apps' works of the same names.
  */
-import { readFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import process from "node:process";
 import type { JsonValue } from "@lit-app/core";
 import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "@lit-app/core/internal";
 import type { DeployAppSpec, DeployHost } from "@lit-app/gpu-agent";
-import { RemoteExecutor, type AgentEndpoint } from "@lit-app/gpu-agent/client";
+import { readLocalAgent, RemoteExecutor, type AgentEndpoint, type LocalAgent } from "@lit-app/gpu-agent/client";
 import { runtimeKind } from "@lit-app/runtime";
 import { connectHost, type LocalListener, type SshHost } from "@lit-app/ssh";
 import type { DriveAuthority } from "../remote/drive-authority.ts";
@@ -35,14 +34,6 @@ export interface FlowPlace {
   litHome: string;
   /** The environment SSH connections read their config, keys and known_hosts from (see writeFlowSshHome). */
   sshEnv: Record<string, string | undefined>;
-}
-
-/** The agent on this host, as its files say now. */
-function localAgent(litHome: string): { port: number; token: string } {
-  const info = JSON.parse(readFileSync(join(litHome, "agent", "agent.json"), "utf8")) as { port?: unknown };
-  const token = readFileSync(join(litHome, "agent", "token"), "utf8").trim();
-  if (typeof info.port !== "number") throw new Error(`no agent port in ${join(litHome, "agent", "agent.json")}`);
-  return { port: info.port, token };
 }
 
 /** One SSH connection to a host, opened again when it closed. */
@@ -149,14 +140,20 @@ function appHost(host: DeployHost, place: FlowPlace): AppHost {
   const drivesOf = (agent: () => Promise<{ url: string; token: string }>): DriveRequestsHost => ({ relay: relayAt(host.alias, app, agent), agent, appDir: async () => app });
   if (host.via === "local") {
     const agent = async () => {
-      const { port, token } = localAgent(place.litHome);
+      const { port, token } = readLocalAgent(place.litHome);
       return { url: `http://127.0.0.1:${port}`, token };
     };
+    // Read once per connect (the executor asks for the token, then connects): a restarted agent is found.
+    let read: LocalAgent | undefined;
     const works = new HostWorks(
       new RemoteExecutor({
         ...common,
-        connect: async () => ({ url: `ws://127.0.0.1:${localAgent(place.litHome).port}/v1/channel` }),
-        token: async () => localAgent(place.litHome).token,
+        token: async () => (read = readLocalAgent(place.litHome)).token,
+        connect: async () => {
+          const { port } = read ?? readLocalAgent(place.litHome);
+          read = undefined;
+          return { url: `ws://127.0.0.1:${port}/v1/channel` };
+        },
       }),
     );
     return { works, drives: drivesOf(agent) };
