@@ -13,6 +13,9 @@ import { stopAppWorks, stopWithoutFlow } from "./stop-works.ts";
 
 const print = (line: string) => void process.stdout.write(`${line}\n`);
 
+/** The longest state document of the app server `lit status` reads. */
+const STATE_LIMIT = 16 << 20;
+
 function sayUnreachable(survey: AppSurvey): void {
   for (const u of survey.unreachable) process.stderr.write(`lit: ${u.alias} not reached: ${u.reason}\n`);
 }
@@ -63,7 +66,9 @@ export async function statusCommand(flags: { name?: string }): Promise<number> {
     const token = res.status === 401 ? await readPublicToken(await link.sshHost(), status.log) : undefined;
     if (token) res = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
     if (!res.ok) throw new Error(`${status.flowHost}: the app server answered ${res.status} for /api/v1/state`);
-    const state = (await res.json()) as AppState;
+    const { readLimited } = await import("@lit-app/storage/http");
+    const body = await readLimited(res.body, STATE_LIMIT, () => new Error(`${status.flowHost}: the app server's state is larger than ${STATE_LIMIT} bytes`));
+    const state = JSON.parse(new TextDecoder().decode(body)) as AppState;
     const rules = parseHostRules(status.rules);
     const works = Object.entries(state.components).filter(([, c]) => c.kind === "work");
     const placed = works.map(([name, c]) => ({ name, c, host: rules.hostFor(c.compute?.name ?? "default") ?? status.flowHost }));

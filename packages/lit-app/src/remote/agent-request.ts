@@ -45,9 +45,11 @@ export async function agentRequest<T>(agent: AgentHttp, alias: string, method: "
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const text = await res.text();
   const limit = options.maxBytes ?? MAX_ANSWER;
-  if (text.length > limit) throw new AgentRequestError(alias, res.status, "E_TOO_LARGE", `the agent's answer to ${method} ${path} is larger than ${limit} bytes`);
+  // Read up to the bound only (an answer larger than it is cancelled).
+  const { readLimited } = await import("@lit-app/storage/http");
+  const bytes = await readLimited(res.body, limit, () => new AgentRequestError(alias, res.status, "E_TOO_LARGE", `the agent's answer to ${method} ${path} is larger than ${limit} bytes`));
+  const text = new TextDecoder().decode(bytes);
   let json: unknown;
   try {
     json = JSON.parse(text);

@@ -26,9 +26,10 @@ async function describeHost(alias: string): Promise<{ lines: string[]; ok: boole
     let report: HostReport;
     try {
       const res = await fetch(`http://127.0.0.1:${listener.port}/v1/host`, { headers: { authorization: `Bearer ${info.token}` }, signal: AbortSignal.timeout(10_000) });
-      const text = await res.text();
-      if (!res.ok || text.length > REPORT_LIMIT) throw new Error(`the agent answered ${res.status}`);
-      report = JSON.parse(text) as HostReport;
+      if (!res.ok) throw new Error(`the agent answered ${res.status}`);
+      const { readLimited } = await import("@lit-app/storage/http");
+      const body = await readLimited(res.body, REPORT_LIMIT, () => new Error(`the agent answered ${res.status} with more than ${REPORT_LIMIT} bytes`));
+      report = JSON.parse(new TextDecoder().decode(body)) as HostReport;
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);
       return { ok: true, lines: [`${alias}: the lit agent ${info.version} (pid ${info.pid}) is not running or not answering (${why}); the next lit run --host ${alias} starts it`] };

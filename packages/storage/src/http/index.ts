@@ -21,6 +21,7 @@ export type { HttpRoot } from "./root.ts";
 export { HttpClient } from "./client.ts";
 export type { FetchLike, HttpClientOptions } from "./client.ts";
 export { nodeFetchOver } from "./node-fetch.ts";
+export { readLimited } from "./web-streams.ts";
 export { HttpError, TooLargeError } from "./errors.ts";
 export { DEFAULT_LIMITS } from "./wire.ts";
 export type { StorageLimits } from "./wire.ts";
