@@ -40,17 +40,24 @@ export interface FlowPlace {
 class SshLink {
   private host: SshHost | undefined;
   private listener: LocalListener | undefined;
+  private connecting: Promise<SshHost> | undefined;
   constructor(
     private readonly alias: string,
     private readonly env: Record<string, string | undefined>,
   ) {}
 
-  async connection(): Promise<SshHost> {
-    if (this.host && !this.host.isClosed) return this.host;
-    await this.listener?.close().catch(() => undefined);
-    this.listener = undefined;
-    this.host = await connectHost(this.alias, { env: this.env });
-    return this.host;
+  /** The connection, open; callers at once share one connect (the first start checks the host while the Drive requests are asked). */
+  connection(): Promise<SshHost> {
+    if (this.host && !this.host.isClosed) return Promise.resolve(this.host);
+    this.connecting ??= (async () => {
+      await this.listener?.close().catch(() => undefined);
+      this.listener = undefined;
+      this.host = await connectHost(this.alias, { env: this.env });
+      return this.host;
+    })().finally(() => {
+      this.connecting = undefined;
+    });
+    return this.connecting;
   }
 
   /** The agent's channel through the connection: a forwarded stream on Node, a local port elsewhere. */
@@ -121,6 +128,8 @@ export function deployedAppKey(host: Pick<DeployHost, "storageDir">): string {
 interface AppHost {
   works: WorkExecutor;
   drives: DriveRequestsHost;
+  /** For a host reached over SSH: the connection its works and Drive requests go over. */
+  link?: SshLink;
 }
 
 /** The agent's storage root at `url` (`http://127.0.0.1:<port>`), as the Path relay reaches it. */
@@ -162,27 +171,25 @@ function appHost(host: DeployHost, place: FlowPlace): AppHost {
   if (!ssh) throw new Error(`the host ${host.alias} is reached over SSH but its address is missing from the app's spec`);
   const link = new SshLink(host.alias, place.sshEnv);
   const agent = async () => ({ url: `http://127.0.0.1:${await link.localPort(ssh.agentPort)}`, token: ssh.token });
-  return { works: new HostWorks(new RemoteExecutor({ ...common, connect: () => link.endpoint(ssh.agentPort), token: ssh.token }), link), drives: drivesOf(agent) };
+  return { works: new HostWorks(new RemoteExecutor({ ...common, connect: () => link.endpoint(ssh.agentPort), token: ssh.token }), link), drives: drivesOf(agent), link };
 }
 
 /**
- * Checks that this host reaches each host of the app it reaches over SSH: the
- * connection made with the app's key, and a forward to that host's agent.
+ * Checks that this host reaches each host of the app it reaches over SSH, on
+ * the links its works will use: the connection made with the app's key, and
+ * a forward to that host's agent.
  * @throws an Error naming the pair and why, for the first host not reached.
  */
-export async function checkReach(spec: DeployAppSpec, place: FlowPlace, here: string): Promise<void> {
+async function checkReach(links: readonly { host: DeployHost; link: SshLink }[], here: string): Promise<void> {
   await Promise.all(
-    spec.hosts.map(async (host) => {
-      if (host.via !== "ssh" || !host.ssh) return;
-      const link = new SshLink(host.alias, place.sshEnv);
+    links.map(async ({ host, link }) => {
+      if (!host.ssh) return;
       try {
         const ssh = await link.connection();
         const stream = await ssh.forward(host.ssh.agentPort);
         stream.destroy();
       } catch (error) {
         throw new Error(`${here} cannot reach ${host.alias} (${host.ssh.hostName}:${host.ssh.port}, its agent on port ${host.ssh.agentPort}): ${error instanceof Error ? error.message : String(error)}`);
-      } finally {
-        await link.close();
       }
     }),
   );
@@ -197,6 +204,12 @@ export interface DeployedExecutor extends WorkExecutor {
    * before the engine starts works.
    */
   serveDrives(): Promise<void>;
+  /**
+   * Checks that the flow's host (`here`) reaches each host of the app it
+   * reaches over SSH, on the connections the works will use (kept open).
+   * @throws an Error naming the pair and why, for the first host not reached.
+   */
+  checkReach(here: string): Promise<void>;
 }
 
 /** The executor of a deployed app's flow. */
@@ -210,6 +223,7 @@ export function deployedExecutor(spec: DeployAppSpec, place: FlowPlace): Deploye
   // work that reads it (the works no rule names run on the flow's host, as "here").
   const relays = new Map<string, RelayHost>();
   const drives = [here.drives];
+  const links: { host: DeployHost; link: SshLink }[] = [];
   for (const name of rules.aliases) {
     const host = spec.hosts.find((h) => h.alias === name);
     if (!host) throw new Error(`the rule's host ${name} is missing from the app's hosts`);
@@ -219,11 +233,12 @@ export function deployedExecutor(spec: DeployAppSpec, place: FlowPlace): Deploye
       continue;
     }
     const there = appHost(host, place);
+    if (there.link) links.push({ host, link: there.link });
     hosts.set(name, there.works);
     relays.set(name, there.drives.relay);
     drives.push(there.drives);
   }
-  return new ServingDrives(new RoutingExecutor(rules, here.works, hosts, relays, here.drives.relay), drives, local);
+  return new ServingDrives(new RoutingExecutor(rules, here.works, hosts, relays, here.drives.relay), drives, local, links);
 }
 
 /** The flow's host as its app's Drive authority: the Drives in the app's storage folder there. */
@@ -239,10 +254,15 @@ class ServingDrives implements DeployedExecutor {
     private readonly inner: WorkExecutor,
     private readonly hosts: DriveRequestsHost[],
     private readonly local: DeployHost,
+    private readonly links: readonly { host: DeployHost; link: SshLink }[],
   ) {}
 
   async serveDrives(): Promise<void> {
     await this.serve();
+  }
+
+  checkReach(here: string): Promise<void> {
+    return checkReach(this.links, here);
   }
 
   /** Starts taking each host's Drive requests (once); resolves when each agent answered once, or after 15 s. */

@@ -20,7 +20,7 @@ import { appOfModule } from "../cli/load-app.ts";
 import { openFileJournal } from "../runner/file-journal.ts";
 import { logPrinter } from "../runner/log-printer.ts";
 import { systemClock } from "../runner/system-clock.ts";
-import { checkReach, deployedExecutor } from "./flow-executor.ts";
+import { deployedExecutor } from "./flow-executor.ts";
 import { PUBLIC_TOKEN_FILE } from "./public-server.ts";
 import { writeFlowSshHome } from "./flow-ssh.ts";
 
@@ -46,7 +46,7 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
   const place = { litHome, sshEnv };
   const executor = deployedExecutor(spec, place);
   // The agents hand the works' Drive operations to this flow (the app's Drive authority) from now on; they are
-  // asked while the hosts' reach is checked below (each opens its own SSH connection to the other hosts).
+  // asked while the hosts' reach is checked below, on the same SSH connections to the other hosts.
   const serving = executor.serveDrives();
   serving.catch(() => undefined);
   // On its first start, a flow that cannot reach one of its hosts ends the deploy, saying which pair and why;
@@ -54,7 +54,7 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
   if ((process.env[DEPLOYED_RESTARTS_ENV] ?? "0") === "0") {
     const here = spec.hosts.find((h) => h.via === "local")!.alias;
     try {
-      await checkReach(spec, place, here);
+      await executor.checkReach(here);
     } catch (error) {
       const message = (error as Error).message;
       writeFileAtomicSync(files.result, JSON.stringify({ stage: "failed", message: message.slice(0, 4000) }));
