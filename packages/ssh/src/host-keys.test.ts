@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { connectHost } from "./connect-host.ts";
-import { fingerprint } from "./known-hosts.ts";
+import { fingerprint, keyTypeOf } from "./known-hosts.ts";
 import { type SshFixture, sshFixture } from "./test-support/fixture.ts";
 import { knownHostsLine, makeKey, startSshd, type TestSshd } from "./test-support/sshd.ts";
 
@@ -45,6 +45,16 @@ describe("known_hosts", () => {
     writeFileSync(knownHosts(), "");
     f.addHost("own-file", ["HostName 127.0.0.1", `Port ${f.sshd.port}`, `UserKnownHostsFile ${own}`]);
     await (await connectHost("own-file", { env: f.env })).close();
+  });
+
+  it("keeps the key the host presented and known_hosts trusted on the connection (lit deploy writes it for the flow's host)", async () => {
+    writeFileSync(knownHosts(), `${knownHostsLine(f.sshd.port, f.sshd.hostKey)}\n`);
+    const host = await connectHost("box", { env: f.env });
+    try {
+      expect(`${keyTypeOf(host.hostKey)} ${host.hostKey.toString("base64")}`).toBe(f.sshd.hostKey.trim().split(" ").slice(0, 2).join(" "));
+    } finally {
+      await host.close();
+    }
   });
 
   it("refuses a changed key loudly, naming the file and line of the old entry", async () => {
