@@ -7,6 +7,7 @@
 export { connectHost, type ConnectOptions } from "./connect-host.ts";
 export { SshHost, type ExecOptions, type ExecResult, type LocalListener, type ClosedInfo, type SshHostStats } from "./ssh-host.ts";
 export { exitText } from "./exit-text.ts";
+export { pipedServer, type PipedServer } from "./piped-server.ts";
 export type { UploadOptions, UploadSource } from "./upload.ts";
 export { resolveHost, type ResolvedHost, type ResolveHostOptions, type JumpSpec } from "./config/resolve-host.ts";
 export { checkHostKey, fingerprint, keyTypeOf, knownHostsName, type HostKeyVerdict } from "./known-hosts.ts";

@@ -4,11 +4,12 @@
  * Made by {@link connectHost}.
  */
 import { EventEmitter } from "node:events";
-import { createServer, type Server, type Socket } from "node:net";
+import type { Server } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Client, ClientChannel } from "ssh2";
 import type { ResolvedHost } from "./config/resolve-host.ts";
 import { type HostLabel, SshClosedError, SshExecError, SshForwardError } from "./errors.ts";
+import { pipedServer } from "./piped-server.ts";
 import { type UploadOptions, type UploadSource, uploadOver } from "./upload.ts";
 
 /** Options of {@link SshHost.exec}. */
@@ -221,24 +222,7 @@ export class SshHost extends EventEmitter {
    */
   async listenLocal(remotePort: number): Promise<LocalListener> {
     this.#assertOpen(`forward to port ${remotePort}`);
-    const sockets = new Set<Socket>();
-    const server = createServer((socket) => {
-      sockets.add(socket);
-      socket.setNoDelay(true);
-      socket.on("close", () => sockets.delete(socket));
-      socket.on("error", () => socket.destroy());
-      socket.pause();
-      this.forward(remotePort).then(
-        (channel) => {
-          channel.on("error", () => socket.destroy());
-          channel.on("close", () => socket.destroy());
-          socket.on("close", () => channel.destroy());
-          socket.pipe(channel).pipe(socket);
-          socket.resume();
-        },
-        () => socket.destroy(),
-      );
-    });
+    const { server, sockets } = pipedServer(() => this.forward(remotePort));
     this.#listeners.add(server);
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);

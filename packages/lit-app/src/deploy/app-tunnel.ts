@@ -4,9 +4,9 @@
  * the app's flow host, to the app server on that host's loopback. What
  * `lit ui` keeps open, and what app commands of a deployed app go through.
  */
-import { createServer, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
 import type { DeployedAppStatus } from "@lit-app/gpu-agent";
+import { pipedServer } from "@lit-app/ssh";
 import type { FoundApp } from "./find-app.ts";
 import { readPublicToken } from "./public-server.ts";
 
@@ -66,24 +66,7 @@ export async function openAppTunnel(found: FoundApp, options: { port?: number; c
       return ssh.forward(remotePort);
     }
   };
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.setNoDelay(true);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => socket.destroy());
-    socket.pause();
-    forward().then(
-      (channel) => {
-        channel.on("error", () => socket.destroy());
-        channel.on("close", () => socket.destroy());
-        socket.on("close", () => channel.destroy());
-        socket.pipe(channel).pipe(socket);
-        socket.resume();
-      },
-      () => socket.destroy(),
-    );
-  });
+  const { server, sockets } = pipedServer(forward);
   await new Promise<void>((resolve, reject) => {
     server.once("error", (error: NodeJS.ErrnoException) => {
       const taken = error.code === "EADDRINUSE";

@@ -4,8 +4,7 @@
  * connection carried through the host's SSH connection, so the work's `url`
  * (`http://127.0.0.1:<port>`) works here as it would locally.
  */
-import { createServer, type Server, type Socket } from "node:net";
-import type { SshHost } from "@lit-app/ssh";
+import { pipedServer, type SshHost } from "@lit-app/ssh";
 
 /** A local port forwarded to the same port on a host. */
 export interface ServedPort {
@@ -19,26 +18,7 @@ export interface ServedPort {
  * @throws the listen error (EADDRINUSE when the port is taken here)
  */
 export async function forwardServedPort(port: number, host: () => Promise<SshHost>): Promise<ServedPort> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.setNoDelay(true);
-    socket.pause();
-    socket.on("error", () => socket.destroy());
-    socket.on("close", () => sockets.delete(socket));
-    host()
-      .then((h) => h.forward(port))
-      .then(
-        (channel) => {
-          channel.on("error", () => socket.destroy());
-          channel.on("close", () => socket.destroy());
-          socket.on("close", () => channel.destroy());
-          socket.pipe(channel).pipe(socket);
-          socket.resume();
-        },
-        () => socket.destroy(),
-      );
-  });
+  const { server, sockets } = pipedServer(() => host().then((h) => h.forward(port)));
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(port, "127.0.0.1", () => resolve());
