@@ -21,24 +21,55 @@ export interface WorkBundle {
   hash: string;
   /** `<hash>.mjs`: its name in the agent's program folder, what `program` names. */
   fileName: string;
+  /** The files it was built from (absolute paths), for a build cache (a program taken from one has none). */
+  inputs?: readonly string[];
 }
 
-/** Builds the work program of the app whose module is the file `appPath`. */
-export async function buildWorkBundle(appPath: string): Promise<WorkBundle> {
+/** Options of {@link buildWorkBundle}. */
+export interface WorkBundleOptions {
+  /** Compute names of the user's own that the `--host` rules map (`a100`): allowed in the works, as in the flow. */
+  customComputes?: readonly string[];
+}
+
+/**
+ * Builds the work program of the app whose module is the file `appPath`.
+ * Before the app loads, the process moves to the app's folder on the host
+ * (synced beside the module the flow names), so a CommandWork finds
+ * `train.sh` there.
+ */
+export async function buildWorkBundle(appPath: string, options: WorkBundleOptions = {}): Promise<WorkBundle> {
   // A work created inside run() is rebuilt from the module of the app that exports its class: the flow names
   // it by its file URL on the flow's machine, the bundle holds it under that URL.
   const modules = (await appModuleFiles(pathToFileURL(appPath).href).catch(() => [appPath])).filter((path) => path !== appPath);
   const moduleMap = modules.map((path) => `${JSON.stringify(pathToFileURL(path).href)}: () => import(${JSON.stringify(path)})`);
-  const { code, hash } = await buildNodeBundle({
-    source: {
-      contents:
-        `process.setSourceMapsEnabled?.(true);\n` +
-        `import { runWorkProcess } from ${JSON.stringify(WORK_PROCESS)};\n` +
-        `const modules = {${moduleMap.join(", ")}};\n` +
-        `await runWorkProcess(() => import(${JSON.stringify(appPath)}), (url) => modules[url]?.() ?? import(url));\n`,
-      resolveDir: dirname(appPath),
-      sourcefile: "lit-work-program.ts",
-    },
-  });
-  return { code, hash, fileName: `${hash}.mjs` };
+  const contents = [
+    `import { readFileSync as __litRead } from "node:fs";`,
+    `import { dirname as __litDirname } from "node:path";`,
+    `import { fileURLToPath as __litPath } from "node:url";`,
+    `import { allowComputeNames } from "@lit-app/core/internal";`,
+    `import { runWorkProcess } from ${JSON.stringify(WORK_PROCESS)};`,
+    // The works' storage is loaded on Bun through createRequire (not bundled): give it the bundled copy.
+    `import * as __litStorageLocal from "@lit-app/storage/local";`,
+    `import __litModule from "node:module";`,
+    `{`,
+    `  const create = __litModule.createRequire;`,
+    `  __litModule.createRequire = (from) => {`,
+    `    const req = create(from);`,
+    `    return Object.assign((id) => (id === "@lit-app/storage/local" ? __litStorageLocal : req(id)), req);`,
+    `  };`,
+    `}`,
+    `process.setSourceMapsEnabled?.(true);`,
+    `allowComputeNames(${JSON.stringify(options.customComputes ?? [])});`,
+    // The work's init (written by the agent) names the app's module on the host: its folder is the app's.
+    `try {`,
+    `  const dir = process.env.LIT_AGENT_WORK_DIR;`,
+    `  const module = dir ? JSON.parse(__litRead(dir + "/init.json", "utf8")).appModule : undefined;`,
+    `  if (typeof module === "string" && module.startsWith("file:")) process.chdir(__litDirname(__litPath(module)));`,
+    `} catch {}`,
+    `const modules = {${moduleMap.join(", ")}};`,
+    `await runWorkProcess(() => import(${JSON.stringify(appPath)}), (url) => modules[url]?.() ?? import(url));`,
+  ].join("\n");
+  const { code, hash, inputs } = await buildNodeBundle({ source: { contents, resolveDir: dirname(appPath), sourcefile: "lit-work-program.ts" } });
+  // This file too: the program's entry is written here, so a change to it must build the program again.
+  return { code, hash, fileName: `${hash}.mjs`, inputs: [...inputs, fileURLToPath(import.meta.url)] };
 }

@@ -47,7 +47,8 @@ export async function buildFlowProgram(appPath: string, customComputes: readonly
     const [folder, file] = path.split("/") as [keyof typeof ASSET_DIRS, string];
     return join(ASSET_DIRS[folder], file);
   });
-  return { ...bundle, inputs: [...bundle.inputs, ...Object.values(ASSET_DIRS), ...uiFiles] };
+  // This file too: the program's entry is written here, so a change to it must build the program again.
+  return { ...bundle, inputs: [...bundle.inputs, ...Object.values(ASSET_DIRS), ...uiFiles, fileURLToPath(import.meta.url)] };
 }
 
 /**
