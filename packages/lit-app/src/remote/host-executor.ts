@@ -7,6 +7,7 @@
  * whose work channel goes through the session's one SSH connection.
  */
 import process from "node:process";
+import { pathToFileURL } from "node:url";
 import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "@lit-app/core/internal";
 import type { RemoteExecutor } from "@lit-app/gpu-agent/client";
 import type { HostSession } from "./host-session.ts";
@@ -75,6 +76,9 @@ export class HostExecutor implements WorkExecutor {
       connect: () => session.endpoint(),
       token: () => session.token(),
       appModule: prepared.appModule,
+      // Where the classes of works created inside run() are looked for (the app's modules here), by the URLs the
+      // work program knows them by.
+      localAppModule: pathToFileURL(this.appPath),
       program: prepared.program,
       storageDir: prepared.storageDir,
       // The agent keeps this app's works apart from another app's of the same names.

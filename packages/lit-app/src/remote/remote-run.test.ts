@@ -42,6 +42,16 @@ describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => 
     console.log(`${runtime}: the two-host workflow ran in ${exit.at.toFixed(0)} ms (SSH, agents, folder, work program, both works)`);
   }, 180_000);
 
+  it("rebuilds works created inside run() on the host from the module of the app that exports their class (examples/dynamic)", async () => {
+    const example = fileURLToPath(new URL("../../../../examples/dynamic/app.ts", import.meta.url));
+    const run = litOnLaptop(th(), runtime, ["run", example, "--host", "gpu-box"]);
+    const exit = await ended(run);
+    expect(exit.code, run.text()).toBe(0);
+    for (const user of ["alice", "bob", "carol"]) expect(run.out()).toContain(`root.manager.notebooks.${user} | notebook for ${user} is ready`);
+    expect(run.out()).toContain("root.manager.notebooks.bob | notebook for bob shutting down");
+    expect(run.lines.map((l) => l.text)).toContain("root.manager.notebooks.alice | [lit-app] root.manager.notebooks.alice runs on gpu-box");
+  }, 180_000);
+
   it("gives two GPU works on one 2-GPU host a GPU each", async () => {
     const run = litOnLaptop(th(), runtime, ["run", app("gpu-pair"), "--host", "gpu=gpu-box"]);
     const exit = await ended(run);
