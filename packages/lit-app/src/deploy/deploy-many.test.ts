@@ -17,7 +17,7 @@
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { useTestHosts } from "@lit-app/test-hosts/vitest";
-import { litOnLaptop, type CliRuntime } from "../test-support/remote-run.ts";
+import { litToEnd, waitUntil as until, type CliRuntime } from "../test-support/remote-run.ts";
 
 const GPU = (n: number) => ({ uuid: `GPU-4b7a0c2e-000${n}-4d6f-9a51-a100000000b${n}`, name: "A100", memoryMiB: 81920 });
 // Two GPUs on gpu-box: each app's root.work_B holds one.
@@ -35,26 +35,11 @@ let runtime: CliRuntime = "node";
 const deployedNames = new Set<string>();
 
 /** Runs `lit <args>` on the laptop (on the runtime under test) to its end. */
-async function lit(args: string[], ms = 120_000) {
+function lit(args: string[], ms?: number) {
   if (args[0] === "deploy") deployedNames.add(args[args.indexOf("--name") + 1]!);
-  const run = litOnLaptop(th(), runtime, args);
-  const exit = await Promise.race([
-    run.exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lit ${args[0]} did not end within ${ms} ms:\n${run.text()}`)), ms).unref()),
-  ]);
-  return { ...exit, out: run.out(), err: run.lines.filter((l) => l.stream === "stderr").map((l) => l.text), text: run.text() };
+  return litToEnd(th(), runtime, args, ms);
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `check` holds, every 250 ms, for `ms`. */
-async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 /** The flow's log of the app `name` on gpu-box. */
 const flowLog = (name: string) => th().host("gpu-box").output(`cat ~/.lit/deployed/${name}/flow.log 2>/dev/null || true`);

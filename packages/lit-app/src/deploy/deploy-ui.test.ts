@@ -27,7 +27,7 @@ import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { useTestHosts } from "@lit-app/test-hosts/vitest";
 import { shellQuote } from "@lit-app/ssh";
-import { litOnLaptop, type CliRuntime, type LaptopRun } from "../test-support/remote-run.ts";
+import { litOnLaptop, litToEnd, waitUntil as until, type CliRuntime, type LaptopRun } from "../test-support/remote-run.ts";
 
 const th = useTestHosts({ hosts: [{ name: "gpu-box", runtime: "node" }] });
 
@@ -37,14 +37,7 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 let runtime: CliRuntime = "node";
 
 /** Runs `lit <args>` on the laptop (on the runtime under test) to its end. */
-async function lit(args: string[], ms = 120_000) {
-  const run = litOnLaptop(th(), runtime, args);
-  const exit = await Promise.race([
-    run.exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lit ${args[0]} did not end within ${ms} ms:\n${run.text()}`)), ms).unref()),
-  ]);
-  return { ...exit, out: run.out(), err: run.lines.filter((l) => l.stream === "stderr").map((l) => l.text), text: run.text() };
-}
+const lit = (args: string[], ms?: number) => litToEnd(th(), runtime, args, ms);
 
 /** Ends a `lit ui` with SIGTERM; resolves to its exit code. */
 async function closeUi(ui: LaptopRun): Promise<number | null> {
@@ -68,16 +61,6 @@ async function get(url: string, token?: string) {
   return { status: res.status, json };
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `check` holds, every 250 ms, for `ms`. */
-async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 let browser: Browser;
 const dir = mkdtempSync(join(tmpdir(), "lit-ui-browser-"));

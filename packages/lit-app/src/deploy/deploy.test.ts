@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { useTestHosts } from "@lit-app/test-hosts/vitest";
-import { litOnLaptop, type CliRuntime } from "../test-support/remote-run.ts";
+import { litOnLaptop, litToEnd, waitUntil as until, type CliRuntime } from "../test-support/remote-run.ts";
 
 const GPU = { uuid: "GPU-4b7a0c2e-0001-4d6f-9a51-a100000000a1", name: "A100", memoryMiB: 81920 };
 const th = useTestHosts({ hosts: [{ name: "gpu-box", runtime: "bun", gpus: [GPU] }, { name: "cpu-box", runtime: "node" }] });
@@ -21,25 +21,8 @@ const CHANGED = fileURLToPath(new URL("../../test/fixtures/deploy/workflow-chang
 let runtime: CliRuntime = "node";
 
 /** Runs `lit <args>` on the laptop (on the runtime under test) to its end. */
-async function lit(args: string[], ms = 120_000) {
-  const run = litOnLaptop(th(), runtime, args);
-  const exit = await Promise.race([
-    run.exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lit ${args[0]} did not end within ${ms} ms:\n${run.text()}`)), ms).unref()),
-  ]);
-  return { ...exit, out: run.out(), text: run.text() };
-}
+const lit = (args: string[], ms?: number) => litToEnd(th(), runtime, args, ms);
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `check` holds, every 250 ms, for `ms`. */
-async function until(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(250);
-  }
-}
 
 /** The flow's log on gpu-box. */
 const flowLog = (name: string) => th().host("gpu-box").output(`cat ~/.lit/deployed/${name}/flow.log 2>/dev/null || true`);

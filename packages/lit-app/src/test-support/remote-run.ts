@@ -79,11 +79,27 @@ export function litOnLaptop(th: TestHosts, runtime: CliRuntime, args: string[], 
 }
 
 /** How a run ended, or a failure with every line it printed when it did not end within `ms`. */
-export function ended(run: LaptopRun, ms = 90_000): LaptopRun["exited"] {
+export function ended(run: LaptopRun, ms = 90_000, command = "run"): LaptopRun["exited"] {
   return Promise.race([
     run.exited,
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lit run did not end within ${ms} ms:\n${run.text()}`)), ms).unref()),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`lit ${command} did not end within ${ms} ms:\n${run.text()}`)), ms).unref()),
   ]);
+}
+
+/** Runs `lit <args>` on the laptop (on `runtime`) to its end: how it ended, its stdout and stderr lines, and every line. */
+export async function litToEnd(th: TestHosts, runtime: CliRuntime, args: string[], ms = 120_000) {
+  const run = litOnLaptop(th, runtime, args);
+  const exit = await ended(run, ms, args[0]);
+  return { ...exit, out: run.out(), err: run.lines.filter((l) => l.stream === "stderr").map((l) => l.text), text: run.text() };
+}
+
+/** Waits until `check` holds, looking every 250 ms, for `ms`. */
+export async function waitUntil(what: string, check: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** The `tick <i>` lines the ticker fixture's work printed, as the flow saw them. */
