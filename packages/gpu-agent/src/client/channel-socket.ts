@@ -8,6 +8,17 @@ import type { Duplex } from "node:stream";
 import { runtimeKind } from "@lit-app/runtime";
 import { AGENT_SUBPROTOCOL, subprotocolsFor } from "../request-token.ts";
 
+/**
+ * A text frame up to this many characters leaves the controller in one write.
+ * `ws` masks a string into a buffer of its own and writes the frame's header
+ * and its payload apart (two writes, corked), which an ssh2 forward, having no
+ * writev, sends as two SSH packets: each encrypted, written and woken up for by
+ * sshd and the agent. Given a Buffer (which it must not change), `ws` masks it
+ * into one buffer with the header: one write, one packet. Bigger frames keep
+ * the string path (one copy fewer of a large state).
+ */
+const ONE_WRITE_CHARS = 64 * 1024;
+
 /** Where the agent's channel is: its URL, and on Node optionally the stream that carries the connection. */
 export interface AgentEndpoint {
   /** `ws://127.0.0.1:<port>/v1/channel` (with a stream, only its path and Host header matter). */
@@ -60,8 +71,10 @@ export async function openChannelSocket(
       ...(stream ? { createConnection: () => stream as never } : {}),
     });
     ws.on("open", () => handlers.onOpen());
+    // A socket given up (terminated on a dead link) says nothing more: over an ssh2 forward its
+    // channel still delivers what was in flight once the link is back, after the executor has moved on.
     ws.on("message", (data, isBinary) => {
-      if (!isBinary) handlers.onMessage(data.toString());
+      if (!isBinary && !closed) handlers.onMessage(data.toString());
     });
     ws.on("error", (error) => closeOnce(error.message));
     ws.on("close", (code, reason) => closeOnce(reason.toString() || `closed (${code})`));
@@ -70,7 +83,7 @@ export async function openChannelSocket(
       ws.terminate();
     });
     return {
-      send: (text) => ws.send(text),
+      send: (text) => ws.send(text.length <= ONE_WRITE_CHARS ? Buffer.from(text) : text, { binary: false }),
       terminate: () => {
         ws.terminate();
         closeOnce("closed");
@@ -85,7 +98,7 @@ export async function openChannelSocket(
     ws.close();
   });
   ws.addEventListener("message", (event) => {
-    if (typeof event.data === "string") handlers.onMessage(event.data);
+    if (typeof event.data === "string" && !closed) handlers.onMessage(event.data);
   });
   ws.addEventListener("error", () => closeOnce("the WebSocket failed"));
   ws.addEventListener("close", (event) => closeOnce(event.reason || `closed (${event.code})`));
