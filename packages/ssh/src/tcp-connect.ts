@@ -5,6 +5,7 @@
  */
 import { lookup } from "node:dns/promises";
 import { isIP, Socket } from "node:net";
+import { coalesceWrites } from "./coalesce-writes.ts";
 import {
   type HostLabel,
   SshDnsError,
@@ -23,7 +24,8 @@ function withDeadline<T>(work: Promise<T>, ms: number, onTimeout: () => Error): 
 
 /**
  * Resolves and connects to `label.hostName:label.port` within `timeoutMs`.
- * The socket has Nagle off (small writes go out at once) and TCP keepalive on.
+ * The socket has Nagle off (small writes go out at once), TCP keepalive on,
+ * and the writes of one turn of the event loop leave together (coalesce-writes.ts).
  */
 export async function tcpConnect(label: HostLabel, timeoutMs: number): Promise<Socket> {
   const started = Date.now();
@@ -65,5 +67,5 @@ export async function tcpConnect(label: HostLabel, timeoutMs: number): Promise<S
   socket.on("error", () => {});
   socket.setNoDelay(true);
   socket.setKeepAlive(true, 30_000);
-  return socket;
+  return coalesceWrites(socket);
 }
