@@ -87,18 +87,28 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
     let size = 0;
     let mismatch: string | undefined;
     // Chunks as they came (a socket's 16–64 KiB), written together once they make WRITE_BATCH
-    // bytes: one system call for many, and no copy into a larger buffer.
+    // bytes: one system call for many, and no copy into a larger buffer. One batch is written
+    // while the next arrives (the body is read on meanwhile); the one before is waited for first.
     let batch: Uint8Array[] = [];
     let batchBytes = 0;
     let written = 0;
-    const writeBatch = async () => {
+    let writing: Promise<void> = Promise.resolve();
+    const startBatch = async () => {
+      await writing;
       if (batchBytes === 0) return;
       const parts = batch;
-      const bytes = batchBytes;
+      const at = written;
+      written += batchBytes;
       batch = [];
       batchBytes = 0;
-      await writevAt(fh, parts, written);
-      written += bytes;
+      writing = writevAt(fh, parts, at);
+      // A failed write is thrown by the next wait for it; until then it must not go unhandled.
+      writing.catch(() => undefined);
+    };
+    /** Writes what is batched and waits until every write is done. */
+    const writeBatch = async () => {
+      await startBatch();
+      await writing;
     };
     try {
       // The kept prefix is hashed again: only the whole blob's hash is trusted.
@@ -118,10 +128,11 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
         size += chunk.byteLength;
         batch.push(chunk);
         batchBytes += chunk.byteLength;
-        if (batchBytes >= WRITE_BATCH) await writeBatch();
+        if (batchBytes >= WRITE_BATCH) await startBatch();
       }
       throwIfAborted(signal);
       if (mismatch === undefined) await writeBatch();
+      else await writing.catch(() => undefined); // the file is dropped: only its writes must be over
     } catch (err) {
       // What arrived before a dropped connection is kept for a resume.
       if (!isNoSpace(err)) await writeBatch().catch(() => undefined);

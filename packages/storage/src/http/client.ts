@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { StorageError } from "../errors.ts";
 import { HttpError, TooLargeError } from "./errors.ts";
-import { isNode, nodeFetch, takeNodeBody } from "./node-fetch.ts";
+import { isNode, nodeFetch, takeNodeBody, type NodeFetchInit } from "./node-fetch.ts";
 import { fromWebStream, readLimited } from "./web-streams.ts";
 import { DEFAULT_LIMITS, decodeError, errorAnswer } from "./wire.ts";
 import type { StorageLimits } from "./wire.ts";
@@ -30,6 +30,8 @@ export interface CallInit {
   readonly signal?: AbortSignal;
   /** The request body's own failure (a source that broke), reported instead of the transport's. */
   readonly bodyError?: () => unknown;
+  /** The exact length of a streamed body, when known: sent as its Content-Length where the fetch takes it (see {@link NodeFetchInit}). */
+  readonly bodyLength?: number;
 }
 
 /** Requests to the storage routes, with errors turned back into storage errors. */
@@ -65,7 +67,8 @@ export class HttpClient {
         body: init.body,
         signal: link.signal,
         ...(init.body instanceof ReadableStream ? { duplex: "half" } : {}),
-      } as RequestInit);
+        ...(init.bodyLength !== undefined ? { bodyLength: init.bodyLength } : {}),
+      } as NodeFetchInit);
     } catch (err) {
       link.release();
       if (init.signal?.aborted) throw init.signal.reason;

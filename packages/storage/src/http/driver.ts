@@ -107,6 +107,7 @@ export function httpDriver(options: HttpDriverOptions | HttpClient): HttpDriver 
         signal: options.signal,
         headers: { "content-type": "application/octet-stream" },
         bodyError: () => bodyError,
+        ...(options.size !== undefined ? { bodyLength: options.size - offset } : {}),
       });
       return info as BlobInfo;
     },

@@ -11,6 +11,17 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { sourceOf } from "./web-streams.ts";
 
+/**
+ * What {@link nodeFetch} takes besides `RequestInit`. `bodyLength`: the exact
+ * length of a streamed body, sent as its Content-Length instead of chunked
+ * framing (whose chunk headers an SSH channel would carry as packets of their
+ * own); a body that turns out longer or shorter fails the request. Other
+ * fetches ignore it.
+ */
+export interface NodeFetchInit extends RequestInit {
+  bodyLength?: number;
+}
+
 /** Kept-alive connections, reused across requests (one per request in flight). */
 const agents = {
   http: new http.Agent({ keepAlive: true, maxSockets: 64 }),
@@ -38,7 +49,7 @@ export function takeNodeBody(res: Response): IncomingMessage | undefined {
 }
 
 /** `fetch(input, init)` over `node:http(s)`; a body made by `toWebStream` is written straight from its source. */
-export function nodeFetch(input: string, init: RequestInit = {}): Promise<Response> {
+export function nodeFetch(input: string, init: NodeFetchInit = {}): Promise<Response> {
   return request(input, init, undefined);
 }
 
@@ -57,7 +68,7 @@ const IDLE_MS = 2000;
  * const fetch = nodeFetchOver(() => sshHost.forward(agentPort));
  * const root = httpRoot({ url: `http://127.0.0.1:${agentPort}/v1/storage`, token, fetch });
  */
-export function nodeFetchOver(connect: () => Promise<Duplex>): (input: string, init?: RequestInit) => Promise<Response> {
+export function nodeFetchOver(connect: () => Promise<Duplex>): (input: string, init?: NodeFetchInit) => Promise<Response> {
   const agent = new StreamAgent(connect);
   return (input, init = {}) => request(input, init, agent);
 }
@@ -102,7 +113,7 @@ class StreamAgent extends http.Agent {
   }
 }
 
-function request(input: string, init: RequestInit, over: http.Agent | undefined): Promise<Response> {
+function request(input: string, init: NodeFetchInit, over: http.Agent | undefined): Promise<Response> {
   const url = new URL(input);
   const secure = url.protocol === "https:" && over === undefined;
   if (!secure && url.protocol !== "http:") return Promise.reject(new TypeError(`nodeFetch: unsupported protocol ${url.protocol}`));
@@ -115,7 +126,9 @@ function request(input: string, init: RequestInit, over: http.Agent | undefined)
   else if (body instanceof Uint8Array) fixed = body;
   else if (body instanceof ReadableStream) source = sourceOf(body) ?? { iterable: body as unknown as AsyncIterable<Uint8Array> };
   else if (body !== null) return Promise.reject(new TypeError("nodeFetch: only string, Uint8Array and stream bodies are sent"));
+  const length = source && Number.isSafeInteger(init.bodyLength) && init.bodyLength! >= 0 ? init.bodyLength : undefined;
   if (fixed) headers["content-length"] = String(fixed.byteLength);
+  else if (length !== undefined) headers["content-length"] = String(length);
   else if (!source && method !== "GET" && method !== "HEAD") headers["content-length"] = "0";
 
   const signal = init.signal ?? undefined;
@@ -168,7 +181,7 @@ function request(input: string, init: RequestInit, over: http.Agent | undefined)
     if (fixed) {
       req.end(fixed);
     } else if (source) {
-      void writeAll(req, source.iterable).then(
+      void writeAll(req, source.iterable, length).then(
         () => {
           if (!req.destroyed) req.end();
         },
@@ -183,10 +196,18 @@ function request(input: string, init: RequestInit, over: http.Agent | undefined)
   });
 }
 
-/** Writes `body` into `req`, waiting for the socket to drain; stops when the request is gone. */
-async function writeAll(req: http.ClientRequest, body: AsyncIterable<Uint8Array>): Promise<void> {
+/**
+ * Writes `body` into `req`, waiting for the socket to drain; stops when the
+ * request is gone. With `length` (its Content-Length), a body of another
+ * length throws: the request is then ended unfinished, never with bytes
+ * that would be read as the next request on its connection.
+ */
+async function writeAll(req: http.ClientRequest, body: AsyncIterable<Uint8Array>, length?: number): Promise<void> {
+  let written = 0;
   for await (const chunk of body) {
     if (req.destroyed) return;
+    written += chunk.byteLength;
+    if (length !== undefined && written > length) throw new Error(`the request body is longer than its declared ${length} bytes`);
     if (!req.write(chunk)) {
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -199,4 +220,5 @@ async function writeAll(req: http.ClientRequest, body: AsyncIterable<Uint8Array>
       });
     }
   }
+  if (length !== undefined && written < length && !req.destroyed) throw new Error(`the request body ended after ${written} of its declared ${length} bytes`);
 }
