@@ -105,6 +105,11 @@ describe.each<CliRuntime>(["node", "bun"])("several deployed apps, lit on %s", (
     const held = await gpusHeld();
     expect(Object.keys(held).sort()).toEqual(["apps/deployed-long-1#root.work_B", "apps/deployed-long-2#root.work_B"]);
     expect(new Set(Object.values(held).flat()).size).toBe(2);
+    // lit hosts names each GPU's holder by its dotted name and its app.
+    const hosts = await lit(["hosts", "gpu-box"]);
+    expect(hosts.code, hosts.text).toBe(0);
+    for (const name of ["long-1", "long-2"]) expect(hosts.out.filter((l) => l.endsWith(`used by root.work_B (app deployed-${name})`)), hosts.text).toHaveLength(1);
+    expect(hosts.out.filter((l) => /^ {4}root\.work_B {2}running {2}pid \d+ {2}GPUs \S+ {2}app deployed-long-[12]$/.test(l)), hosts.text).toHaveLength(2);
 
     const stop = await lit(["stop", "--name", "long-1"]);
     expect(stop.code, stop.text).toBe(0);

@@ -44,6 +44,11 @@ async function describeHost(alias: string): Promise<{ lines: string[]; ok: boole
   }
 }
 
+/** An app's name from its key on a host (`apps/<name>`). */
+const appName = (key: string) => key.replace(/^apps\//, "");
+/** ` (app <name>)` after a work's name, when it has an app. */
+const ofApp = (key: string | undefined) => (key === undefined ? "" : ` (app ${appName(key)})`);
+
 /** The lines `lit hosts` prints for one host's report. */
 export function formatReport(alias: string, r: HostReport): string[] {
   const lines = [
@@ -52,10 +57,10 @@ export function formatReport(alias: string, r: HostReport): string[] {
   ];
   const free = r.gpus.filter((g) => g.work === null).length;
   lines.push(`  GPUs: ${r.gpus.length} (${free} free, ${r.gpus.length - free} used)${r.gpuError ? `; nvidia-smi: ${r.gpuError}` : ""}`);
-  for (const g of r.gpus) lines.push(`    ${g.uuid}  ${g.name}  ${g.memoryMiB} MiB  ${g.work === null ? "free" : `used by ${g.work}`}`);
-  for (const w of r.gpuWaiting) lines.push(`    waiting: ${w.work} (${w.count} GPU${w.count === 1 ? "" : "s"}): ${w.reason}`);
+  for (const g of r.gpus) lines.push(`    ${g.uuid}  ${g.name}  ${g.memoryMiB} MiB  ${g.work === null ? "free" : `used by ${g.work}${ofApp(g.app)}`}`);
+  for (const w of r.gpuWaiting) lines.push(`    waiting: ${w.work}${ofApp(w.app)} (${w.count} GPU${w.count === 1 ? "" : "s"}): ${w.reason}`);
   lines.push(`  works: ${r.works.length}`);
-  for (const w of r.works) lines.push(`    ${w.name}  ${w.stage}${w.pid !== null ? `  pid ${w.pid}` : ""}${w.gpus.length ? `  GPUs ${w.gpus.join(", ")}` : ""}`);
+  for (const w of r.works) lines.push(`    ${w.name}  ${w.stage}${w.pid !== null ? `  pid ${w.pid}` : ""}${w.gpus.length ? `  GPUs ${w.gpus.join(", ")}` : ""}${w.app ? `  app ${appName(w.app)}` : ""}`);
   return lines;
 }
 

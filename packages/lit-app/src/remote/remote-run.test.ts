@@ -175,7 +175,7 @@ describe.each<CliRuntime>(["node", "bun"])("lit run --host on %s", (runtime) => 
     const out = hosts.out();
     expect(hosts.text()).toMatch(/^ {2}cpu-box \(.*\): agent \d+\.\d+\.\d+ on node /m);
     expect(out).toContain("  GPUs: 0 (0 free, 0 used)");
-    expect(out.some((l) => /^ {4}root\.ticker {2}running {2}pid \d+$/.test(l)), hosts.text()).toBe(true);
+    expect(out.some((l) => /^ {4}root\.ticker {2}running {2}pid \d+ {2}app \S+$/.test(l)), hosts.text()).toBe(true);
     expect(hosts.text()).toMatch(/^ {2}gpu-box \(.*\): agent \d+\.\d+\.\d+ on bun /m);
     expect(out).toContain("  GPUs: 2 (2 free, 0 used)");
     expect(out).toContain(`    ${GPU_A.uuid}  A100  81920 MiB  free`);
