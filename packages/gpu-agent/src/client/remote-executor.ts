@@ -27,9 +27,11 @@ import {
   type WorkExecutor,
   type WorkRef,
 } from "@lit-app/core/internal";
-import { classNotExported, findClassExport, RebuildableClasses, WorkLink, type WorkChannel } from "@lit-app/local-workers";
+import { classNotExported, WorkLink, type WorkChannel } from "@lit-app/local-workers";
 import { workToFlow, type FlowToWork } from "@lit-app/local-workers/protocol";
 import { MAX_MESSAGE_BYTES, type ControllerMessage } from "../channel/messages.ts";
+import type { CarriedAppModules } from "../works/module-keys.ts";
+import { classesInFiles, classesInModules, type ClassModules } from "./class-modules.ts";
 import { parseAgentFrame } from "./agent-frame.ts";
 import { parseRemoteHandle, type RemoteHandle } from "./remote-handle.ts";
 import { openChannelSocket, type AgentEndpoint, type ChannelSocket } from "./channel-socket.ts";
@@ -46,10 +48,16 @@ export interface RemoteExecutorOptions {
   appModule: string | URL;
   /**
    * The app's module here, where the classes of works created inside run()
-   * are looked up (the host's work bundle knows its modules by these URLs).
-   * Default: `appModule`.
+   * are looked up among the app's files (and named by their path from the
+   * app's folder, as the host's work program knows them). Default: `appModule`.
    */
   localAppModule?: string | URL;
+  /**
+   * The app's modules as this program carries them (a deployed flow's
+   * program, built on another machine): where the classes of works created
+   * inside run() are looked up instead of the app's files.
+   */
+  appModules?: CarriedAppModules;
   /** The folder of the works' storage roots on the host. */
   storageDir?: string;
   /**
@@ -146,7 +154,7 @@ export class RemoteExecutor implements WorkExecutor {
   private emit: (event: WorkEvent) => void = () => {};
   private readonly options: RemoteExecutorOptions;
   private readonly appModule: string;
-  private readonly classes: RebuildableClasses;
+  private readonly classes: ClassModules;
   private readonly lanes = new Map<string, Lane>();
   /** Lanes being stopped, by name, until the agent confirms. */
   private readonly stoppingLanes = new Map<string, Lane>();
@@ -168,7 +176,7 @@ export class RemoteExecutor implements WorkExecutor {
   constructor(options: RemoteExecutorOptions) {
     this.options = options;
     this.appModule = toUrl(options.appModule);
-    this.classes = new RebuildableClasses(toUrl(options.localAppModule ?? options.appModule));
+    this.classes = options.appModules ? classesInModules(options.appModules) : classesInFiles(toUrl(options.localAppModule ?? options.appModule));
   }
 
   bind(emit: (event: WorkEvent) => void): void {
@@ -209,8 +217,8 @@ export class RemoteExecutor implements WorkExecutor {
     this.lanes.set(work.name, lane);
     this.ensureConnected();
     if (creation) {
-      void findClassExport(toUrl(this.options.localAppModule ?? this.options.appModule), creation.cls).then((exported) => {
-        if (exported) Object.assign(init, { classModule: exported.module, exportName: exported.exportName });
+      void this.classes.find(creation.cls).then((exported) => {
+        if (exported) Object.assign(init, exported);
         lane.initComplete = true;
         if (this.state === "open" && !lane.ended) this.openLane(lane);
       });

@@ -10,6 +10,7 @@ import { dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { appModuleFiles } from "@lit-app/local-workers";
 import { buildNodeBundle } from "../node-bundle.ts";
+import { appModuleKey } from "./module-keys.ts";
 
 const WORK_PROCESS = fileURLToPath(new URL("./work-process.ts", import.meta.url));
 
@@ -39,9 +40,8 @@ export interface WorkBundleOptions {
  */
 export async function buildWorkBundle(appPath: string, options: WorkBundleOptions = {}): Promise<WorkBundle> {
   // A work created inside run() is rebuilt from the module of the app that exports its class: the flow names
-  // it by its file URL on the flow's machine, the bundle holds it under that URL.
-  const modules = (await appModuleFiles(pathToFileURL(appPath).href).catch(() => [appPath])).filter((path) => path !== appPath);
-  const moduleMap = modules.map((path) => `${JSON.stringify(pathToFileURL(path).href)}: () => import(${JSON.stringify(path)})`);
+  // it by its key (its path from the app's folder, module-keys.ts) wherever the flow runs, the bundle holds it under that key.
+  const modules = await carriedAppModulesSource(appPath);
   const contents = [
     `import { readFileSync as __litRead } from "node:fs";`,
     `import { dirname as __litDirname } from "node:path";`,
@@ -66,10 +66,21 @@ export async function buildWorkBundle(appPath: string, options: WorkBundleOption
     `  const module = dir ? JSON.parse(__litRead(dir + "/init.json", "utf8")).appModule : undefined;`,
     `  if (typeof module === "string" && module.startsWith("file:")) process.chdir(__litDirname(__litPath(module)));`,
     `} catch {}`,
-    `const modules = {${moduleMap.join(", ")}};`,
-    `await runWorkProcess(() => import(${JSON.stringify(appPath)}), (url) => modules[url]?.() ?? import(url));`,
+    `const carried = ${modules};`,
+    `await runWorkProcess(() => import(${JSON.stringify(appPath)}), (key) => (Object.hasOwn(carried.modules, key) ? carried.modules[key]() : undefined));`,
   ].join("\n");
   const { code, hash, inputs } = await buildNodeBundle({ source: { contents, resolveDir: dirname(appPath), sourcefile: "lit-work-program.ts" } });
   // This file too: the program's entry is written here, so a change to it must build the program again.
   return { code, hash, fileName: `${hash}.mjs`, inputs: [...inputs, fileURLToPath(import.meta.url)] };
+}
+
+/**
+ * The source of a CarriedAppModules expression (module-keys.ts) for the app whose
+ * module is the file `appPath`, for a program's entry: esbuild bundles each
+ * module it imports. An app esbuild cannot read carries its own module only.
+ */
+export async function carriedAppModulesSource(appPath: string): Promise<string> {
+  const files = await appModuleFiles(pathToFileURL(appPath).href).catch(() => [appPath]);
+  const entries = files.map((path) => `${JSON.stringify(appModuleKey(appPath, path))}: () => import(${JSON.stringify(path)})`);
+  return `{ app: ${JSON.stringify(appModuleKey(appPath, appPath))}, modules: { ${entries.join(", ")} } }`;
 }

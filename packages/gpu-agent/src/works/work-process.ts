@@ -25,6 +25,7 @@ import process from "node:process";
 import { useDriveAuthority } from "@lit-app/local-workers/drive-authority";
 import { bootWorker } from "@lit-app/local-workers/work-program";
 import { agentDrives } from "../drives/work-drives.ts";
+import { appModuleByKey } from "./module-keys.ts";
 import { WORK_DIR_ENV, workFiles } from "./work-files.ts";
 
 /** The longest line taken from the agent (a run message with its arguments and delta). */
@@ -32,12 +33,14 @@ const MAX_LINE = 256 * 2 ** 20;
 
 /**
  * Serves the work whose folder the agent named in the environment. `load`
- * imports the app's module and `loadOther` another module of the app (the
- * defaults import the URL; a bundle passes the modules it was built with).
+ * imports the app's module (default: by its URL) and `loadOther` another
+ * module of the app by its key (module-keys.ts): a bundle passes the modules
+ * it was built with; a key it does not hold (or without it) is imported from
+ * beside the app's module.
  */
 export async function runWorkProcess(
   load?: (url: string) => Promise<unknown>,
-  loadOther?: (url: string) => Promise<unknown>,
+  loadOther?: (key: string) => Promise<unknown> | undefined,
 ): Promise<void> {
   const dir = process.env[WORK_DIR_ENV];
   delete process.env[WORK_DIR_ENV];
@@ -134,7 +137,9 @@ export async function runWorkProcess(
   });
 
   const init: unknown = JSON.parse(readFileSync(files.init, "utf8"));
-  await bootWorker(load, loadOther, {
+  const appModule = (init as { appModule?: unknown }).appModule;
+  const other = (key: string) => loadOther?.(key) ?? import(typeof appModule === "string" ? appModuleByKey(appModule, key) : key);
+  await bootWorker(load, other, {
     send,
     onMessage(listener) {
       listeners.push(listener);

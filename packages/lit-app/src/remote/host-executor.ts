@@ -76,8 +76,8 @@ export class HostExecutor implements WorkExecutor {
       connect: () => session.endpoint(),
       token: () => session.token(),
       appModule: prepared.appModule,
-      // Where the classes of works created inside run() are looked for (the app's modules here), by the URLs the
-      // work program knows them by.
+      // Where the classes of works created inside run() are looked for (the app's modules here), named by their
+      // paths from the app's folder, as the work program knows them.
       localAppModule: pathToFileURL(this.appPath),
       program: prepared.program,
       storageDir: prepared.storageDir,
