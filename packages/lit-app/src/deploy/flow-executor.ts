@@ -18,7 +18,7 @@ import { basename } from "node:path";
 import process from "node:process";
 import type { JsonValue } from "@lit-app/core";
 import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "@lit-app/core/internal";
-import type { DeployAppSpec, DeployHost } from "@lit-app/gpu-agent";
+import type { CarriedAppModules, DeployAppSpec, DeployHost } from "@lit-app/gpu-agent";
 import { readLocalAgent, RemoteExecutor, type AgentEndpoint, type LocalAgent } from "@lit-app/gpu-agent/client";
 import { runtimeKind } from "@lit-app/runtime";
 import { connectHost, type LocalListener, type SshHost } from "@lit-app/ssh";
@@ -34,6 +34,13 @@ export interface FlowPlace {
   litHome: string;
   /** The environment SSH connections read their config, keys and known_hosts from (see writeFlowSshHome). */
   sshEnv: Record<string, string | undefined>;
+  /**
+   * The app's modules the flow's program carries: the classes of works
+   * created inside run() are looked up there (this host has the program,
+   * not the app's files it was built from) and named as the work program
+   * knows them.
+   */
+  modules?: CarriedAppModules;
 }
 
 /** One SSH connection to a host, opened again when it closed. */
@@ -145,7 +152,7 @@ function relayAt(alias: string, app: string, agent: () => Promise<{ url: string;
 
 function appHost(host: DeployHost, place: FlowPlace): AppHost {
   const app = deployedAppKey(host);
-  const common = { host: host.alias, appModule: host.appModule, program: host.program, storageDir: host.storageDir, app };
+  const common = { host: host.alias, appModule: host.appModule, program: host.program, storageDir: host.storageDir, app, ...(place.modules ? { appModules: place.modules } : {}) };
   const drivesOf = (agent: () => Promise<{ url: string; token: string }>): DriveRequestsHost => ({ relay: relayAt(host.alias, app, agent), agent, appDir: async () => app });
   if (host.via === "local") {
     const agent = async () => {

@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { AppEngine, type AppResult } from "@lit-app/core/internal";
-import { DEPLOYED_DIR_ENV, DEPLOYED_RESTARTS_ENV } from "@lit-app/gpu-agent";
+import { DEPLOYED_DIR_ENV, DEPLOYED_RESTARTS_ENV, type CarriedAppModules } from "@lit-app/gpu-agent";
 import { appFilesIn, readSpec } from "@lit-app/gpu-agent/app-files";
 import { writeFileAtomicSync } from "@lit-app/runtime";
 import type { UiAssets } from "@lit-app/server";
@@ -30,8 +30,9 @@ const say = (line: string) => void process.stderr.write(`[lit-app] ${line}\n`);
 /**
  * Runs the deployed app whose module `load` imports; exits the process with the app's exit code.
  * @param uiAssets the UI's files the program carries (written to `<lit home>/ui/<their hash>/` once, and served from there).
+ * @param modules the app's modules the program carries: where the classes of works created inside run() are found.
  */
-export async function runDeployedFlow(load: () => Promise<Record<string, unknown>>, uiAssets?: UiAssets): Promise<void> {
+export async function runDeployedFlow(load: () => Promise<Record<string, unknown>>, uiAssets?: UiAssets, modules?: CarriedAppModules): Promise<void> {
   const dir = process.env[DEPLOYED_DIR_ENV];
   if (!dir) throw new Error(`${DEPLOYED_DIR_ENV} is not set: this program is started by the lit agent for a deployed app`);
   const files = appFilesIn(dir);
@@ -43,7 +44,7 @@ export async function runDeployedFlow(load: () => Promise<Record<string, unknown
   const app = appOfModule(await load());
   if (!app) throw new Error("the app's file does not build a LightningApp (end it with: export default new L.LightningApp(new YourFlow());)");
   const sshEnv = writeFlowSshHome(dir, spec.hosts, spec.sshKey);
-  const place = { litHome, sshEnv };
+  const place = { litHome, sshEnv, ...(modules ? { modules } : {}) };
   const executor = deployedExecutor(spec, place);
   // The agents hand the works' Drive operations to this flow (the app's Drive authority) from now on; they are
   // asked while the hosts' reach is checked below, on the same SSH connections to the other hosts.

@@ -23,7 +23,7 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
  * @param customComputes compute names of the user's own that the `--host` rules map (`a100`)
  */
 export async function buildFlowProgram(appPath: string, customComputes: readonly string[] = []): Promise<FlowProgram> {
-  const { buildNodeBundle } = await import("@lit-app/gpu-agent");
+  const { buildNodeBundle, carriedAppModulesSource } = await import("@lit-app/gpu-agent");
   // The UI's files go along: the bundle has no folder of them beside it on the host.
   const { ASSET_DIRS, readUiAssets } = await import("@lit-app/server");
   const assets = readUiAssets();
@@ -34,8 +34,10 @@ export async function buildFlowProgram(appPath: string, customComputes: readonly
     `import { runDeployedFlow } from ${JSON.stringify(here("./flow-main.ts"))};`,
     `process.setSourceMapsEnabled?.(true);`,
     `allowComputeNames(${JSON.stringify(customComputes)});`,
+    // The app's modules, by the keys the work program knows them by: the flow names the module of a work's class by its key.
+    `const modules = ${await carriedAppModulesSource(appPath)};`,
     `try {`,
-    `  await runDeployedFlow(() => import(${JSON.stringify(appPath)}), ${JSON.stringify(assets)});`,
+    `  await runDeployedFlow(() => import(${JSON.stringify(appPath)}), ${JSON.stringify(assets)}, modules);`,
     `} catch (error) {`,
     `  process.stderr.write("[lit-app] the flow could not run: " + (error instanceof Error ? (error.stack ?? error.message) : String(error)) + "\\n");`,
     `  process.exit(1);`,
