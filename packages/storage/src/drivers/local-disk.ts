@@ -19,6 +19,13 @@ import { claimPartial, dropPartials, ownedName, parkPartial, partialLength } fro
 
 /** Bytes of an upload written with one call. */
 const WRITE_BATCH = 1 << 20;
+/**
+ * A large blob's bytes are flushed to disk as they arrive, each time this
+ * many more were written (in the background, one flush at a time): the flush
+ * before its rename then waits for the last few only, instead of for the
+ * whole blob once every byte is in.
+ */
+const FLUSH_EVERY = 64 << 20;
 
 /** A driver over a directory of the local disk; also says where a blob's file is. */
 export interface LocalDiskDriver extends Driver {
@@ -93,8 +100,17 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
     let batchBytes = 0;
     let written = 0;
     let writing: Promise<void> = Promise.resolve();
+    let flushing: Promise<void> = Promise.resolve();
+    let flushedAt = 0;
+    let flushInFlight = false;
     const startBatch = async () => {
       await writing;
+      if (written - flushedAt >= FLUSH_EVERY && !flushInFlight) {
+        flushedAt = written;
+        flushInFlight = true;
+        flushing = fh.datasync().finally(() => (flushInFlight = false));
+        flushing.catch(() => undefined); // a failure shows again in the flush before the rename
+      }
       if (batchBytes === 0) return;
       const parts = batch;
       const at = written;
@@ -158,6 +174,8 @@ export function localDiskDriver(root: string, options: LocalDiskOptions = {}): L
     // Flushed before the rename, so the blob's name never points at missing bytes. The
     // folder is not flushed: after a crash a blob may be absent, never partial.
     try {
+      // A flush under way first, its failure too: after a failed flush a later one may report none.
+      await flushing;
       await fh.sync();
     } catch (err) {
       // Some file systems report a full disk only when the data is flushed.
