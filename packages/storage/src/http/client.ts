@@ -2,6 +2,7 @@ import type { z } from "zod";
 import { StorageError } from "../errors.ts";
 import { HttpError, TooLargeError } from "./errors.ts";
 import { isNode, nodeFetch, takeNodeBody, type NodeFetchInit } from "./node-fetch.ts";
+import { readAhead } from "./read-ahead.ts";
 import { fromWebStream, readLimited } from "./web-streams.ts";
 import { DEFAULT_LIMITS, decodeError, errorAnswer } from "./wire.ts";
 import type { StorageLimits } from "./wire.ts";
@@ -173,7 +174,7 @@ async function* fromNodeStream(message: NodeJS.ReadableStream & { destroy(error?
   signal?.addEventListener("abort", onAbort, { once: true });
   try {
     if (signal?.aborted) throw signal.reason;
-    for await (const chunk of readAhead(message, READ_AHEAD_BYTES)) {
+    for await (const chunk of readAhead(message, READ_AHEAD_BYTES, "the answer")) {
       if (signal?.aborted) throw signal.reason;
       yield chunk;
     }
@@ -186,65 +187,6 @@ async function* fromNodeStream(message: NodeJS.ReadableStream & { destroy(error?
     signal?.removeEventListener("abort", onAbort);
     if (!done) message.destroy();
     onEnd();
-  }
-}
-
-/**
- * The chunks of a Node stream, taken as they arrive into a queue of up to
- * `limit` bytes (the stream is paused beyond it); its error comes after the
- * chunks that arrived before it.
- */
-async function* readAhead(stream: NodeJS.ReadableStream, limit: number): AsyncGenerator<Uint8Array> {
-  const queue: Uint8Array[] = [];
-  let queued = 0;
-  let ended = false;
-  let failure: { error: unknown } | undefined;
-  let wake: (() => void) | undefined;
-  const notify = () => {
-    wake?.();
-    wake = undefined;
-  };
-  const onData = (chunk: Buffer) => {
-    queue.push(chunk);
-    queued += chunk.byteLength;
-    if (queued >= limit) stream.pause();
-    notify();
-  };
-  const onEnd = () => {
-    ended = true;
-    notify();
-  };
-  const onError = (error: unknown) => {
-    failure ??= { error };
-    notify();
-  };
-  // A stream destroyed before it ended (a dropped connection) closes without an error.
-  const onClose = () => {
-    if (!ended) failure ??= { error: new Error("the connection closed before the answer ended") };
-    notify();
-  };
-  stream.on("data", onData);
-  stream.on("end", onEnd);
-  stream.on("error", onError);
-  stream.on("close", onClose);
-  try {
-    for (;;) {
-      const chunk = queue.shift();
-      if (chunk) {
-        queued -= chunk.byteLength;
-        if (queued < limit && stream.isPaused()) stream.resume();
-        yield chunk;
-        continue;
-      }
-      if (ended) return;
-      if (failure) throw failure.error;
-      await new Promise<void>((resolve) => (wake = resolve));
-    }
-  } finally {
-    stream.off("data", onData);
-    stream.off("end", onEnd);
-    stream.off("error", onError);
-    stream.off("close", onClose);
   }
 }
 

@@ -10,6 +10,7 @@ import { checkRelativePath } from "../safe-path.ts";
 import { HttpError, TooLargeError } from "./errors.ts";
 import { folderRoutes } from "./folder-routes.ts";
 import { hashesOf, jsonBody } from "./json-body.ts";
+import { readAhead } from "./read-ahead.ts";
 import { fromWebStream, readLimited, toWebStream } from "./web-streams.ts";
 import { BATCH_MAX_BYTES, DEFAULT_LIMITS, SIZE_HEADER, batchHead, encodeError, withDetails } from "./wire.ts";
 import type { StorageLimits } from "./wire.ts";
@@ -231,24 +232,28 @@ export function storageRoutes(options: StorageRoutesOptions): Hono {
 }
 
 /** The part of Node's request that {@link nodeBody} reads. */
-interface NodeIncoming extends AsyncIterable<Uint8Array> {
+interface NodeIncoming extends NodeJS.ReadableStream {
   readonly readableFlowing: boolean | null;
   readonly readableDidRead?: boolean;
-  pipe: unknown;
+  destroy(error?: Error): void;
 }
 
 /**
  * The request's body as the Node stream under it, when `@hono/node-server`
  * serves the routes (it passes `{ incoming }` as the env) and nobody has read
  * it yet: an upload then goes from the socket to the file without a web
- * stream's promise per chunk. `undefined` elsewhere (Bun, Deno, a read body).
+ * stream's promise per chunk, each chunk as it came (see read-ahead.ts).
+ * `undefined` elsewhere (Bun, Deno, a read body).
  */
 export function nodeBody(c: Context): AsyncIterable<Uint8Array> | undefined {
   const incoming = (c.env as { incoming?: Partial<NodeIncoming> } | undefined)?.incoming;
   if (!incoming || typeof incoming.pipe !== "function" || typeof incoming[Symbol.asyncIterator] !== "function") return undefined;
   if (incoming.readableFlowing !== null || incoming.readableDidRead === true) return undefined;
-  return incoming as NodeIncoming;
+  return readAhead(incoming as NodeIncoming, UPLOAD_READ_AHEAD_BYTES, "the upload");
 }
+
+/** Bytes of an upload read ahead of the disk: one write batch arrives while the one before is written. */
+const UPLOAD_READ_AHEAD_BYTES = 2 * 1024 * 1024;
 
 /** Fails once more than `limit` bytes came through. */
 async function* capped(body: AsyncIterable<Uint8Array>, limit: number, tooLarge: () => Error): AsyncGenerator<Uint8Array> {
