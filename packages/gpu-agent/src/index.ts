@@ -12,7 +12,7 @@ export { startAgent, type StartAgentOptions, type RunningAgent, type AlreadyRunn
 export type { AgentModule, AgentModuleContext, AgentModuleInstance } from "./module.ts";
 export type { AgentInfo } from "./agent-info.ts";
 export { buildAgentBundle, type AgentBundle } from "./bundle.ts";
-export { buildWorkBundle, carriedAppModulesSource, type WorkBundle, type WorkBundleOptions } from "./works/work-bundle.ts";
+export { buildWorkBundle, CARRIED_MODULES_WRITER, carriedAppModulesSource, type WorkBundle, type WorkBundleOptions } from "./works/work-bundle.ts";
 export { appModuleKey, appModuleByKey, type CarriedAppModules } from "./works/module-keys.ts";
 export { buildNodeBundle, type NodeBundle, type NodeBundleInput } from "./node-bundle.ts";
 export { storageModule, STORAGE_ROUTE } from "./storage-module.ts";

@@ -74,12 +74,16 @@ export async function buildWorkBundle(appPath: string, options: WorkBundleOption
   return { code, hash, fileName: `${hash}.mjs`, inputs: [...inputs, fileURLToPath(import.meta.url)] };
 }
 
+/** This file, which writes {@link carriedAppModulesSource}: an input of every program whose entry holds it. */
+export const CARRIED_MODULES_WRITER = fileURLToPath(import.meta.url);
+
 /**
  * The source of a CarriedAppModules expression (module-keys.ts) for the app whose
  * module is the file `appPath`, for a program's entry: esbuild bundles each
  * module it imports. An app esbuild cannot read carries its own module only.
  */
 export async function carriedAppModulesSource(appPath: string): Promise<string> {
+  // A program whose entry holds this source counts CARRIED_MODULES_WRITER among its build inputs.
   const files = await appModuleFiles(pathToFileURL(appPath).href).catch(() => [appPath]);
   const entries = files.map((path) => `${JSON.stringify(appModuleKey(appPath, path))}: () => import(${JSON.stringify(path)})`);
   return `{ app: ${JSON.stringify(appModuleKey(appPath, appPath))}, modules: { ${entries.join(", ")} } }`;

@@ -23,7 +23,7 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
  * @param customComputes compute names of the user's own that the `--host` rules map (`a100`)
  */
 export async function buildFlowProgram(appPath: string, customComputes: readonly string[] = []): Promise<FlowProgram> {
-  const { buildNodeBundle, carriedAppModulesSource } = await import("@lit-app/gpu-agent");
+  const { buildNodeBundle, CARRIED_MODULES_WRITER, carriedAppModulesSource } = await import("@lit-app/gpu-agent");
   // The UI's files go along: the bundle has no folder of them beside it on the host.
   const { ASSET_DIRS, readUiAssets } = await import("@lit-app/server");
   const assets = readUiAssets();
@@ -49,8 +49,9 @@ export async function buildFlowProgram(appPath: string, customComputes: readonly
     const [folder, file] = path.split("/") as [keyof typeof ASSET_DIRS, string];
     return join(ASSET_DIRS[folder], file);
   });
-  // This file too: the program's entry is written here, so a change to it must build the program again.
-  return { ...bundle, inputs: [...bundle.inputs, ...Object.values(ASSET_DIRS), ...uiFiles, fileURLToPath(import.meta.url)] };
+  // This file too, and the one that writes the app's modules' map: the program's entry is written by them,
+  // so a change to either must build the program again.
+  return { ...bundle, inputs: [...bundle.inputs, ...Object.values(ASSET_DIRS), ...uiFiles, fileURLToPath(import.meta.url), CARRIED_MODULES_WRITER] };
 }
 
 /**

@@ -8,6 +8,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CARRIED_MODULES_WRITER } from "@lit-app/gpu-agent";
 import { ASSET_DIRS } from "@lit-app/server";
 import { buildFlowProgram, flowProgramCached } from "../deploy/flow-program.ts";
 import { fixture } from "../test-support/app-process.ts";
@@ -82,6 +83,8 @@ describe("program cache", () => {
     const { inputs } = await buildFlowProgram(app, []);
     expect(inputs).toContain(join(ASSET_DIRS.ui, "index.html"));
     expect(inputs).toContain(ASSET_DIRS.client);
+    // And the file that writes the map of the app's modules into its entry (a change there changes the program).
+    expect(inputs).toContain(CARRIED_MODULES_WRITER);
   }, 120_000);
 
   it("builds again when the kept file does not check out", async () => {
