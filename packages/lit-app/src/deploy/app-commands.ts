@@ -92,19 +92,19 @@ export async function statusCommand(flags: { name?: string }): Promise<number> {
 
 /**
  * Per host, the GPUs each work of the app whose key is `app` holds there (from the host's report, which
- * names a work `<app>#<work>`; a host not reached has none listed).
+ * names the holder by its dotted name and its app; an agent of an earlier version named it `<app>#<work>`).
+ * A host not reached has none listed.
  */
 async function gpusInUse(survey: AppSurvey, hosts: string[], app: string): Promise<Map<string, Map<string, string[]>>> {
   const out = new Map<string, Map<string, string[]>>();
   await Promise.all(
     hosts.map(async (alias) => {
       const link = survey.links.find((l) => l.alias === alias);
-      const report = await link?.request<{ gpus: { uuid: string; work: string | null }[] }>("GET", "/v1/host").catch(() => undefined);
+      const report = await link?.request<{ gpus: { uuid: string; work: string | null; app?: string }[] }>("GET", "/v1/host").catch(() => undefined);
       const held = new Map<string, string[]>();
       for (const gpu of report?.gpus ?? []) {
-        if (!gpu.work?.startsWith(`${app}#`)) continue;
-        const work = gpu.work.slice(app.length + 1);
-        held.set(work, [...(held.get(work) ?? []), gpu.uuid]);
+        const work = gpu.work === null ? undefined : gpu.app === app ? gpu.work : gpu.work.startsWith(`${app}#`) ? gpu.work.slice(app.length + 1) : undefined;
+        if (work !== undefined) held.set(work, [...(held.get(work) ?? []), gpu.uuid]);
       }
       out.set(alias, held);
     }),
