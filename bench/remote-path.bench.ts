@@ -24,7 +24,7 @@ const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 const A = "gpu-box";
 const B = "cpu-box";
-const RUNS = { full: { bytes: GiB, rounds: 3, again: 5 }, tiny: { bytes: MiB, rounds: 1, again: 1 } } as const;
+const RUNS = { full: { bytes: GiB, rounds: 5, again: 5 }, tiny: { bytes: MiB, rounds: 1, again: 1 } } as const;
 const benchDir = dirname(fileURLToPath(import.meta.url));
 const STORAGE_SERVER = join(benchDir, "fixtures", "storage-server.ts");
 
