@@ -43,9 +43,6 @@ export async function buildWorkBundle(appPath: string, options: WorkBundleOption
   // it by its key (its path from the app's folder, module-keys.ts) wherever the flow runs, the bundle holds it under that key.
   const modules = await carriedAppModulesSource(appPath);
   const contents = [
-    `import { readFileSync as __litRead } from "node:fs";`,
-    `import { dirname as __litDirname } from "node:path";`,
-    `import { fileURLToPath as __litPath } from "node:url";`,
     `import { allowComputeNames } from "@lit-app/core/internal";`,
     `import { runWorkProcess } from ${JSON.stringify(WORK_PROCESS)};`,
     // The works' storage is loaded on Bun through createRequire (not bundled): give it the bundled copy.
@@ -60,14 +57,9 @@ export async function buildWorkBundle(appPath: string, options: WorkBundleOption
     `}`,
     `process.setSourceMapsEnabled?.(true);`,
     `allowComputeNames(${JSON.stringify(options.customComputes ?? [])});`,
-    // The work's init (written by the agent) names the app's module on the host: its folder is the app's.
-    `try {`,
-    `  const dir = process.env.LIT_AGENT_WORK_DIR;`,
-    `  const module = dir ? JSON.parse(__litRead(dir + "/init.json", "utf8")).appModule : undefined;`,
-    `  if (typeof module === "string" && module.startsWith("file:")) process.chdir(__litDirname(__litPath(module)));`,
-    `} catch {}`,
     `const carried = ${modules};`,
-    `await runWorkProcess(() => import(${JSON.stringify(appPath)}), (key) => (Object.hasOwn(carried.modules, key) ? carried.modules[key]() : undefined));`,
+    // The work's init (written by the agent) names the app's module on the host: its folder is the app's.
+    `await runWorkProcess(() => import(${JSON.stringify(appPath)}), (key) => (Object.hasOwn(carried.modules, key) ? carried.modules[key]() : undefined), { appFolderAsCwd: true });`,
   ].join("\n");
   const { code, hash, inputs } = await buildNodeBundle({ source: { contents, resolveDir: dirname(appPath), sourcefile: "lit-work-program.ts" } });
   // This file too: the program's entry is written here, so a change to it must build the program again.

@@ -21,7 +21,9 @@
  */
 import { closeSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { createServer, type Socket } from "node:net";
+import { dirname } from "node:path";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import { useDriveAuthority } from "@lit-app/local-workers/drive-authority";
 import { bootWorker } from "@lit-app/local-workers/work-program";
 import { agentDrives } from "../drives/work-drives.ts";
@@ -30,6 +32,16 @@ import { WORK_DIR_ENV, workFiles } from "./work-files.ts";
 
 /** The longest line taken from the agent (a run message with its arguments and delta). */
 const MAX_LINE = 256 * 2 ** 20;
+
+/** Options of {@link runWorkProcess}. */
+export interface WorkProcessOptions {
+  /**
+   * Work in the folder of the app's module the flow's init names (an app's
+   * work program: the app's folder synced to the host), before the app loads,
+   * so that a CommandWork finds `train.sh` there.
+   */
+  appFolderAsCwd?: boolean;
+}
 
 /**
  * Serves the work whose folder the agent named in the environment. `load`
@@ -41,6 +53,7 @@ const MAX_LINE = 256 * 2 ** 20;
 export async function runWorkProcess(
   load?: (url: string) => Promise<unknown>,
   loadOther?: (key: string) => Promise<unknown> | undefined,
+  options: WorkProcessOptions = {},
 ): Promise<void> {
   const dir = process.env[WORK_DIR_ENV];
   delete process.env[WORK_DIR_ENV];
@@ -49,6 +62,16 @@ export async function runWorkProcess(
     return process.exit(2);
   }
   const files = workFiles(dir);
+  // The flow's init, written by the agent before it started this process: the work starts without waiting for it.
+  const init: unknown = JSON.parse(readFileSync(files.init, "utf8"));
+  const appModule = (init as { appModule?: unknown }).appModule;
+  if (options.appFolderAsCwd && typeof appModule === "string" && appModule.startsWith("file:")) {
+    try {
+      process.chdir(dirname(fileURLToPath(appModule)));
+    } catch {
+      // The app's folder is not on this host: the work runs where the agent started it.
+    }
+  }
   // The app's Drives are kept where its flow runs: the work's Drive operations go there through the agent.
   useDriveAuthority(agentDrives);
   const journal = openSync(files.journal, "a", 0o600);
@@ -136,8 +159,6 @@ export async function runWorkProcess(
     closeSync(journal);
   });
 
-  const init: unknown = JSON.parse(readFileSync(files.init, "utf8"));
-  const appModule = (init as { appModule?: unknown }).appModule;
   const other = (key: string) => loadOther?.(key) ?? import(typeof appModule === "string" ? appModuleByKey(appModule, key) : key);
   await bootWorker(load, other, {
     send,
