@@ -8,6 +8,7 @@
 import { connectHost, type SshHost } from "@lit-app/ssh";
 import type { HostReport } from "@lit-app/gpu-agent";
 import { UsageError } from "../cli/errors.ts";
+import { agentRequest, AgentRequestError } from "./agent-request.ts";
 import { readAgentFiles } from "./agent-session.ts";
 import { usedHosts } from "./known-hosts-list.ts";
 
@@ -25,13 +26,10 @@ async function describeHost(alias: string): Promise<{ lines: string[]; ok: boole
     const listener = await host.listenLocal(info.port);
     let report: HostReport;
     try {
-      const res = await fetch(`http://127.0.0.1:${listener.port}/v1/host`, { headers: { authorization: `Bearer ${info.token}` }, signal: AbortSignal.timeout(10_000) });
-      if (!res.ok) throw new Error(`the agent answered ${res.status}`);
-      const { readLimited } = await import("@lit-app/storage/http");
-      const body = await readLimited(res.body, REPORT_LIMIT, () => new Error(`the agent answered ${res.status} with more than ${REPORT_LIMIT} bytes`));
-      report = JSON.parse(new TextDecoder().decode(body)) as HostReport;
+      const agent = { url: `http://127.0.0.1:${listener.port}`, token: info.token };
+      report = await agentRequest<HostReport>(agent, alias, "GET", "/v1/host", undefined, { signal: AbortSignal.timeout(10_000), maxBytes: REPORT_LIMIT });
     } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
+      const why = error instanceof AgentRequestError ? error.said : error instanceof Error ? error.message : String(error);
       return { ok: true, lines: [`${alias}: the lit agent ${info.version} (pid ${info.pid}) is not running or not answering (${why}); the next lit run --host ${alias} starts it`] };
     } finally {
       await listener.close();
