@@ -19,13 +19,12 @@ import process from "node:process";
 import type { JsonValue } from "@lit-app/core";
 import type { WorkCall, WorkEvent, WorkExecutor, WorkRef } from "@lit-app/core/internal";
 import type { CarriedAppModules, DeployAppSpec, DeployHost } from "@lit-app/gpu-agent";
-import { readLocalAgent, RemoteExecutor, type AgentEndpoint, type LocalAgent } from "@lit-app/gpu-agent/client";
-import { runtimeKind } from "@lit-app/runtime";
-import { connectHost, type LocalListener, type SshHost } from "@lit-app/ssh";
+import { readLocalAgent, RemoteExecutor, type LocalAgent } from "@lit-app/gpu-agent/client";
 import type { DriveAuthority } from "../remote/drive-authority.ts";
 import type { DriveRequests, DriveRequestsHost } from "../remote/drive-requests.ts";
 import { parseHostRules } from "../remote/host-rules.ts";
 import type { RelayHost } from "../remote/path-relay.ts";
+import { HostLink } from "../remote/host-link.ts";
 import { RoutingExecutor } from "../remote/routing-executor.ts";
 
 /** Where the flow's host keeps what the executor reads. */
@@ -43,55 +42,11 @@ export interface FlowPlace {
   modules?: CarriedAppModules;
 }
 
-/** One SSH connection to a host, opened again when it closed. */
-class SshLink {
-  private host: SshHost | undefined;
-  private listener: LocalListener | undefined;
-  private connecting: Promise<SshHost> | undefined;
-  constructor(
-    private readonly alias: string,
-    private readonly env: Record<string, string | undefined>,
-  ) {}
-
-  /** The connection, open; callers at once share one connect (the first start checks the host while the Drive requests are asked). */
-  connection(): Promise<SshHost> {
-    if (this.host && !this.host.isClosed) return Promise.resolve(this.host);
-    this.connecting ??= (async () => {
-      await this.listener?.close().catch(() => undefined);
-      this.listener = undefined;
-      this.host = await connectHost(this.alias, { env: this.env });
-      return this.host;
-    })().finally(() => {
-      this.connecting = undefined;
-    });
-    return this.connecting;
-  }
-
-  /** The agent's channel through the connection: a forwarded stream on Node, a local port elsewhere. */
-  async endpoint(port: number): Promise<AgentEndpoint> {
-    const host = await this.connection();
-    if (runtimeKind() === "node") return { url: `ws://127.0.0.1:${port}/v1/channel`, stream: await host.forward(port) };
-    return { url: `ws://127.0.0.1:${await this.localPort(port)}/v1/channel` };
-  }
-
-  /** A local port forwarded to the agent's `port` through the connection (for its HTTP API). */
-  async localPort(port: number): Promise<number> {
-    const host = await this.connection();
-    this.listener ??= await host.listenLocal(port);
-    return this.listener.port;
-  }
-
-  async close(): Promise<void> {
-    await this.listener?.close().catch(() => undefined);
-    await this.host?.close().catch(() => undefined);
-  }
-}
-
 /** A RemoteExecutor with the SSH link it runs over, closed together. */
 class HostWorks implements WorkExecutor {
   constructor(
     private readonly remote: RemoteExecutor,
-    private readonly link?: SshLink,
+    private readonly link?: HostLink,
   ) {}
   bind(emit: (event: WorkEvent) => void): void {
     this.remote.bind(emit);
@@ -136,7 +91,7 @@ interface AppHost {
   works: WorkExecutor;
   drives: DriveRequestsHost;
   /** For a host reached over SSH: the connection its works and Drive requests go over. */
-  link?: SshLink;
+  link?: HostLink;
 }
 
 /** The agent's storage root at `url` (`http://127.0.0.1:<port>`), as the Path relay reaches it. */
@@ -176,9 +131,9 @@ function appHost(host: DeployHost, place: FlowPlace): AppHost {
   }
   const ssh = host.ssh;
   if (!ssh) throw new Error(`the host ${host.alias} is reached over SSH but its address is missing from the app's spec`);
-  const link = new SshLink(host.alias, place.sshEnv);
+  const link = new HostLink(host.alias, { env: place.sshEnv });
   const agent = async () => ({ url: `http://127.0.0.1:${await link.localPort(ssh.agentPort)}`, token: ssh.token });
-  return { works: new HostWorks(new RemoteExecutor({ ...common, connect: () => link.endpoint(ssh.agentPort), token: ssh.token }), link), drives: drivesOf(agent), link };
+  return { works: new HostWorks(new RemoteExecutor({ ...common, connect: () => link.channelEndpoint(ssh.agentPort), token: ssh.token }), link), drives: drivesOf(agent), link };
 }
 
 /**
@@ -187,12 +142,12 @@ function appHost(host: DeployHost, place: FlowPlace): AppHost {
  * a forward to that host's agent.
  * @throws an Error naming the pair and why, for the first host not reached.
  */
-async function checkReach(links: readonly { host: DeployHost; link: SshLink }[], here: string): Promise<void> {
+async function checkReach(links: readonly { host: DeployHost; link: HostLink }[], here: string): Promise<void> {
   await Promise.all(
     links.map(async ({ host, link }) => {
       if (!host.ssh) return;
       try {
-        const ssh = await link.connection();
+        const ssh = await link.sshHost();
         const stream = await ssh.forward(host.ssh.agentPort);
         stream.destroy();
       } catch (error) {
@@ -230,7 +185,7 @@ export function deployedExecutor(spec: DeployAppSpec, place: FlowPlace): Deploye
   // work that reads it (the works no rule names run on the flow's host, as "here").
   const relays = new Map<string, RelayHost>();
   const drives = [here.drives];
-  const links: { host: DeployHost; link: SshLink }[] = [];
+  const links: { host: DeployHost; link: HostLink }[] = [];
   for (const name of rules.aliases) {
     const host = spec.hosts.find((h) => h.alias === name);
     if (!host) throw new Error(`the rule's host ${name} is missing from the app's hosts`);
@@ -261,7 +216,7 @@ class ServingDrives implements DeployedExecutor {
     private readonly inner: WorkExecutor,
     private readonly hosts: DriveRequestsHost[],
     private readonly local: DeployHost,
-    private readonly links: readonly { host: DeployHost; link: SshLink }[],
+    private readonly links: readonly { host: DeployHost; link: HostLink }[],
   ) {}
 
   async serveDrives(): Promise<void> {

@@ -1,16 +1,16 @@
 /**
- * One host's agent as lit reaches it from here: one SSH connection (opened
- * again when it closed; callers at once share one connect), local ports
- * forwarded through it, and the agent's HTTP API ({@link AgentSession.request}).
+ * One host's agent as lit reaches it from here: its SSH connection and local
+ * ports (host-link.ts), and the agent's HTTP API ({@link AgentSession.request}).
  * {@link AgentSession.open} is the light way in, for commands that only ask
  * (`lit apps/status/logs/stop`): the running agent is read from its files in
  * one command, and the agent bundle is built and the agent started only when
  * none runs. {@link HostSession} adds what a run puts on the host.
  */
 import type { AgentBundle } from "@lit-app/gpu-agent";
-import { connectHost, ensureAgent, type AgentEndpoint, type LocalListener, type SshHost } from "@lit-app/ssh";
+import { ensureAgent, type AgentEndpoint, type SshHost } from "@lit-app/ssh";
 import { z } from "zod";
 import { agentRequest, AgentRequestError, type AgentHttp } from "./agent-request.ts";
+import { HostLink } from "./host-link.ts";
 
 const agentJson = z.object({ port: z.number().int().min(1).max(65535), version: z.string().max(100), pid: z.number().int() });
 const TOKEN = /^[A-Za-z0-9_-]{20,200}$/;
@@ -54,20 +54,15 @@ export async function ensureAgentOn(host: SshHost, bundle: AgentBundle, progress
 }
 
 /** A host's agent, reached through SSH. */
-export class AgentSession {
+export class AgentSession extends HostLink {
   /** The agent's port and token, once known. */
   protected agent: { port: number; token: string } | undefined;
-  private host: SshHost | undefined;
-  private connecting: Promise<SshHost> | undefined;
-  private listeners = new Map<number, { host: SshHost; local: LocalListener }>();
   /** Set while {@link agent} is as the host's files said (not made sure of): a request it does not answer makes sure of it. */
   private fromFiles = false;
-  protected closed = false;
 
-  constructor(
-    readonly alias: string,
-    private readonly connectTimeoutMs?: number,
-  ) {}
+  constructor(alias: string, connectTimeoutMs?: number) {
+    super(alias, connectTimeoutMs ? { timeoutMs: connectTimeoutMs } : {});
+  }
 
   /**
    * Connects to `alias` and finds its agent: the one running (read from its
@@ -98,38 +93,10 @@ export class AgentSession {
     this.fromFiles = false;
   }
 
-  /** The SSH connection, open (a closed one is opened again). */
-  protected async connection(): Promise<SshHost> {
-    if (this.closed) throw new Error(`the session to ${this.alias} is closed`);
-    if (this.host && !this.host.isClosed) return this.host;
-    // Callers at once share one connect (a deploy uploads its flow program while the host is prepared).
-    this.connecting ??= connectHost(this.alias, this.connectTimeoutMs ? { timeoutMs: this.connectTimeoutMs } : {}).finally(() => {
-      this.connecting = undefined;
-    });
-    this.host = await this.connecting;
-    return this.host;
-  }
-
   /** The agent's port and token (a {@link HostSession} prepares the host first). */
   protected async agentEndpoint(): Promise<{ port: number; token: string }> {
     if (!this.agent) throw new Error(`${this.alias}: no agent found`);
     return this.agent;
-  }
-
-  /** The SSH connection, open (for commands and forwards of works' HTTP ports). */
-  sshHost(): Promise<SshHost> {
-    return this.connection();
-  }
-
-  /** A local port whose connections reach `port` on the host's loopback, through `host` (default: the open connection). */
-  async localPort(port: number, host?: SshHost): Promise<number> {
-    const through = host ?? (await this.connection());
-    const kept = this.listeners.get(port);
-    if (kept?.host === through) return kept.local.port;
-    await kept?.local.close().catch(() => undefined);
-    const local = await through.listenLocal(port);
-    this.listeners.set(port, { host: through, local });
-    return local.port;
   }
 
   /** The agent's HTTP base URL here (a local port forwarded through the SSH connection) and its token. */
@@ -151,13 +118,5 @@ export class AgentSession {
       await this.ensureAgent(await this.connection());
       return agentRequest<T>(await this.agentHttp(), this.alias, method, path, body);
     }
-  }
-
-  /** Closes the local listeners and the SSH connection. The agent and its works' processes stay. */
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const { local } of this.listeners.values()) await local.close().catch(() => undefined);
-    this.listeners.clear();
-    await this.host?.close().catch(() => undefined);
   }
 }

@@ -139,10 +139,7 @@ export class HostSession extends AgentSession {
     const host = await this.connection();
     // A reconnect: the agent may have been killed (then it starts again and re-adopts its works).
     if (this.connects++ > 0) this.agent = await ensureAgentOn(host, await this.options.agentBundle(), false);
-    const port = this.agent!.port;
-    if (runtimeKind() === "node") return { url: `ws://127.0.0.1:${port}/v1/channel`, stream: await host.forward(port) };
-    const listener = await this.localPort(port, host);
-    return { url: `ws://127.0.0.1:${listener}/v1/channel` };
+    return this.channelEndpoint(this.agent!.port, host);
   }
 
   /**
