@@ -18,6 +18,12 @@ export interface ExecOptions {
   stdin?: Uint8Array | string;
   /** The most bytes kept of stdout and of stderr each (default 4 MiB); beyond it output is dropped and `truncated` set. */
   maxOutputBytes?: number;
+  /**
+   * The command may run more than once: when its exit status does not come
+   * back (it is optional in SSH, and a loaded sshd may drop it), it is run
+   * again, twice at most.
+   */
+  idempotent?: boolean;
 }
 
 /** What a command did. */
@@ -142,6 +148,12 @@ export class SshHost extends EventEmitter {
    * const { code, stdout } = await host.exec("uname -sm");
    */
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    let result = await this.#execOnce(command, options);
+    for (let again = 0; options.idempotent && result.code === null && !result.signal && again < 2; again++) result = await this.#execOnce(command, options);
+    return result;
+  }
+
+  async #execOnce(command: string, options: ExecOptions): Promise<ExecResult> {
     const channel = await this.openExec(command);
     const limit = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
     const out: Buffer[] = [];

@@ -52,24 +52,15 @@ function rewrite(name: string, line: string | undefined): string {
   ].join("; ");
 }
 
-/**
- * Runs the rewrite of authorized_keys; a run whose exit status a loaded sshd
- * dropped (it is optional in SSH) is run again: the rewrite is the same each time.
- */
-async function rewriteOn(host: SshHost, command: string) {
-  let result = await host.exec(command);
-  for (let again = 0; result.code === null && !result.signal && again < 2; again++) result = await host.exec(command);
-  return result;
-}
-
 /** Puts the app's line in the host's authorized_keys (replacing an older one of the same app). */
 export async function installAppKey(host: SshHost, line: string, name: string): Promise<void> {
-  const result = await rewriteOn(host, rewrite(name, line));
+  // The rewrite is the same each time: one whose exit status a loaded sshd dropped is run again.
+  const result = await host.exec(rewrite(name, line), { idempotent: true });
   if (result.code !== 0) throw new Error(`${host.alias}: the app's key could not be added to ~/.ssh/authorized_keys: ${result.stderr.toString().trim() || exitText(result)}`);
 }
 
 /** Removes the app's line from the host's authorized_keys (nothing when there is none). */
 export async function removeAppKey(host: SshHost, name: string): Promise<void> {
-  const result = await rewriteOn(host, rewrite(name, undefined));
+  const result = await host.exec(rewrite(name, undefined), { idempotent: true });
   if (result.code !== 0) throw new Error(`${host.alias}: the app's key could not be removed from ~/.ssh/authorized_keys: ${result.stderr.toString().trim() || exitText(result)}`);
 }

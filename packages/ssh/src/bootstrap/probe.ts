@@ -99,9 +99,8 @@ export async function probeHost(host: SshHost, litHome: string, bundleHash: stri
     `f="$H"/bundles/${bundleHash}.mjs; [ -f "$f" ] && echo "bundleSize=$(wc -c < "$f" | tr -d ' ')"`,
     "true",
   ].join("\n");
-  let r = await host.exec(script, { maxOutputBytes: 64 << 10 });
-  // The probe only reads: one whose exit status a loaded sshd dropped (it is optional in SSH) is asked again.
-  for (let again = 0; r.code === null && !r.signal && again < 2; again++) r = await host.exec(script, { maxOutputBytes: 64 << 10 });
+  // The probe only reads: one whose exit status a loaded sshd dropped is asked again.
+  const r = await host.exec(script, { maxOutputBytes: 64 << 10, idempotent: true });
   if (r.code !== 0) throw new SshExecError(host.label, `the host probe failed (${exitText(r)}): ${r.stderr.trim()}`);
   const values = new Map<string, string>();
   const runtimes = new Map<string, number>();
