@@ -64,6 +64,7 @@ export async function benchRemotePath(options: BenchOptions = FULL): Promise<Ben
     const engine: number[] = [];
     const openssh: number[] = [];
     let sent = 0;
+    const collections: string[] = [];
     let toB = { url: "", token: "", alias: B, port: 0 };
     for (let i = 0; i < run.rounds; i++) {
       // Each round into a new, empty root on B (its own server), so that every blob is sent.
@@ -79,6 +80,7 @@ export async function benchRemotePath(options: BenchOptions = FULL): Promise<Ben
         if (ha !== hb) throw new Error(`the file on ${B} differs from the one on ${A}`);
       }
       engine.push(r.ms);
+      collections.push(`${r.gc.full}/${r.gc.ms}`);
       sent = r.report.bytesSent;
     }
     // Where the time goes: A's side alone, read through the controller's connection and dropped.
@@ -107,7 +109,7 @@ export async function benchRemotePath(options: BenchOptions = FULL): Promise<Ben
         unit: "ms",
         baselineName: "ssh a cat f, piped to ssh b 'cat > f' (OpenSSH, default cipher)",
         baseline: median(openssh),
-        note: `${mibps(run.bytes, median(engine))} vs ${mibps(run.bytes, median(openssh))}; ${sent} bytes sent, verified; median of ${run.rounds} (rounds: ${engine.map((ms) => ms.toFixed(0)).join(", ")} ms vs ${openssh.map((ms) => ms.toFixed(0)).join(", ")} ms)`,
+        note: `${mibps(run.bytes, median(engine))} vs ${mibps(run.bytes, median(openssh))}; ${sent} bytes sent, verified; median of ${run.rounds} (rounds: ${engine.map((ms) => ms.toFixed(0)).join(", ")} ms vs ${openssh.map((ms) => ms.toFixed(0)).join(", ")} ms; the controller's full GCs/GC ms by round: ${collections.join(", ")})`,
       },
       {
         name: `${label} Path, read only: A's storage routes → the controller (bytes dropped)`,
