@@ -76,8 +76,17 @@ export interface RemoteExecutorOptions {
   hostLostMs?: number;
   /** How long a stopping work may take to run its cleanup before its process is ended, ms. Default 3000. */
   stopGraceMs?: number;
-  /** How often a ping checks that the link is alive, ms; no answer within twice that and the link is deemed down. Default 5000. */
+  /** How often a ping checks that the link is alive, ms; no answer within twice that and the link is reported down. Default 5000. */
   pingMs?: number;
+  /**
+   * How long a silent link is waited on before its socket is given up and a
+   * new one made, ms. Default 60,000 (past the SSH connection's own
+   * keepalive checks, which end a connection that stays cut). Until then the
+   * socket is kept: a link that comes back carries on where it was, its lost
+   * packets sent again by TCP, where a new socket through the same stalled
+   * SSH connection would wait out TCP's retransmission backoff (seconds).
+   */
+  stalledMs?: number;
   /** How long one attempt to reach the agent (`connect` and the WebSocket's opening) may take, ms. Default 10,000. */
   connectTimeoutMs?: number;
   /** Reconnect backoff: first and longest wait, ms. Default 100 and 5000. */
@@ -549,23 +558,47 @@ export class RemoteExecutor implements WorkExecutor {
       this.transmit({ type: "stop", work: lane.name, incarnation: lane.incarnation, graceMs: this.options.stopGraceMs ?? 3000 });
     }
     const pingMs = this.options.pingMs ?? 5000;
+    const giveUpMs = Math.min(this.options.stalledMs ?? 60_000, this.options.hostLostMs ?? 600_000);
     clearInterval(this.pingTimer);
     this.pingTimer = setInterval(() => {
-      if (Date.now() - this.lastHeard > 2 * pingMs) {
+      const silent = Date.now() - this.lastHeard;
+      if (silent > giveUpMs) {
+        this.lostSince ??= this.lastHeard;
         this.socket?.terminate();
         return;
+      }
+      if (silent > 2 * pingMs) {
+        // Reported, and the socket kept: the link may come back (see stalledMs).
+        this.lostSince ??= this.lastHeard;
+        this.reportLost(`no answer for ${Math.round(silent / 1000)} s`, true);
       }
       this.transmit({ type: "ping", id: ++this.pingId });
     }, pingMs);
     (this.pingTimer as { unref?: () => void }).unref?.();
-    if (this.lostReported) {
-      this.lostReported = false;
-      for (const lane of lanes) {
-        this.emit({ type: "connection", work: lane.name, state: "restored", message: `${lane.name}: the link to ${this.options.host} is back` });
-      }
-    }
-    this.lostSince = undefined;
     this.everOpen = true;
+    this.linkBack();
+  }
+
+  /** The link works again: a loss reported is told to be over. */
+  private linkBack(): void {
+    this.lostSince = undefined;
+    if (!this.lostReported) return;
+    this.lostReported = false;
+    for (const lane of this.lanes.values()) {
+      this.emit({ type: "connection", work: lane.name, state: "restored", message: `${lane.name}: the link to ${this.options.host} is back` });
+    }
+  }
+
+  /** The link is down: each work is told once, until it is back (`waiting`: on the socket still open, not by reconnecting). */
+  private reportLost(why: string, waiting = false): void {
+    if (this.lostReported || this.lanes.size === 0) return;
+    this.lostReported = true;
+    for (const lane of this.lanes.values()) {
+      const message = this.everOpen
+        ? `${lane.name}: the link to ${this.options.host} is down (${why}); the work may still be running there. ${waiting ? "Waiting for it." : "Reconnecting."}`
+        : `${lane.name}: ${this.options.host} cannot be reached (${why}). Retrying.`;
+      this.emit({ type: "connection", work: lane.name, state: "lost", message });
+    }
   }
 
   /** The link is down or could not be made: reported once, retried with backoff, and given up past the limit. */
@@ -574,15 +607,7 @@ export class RemoteExecutor implements WorkExecutor {
     clearInterval(this.pingTimer);
     this.state = "idle";
     this.lostSince ??= Date.now();
-    if (!this.lostReported && this.lanes.size > 0) {
-      this.lostReported = true;
-      for (const lane of this.lanes.values()) {
-        const message = this.everOpen
-          ? `${lane.name}: the link to ${this.options.host} is down (${why}); the work may still be running there. Reconnecting.`
-          : `${lane.name}: ${this.options.host} cannot be reached (${why}). Retrying.`;
-        this.emit({ type: "connection", work: lane.name, state: "lost", message });
-      }
-    }
+    this.reportLost(why);
     const limit = this.options.hostLostMs ?? 600_000;
     if (Date.now() - this.lostSince >= limit) return this.hostLost(limit);
     if (this.lanes.size === 0 && this.stoppingLanes.size === 0) return; // Nothing to reconnect for: the next start does.
@@ -618,6 +643,7 @@ export class RemoteExecutor implements WorkExecutor {
 
   private received(text: string): void {
     this.lastHeard = Date.now();
+    if (this.lostSince !== undefined && this.state === "open") this.linkBack();
     const parsed = parseAgentFrame(text, this.options.maxMessageBytes ?? MAX_MESSAGE_BYTES);
     if (!parsed.ok) {
       for (const lane of this.lanes.values()) {

@@ -9,6 +9,10 @@ export interface TcpProxy {
   cut(): void;
   /** While true, new connections are closed as soon as they are accepted. */
   refusing: boolean;
+  /** Stops moving bytes on every open connection, both ways, without closing any (a link that went quiet). */
+  stall(): void;
+  /** Moves the bytes held by {@link stall} and goes on. */
+  resume(): void;
   close(): Promise<void>;
 }
 
@@ -36,6 +40,12 @@ export async function startTcpProxy(target: () => number): Promise<TcpProxy> {
   proxy.port = (server.address() as AddressInfo).port;
   proxy.cut = () => {
     for (const s of open) s.destroy();
+  };
+  proxy.stall = () => {
+    for (const s of open) s.pause();
+  };
+  proxy.resume = () => {
+    for (const s of open) s.resume();
   };
   proxy.close = () => {
     proxy.cut();
