@@ -21,7 +21,7 @@ import { storageOnHost } from "./remote-path.bench.ts";
 
 const MiB = 1024 * 1024;
 const HOST = "cpu-box";
-const RUNS = { full: { files: 10_000, rounds: 2, again: 3 }, tiny: { files: 50, rounds: 1, again: 1 } } as const;
+const RUNS = { full: { files: 10_000, rounds: 5, again: 5 }, tiny: { files: 50, rounds: 1, again: 1 } } as const;
 
 /** `count` files of 1–19 KiB (about `count` × 10 KiB in all) in up to 100 folders; their total size. */
 async function appFolder(dir: string, count: number): Promise<number> {
@@ -84,7 +84,7 @@ export async function benchRemoteFolder(options: BenchOptions = FULL): Promise<B
         unit: "ms",
         baselineName: "rsync -a over OpenSSH",
         baseline: median(rsyncFirst),
-        note: `${firstReport.blobsSent ?? "?"} blobs, ${firstReport.bytesSent ?? "?"} bytes sent; median of ${run.rounds}; ${connectNote}`,
+        note: `${firstReport.blobsSent ?? "?"} blobs, ${firstReport.bytesSent ?? "?"} bytes sent; median of ${run.rounds} (rounds: ${first.map((ms) => ms.toFixed(0)).join(", ")} ms vs ${rsyncFirst.map((ms) => ms.toFixed(0)).join(", ")} ms); ${connectNote}`,
       },
       {
         name: `${label}, unchanged (target ≤ 1×)`,

@@ -13,12 +13,26 @@ export type TreeSpec = Record<
   string | Uint8Array | { link: string } | { dir: true; mode?: number } | { content: string | Uint8Array; mode?: number; mtime?: Date }
 >;
 
-/** Writes files, folders and links under `root`. */
+/**
+ * Gives a file the current time as its mtime, in whole milliseconds. A copied
+ * mtime is within a microsecond of its source's, and {@link describeTree}
+ * shows mtimes in ms: a source's mtime half-way between two ms could show as
+ * the one below on the copy.
+ */
+async function wholeMs(path: string): Promise<void> {
+  const seconds = Date.now() / 1000;
+  await utimes(path, seconds, seconds);
+}
+
+/** Writes files, folders and links under `root`; files written without an mtime get the current time in whole ms. */
 export async function writeTree(root: string, spec: TreeSpec): Promise<void> {
   for (const [path, value] of Object.entries(spec)) {
     const abs = join(root, path);
     await mkdir(dirname(abs), { recursive: true });
-    if (typeof value === "string" || value instanceof Uint8Array) await writeFile(abs, value);
+    if (typeof value === "string" || value instanceof Uint8Array) {
+      await writeFile(abs, value);
+      await wholeMs(abs);
+    }
     else if ("link" in value) await symlink(value.link, abs);
     else if ("dir" in value) {
       await mkdir(abs, { recursive: true });
@@ -81,6 +95,7 @@ export async function writeBigFile(path: string, size: number): Promise<void> {
   } finally {
     await fh.close();
   }
+  await wholeMs(path);
 }
 
 /** The package folder, and the command line fixture. */
