@@ -3,13 +3,13 @@
  * deployed apps on the hosts lit knows, asked through their agents over SSH.
  */
 import process from "node:process";
-import { exitText, resolveHost, shellQuote } from "@lit-app/ssh";
+import { resolveHost } from "@lit-app/ssh";
 import { parseHostRules } from "../remote/host-rules.ts";
 import { AgentSession } from "../remote/agent-session.ts";
 import { deployedAppKeyOf } from "./app-name.ts";
 import { pickApp, surveyApps, type AppSurvey } from "./find-app.ts";
 import { readPublicToken } from "./public-server.ts";
-import { stopAppWorks, stopWithoutFlow } from "./stop-works.ts";
+import { purgeStorage, stopAppWorks, stopWithoutFlow } from "./stop-works.ts";
 
 const print = (line: string) => void process.stdout.write(`${line}\n`);
 
@@ -112,15 +112,6 @@ async function gpusInUse(survey: AppSurvey, hosts: string[], app: string): Promi
   return out;
 }
 
-/** Removes the works' storage folder of an app on a host: only a folder in the agent's storage root's `apps/`. */
-async function purgeStorage(link: AgentSession, dir: string): Promise<void> {
-  if (!/^\/([^/\0]+\/)*\.lit\/storage\/apps\/[A-Za-z0-9._-]+$/.test(dir) || dir.includes("/../")) {
-    throw new Error(`not removing ${dir}: it is not an app's folder in ~/.lit/storage/apps`);
-  }
-  const result = await (await link.sshHost()).exec(`rm -rf ${shellQuote(dir)}`);
-  if (result.code !== 0) throw new Error(`rm -rf ${dir} failed: ${result.stderr.trim() || exitText(result)}`);
-}
-
 /**
  * `lit stop [--name] [--purge]`: stops the app on its flow host (which stops its works), then its works
  * left on the other hosts, and takes its key back from them. A flow whose host is not reached (or that
@@ -130,12 +121,12 @@ export async function stopCommand(flags: { name?: string; purge?: boolean }): Pr
   const survey = await surveyApps();
   try {
     const named = flags.name === undefined ? undefined : survey.apps.find((a) => a.status.name === flags.name);
-    if (flags.name !== undefined && !named) return await stopWithoutFlow(survey, flags.name, undefined);
+    if (flags.name !== undefined && !named) return await stopWithoutFlow(survey, flags.name, undefined, flags.purge);
     const { status, link } = named ?? pickApp(survey, "stop", flags.name);
     try {
       await link.request("DELETE", `/v1/apps/${status.name}${flags.purge ? "?purge=1" : ""}`);
     } catch (error) {
-      return await stopWithoutFlow(survey, status.name, `${status.flowHost}: ${(error as Error).message}`);
+      return await stopWithoutFlow(survey, status.name, `${status.flowHost}: ${(error as Error).message}`, flags.purge);
     }
     const others = status.hosts.filter((h) => h !== status.flowHost);
     const failed: string[] = [];

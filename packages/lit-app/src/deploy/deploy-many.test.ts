@@ -193,7 +193,7 @@ describe.each<CliRuntime>(["node", "bun"])("several deployed apps, lit on %s", (
     expect(again.code, again.text).toBe(0);
     await until("every work to end", async () => (await workProcesses("gpu-box")) + (await workProcesses("cpu-box")) === 0, 30_000);
   }, 300_000);
-  it("lit stop of an app whose flow is gone from its host stops its works on the other host directly", async () => {
+  it("lit stop --purge of an app whose flow is gone from its host stops its works on the other host directly and removes its storage there", async () => {
     const deployed = await lit(["deploy", MANY, ...HOSTS, "--name", "long-gone"]);
     expect(deployed.code, deployed.text).toBe(0);
     await until("long-gone's works to tick", async () => (await lastTick("long-gone", "root.work_A")) > 0 && (await lastTick("long-gone", "root.work_B")) > 0);
@@ -201,11 +201,16 @@ describe.each<CliRuntime>(["node", "bun"])("several deployed apps, lit on %s", (
     expect(await th().host("gpu-box").killAll()).not.toHaveLength(0);
     await th().host("gpu-box").output("rm -rf ~/.lit/deployed/long-gone");
     expect(await workProcesses("cpu-box")).toBe(1);
-    const stop = await lit(["stop", "--name", "long-gone"]);
+    // What a work of the app keeps there (this app's works store nothing of their own).
+    await th().host("cpu-box").output("mkdir -p ~/.lit/storage/apps/deployed-long-gone/run && echo 1 > ~/.lit/storage/apps/deployed-long-gone/run/model.bin");
+    const storage = async () => (await th().host("cpu-box").output("test -d ~/.lit/storage/apps/deployed-long-gone && echo kept || echo gone")).trim();
+    expect(await storage()).toBe("kept");
+    const stop = await lit(["stop", "--name", "long-gone", "--purge"]);
     expect(stop.code, stop.text).toBe(0);
     expect(stop.err).toContain("lit stop: the flow of long-gone is gone from its host; stopping its works directly.");
-    expect(stop.out).toContain("stopped long-gone's works on cpu-box: root.work_A; its key removed there");
+    expect(stop.out).toContain("stopped long-gone's works on cpu-box: root.work_A; its key removed there; its storage removed there");
     expect(await workProcesses("cpu-box")).toBe(0);
     expect(await keyLines("cpu-box", "long-gone")).toEqual([]);
+    expect(await storage()).toBe("gone");
   }, 300_000);
 });

@@ -6,9 +6,10 @@
  * with what the user does next.
  */
 import process from "node:process";
+import { exitText, shellQuote } from "@lit-app/ssh";
 import { UsageError } from "../cli/errors.ts";
 import type { AgentSession } from "../remote/agent-session.ts";
-import { deployedAppKeyOf } from "./app-name.ts";
+import { deployedAppKeyOf, deployedFolderName } from "./app-name.ts";
 import { removeAppKey } from "./app-key.ts";
 import type { AppSurvey } from "./find-app.ts";
 
@@ -27,6 +28,21 @@ export async function stopAppWorks(link: AgentSession, name: string, graceMs = 3
   return stopped;
 }
 
+/** Removes the works' storage folder of an app on a host: only a folder in the agent's storage root's `apps/`. */
+export async function purgeStorage(link: AgentSession, dir: string): Promise<void> {
+  if (!/^\/([^/\0]+\/)*\.lit\/storage\/apps\/[A-Za-z0-9._-]+$/.test(dir) || dir.includes("/../")) {
+    throw new Error(`not removing ${dir}: it is not an app's folder in ~/.lit/storage/apps`);
+  }
+  const result = await (await link.sshHost()).exec(`rm -rf ${shellQuote(dir)}`);
+  if (result.code !== 0) throw new Error(`rm -rf ${dir} failed: ${result.stderr.trim() || exitText(result)}`);
+}
+
+/** Removes the deployed app `name`'s storage folder on the host of `link`, found from its agent's lit home. */
+async function purgeAppStorage(link: AgentSession, name: string): Promise<void> {
+  const report = await link.request<{ disk: { path: string } }>("GET", "/v1/host");
+  await purgeStorage(link, `${report.disk.path.replace(/\/+$/, "")}/storage/apps/${deployedFolderName(name)}`);
+}
+
 /**
  * `lit stop --name NAME` for an app whose flow was not found: on every host
  * reached, its works are stopped and its key removed. Resolves to the exit
@@ -34,13 +50,20 @@ export async function stopAppWorks(link: AgentSession, name: string, graceMs = 3
  * could not be cleaned.
  * @throws UsageError when no host has anything of the app and every host answered
  */
-export async function stopWithoutFlow(survey: AppSurvey, name: string, why: string | undefined): Promise<number> {
-  const stopped: { alias: string; works: string[] }[] = [];
+export async function stopWithoutFlow(survey: AppSurvey, name: string, why: string | undefined, purge = false): Promise<number> {
+  const stopped: { alias: string; works: string[]; purged: boolean }[] = [];
   const failed: string[] = [];
+  // Storage goes only once no flow of the app can run on: its host answered, and it was not there.
+  const flowGone = why === undefined && survey.unreachable.length === 0;
   await Promise.all(
     survey.links.map(async (link) => {
       try {
-        stopped.push({ alias: link.alias, works: await stopAppWorks(link, name) });
+        const entry = { alias: link.alias, works: await stopAppWorks(link, name), purged: false };
+        stopped.push(entry);
+        if (purge && flowGone) {
+          await purgeAppStorage(link, name);
+          entry.purged = true;
+        }
       } catch (error) {
         failed.push(`${link.alias} (${(error as Error).message})`);
       }
@@ -59,10 +82,16 @@ export async function stopWithoutFlow(survey: AppSurvey, name: string, why: stri
         ? `lit stop: the flow of ${name} could not be reached: no host lit reached runs it (not reached: ${unreached.join("; ")}).`
         : `lit stop: the flow of ${name} is gone from its host; stopping its works directly.`,
   );
-  for (const { alias, works } of stopped) {
-    print(works.length ? `stopped ${name}'s works on ${alias}: ${works.join(", ")}; its key removed there` : `no work of ${name} ran on ${alias}`);
+  for (const { alias, works, purged } of stopped) {
+    const storage = purged ? "; its storage removed there" : "";
+    print(works.length ? `stopped ${name}'s works on ${alias}: ${works.join(", ")}; its key removed there${storage}` : `no work of ${name} ran on ${alias}${storage}`);
   }
-  if (failed.length) warn(`lit stop: ${name}'s works or key could not be removed on ${failed.join(", ")}: run lit stop --name ${name} again, or remove the line ending in lit-app:${name} from ~/.ssh/authorized_keys there.`);
+  if (failed.length) {
+    warn(
+      `lit stop: ${name}'s works, key${purge && flowGone ? " or storage" : ""} could not be removed on ${failed.join(", ")}: run lit stop --name ${name}${purge ? " --purge" : ""} again, ` +
+        `or remove the line ending in lit-app:${name} from ~/.ssh/authorized_keys there${purge && flowGone ? `, and ~/.lit/storage/apps/${deployedFolderName(name)}` : ""}.`,
+    );
+  }
   if (why !== undefined || unreached.length > 0) {
     const hosts = unreached.length ? survey.unreachable.map((u) => u.alias).join(", ") : "its flow's host";
     warn(
