@@ -67,58 +67,52 @@ describe("the work channel's faults", () => {
     expect(lost).toMatchObject({ work: "root.ticker", message: expect.stringContaining("the link to loopback is down") });
   }, 90_000);
 
-  it("a link that goes quiet and comes back: reported down, then back on the same socket, every line once", async () => {
+  /** A ticker on an agent behind a proxy that can stall, pinging every 200 ms; counts the executor's connects. */
+  async function quietLinkApp(stalledMs?: number): Promise<{ r: RemoteApp; p: TcpProxy; connects: () => number }> {
     agent = await startTestAgent();
     const a = agent;
     const p = (proxy = await startTcpProxy(() => a.port));
     let connects = 0;
-    app = await startRemoteApp({
+    const r = (app = await startRemoteApp({
       host: "quiet-box",
       connect: async () => (connects++, { url: `ws://127.0.0.1:${p.port}/v1/channel` }),
       token: a.token,
       pingMs: 200,
+      ...(stalledMs ? { stalledMs } : {}),
       backoff: { initialMs: 50, maxMs: 200 },
-    });
-    const r = app;
+    }));
     r.go(300, 5);
     await until(() => r.ticks().length >= 50, "the first 50 lines");
+    return { r, p, connects: () => connects };
+  }
+
+  /** The ticker's whole output, once each, and the call run once. */
+  async function endsWhole(r: RemoteApp): Promise<void> {
+    await until(() => r.events.some((e) => e.type === "connection" && e.state === "restored"), "the link restored");
+    await until(() => r.root.ticker.status.stage === "succeeded", "the call's result");
+    expect(r.ticks()).toEqual(expectedTicks(300));
+    expect(r.runs()).toBe(1);
+  }
+
+  it("a link that goes quiet and comes back: reported down, then back on the same socket, every line once", async () => {
+    const { r, p, connects } = await quietLinkApp();
     p.stall();
     await until(() => r.events.some((e) => e.type === "connection" && e.state === "lost"), "the link reported lost");
     const seenWhileQuiet = r.ticks().length;
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(r.ticks().length).toBe(seenWhileQuiet);
     p.resume();
-    await until(() => r.events.some((e) => e.type === "connection" && e.state === "restored"), "the link restored");
-    await until(() => r.root.ticker.status.stage === "succeeded", "the call's result");
-    expect(r.ticks()).toEqual(expectedTicks(300));
-    expect(r.runs()).toBe(1);
-    expect(connects).toBe(1);
+    await endsWhole(r);
+    expect(connects()).toBe(1);
     const lost = r.events.find((e) => e.type === "connection" && e.state === "lost");
     expect(lost).toMatchObject({ work: "root.ticker", message: expect.stringMatching(/the link to quiet-box is down \(no answer for \d+ s\).*Waiting for it\./) });
   }, 90_000);
 
   it("a link quiet past stalledMs: its socket is given up and a new one made", async () => {
-    agent = await startTestAgent();
-    const a = agent;
-    const p = (proxy = await startTcpProxy(() => a.port));
-    let connects = 0;
-    app = await startRemoteApp({
-      host: "quiet-box",
-      connect: async () => (connects++, { url: `ws://127.0.0.1:${p.port}/v1/channel` }),
-      token: a.token,
-      pingMs: 200,
-      stalledMs: 1000,
-      backoff: { initialMs: 50, maxMs: 200 },
-    });
-    const r = app;
-    r.go(300, 5);
-    await until(() => r.ticks().length >= 50, "the first 50 lines");
+    const { r, p, connects } = await quietLinkApp(1000);
     p.stall();
-    await until(() => connects >= 2, "a new socket made");
-    await until(() => r.events.some((e) => e.type === "connection" && e.state === "restored"), "the link restored");
-    await until(() => r.root.ticker.status.stage === "succeeded", "the call's result");
-    expect(r.ticks()).toEqual(expectedTicks(300));
-    expect(r.runs()).toBe(1);
+    await until(() => connects() >= 2, "a new socket made");
+    await endsWhole(r);
     expect(r.events.filter((e) => e.type === "connection").map((e) => (e as { state: string }).state)).toEqual(["lost", "restored"]);
   }, 90_000);
 
