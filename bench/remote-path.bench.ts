@@ -10,6 +10,7 @@
  * its throughput, that is ≤ 1.25× its time). Then an unchanged re-sync
  * (target ≤ 50 ms) beside one command round trip over the same ssh2
  * connection (`exec true`), the least any check across the link costs.
+ * Last, the host-to-host rounds again with the controller on Bun.
  *
  * Registered in suites.ts (`npm run bench -- remote-path`); needs root (the
  * test hosts). Also runs alone: node --import tsx bench/remote-path.bench.ts
@@ -17,7 +18,7 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { FULL, median, printTable, type BenchOptions, type BenchRow } from "./harness.ts";
-import { sh, startRemoteSession, type RemoteSession } from "./fixtures/remote/session.ts";
+import { sh, startRemoteSession, type Controller, type RemoteSession } from "./fixtures/remote/session.ts";
 import type { TestHost } from "@lit-app/test-hosts";
 
 const MiB = 1024 * 1024;
@@ -49,40 +50,69 @@ export async function storageOnHost(
 
 const mibps = (bytes: number, ms: number) => `${(bytes / MiB / (ms / 1000)).toFixed(0)} MiB/s`;
 
+/** The rounds of one controller: each an OpenSSH pipe, then the engine's sync into a new, empty root on B. */
+interface HostToHost {
+  engine: number[];
+  openssh: number[];
+  /** Per round, the controller's full garbage collections and GC ms (Node). */
+  collections: string[];
+  sent: number;
+  /** The root on B of the last round. */
+  toB: { url: string; token: string; alias: string; port: number };
+}
+
+/** `rounds` of A → B through `c`; the last round's file is compared on both hosts. */
+async function hostToHost(s: RemoteSession, c: Controller, fromA: Record<string, unknown>, prefix: string, run: { bytes: number; rounds: number }): Promise<HostToHost> {
+  const { bytes, rounds } = run;
+  const [a, b] = [s.th.host(A), s.th.host(B)];
+  const out: HostToHost = { engine: [], openssh: [], collections: [], sent: 0, toB: { url: "", token: "", alias: B, port: 0 } };
+  for (let i = 0; i < rounds; i++) {
+    // Each round into a new, empty root on B (its own server), so that every blob is sent; the one before is removed.
+    if (i > 0) await b.output(`rm -rf ${sh(`${prefix}-${i - 1}`)}`);
+    out.toB = await storageOnHost(s, b, (op, f) => c.request(op, f), `${prefix}-${i}`);
+    out.openssh.push(await s.timeOnLaptop(`ssh ${A} 'cat store/run/model.bin' | ssh ${B} 'cat > copy.bin'`));
+    const size = Number((await b.output("wc -c < copy.bin")).trim());
+    if (size !== bytes) throw new Error(`the OpenSSH copy on ${B} has ${size} bytes, not ${bytes}`);
+    await b.output("rm -f copy.bin");
+    const r = await c.request("syncPath", { from: fromA, to: out.toB, path: "run" });
+    if (r.report.bytesSent !== bytes) throw new Error(`expected ${bytes} bytes sent from ${A} to ${B}, got ${JSON.stringify(r.report)}`);
+    if (i === rounds - 1) {
+      const [ha, hb] = [await a.output("sha256sum < store/run/model.bin"), await b.output(`sha256sum < ${sh(`${prefix}-${i}`)}/run/model.bin`)];
+      if (ha !== hb) throw new Error(`the file on ${B} differs from the one on ${A}`);
+    }
+    out.engine.push(r.ms);
+    out.collections.push(`${r.gc.full}/${r.gc.ms}`);
+    out.sent = r.report.bytesSent;
+  }
+  return out;
+}
+
+/** A row's figures for one controller's rounds. */
+function pathRow(bytes: number, r: HostToHost): Omit<BenchRow, "name"> & { note: string } {
+  const [engine, openssh] = [median(r.engine), median(r.openssh)];
+  const rounds = `rounds: ${r.engine.map((ms) => ms.toFixed(0)).join(", ")} ms vs ${r.openssh.map((ms) => ms.toFixed(0)).join(", ")} ms`;
+  return {
+    value: engine,
+    unit: "ms",
+    baselineName: "ssh a cat f, piped to ssh b 'cat > f' (OpenSSH, default cipher)",
+    baseline: openssh,
+    note: `${mibps(bytes, engine)} vs ${mibps(bytes, openssh)}; ${r.sent} bytes sent, verified; median of ${r.engine.length} (${rounds})`,
+  };
+}
+
 /** Runs the host-to-host benchmark; the test hosts are removed even on failure. */
 export async function benchRemotePath(options: BenchOptions = FULL): Promise<BenchRow[]> {
   const run = options.tiny ? RUNS.tiny : RUNS.full;
   const s = await startRemoteSession([{ name: A, runtime: "node" }, { name: B, runtime: "node" }], "remote-path");
   try {
     const a = s.th.host(A);
-    const b = s.th.host(B);
     const c = s.controller();
     const request = (op: string, f: Record<string, unknown>) => c.request(op, f);
     const fromA = await storageOnHost(s, a, request);
     const mib = run.bytes / MiB;
     await a.output(`mkdir -p store/run && head -c ${run.bytes} /dev/urandom > store/run/model.bin && cat store/run/model.bin > /dev/null`, { timeoutMs: 300_000 });
-    const engine: number[] = [];
-    const openssh: number[] = [];
-    let sent = 0;
-    const collections: string[] = [];
-    let toB = { url: "", token: "", alias: B, port: 0 };
-    for (let i = 0; i < run.rounds; i++) {
-      // Each round into a new, empty root on B (its own server), so that every blob is sent.
-      toB = await storageOnHost(s, b, request, `store-${i}`);
-      openssh.push(await s.timeOnLaptop(`ssh ${A} 'cat store/run/model.bin' | ssh ${B} 'cat > copy.bin'`));
-      const size = Number((await b.output("wc -c < copy.bin")).trim());
-      if (size !== run.bytes) throw new Error(`the OpenSSH copy on ${B} has ${size} bytes, not ${run.bytes}`);
-      await b.output("rm -f copy.bin");
-      const r = await c.request("syncPath", { from: fromA, to: toB, path: "run" });
-      if (r.report.bytesSent !== run.bytes) throw new Error(`expected ${run.bytes} bytes sent from ${A} to ${B}, got ${JSON.stringify(r.report)}`);
-      if (i === run.rounds - 1) {
-        const [ha, hb] = [await a.output("sha256sum < store/run/model.bin"), await b.output(`sha256sum < store-${i}/run/model.bin`)];
-        if (ha !== hb) throw new Error(`the file on ${B} differs from the one on ${A}`);
-      }
-      engine.push(r.ms);
-      collections.push(`${r.gc.full}/${r.gc.ms}`);
-      sent = r.report.bytesSent;
-    }
+    const onNode = await hostToHost(s, c, fromA, "store", run);
+    const { toB } = onNode;
     // Where the time goes: A's side alone, read through the controller's connection and dropped.
     const drain: number[] = [];
     const drainOpenssh: number[] = [];
@@ -101,16 +131,16 @@ export async function benchRemotePath(options: BenchOptions = FULL): Promise<Ben
       againSent = r.report.bytesSent;
       exec.push((await c.request("exec", { alias: B, command: "true" })).ms);
     }
+    // The same with the controller on Bun (its main thread), each round beside OpenSSH again.
+    const onBun = await hostToHost(s, s.controller("bun"), fromA, "store-bun", run);
     const label = run.bytes >= GiB ? `${run.bytes / GiB} GiB` : `${mib} MiB`;
     return [
       {
         name: `${label} Path, host A → host B through the controller's two ssh2 connections (target ≥ 0.8× throughput)`,
-        value: median(engine),
-        unit: "ms",
-        baselineName: "ssh a cat f, piped to ssh b 'cat > f' (OpenSSH, default cipher)",
-        baseline: median(openssh),
-        note: `${mibps(run.bytes, median(engine))} vs ${mibps(run.bytes, median(openssh))}; ${sent} bytes sent, verified; median of ${run.rounds} (rounds: ${engine.map((ms) => ms.toFixed(0)).join(", ")} ms vs ${openssh.map((ms) => ms.toFixed(0)).join(", ")} ms; the controller's full GCs/GC ms by round: ${collections.join(", ")})`,
+        ...pathRow(run.bytes, onNode),
+        note: `${pathRow(run.bytes, onNode).note}; the controller's full GCs/GC ms by round: ${onNode.collections.join(", ")}`,
       },
+      { name: `${label} Path, host A → host B, the controller on Bun (target ≥ 0.8× throughput)`, ...pathRow(run.bytes, onBun) },
       {
         name: `${label} Path, read only: A's storage routes → the controller (bytes dropped)`,
         value: median(drain),
