@@ -6,4 +6,4 @@
 export { runtimeKind, type RuntimeKind } from "./runtime-kind.ts";
 export { writeFileAtomic, writeFileAtomicSync, atomicTempName, type AtomicWriteOptions } from "./atomic-write.ts";
 export { processAlive, processStartTime } from "./process-alive.ts";
-export { APP_THREAD_OLD_SPACE_MIB, oldSpaceArgs, raiseOldSpaceOfNextThreads } from "./old-space.ts";
+export { APP_THREAD_OLD_SPACE_MIB, oldSpaceArgs, startThreadWithOldSpace, type ThreadStarting } from "./old-space.ts";

@@ -44,7 +44,35 @@ export function raiseOldSpaceOfNextThreads(mib: number): () => void {
   };
 }
 
-/** The arguments that give a Node process started now the app thread's starting limit (none when this process was given its own). */
+/** What {@link startThreadWithOldSpace} needs of a thread: Node's Worker events. */
+export interface ThreadStarting {
+  once(event: "online" | "exit", listener: () => void): unknown;
+}
+
+/**
+ * Starts a thread with `create` (a Worker made there) whose heap starts with
+ * an old-generation limit of `mib`; V8's default is back once it is online
+ * (or ended), for the threads started after it. See
+ * {@link raiseOldSpaceOfNextThreads} for where it changes nothing.
+ */
+export function startThreadWithOldSpace<T extends ThreadStarting>(create: () => T, mib: number = APP_THREAD_OLD_SPACE_MIB): T {
+  const restore = raiseOldSpaceOfNextThreads(mib);
+  let thread: T;
+  try {
+    thread = create();
+  } catch (error) {
+    restore();
+    throw error;
+  }
+  thread.once("online", restore);
+  thread.once("exit", restore);
+  return thread;
+}
+
+/**
+ * The arguments that give a process of this runtime started now the app
+ * thread's starting limit: none off Node, or when this process was given its own.
+ */
 export function oldSpaceArgs(mib: number = APP_THREAD_OLD_SPACE_MIB): string[] {
-  return chosenByUser() ? [] : [`${FLAG}=${mib}`];
+  return runtimeKind() !== "node" || chosenByUser() ? [] : [`${FLAG}=${mib}`];
 }

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import process from "node:process";
-import { oldSpaceArgs, processAlive, processStartTime, runtimeKind } from "@lit-app/runtime";
+import { oldSpaceArgs, processAlive, processStartTime } from "@lit-app/runtime";
 import { APP_NAME, type DeployAppSpec, type DeployedAppStatus, type DeployedStage } from "./app-spec.ts";
 import { appFiles, deployedRoot, readResult, readServerPort, readSpec, readState, writeSpec, writeState, type AppFiles, type AppState } from "./app-files.ts";
 
@@ -273,7 +273,7 @@ export class DeployedApps {
   private launch(entry: Entry): void {
     if (this.closed) return;
     // A flow on Node starts with the old-generation room its Path relays need (@lit-app/runtime old-space.ts).
-    const runtime = this.options.runtime ?? { command: process.execPath, args: [...process.execArgv, ...(runtimeKind() === "node" ? oldSpaceArgs() : [])] };
+    const runtime = this.options.runtime ?? { command: process.execPath, args: [...process.execArgv, ...oldSpaceArgs()] };
     const output = openSync(entry.files.log, "a", 0o600);
     let child: ChildProcess;
     try {

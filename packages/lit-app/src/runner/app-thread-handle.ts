@@ -1,6 +1,6 @@
 /// <reference types="bun-types" />
 /** Starting an app's thread (app-thread.ts) on each runtime: `worker_threads` on Node, a Web Worker on Bun and Deno. */
-import { APP_THREAD_OLD_SPACE_MIB, raiseOldSpaceOfNextThreads, runtimeKind } from "@lit-app/runtime";
+import { runtimeKind, startThreadWithOldSpace } from "@lit-app/runtime";
 import { APP_THREAD_NAME, type FromAppThread, type ToAppThread } from "./app-thread-protocol.ts";
 
 /** A started app thread. */
@@ -48,16 +48,7 @@ export async function spawnAppThread(prepare?: AppThreadPrepare): Promise<AppThr
   if (runtimeKind() === "node") {
     const { Worker } = await import("node:worker_threads");
     // The app's thread relays Paths between hosts: it starts with room for the buffers that takes (old-space.ts).
-    const restoreOldSpace = raiseOldSpaceOfNextThreads(APP_THREAD_OLD_SPACE_MIB);
-    let worker: import("node:worker_threads").Worker;
-    try {
-      worker = new Worker(new URL("./app-thread-node.mjs", import.meta.url), { name: APP_THREAD_NAME });
-    } catch (error) {
-      restoreOldSpace();
-      throw error;
-    }
-    worker.once("online", restoreOldSpace);
-    worker.once("exit", restoreOldSpace);
+    const worker = startThreadWithOldSpace(() => new Worker(new URL("./app-thread-node.mjs", import.meta.url), { name: APP_THREAD_NAME }));
     let ending = false;
     worker.on("error", (error: Error) => failed.fail(error.stack ?? error.message));
     worker.on("exit", (code: number) => void (ending || failed.fail(`the app's thread ended (exit code ${code})`)));

@@ -1,13 +1,13 @@
 /**
  * Run by old-space.test.ts in a process of its own (it changes a V8 flag of
- * the whole process): starts a thread with the raised starting limit, then
- * one after the limit went back to V8's default, and prints each thread's
+ * the whole process): starts a thread with the raised starting limit
+ * (startThreadWithOldSpace), then one once that thread is online, and prints each thread's
  * number of full collections while it keeps about 20 MiB of objects alive
  * and replaces them many times, as JSON: `{ "raised": n, "after": n }`.
  */
 import process from "node:process";
 import { Worker } from "node:worker_threads";
-import { raiseOldSpaceOfNextThreads } from "../old-space.ts";
+import { startThreadWithOldSpace } from "../old-space.ts";
 
 const CHURN = `
 const { parentPort } = require("node:worker_threads");
@@ -29,8 +29,8 @@ observer.observe({ entryTypes: ["gc"] });
 })();
 `;
 
-function churn(): { online: Promise<void>; full: Promise<number> } {
-  const worker = new Worker(CHURN, { eval: true });
+function churn(start: (create: () => Worker) => Worker = (create) => create()): { online: Promise<void>; full: Promise<number> } {
+  const worker = start(() => new Worker(CHURN, { eval: true }));
   return {
     online: new Promise((resolve) => worker.once("online", () => resolve())),
     full: new Promise((resolve, reject) => {
@@ -40,9 +40,8 @@ function churn(): { online: Promise<void>; full: Promise<number> } {
   };
 }
 
-const restore = raiseOldSpaceOfNextThreads(Number(process.argv[2] ?? 128));
-const raised = churn();
+const raised = churn((create) => startThreadWithOldSpace(create, Number(process.argv[2] ?? 128)));
+// Once it is online, V8's default is back for the next thread.
 await raised.online;
-restore();
 const after = churn();
 process.stdout.write(`${JSON.stringify({ raised: await raised.full, after: await after.full })}\n`);
