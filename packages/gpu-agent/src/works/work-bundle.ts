@@ -63,10 +63,10 @@ export async function buildWorkBundle(appPath: string, options: WorkBundleOption
   ].join("\n");
   const { code, hash, inputs } = await buildNodeBundle({ source: { contents, resolveDir: dirname(appPath), sourcefile: "lit-work-program.ts" } });
   // This file too: the program's entry is written here, so a change to it must build the program again.
-  return { code, hash, fileName: `${hash}.mjs`, inputs: [...inputs, fileURLToPath(import.meta.url)] };
+  return { code, hash, fileName: `${hash}.mjs`, inputs: [...inputs, CARRIED_MODULES_WRITER] };
 }
 
-/** This file, which writes {@link carriedAppModulesSource}: an input of every program whose entry holds it. */
+/** This file, which writes {@link carriedAppModulesSource} and the work program's entry: an input of every program whose entry it writes. */
 export const CARRIED_MODULES_WRITER = fileURLToPath(import.meta.url);
 
 /**
