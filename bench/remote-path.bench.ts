@@ -133,12 +133,13 @@ export async function benchRemotePath(options: BenchOptions = FULL): Promise<Ben
     }
     // The same with the controller on Bun (its main thread), each round beside OpenSSH again.
     const onBun = await hostToHost(s, s.controller("bun"), fromA, "store-bun", run);
+    const nodeRow = pathRow(run.bytes, onNode);
     const label = run.bytes >= GiB ? `${run.bytes / GiB} GiB` : `${mib} MiB`;
     return [
       {
         name: `${label} Path, host A → host B through the controller's two ssh2 connections (target ≥ 0.8× throughput)`,
-        ...pathRow(run.bytes, onNode),
-        note: `${pathRow(run.bytes, onNode).note}; the controller's full GCs/GC ms by round: ${onNode.collections.join(", ")}`,
+        ...nodeRow,
+        note: `${nodeRow.note}; the controller's full GCs/GC ms by round: ${onNode.collections.join(", ")}`,
       },
       { name: `${label} Path, host A → host B, the controller on Bun (target ≥ 0.8× throughput)`, ...pathRow(run.bytes, onBun) },
       {

@@ -54,13 +54,13 @@ export async function stopWithoutFlow(survey: AppSurvey, name: string, why: stri
   const stopped: { alias: string; works: string[]; purged: boolean }[] = [];
   const failed: string[] = [];
   // Storage goes only once no flow of the app can run on: its host answered, and it was not there.
-  const flowGone = why === undefined && survey.unreachable.length === 0;
+  const purging = purge && why === undefined && survey.unreachable.length === 0;
   await Promise.all(
     survey.links.map(async (link) => {
       try {
         const entry = { alias: link.alias, works: await stopAppWorks(link, name), purged: false };
         stopped.push(entry);
-        if (purge && flowGone) {
+        if (purging) {
           await purgeAppStorage(link, name);
           entry.purged = true;
         }
@@ -88,8 +88,8 @@ export async function stopWithoutFlow(survey: AppSurvey, name: string, why: stri
   }
   if (failed.length) {
     warn(
-      `lit stop: ${name}'s works, key${purge && flowGone ? " or storage" : ""} could not be removed on ${failed.join(", ")}: run lit stop --name ${name}${purge ? " --purge" : ""} again, ` +
-        `or remove the line ending in lit-app:${name} from ~/.ssh/authorized_keys there${purge && flowGone ? `, and ~/.lit/storage/apps/${deployedFolderName(name)}` : ""}.`,
+      `lit stop: ${name}'s works, key${purging ? " or storage" : ""} could not be removed on ${failed.join(", ")}: run lit stop --name ${name}${purge ? " --purge" : ""} again, ` +
+        `or remove the line ending in lit-app:${name} from ~/.ssh/authorized_keys there${purging ? `, and ~/.lit/storage/apps/${deployedFolderName(name)}` : ""}.`,
     );
   }
   if (why !== undefined || unreached.length > 0) {

@@ -32,8 +32,7 @@ export async function writeTree(root: string, spec: TreeSpec): Promise<void> {
     if (typeof value === "string" || value instanceof Uint8Array) {
       await writeFile(abs, value);
       await wholeMs(abs);
-    }
-    else if ("link" in value) await symlink(value.link, abs);
+    } else if ("link" in value) await symlink(value.link, abs);
     else if ("dir" in value) {
       await mkdir(abs, { recursive: true });
       if (value.mode !== undefined) await chmod(abs, value.mode);
